@@ -1,0 +1,66 @@
+// One esbuild script for every bundle: the extension host, the engine worker and CLI (Node), and one
+// browser bundle per webview panel. --watch rebuilds on change, --production minifies.
+
+import * as fs from 'node:fs';
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+// tfjs packages stay in node_modules so that the optional tfjs-node registers its backend on the same
+// tfjs-core. Only the package roots are external: tfjs-core's gradient registrations (ESM files, not in
+// its Node bundle) are bundled and register into tfjs' global registry.
+const tfjsExternal = {
+  name: 'tfjs-external',
+  setup(b) {
+    b.onResolve({ filter: /^(vscode|@tensorflow\/tfjs-(core|backend-cpu|backend-wasm|node))$/ }, (a) => ({
+      path: a.path,
+      external: true,
+    }));
+  },
+};
+const nodeExternal = [];
+
+const builds = [
+  {
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternal,
+    plugins: [tfjsExternal],
+    entryPoints: { worker: 'src/engine/worker.ts', cli: 'src/engine/cli.ts' },
+    outdir: 'dist',
+  },
+];
+if (fs.existsSync('src/extension/extension.ts')) {
+  builds.push({
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternal,
+    plugins: [tfjsExternal],
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+  });
+}
+const panels = fs.existsSync('src/webview')
+  ? fs.readdirSync('src/webview').filter((d) => fs.existsSync(`src/webview/${d}/main.ts`))
+  : [];
+if (panels.length) {
+  builds.push({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: Object.fromEntries(panels.map((d) => [d, `src/webview/${d}/main.ts`])),
+    outdir: 'dist/webview',
+  });
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,238 @@
+// "Which tokens fit each [MASK]?": a loaded BERT with its tokenizer, answering for [MASK]s written in
+// the text, or for a word of the text masked whole (all its WordPieces, decoded by a small beam search).
+import * as tf from '@tensorflow/tfjs-core';
+import type { MaskCandidate, MaskPrediction, ModelSummary, PredictMaskResult } from '../../shared/configs';
+import { Bert } from '../models/bert';
+import { MASK, type Vocab } from '../tokenizer/vocab';
+import { type TokenPiece, WordPieceTokenizer } from '../tokenizer/wordpiece';
+import { disposeLoaded, loadModelFolder, type ModelConfigFile, readMetrics } from '../train/checkpoint';
+import { summarize } from '../train/pretrainBert';
+
+export const NO_MASK_MESSAGE =
+  'The text has no [MASK]; write [MASK] where a word is missing, e.g. "The capital of France is [MASK]."';
+
+interface Window {
+  pieces: TokenPiece[];
+  notice?: string;
+}
+
+export class BertPredictor {
+  readonly model: Bert;
+  readonly tok: WordPieceTokenizer;
+  readonly config: ModelConfigFile;
+  readonly summary: ModelSummary;
+  private readonly allowedStart: Uint8Array; // 1 for tokens that can start a word
+  private readonly allowedCont: Uint8Array; // 1 for ## continuations
+
+  constructor(readonly dir: string) {
+    const loaded = loadModelFolder(dir);
+    try {
+      this.config = loaded.config;
+      this.model = new Bert(loaded.config.bert, { weights: loaded.weights });
+      this.tok = new WordPieceTokenizer(loaded.vocab, { lowercase: loaded.config.tokenizer.lowercase });
+      const metrics = readMetrics(dir);
+      const state = loaded.state
+        ? { ...loaded.state, lastMetrics: loaded.state.lastMetrics ?? metrics.at(-1) }
+        : undefined;
+      this.summary = summarize(dir, loaded.config, state, this.model.parameterCount);
+    } finally {
+      disposeLoaded(loaded);
+    }
+    const v = this.vocab;
+    this.allowedStart = new Uint8Array(v.size);
+    this.allowedCont = new Uint8Array(v.size);
+    v.tokens.forEach((t, i) => {
+      if (v.specialIds.has(i)) return;
+      if (t.startsWith('##')) this.allowedCont[i] = 1;
+      else this.allowedStart[i] = 1;
+    });
+  }
+
+  get vocab(): Vocab {
+    return this.tok.vocab;
+  }
+
+  get maxTokens(): number {
+    return this.model.config.maxPositions - 2;
+  }
+
+  /** Cuts the pieces to the model's length, centred on the pieces that must stay. */
+  private window(pieces: TokenPiece[], keepFrom: number, keepTo: number): Window {
+    const max = this.maxTokens;
+    if (pieces.length <= max) return { pieces };
+    if (keepTo - keepFrom > max) {
+      throw new Error(
+        `The masks span ${keepTo - keepFrom} tokens, more than the ${max} this model reads at once; select less text.`,
+      );
+    }
+    const centre = Math.floor((keepFrom + keepTo) / 2);
+    let start = Math.max(0, Math.min(centre - Math.floor(max / 2), pieces.length - max));
+    if (start > keepFrom) start = keepFrom;
+    if (start + max < keepTo) start = keepTo - max;
+    const kept = pieces.slice(start, start + max);
+    return {
+      pieces: kept,
+      notice: `The text has ${pieces.length} tokens, more than the model's ${max}; only tokens ${start + 1}–${start + max} (characters ${kept[0].start}–${kept[kept.length - 1].end}) were read.`,
+    };
+  }
+
+  /** Log-probabilities [N, V] at the given positions of each sequence in the batch. */
+  private logProbs(seqs: number[][], positions: number[][]): Float32Array[] {
+    const B = seqs.length;
+    const T = Math.max(...seqs.map((s) => s.length));
+    const ids = new Int32Array(B * T);
+    const mask = new Float32Array(B * T);
+    const flat: number[] = [];
+    seqs.forEach((s, b) => {
+      s.forEach((id, t) => {
+        ids[b * T + t] = id;
+        mask[b * T + t] = 1;
+      });
+      for (const p of positions[b]) flat.push(b * T + p);
+    });
+    const out = tf.tidy(() => {
+      const { hidden } = this.model.forward({
+        inputIds: tf.tensor2d(ids, [B, T], 'int32'),
+        segmentIds: tf.zeros([B, T], 'int32') as tf.Tensor2D,
+        attentionMask: tf.tensor2d(mask, [B, T]),
+      });
+      return tf.logSoftmax(this.model.mlmLogits(hidden, tf.tensor1d(flat, 'int32')));
+    });
+    const data = out.dataSync() as Float32Array;
+    const V = this.vocab.size;
+    out.dispose();
+    return flat.map((_, i) => data.slice(i * V, (i + 1) * V));
+  }
+
+  private topK(logp: Float32Array, allowed: Uint8Array, k: number): MaskCandidate[] {
+    const idx: number[] = [];
+    for (let i = 0; i < logp.length; i++) if (allowed[i]) idx.push(i);
+    idx.sort((a, b) => logp[b] - logp[a]);
+    return idx.slice(0, k).map((i) => ({ token: this.vocab.token(i), probability: Math.exp(logp[i]) }));
+  }
+
+  /** Predicts every [MASK] written in the text. */
+  predictMasks(text: string, topK = 10): PredictMaskResult {
+    const all = this.tok.encode(text);
+    const maskIdx = all.flatMap((p, i) => (p.text === MASK ? [i] : []));
+    if (maskIdx.length === 0) throw new Error(NO_MASK_MESSAGE);
+    const w = this.window(all, maskIdx[0], maskIdx[maskIdx.length - 1] + 1);
+    const seq = [this.vocab.clsId, ...w.pieces.map((p) => p.id), this.vocab.sepId];
+    const positions = w.pieces.flatMap((p, i) => (p.text === MASK ? [i + 1] : []));
+    const lps = this.logProbs([seq], [positions]);
+    const masks: MaskPrediction[] = positions.map((_, j) => {
+      const piece = w.pieces[positions[j] - 1];
+      // a [MASK] glued to the previous word ("play[MASK]") may be a ## continuation
+      const glued =
+        positions[j] > 1 &&
+        w.pieces[positions[j] - 2].end === piece.start &&
+        w.pieces[positions[j] - 2].text !== MASK;
+      const allowed = glued ? this.allowedCont : this.allowedStart;
+      const candidates = this.topK(lps[j], allowed, topK).map((c) =>
+        glued ? { ...c, token: c.token.replace(/^##/, '') } : c,
+      );
+      return { position: piece.start, length: piece.end - piece.start, candidates };
+    });
+    return { masks, filled: fill(text, masks), notice: w.notice };
+  }
+
+  /**
+   * Masks the word(s) of text[start, end) — all their WordPieces — and predicts what fits there, with
+   * the rank of the original word.
+   */
+  predictWord(
+    text: string,
+    start: number,
+    end: number,
+    topK = 10,
+    beam = Math.max(topK, 8),
+  ): PredictMaskResult {
+    const all = this.tok.encode(text);
+    const inSel = all.flatMap((p, i) => (p.end > start && p.start < end && p.text !== MASK ? [i] : []));
+    if (inSel.length === 0)
+      throw new Error('The selection has no word to mask; select a word or write [MASK] in the text.');
+    // widen to whole words
+    const firstWord = all[inSel[0]].wordIndex;
+    const lastWord = all[inSel[inSel.length - 1]].wordIndex;
+    const span = all.flatMap((p, i) => (p.wordIndex >= firstWord && p.wordIndex <= lastWord ? [i] : []));
+    const w = this.window(all, span[0], span[span.length - 1] + 1);
+    const offset = all.indexOf(w.pieces[0]);
+    const pos = span.map((i) => i - offset + 1); // positions in [CLS] ... [SEP]
+    const origIds = span.map((i) => all[i].id);
+    const base = [this.vocab.clsId, ...w.pieces.map((p) => p.id), this.vocab.sepId];
+    for (const p of pos) base[p] = this.vocab.maskId;
+    const allowedAt = span.map((i) => (all[i].text.startsWith('##') ? this.allowedCont : this.allowedStart));
+
+    // Left-to-right beam search: fill one masked piece at a time, re-reading the sentence each time.
+    let beams: { ids: number[]; logp: number }[] = [{ ids: [], logp: 0 }];
+    let origLogp = 0;
+    for (let j = 0; j < pos.length; j++) {
+      const seqs = beams.map((bm) => {
+        const s = base.slice();
+        bm.ids.forEach((id, q) => {
+          s[pos[q]] = id;
+        });
+        return s;
+      });
+      // the original word, teacher-forced, rides along as the last row
+      const orig = base.slice();
+      for (let q = 0; q < j; q++) orig[pos[q]] = origIds[q];
+      seqs.push(orig);
+      const lps = this.logProbs(
+        seqs,
+        seqs.map(() => [pos[j]]),
+      );
+      origLogp += lps[lps.length - 1][origIds[j]];
+      const next: { ids: number[]; logp: number }[] = [];
+      beams.forEach((bm, b) => {
+        for (const c of this.topIds(lps[b], allowedAt[j], beam))
+          next.push({ ids: [...bm.ids, c], logp: bm.logp + lps[b][c] });
+      });
+      next.sort((a, b) => b.logp - a.logp);
+      beams = next.slice(0, beam);
+    }
+    const candidates = beams.slice(0, topK).map((bm) => ({
+      token: WordPieceTokenizer.detokenize(bm.ids.map((id) => this.vocab.token(id))),
+      probability: Math.exp(bm.logp),
+    }));
+    let originalRank: number | undefined;
+    if (pos.length === 1) {
+      const lp = this.logProbs([base], [[pos[0]]])[0];
+      originalRank = 1;
+      for (let i = 0; i < lp.length; i++) if (allowedAt[0][i] && lp[i] > lp[origIds[0]]) originalRank++;
+    } else {
+      originalRank = 1 + beams.filter((bm) => bm.logp > origLogp).length;
+    }
+    const startChar = all[span[0]].start;
+    const endChar = all[span[span.length - 1]].end;
+    const mask: MaskPrediction = {
+      position: startChar,
+      length: endChar - startChar,
+      candidates,
+      original: text.slice(startChar, endChar),
+      originalRank,
+    };
+    return { masks: [mask], filled: fill(text, [mask]), notice: w.notice };
+  }
+
+  private topIds(logp: Float32Array, allowed: Uint8Array, k: number): number[] {
+    const idx: number[] = [];
+    for (let i = 0; i < logp.length; i++) if (allowed[i]) idx.push(i);
+    idx.sort((a, b) => logp[b] - logp[a]);
+    return idx.slice(0, k);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function fill(text: string, masks: MaskPrediction[]): string {
+  let out = '';
+  let last = 0;
+  for (const m of [...masks].sort((a, b) => a.position - b.position)) {
+    out += text.slice(last, m.position) + (m.candidates[0]?.token ?? '');
+    last = m.position + m.length;
+  }
+  return out + text.slice(last);
+}

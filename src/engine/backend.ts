@@ -1,0 +1,183 @@
+// Chooses the fastest TensorFlow.js backend this machine has (tfjs-node, then wasm, then cpu) and
+// registers the kernels that make training usable on wasm and cpu.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's Node bundle registers no gradients; @tensorflow/tfjs normally does this.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { BackendChoice, BackendName } from '../shared/configs';
+
+export interface BackendInfo {
+  name: BackendName;
+  tried: { name: BackendName; error?: string }[];
+}
+
+let current: BackendInfo | undefined;
+
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}
+
+/** Reads PRETRAIN_LAB_BACKEND when no explicit choice is made. */
+export function backendFromEnv(): BackendChoice {
+  const v = (process.env.PRETRAIN_LAB_BACKEND ?? 'auto').trim().toLowerCase();
+  if (v === 'auto' || v === 'tensorflow' || v === 'wasm' || v === 'cpu') return v;
+  throw new Error(`PRETRAIN_LAB_BACKEND="${v}" is not a backend; use auto, tensorflow, wasm or cpu.`);
+}
+
+export async function initBackend(choice: BackendChoice = backendFromEnv()): Promise<BackendInfo> {
+  if (current && (choice === 'auto' || choice === current.name)) return current;
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const tried: BackendInfo['tried'] = [];
+  for (const name of order) {
+    try {
+      await activate(name);
+      tried.push({ name });
+      current = { name, tried };
+      return current;
+    } catch (e) {
+      tried.push({ name, error: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+    }
+  }
+  const why = tried.map((t) => `${t.name}: ${t.error}`).join('; ');
+  throw new Error(`No TensorFlow.js backend could start (${why}); set the backend to "cpu" and try again.`);
+}
+
+async function activate(name: BackendName): Promise<void> {
+  if (name === 'tensorflow') {
+    // Registers the 'tensorflow' backend on the same tfjs-core instance when it is installed.
+    require('@tensorflow/tfjs-node');
+  } else if (name === 'wasm') {
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmDir());
+    registerFastUnsortedSegmentSum('wasm');
+    patchWasmBatchMatMul();
+  } else {
+    registerFastUnsortedSegmentSum('cpu');
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`the ${name} backend did not initialise`);
+  await tf.ready();
+  tf.enableProdMode();
+  // The cpu backend prints an advert for tfjs-node on first use; we report the backend ourselves.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+}
+
+function wasmDir(): string {
+  const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  if (!fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))) {
+    throw new Error(`the wasm binaries are missing from ${dir}`);
+  }
+  return dir + path.sep;
+}
+
+// Kernel-level types: tfjs does not export the backend classes' internals, so these describe the
+// few members the kernels below use.
+interface TensorInfoLike {
+  dataId: object;
+  shape: number[];
+  dtype: tf.DataType;
+}
+interface KernelBackendLike {
+  typedArrayFromHeap?(t: TensorInfoLike): Float32Array | Int32Array;
+  makeOutput?(shape: number[], dtype: tf.DataType, memory?: unknown, values?: Float32Array): TensorInfoLike;
+  data?: { get(id: object): { values: Float32Array | Int32Array } };
+  makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfoLike;
+  disposeData(id: object): void;
+}
+
+/**
+ * The gradient of tf.gather (every embedding lookup) is UnsortedSegmentSum. wasm has none; cpu's makes
+ * one pass over the input per output row (O(V·N)), 123 s for an [8000,128] table. This one is O(N).
+ */
+export function registerFastUnsortedSegmentSum(backendName: 'wasm' | 'cpu'): void {
+  if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const b = backend as unknown as KernelBackendLike;
+      const x = inputs.x as TensorInfoLike;
+      const segmentIds = inputs.segmentIds as TensorInfoLike;
+      const numSegments = (attrs as { numSegments: number }).numSegments;
+      const read = (t: TensorInfoLike) =>
+        backendName === 'wasm' ? b.typedArrayFromHeap!(t) : b.data!.get(t.dataId).values;
+      const xv = read(x);
+      const ids = read(segmentIds);
+      const inner = ids.length === 0 ? 0 : xv.length / ids.length;
+      const out = new Float32Array(numSegments * inner);
+      for (let i = 0; i < ids.length; i++) {
+        const s = ids[i];
+        if (s < 0 || s >= numSegments) continue;
+        const o = s * inner;
+        const xi = i * inner;
+        for (let j = 0; j < inner; j++) out[o + j] += xv[xi + j];
+      }
+      const shape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+      return backendName === 'wasm'
+        ? b.makeOutput!(shape, x.dtype, undefined, out)
+        : b.makeTensorInfo!(shape, x.dtype, out);
+    },
+  });
+}
+
+/**
+ * wasm's BatchMatMul uses XNNPACK only for untransposed products with batch 1 and otherwise falls to a
+ * naive loop 10-20x slower. Transpose explicitly, and fold a broadcast batch of `a` into rows.
+ */
+export function patchWasmBatchMatMul(): void {
+  const orig = tf.getKernel('BatchMatMul', 'wasm');
+  if (!orig || (orig.kernelFunc as { patched?: boolean }).patched) return;
+  const transposeK = tf.getKernel('Transpose', 'wasm')!.kernelFunc;
+  const prod = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const kernelFunc: tf.KernelFunc & { patched?: boolean } = ({ inputs, attrs, backend }) => {
+    const b = backend as unknown as KernelBackendLike;
+    let a = inputs.a as TensorInfoLike;
+    let bb = inputs.b as TensorInfoLike;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    const tmp: TensorInfoLike[] = [];
+    const swap = (t: TensorInfoLike): TensorInfoLike => {
+      const r = t.shape.length;
+      const perm = [...Array(r).keys()];
+      perm[r - 2] = r - 1;
+      perm[r - 1] = r - 2;
+      const o = transposeK({ inputs: { x: t as tf.TensorInfo }, attrs: { perm }, backend }) as TensorInfoLike;
+      tmp.push(o);
+      return o;
+    };
+    if (transposeA) a = swap(a);
+    if (transposeB) bb = swap(bb);
+    const ra = a.shape.length;
+    const rb = bb.shape.length;
+    const M = a.shape[ra - 2];
+    const K = a.shape[ra - 1];
+    const N = bb.shape[rb - 1];
+    const batchA = prod(a.shape.slice(0, -2));
+    const batchB = prod(bb.shape.slice(0, -2));
+    const plain = { transposeA: false, transposeB: false };
+    let out: TensorInfoLike;
+    if (batchB === 1 && batchA > 1 && ra >= 3) {
+      // [..., M, K] x [K, N] is one [batchA*M, K] x [K, N] product.
+      const folded = { dataId: a.dataId, shape: [1, batchA * M, K], dtype: a.dtype } as tf.TensorInfo;
+      out = orig.kernelFunc({
+        inputs: { a: folded, b: bb as tf.TensorInfo },
+        attrs: plain,
+        backend,
+      }) as TensorInfoLike;
+      out.shape = [...a.shape.slice(0, -2), M, N];
+    } else {
+      out = orig.kernelFunc({
+        inputs: { a: a as tf.TensorInfo, b: bb as tf.TensorInfo },
+        attrs: plain,
+        backend,
+      }) as TensorInfoLike;
+    }
+    for (const t of tmp) b.disposeData(t.dataId);
+    return out as tf.TensorInfo;
+  };
+  kernelFunc.patched = true;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({ ...orig, kernelFunc });
+}

@@ -1,0 +1,81 @@
+// Masked-LM selection (Devlin et al. 2019, §3.1 Task #1): choose 15% of the tokens, never [CLS]/[SEP]/
+// [PAD]; of the chosen, 80% become [MASK], 10% a random token, 10% stay as they are. With whole-word
+// masking all WordPieces of a word are chosen together.
+import type { MaskTreatment } from '../../shared/configs';
+import type { Rng } from '../random';
+import type { Vocab } from '../tokenizer/vocab';
+
+export interface MaskOptions {
+  maskProb: number;
+  maxPredictions: number;
+  wholeWordMask: boolean;
+}
+
+export interface MaskedSequence {
+  inputIds: number[];
+  positions: number[]; // ascending
+  labels: number[]; // the original ids at those positions
+  treatments: MaskTreatment[];
+}
+
+export class Masker {
+  private readonly randomPool: Int32Array;
+  constructor(
+    private readonly vocab: Vocab,
+    private readonly opts: MaskOptions,
+  ) {
+    const pool: number[] = [];
+    for (let i = 0; i < vocab.size; i++) if (!vocab.specialIds.has(i)) pool.push(i);
+    if (pool.length === 0)
+      throw new Error('The vocabulary has no ordinary tokens to use as random replacements.');
+    this.randomPool = Int32Array.from(pool);
+  }
+
+  mask(ids: readonly number[], rng: Rng): MaskedSequence {
+    const groups: number[][] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (this.vocab.specialIds.has(ids[i])) continue;
+      const isContinuation = this.vocab.token(ids[i]).startsWith('##');
+      if (
+        this.opts.wholeWordMask &&
+        isContinuation &&
+        groups.length > 0 &&
+        groups[groups.length - 1].at(-1) === i - 1
+      ) {
+        groups[groups.length - 1].push(i);
+      } else groups.push([i]);
+    }
+    rng.shuffle(groups);
+    const numToPredict = Math.min(
+      this.opts.maxPredictions,
+      Math.max(1, Math.round(ids.length * this.opts.maskProb)),
+    );
+    const inputIds = ids.slice();
+    const chosen: { pos: number; treatment: MaskTreatment }[] = [];
+    for (const g of groups) {
+      if (chosen.length >= numToPredict) break;
+      if (chosen.length + g.length > numToPredict) continue;
+      for (const pos of g) {
+        let treatment: MaskTreatment;
+        const r = rng.next();
+        if (r < 0.8) {
+          treatment = 'mask';
+          inputIds[pos] = this.vocab.maskId;
+        } else if (r < 0.9) {
+          treatment = 'keep';
+        } else {
+          treatment = 'random';
+          inputIds[pos] = this.randomPool[Math.floor(rng.next() * this.randomPool.length)];
+        }
+        chosen.push({ pos, treatment });
+      }
+    }
+    chosen.sort((a, b) => a.pos - b.pos);
+    return {
+      inputIds,
+      positions: chosen.map((c) => c.pos),
+      labels: chosen.map((c) => ids[c.pos]),
+      treatments: chosen.map((c) => c.treatment),
+    };
+  }
+}

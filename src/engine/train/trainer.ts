@@ -1,0 +1,113 @@
+// A model-agnostic trainer: AdamW (Loshchilov & Hutter 2019) with decoupled weight decay, global-norm
+// gradient clipping and a learning-rate schedule. It knows only named variables and a loss function.
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface TrainableModel {
+  params: Map<string, tf.Variable>;
+}
+
+export interface OptimizerOptions {
+  weightDecay: number;
+  clipNorm: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  decays?: (name: string) => boolean; // which parameters get weight decay
+}
+
+/** What one loss evaluation gives: the scalar to minimise and scalars to report. */
+export type LossFn = () => { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
+
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  metrics: Record<string, number>;
+}
+
+export class NonFiniteLossError extends Error {}
+
+export class Trainer {
+  step = 0; // optimizer steps taken
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+  private readonly b1: number;
+  private readonly b2: number;
+  private readonly eps: number;
+
+  constructor(
+    private readonly model: TrainableModel,
+    private readonly opts: OptimizerOptions,
+  ) {
+    this.b1 = opts.beta1 ?? 0.9;
+    this.b2 = opts.beta2 ?? 0.999;
+    this.eps = opts.epsilon ?? 1e-6;
+    for (const [name, p] of model.params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false, `${name}/adam_m`));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false, `${name}/adam_v`));
+    }
+  }
+
+  /** Evaluates the loss, and when it is finite applies one AdamW update at the given learning rate. */
+  async trainStep(lossFn: LossFn, learningRate: number): Promise<StepResult> {
+    const names = [...this.model.params.keys()];
+    const vars = names.map((n) => this.model.params.get(n)!);
+    const kept: [string, tf.Scalar][] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const { loss, metrics } = lossFn();
+      for (const [k, t] of Object.entries(metrics)) kept.push([k, tf.keep(t)]);
+      return loss;
+    }, vars);
+    try {
+      const scalars = await Promise.all([value.data(), ...kept.map(([, t]) => t.data())]);
+      const loss = scalars[0][0];
+      if (!Number.isFinite(loss))
+        throw new NonFiniteLossError(`the loss became ${loss} at step ${this.step + 1}`);
+      const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
+      const norm = (await gradNorm.data())[0];
+      gradNorm.dispose();
+      if (!Number.isFinite(norm))
+        throw new NonFiniteLossError(`the gradient became ${norm} at step ${this.step + 1}`);
+      this.apply(names, grads, learningRate, norm);
+      const metrics: Record<string, number> = {};
+      kept.forEach(([k], i) => {
+        metrics[k] = scalars[i + 1][0];
+      });
+      return { loss, gradNorm: norm, metrics };
+    } finally {
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      for (const [, t] of kept) t.dispose();
+    }
+  }
+
+  private apply(names: string[], grads: tf.NamedTensorMap, lr: number, norm: number): void {
+    this.step++;
+    const t = this.step;
+    const clip = this.opts.clipNorm > 0 && norm > this.opts.clipNorm ? this.opts.clipNorm / norm : 1;
+    const bc1 = 1 - this.b1 ** t;
+    const bc2 = 1 - this.b2 ** t;
+    const decays = this.opts.decays ?? (() => true);
+    for (const name of names) {
+      tf.tidy(() => {
+        const p = this.model.params.get(name)!;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        const g = clip === 1 ? grads[name] : tf.mul(grads[name], clip);
+        const m2 = tf.add(tf.mul(m, this.b1), tf.mul(g, 1 - this.b1));
+        const v2 = tf.add(tf.mul(v, this.b2), tf.mul(tf.square(g), 1 - this.b2));
+        let update = tf.div(tf.div(m2, bc1), tf.add(tf.sqrt(tf.div(v2, bc2)), this.eps));
+        if (this.opts.weightDecay > 0 && decays(name))
+          update = tf.add(update, tf.mul(p, this.opts.weightDecay));
+        m.assign(m2);
+        v.assign(v2);
+        p.assign(tf.sub(p, tf.mul(update, lr)));
+      });
+    }
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
