@@ -46,10 +46,10 @@ export class Masker {
       } else groups.push([i]);
     }
     rng.shuffle(groups);
-    const numToPredict = Math.min(
-      this.opts.maxPredictions,
-      Math.max(1, Math.round(ids.length * this.opts.maskProb)),
-    );
+    // 15% of the maskable tokens (BERT's script counts [CLS] and [SEP] too, which gives slightly less).
+    let candidates = 0;
+    for (const g of groups) candidates += g.length;
+    const numToPredict = Math.min(this.opts.maxPredictions, Math.max(1, Math.round(candidates * this.opts.maskProb)));
     const inputIds = ids.slice();
     const chosen: { pos: number; treatment: MaskTreatment }[] = [];
     for (const g of groups) {

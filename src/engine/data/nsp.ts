@@ -50,10 +50,13 @@ export function createPairInstances(
     chunkLen += doc[i].length;
     if (i === doc.length - 1 || chunkLen >= target) {
       let wantRandom = rng.next() < 0.5;
-      // A lone segment has no B of its own; borrow the next sentence so "actual next" stays at 50%.
+      // A lone segment has no B of its own: borrow the next sentence, or at a document's end the one
+      // before, so that "actual next" stays at 50% (BERT's script forces a random B here).
       if (!wantRandom && chunk.length === 1 && i + 1 < doc.length) {
         i++;
         chunk.push(doc[i]);
+      } else if (!wantRandom && chunk.length === 1 && i > 0) {
+        chunk.unshift(doc[i - 1]);
       }
       if (chunk.length === 1 || docs.length < 2) wantRandom = true;
       const aEnd = chunk.length >= 2 ? rng.int(1, chunk.length - 1) : 1;
