@@ -42,8 +42,10 @@ export class Trainer {
     this.b2 = opts.beta2 ?? 0.999;
     this.eps = opts.epsilon ?? 1e-6;
     for (const [name, p] of model.params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false, `${name}/adam_m`));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false, `${name}/adam_v`));
+      const zeros = tf.zerosLike(p);
+      this.m.set(name, tf.variable(zeros, false, `${name}/adam_m`));
+      this.v.set(name, tf.variable(zeros, false, `${name}/adam_v`));
+      zeros.dispose();
     }
   }
 
