@@ -32,6 +32,20 @@ export interface DataOptions {
 
 export class CorpusTooSmallError extends Error {}
 
+/** What is wrong with a corpus of this size, in one sentence, or undefined when it is enough. */
+export function corpusProblem(docs: number, tokens: number, stats: CorpusStats, maxSeqLength: number): string | undefined {
+  const skipped = stats.skippedBinary.length + stats.skippedEncoding.length;
+  const skippedNote = skipped > 0 ? ` (${skipped} binary or non-UTF-8 file(s) were skipped)` : '';
+  if (docs === 0 || tokens === 0) return `The corpus has no text${skippedNote}; give files or folders with UTF-8 text.`;
+  if (docs < 2) {
+    return `The corpus has 1 document${skippedNote}; next-sentence prediction needs at least 2, so separate documents with a blank line or give several files.`;
+  }
+  if (tokens < maxSeqLength) {
+    return `The corpus has ${tokens} tokens, fewer than one sequence of ${maxSeqLength}; add text or lower the sequence length.`;
+  }
+  return undefined;
+}
+
 export function tokenizeDocument(lines: readonly string[], tok: WordPieceTokenizer): Document {
   const doc: Document = [];
   for (const line of lines) {
@@ -101,23 +115,8 @@ export class PretrainingData {
   }
 
   private checkSize(docs: number, tokens: number): void {
-    const skipped = this.stats.skippedBinary.length + this.stats.skippedEncoding.length;
-    const skippedNote = skipped > 0 ? ` (${skipped} binary or non-UTF-8 file(s) were skipped)` : '';
-    if (docs === 0) {
-      throw new CorpusTooSmallError(
-        `The corpus has no text${skippedNote}; give files or folders with UTF-8 text.`,
-      );
-    }
-    if (docs < 2) {
-      throw new CorpusTooSmallError(
-        `The corpus has 1 document${skippedNote}; next-sentence prediction needs at least 2, so separate documents with a blank line or give several files.`,
-      );
-    }
-    if (tokens < this.opts.maxSeqLength) {
-      throw new CorpusTooSmallError(
-        `The corpus has ${tokens} tokens, fewer than one sequence of ${this.opts.maxSeqLength}; add text or lower the sequence length.`,
-      );
-    }
+    const problem = corpusProblem(docs, tokens, this.stats, this.opts.maxSeqLength);
+    if (problem) throw new CorpusTooSmallError(problem);
   }
 
   async *batches(): AsyncGenerator<Batch> {

@@ -133,7 +133,8 @@ export class Bert {
       } else if (name.endsWith('gamma')) value = tf.ones(shape);
       else if (name.endsWith('beta') || name.includes('bias')) value = tf.zeros(shape);
       else value = tf.truncatedNormal(shape, 0, config.initializerRange, 'float32', seed++);
-      this.params.set(name, tf.variable(value, true, name));
+      // unnamed: tfjs variable names are global, and several models may be loaded at once
+      this.params.set(name, tf.variable(value, true));
       if (!given) value.dispose();
     }
   }

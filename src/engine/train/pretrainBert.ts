@@ -12,7 +12,7 @@ import {
   type PretrainOptions,
   type TrainProgress,
 } from '../../shared/configs';
-import { countWords, PretrainingData } from '../data/batches';
+import { CorpusTooSmallError, corpusProblem, countWords, PretrainingData } from '../data/batches';
 import { emptyStats, resolveCorpus } from '../data/corpus';
 import { Masker } from '../data/mlm';
 import { Bert, decays } from '../models/bert';
@@ -160,6 +160,7 @@ export async function pretrainBert(
       const stats = emptyStats();
       const t0 = Date.now();
       const counts = await countWords(files, (s) => basic.tokenize(s), stats, cb.shouldStop);
+      if (counts.size === 0) throw new CorpusTooSmallError(corpusProblem(0, 0, stats, o.maxSeqLength)!);
       vocab = trainWordPieceVocab(counts, { vocabSize: o.vocabSize, minFrequency: o.minFrequency });
       log(
         `Vocabulary: ${vocab.size} WordPieces trained from ${counts.size} distinct words in ${Date.now() - t0} ms.`,

@@ -43,8 +43,8 @@ export class Trainer {
     this.eps = opts.epsilon ?? 1e-6;
     for (const [name, p] of model.params) {
       const zeros = tf.zerosLike(p);
-      this.m.set(name, tf.variable(zeros, false, `${name}/adam_m`));
-      this.v.set(name, tf.variable(zeros, false, `${name}/adam_v`));
+      this.m.set(name, tf.variable(zeros, false));
+      this.v.set(name, tf.variable(zeros, false));
       zeros.dispose();
     }
   }
@@ -54,11 +54,16 @@ export class Trainer {
     const names = [...this.model.params.keys()];
     const vars = names.map((n) => this.model.params.get(n)!);
     const kept: [string, tf.Scalar][] = [];
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads: byVarName } = tf.variableGrads(() => {
       const { loss, metrics } = lossFn();
       for (const [k, t] of Object.entries(metrics)) kept.push([k, tf.keep(t)]);
       return loss;
     }, vars);
+    // variableGrads keys by the variables' own (generated) names; re-key by parameter name
+    const grads: tf.NamedTensorMap = {};
+    names.forEach((n, i) => {
+      grads[n] = byVarName[vars[i].name];
+    });
     try {
       const scalars = await Promise.all([value.data(), ...kept.map(([, t]) => t.data())]);
       const loss = scalars[0][0];
