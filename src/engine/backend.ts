@@ -158,7 +158,28 @@ export function patchWasmBatchMatMul(): void {
     const batchB = prod(bb.shape.slice(0, -2));
     const plain = { transposeA: false, transposeB: false };
     let out: TensorInfoLike;
-    if (batchB === 1 && batchA > 1 && ra >= 3) {
+    if (batchA === batchB && batchA > 1 && a.dtype === 'float32' && bb.dtype === 'float32') {
+      // Equal batches (attention's [B, heads, T, d] products): one XNNPACK 2-D product per slice,
+      // copying slices through two scratch buffers, instead of the naive batched loop.
+      // XNNPACK caches the packed right-hand matrix by tensor id, so every slice needs a fresh one.
+      out = b.makeOutput!([...a.shape.slice(0, -2), M, N], 'float32');
+      const sa = b.makeOutput!([1, M, K], 'float32');
+      for (let i = 0; i < batchA; i++) {
+        const sb = b.makeOutput!([1, K, N], 'float32');
+        // heap views are fetched anew after every allocation, which may grow (and move) the heap
+        b.typedArrayFromHeap!(sa).set(b.typedArrayFromHeap!(a).subarray(i * M * K, (i + 1) * M * K));
+        b.typedArrayFromHeap!(sb).set(b.typedArrayFromHeap!(bb).subarray(i * K * N, (i + 1) * K * N));
+        const so = orig.kernelFunc({
+          inputs: { a: sa as tf.TensorInfo, b: sb as tf.TensorInfo },
+          attrs: plain,
+          backend,
+        }) as TensorInfoLike;
+        b.typedArrayFromHeap!(out).set(b.typedArrayFromHeap!(so), i * M * N);
+        b.disposeData(so.dataId);
+        b.disposeData(sb.dataId);
+      }
+      b.disposeData(sa.dataId);
+    } else if (batchB === 1 && batchA > 1 && ra >= 3) {
       // [..., M, K] x [K, N] is one [batchA*M, K] x [K, N] product.
       const folded = { dataId: a.dataId, shape: [1, batchA * M, K], dtype: a.dtype } as tf.TensorInfo;
       out = orig.kernelFunc({

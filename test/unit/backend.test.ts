@@ -6,7 +6,10 @@ import { Rng } from '../../src/engine/random';
 
 function rand(shape: number[], rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.next() * 2 - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.next() * 2 - 1),
+    shape,
+  );
 }
 
 /** Straightforward reference: C[b] = op(A[b]) · op(B[b]), with a batch of 1 broadcast. */
@@ -45,7 +48,10 @@ describe('backend selection', () => {
       hasNode = false;
     }
     if (hasNode) return;
-    await assert.rejects(initBackend('tensorflow'), /No TensorFlow\.js backend could start \(tensorflow: .*\); set the backend to "cpu"/);
+    await assert.rejects(
+      initBackend('tensorflow'),
+      /No TensorFlow\.js backend could start \(tensorflow: .*\); set the backend to "cpu"/,
+    );
   });
 });
 
@@ -65,7 +71,20 @@ for (const name of ['wasm', 'cpu'] as const) {
       close(got.dataSync(), want, 1e-5);
       // and through the gradient of gather, the way embeddings train
       const table = tf.variable(rand([12, 7], rng));
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(ids.map((i) => Math.max(0, i)), 'int32')), x)))(table);
+      const g = tf.grad((t: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.gather(
+              t,
+              tf.tensor1d(
+                ids.map((i) => Math.max(0, i)),
+                'int32',
+              ),
+            ),
+            x,
+          ),
+        ),
+      )(table);
       const want2 = new Float32Array(12 * 7);
       ids.forEach((s, i) => {
         for (let j = 0; j < 7; j++) want2[Math.max(0, s) * 7 + j] += xv[i * 7 + j];
@@ -100,7 +119,12 @@ for (const name of ['wasm', 'cpu'] as const) {
       const b = rand([4, 6], rng);
       const got = tf.matMul(a, b);
       assert.deepEqual(got.shape, [2, 3, 5, 6]);
-      const want = refMatMul(tf.reshape(a, [6, 5, 4]).arraySync() as number[][][], [b.arraySync() as number[][]], false, false);
+      const want = refMatMul(
+        tf.reshape(a, [6, 5, 4]).arraySync() as number[][][],
+        [b.arraySync() as number[][]],
+        false,
+        false,
+      );
       close(got.dataSync(), want.flat(2), 1e-4);
       tf.dispose([a, b, got]);
     });

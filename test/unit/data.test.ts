@@ -16,10 +16,22 @@ const vocab = Vocab.load(path.join(FIXTURES, 'bert-base-uncased-vocab.txt'));
 
 describe('sentence splitting', () => {
   test('splits English at . ! ? … but not inside numbers', () => {
-    assert.deepEqual(splitSentences('Pi is 3.14. Really?! Yes… "Fine." Done'), ['Pi is 3.14.', 'Really?!', 'Yes…', '"Fine."', 'Done']);
+    assert.deepEqual(splitSentences('Pi is 3.14. Really?! Yes… "Fine." Done'), [
+      'Pi is 3.14.',
+      'Really?!',
+      'Yes…',
+      '"Fine."',
+      'Done',
+    ]);
   });
   test('splits Chinese right after 。！？；', () => {
-    assert.deepEqual(splitSentences('今天天气很好。我们去公园吧！好吗？好；走'), ['今天天气很好。', '我们去公园吧！', '好吗？', '好；', '走']);
+    assert.deepEqual(splitSentences('今天天气很好。我们去公园吧！好吗？好；走'), [
+      '今天天气很好。',
+      '我们去公园吧！',
+      '好吗？',
+      '好；',
+      '走',
+    ]);
   });
 });
 
@@ -61,7 +73,9 @@ describe('masked LM selection', () => {
   test('chooses 15% of tokens, 80% → [MASK], 10% → random, 10% kept, never special tokens', () => {
     const rng = new Rng(7);
     const tok = new WordPieceTokenizer(vocab, { lowercase: true });
-    const body = tok.ids('the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door');
+    const body = tok.ids(
+      'the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat by the door',
+    );
     // lengths vary so that rounding 15% of a length averages out
     const counts = { mask: 0, random: 0, keep: 0 };
     let chosen = 0;
@@ -98,7 +112,8 @@ describe('masked LM selection', () => {
     for (let i = 0; i < 200; i++) {
       const chosen = new Set(ww.mask(ids, rng).positions);
       for (let p = 1; p < ids.length - 1; p++) {
-        if (vocab.token(ids[p]).startsWith('##')) assert.equal(chosen.has(p), chosen.has(p - 1), 'a word was split');
+        if (vocab.token(ids[p]).startsWith('##'))
+          assert.equal(chosen.has(p), chosen.has(p - 1), 'a word was split');
       }
     }
   });
@@ -141,7 +156,10 @@ describe('next-sentence pairs', () => {
     const opts = { maxSeqLength: 64, shortSeqProb: 0.1, batchSize: 2, maxPredictionsPerSeq: 5 };
     const one = writeCorpus(tmpDir(), { 'a.txt': 'just one document here. with two sentences.' });
     const d1 = new PretrainingData(resolveCorpus([one]).files, tok, masker, opts, new Rng(1));
-    await assert.rejects(d1.batches().next(), (e: Error) => e instanceof CorpusTooSmallError && /at least 2/.test(e.message));
+    await assert.rejects(
+      d1.batches().next(),
+      (e: Error) => e instanceof CorpusTooSmallError && /at least 2/.test(e.message),
+    );
     const small = writeCorpus(tmpDir(), { 'a.txt': 'tiny.\n\nalso tiny.' });
     const d2 = new PretrainingData(resolveCorpus([small]).files, tok, masker, opts, new Rng(1));
     await assert.rejects(d2.batches().next(), /fewer than one sequence of 64/);
@@ -151,10 +169,17 @@ describe('next-sentence pairs', () => {
     const tok = new WordPieceTokenizer(vocab, { lowercase: true });
     const masker = new Masker(vocab, { maskProb: 0.15, maxPredictions: 5, wholeWordMask: false });
     const dir = writeCorpus(tmpDir(), {
-      'a.txt': 'the cat sat on the mat. the dog ran home. it was late.\n\nbirds sing in the morning. the sun rises. we wake up.\n',
+      'a.txt':
+        'the cat sat on the mat. the dog ran home. it was late.\n\nbirds sing in the morning. the sun rises. we wake up.\n',
       'b.txt': '我们今天去公园。天气很好！\n\n他在看书。书很有趣。',
     });
-    const data = new PretrainingData(resolveCorpus([dir]).files, tok, masker, { maxSeqLength: 24, shortSeqProb: 0, batchSize: 4, maxPredictionsPerSeq: 5 }, new Rng(5));
+    const data = new PretrainingData(
+      resolveCorpus([dir]).files,
+      tok,
+      masker,
+      { maxSeqLength: 24, shortSeqProb: 0, batchSize: 4, maxPredictionsPerSeq: 5 },
+      new Rng(5),
+    );
     const b = (await data.batches().next()).value!;
     for (let r = 0; r < 4; r++) {
       const row = Array.from(b.inputIds.slice(r * 24, (r + 1) * 24));

@@ -17,7 +17,17 @@ describe('basic tokenizer', () => {
   const cased = new BasicTokenizer({ lowercase: false });
 
   test('splits punctuation off words, lower-cases and strips accents', () => {
-    assert.deepEqual(lower.tokenize('Hello, World! Café naïve—ÉCOLE.'), ['hello', ',', 'world', '!', 'cafe', 'naive', '—', 'ecole', '.']);
+    assert.deepEqual(lower.tokenize('Hello, World! Café naïve—ÉCOLE.'), [
+      'hello',
+      ',',
+      'world',
+      '!',
+      'cafe',
+      'naive',
+      '—',
+      'ecole',
+      '.',
+    ]);
     assert.deepEqual(cased.tokenize('Hello, Café!'), ['Hello', ',', 'Café', '!']);
     assert.deepEqual(lower.tokenize("don't $5.00"), ['don', "'", 't', '$', '5', '.', '00']);
   });
@@ -27,7 +37,19 @@ describe('basic tokenizer', () => {
   });
 
   test('puts each CJK ideograph on its own and splits full-width punctuation', () => {
-    assert.deepEqual(lower.tokenize('我爱北京天安门。你好！'), ['我', '爱', '北', '京', '天', '安', '门', '。', '你', '好', '！']);
+    assert.deepEqual(lower.tokenize('我爱北京天安门。你好！'), [
+      '我',
+      '爱',
+      '北',
+      '京',
+      '天',
+      '安',
+      '门',
+      '。',
+      '你',
+      '好',
+      '！',
+    ]);
     assert.deepEqual(lower.tokenize('BERT模型v2很好用'), ['bert', '模', '型', 'v2', '很', '好', '用']);
   });
 
@@ -36,7 +58,9 @@ describe('basic tokenizer', () => {
   });
 
   test('reports character spans into the original text', () => {
-    const spans = new BasicTokenizer({ lowercase: true, neverSplit: ['[MASK]'] }).tokenizeWithSpans('Él [MASK], 北京');
+    const spans = new BasicTokenizer({ lowercase: true, neverSplit: ['[MASK]'] }).tokenizeWithSpans(
+      'Él [MASK], 北京',
+    );
     assert.deepEqual(
       spans.map((s) => [s.text, s.start, s.end]),
       [

@@ -33,10 +33,16 @@ export interface DataOptions {
 export class CorpusTooSmallError extends Error {}
 
 /** What is wrong with a corpus of this size, in one sentence, or undefined when it is enough. */
-export function corpusProblem(docs: number, tokens: number, stats: CorpusStats, maxSeqLength: number): string | undefined {
+export function corpusProblem(
+  docs: number,
+  tokens: number,
+  stats: CorpusStats,
+  maxSeqLength: number,
+): string | undefined {
   const skipped = stats.skippedBinary.length + stats.skippedEncoding.length;
   const skippedNote = skipped > 0 ? ` (${skipped} binary or non-UTF-8 file(s) were skipped)` : '';
-  if (docs === 0 || tokens === 0) return `The corpus has no text${skippedNote}; give files or folders with UTF-8 text.`;
+  if (docs === 0 || tokens === 0)
+    return `The corpus has no text${skippedNote}; give files or folders with UTF-8 text.`;
   if (docs < 2) {
     return `The corpus has 1 document${skippedNote}; next-sentence prediction needs at least 2, so separate documents with a blank line or give several files.`;
   }

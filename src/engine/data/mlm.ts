@@ -49,7 +49,10 @@ export class Masker {
     // 15% of the maskable tokens (BERT's script counts [CLS] and [SEP] too, which gives slightly less).
     let candidates = 0;
     for (const g of groups) candidates += g.length;
-    const numToPredict = Math.min(this.opts.maxPredictions, Math.max(1, Math.round(candidates * this.opts.maskProb)));
+    const numToPredict = Math.min(
+      this.opts.maxPredictions,
+      Math.max(1, Math.round(candidates * this.opts.maskProb)),
+    );
     const inputIds = ids.slice();
     const chosen: { pos: number; treatment: MaskTreatment }[] = [];
     for (const g of groups) {

@@ -1,0 +1,144 @@
+// The pretrain-lab command as a script would use it: the built bin, its output and exit codes.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { factCorpus, tmpDir } from './helpers';
+
+const bin = path.join(__dirname, '..', '..', 'bin', 'pretrain-lab.js');
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe('pretrain-lab CLI', () => {
+  const corpus = factCorpus(tmpDir(), 12, 4);
+  const out = path.join(tmpDir(), 'cli-model');
+
+  test('pretrain bert prints a progress line per interval and a final line', () => {
+    const r = run([
+      'pretrain',
+      'bert',
+      '--corpus',
+      corpus,
+      '--out',
+      out,
+      '--steps',
+      '4',
+      '--log-every',
+      '2',
+      '--batch-size',
+      '4',
+      '--max-seq-length',
+      '32',
+      '--vocab-size',
+      '200',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(
+      lines[0],
+      /^step 2\/4 {2}mlm_loss \d+\.\d{3} {2}nsp_loss \d+\.\d{3} {2}mlm_acc \d\.\d{3} {2}nsp_acc \d\.\d{3} {2}\d+ tok\/s {2}eta \d+s$/,
+    );
+    assert.match(lines[1], /^step 4\/4 /);
+    assert.match(lines[2], /^Finished at step 4; model saved in .*cli-model/);
+    assert.match(r.stderr, /^backend: (tensorflow|wasm|cpu)/m);
+  });
+
+  test('predict-mask --json prints masks in text order with candidates by falling probability', () => {
+    const r = run([
+      'predict-mask',
+      '--model',
+      out,
+      '--top-k',
+      '3',
+      '--json',
+      'the capital of [MASK] is [MASK].',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as {
+      masks: { position: number; candidates: { token: string; probability: number }[] }[];
+    };
+    assert.deepEqual(
+      j.masks.map((m) => m.position),
+      [15, 25],
+    );
+    for (const m of j.masks) {
+      assert.equal(m.candidates.length, 3);
+      assert.ok(
+        m.candidates[0].probability >= m.candidates[1].probability &&
+          m.candidates[1].probability >= m.candidates[2].probability,
+      );
+      assert.equal(typeof m.candidates[0].token, 'string');
+    }
+  });
+
+  test('bad input exits non-zero with one sentence', () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['predict-mask', '--model', out, 'no mask at all'],
+        /^pretrain-lab: The text has no \[MASK\]; write \[MASK\] where a word is missing/,
+      ],
+      [
+        ['predict-mask', '--model', '/nope', '[MASK]'],
+        /^pretrain-lab: The model folder \/nope does not exist/,
+      ],
+      [
+        ['pretrain', 'bert', '--corpus', '/nope/*.txt', '--out', path.join(tmpDir(), 'x')],
+        /^pretrain-lab: No corpus files found at \/nope\/\*\.txt/,
+      ],
+      [['pretrain', 'bert', '--out', 'x'], /^pretrain-lab: pretrain needs --corpus/],
+      [['frobnicate'], /^pretrain-lab: Unknown command "frobnicate"/],
+      [
+        ['predict-mask', '--model', out, '--top-k', 'many', '[MASK]'],
+        /^pretrain-lab: --top-k must be a number/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      assert.notEqual(r.status, 0, args.join(' '));
+      const msg = r.stderr.split('\n').filter((l) => l.startsWith('pretrain-lab:'));
+      assert.equal(msg.length, 1, `one sentence for ${args.join(' ')}: ${r.stderr}`);
+      assert.match(msg[0], re);
+    }
+  });
+
+  test('Ctrl-C stops after the current step and leaves a checkpoint that predicts', async () => {
+    const dir = path.join(tmpDir(), 'interrupted');
+    const child = spawn(process.execPath, [
+      bin,
+      'pretrain',
+      'bert',
+      '--corpus',
+      corpus,
+      '--out',
+      dir,
+      '--steps',
+      '5000',
+      '--log-every',
+      '1',
+      '--batch-size',
+      '4',
+      '--max-seq-length',
+      '32',
+      '--vocab-size',
+      '200',
+      '--checkpoint-every',
+      '100000',
+    ]);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (/step 3\//.test(stdout)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130);
+    assert.match(stdout, /Stopped at step \d+; model saved/);
+    assert.ok(fs.existsSync(path.join(dir, 'checkpoint', 'weights.bin')));
+    const r = run(['predict-mask', '--model', dir, '--json', '[MASK] is the capital of peru.']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+});
