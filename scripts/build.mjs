@@ -59,6 +59,22 @@ if (panels.length) {
   });
 }
 
+// The integration suite runs in the extension host: mocha's run() entry and one bundle per test file.
+if (fs.existsSync('test/integration/index.ts')) {
+  const files = fs.readdirSync('test/integration').filter((f) => f.endsWith('.ts'));
+  builds.push({
+    ...common,
+    minify: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['mocha'],
+    plugins: [tfjsExternal],
+    entryPoints: Object.fromEntries(files.map((f) => [f.replace(/\.ts$/, ''), `test/integration/${f}`])),
+    outdir: 'dist/test/integration',
+  });
+}
+
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

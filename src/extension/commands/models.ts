@@ -1,0 +1,67 @@
+// Model actions of the Models view: make active, reveal folder, delete (with confirmation), add.
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { ModelEntry, ModelStore } from '../modelStore';
+
+function entryOf(store: ModelStore, arg: unknown): ModelEntry | undefined {
+  const dir =
+    typeof arg === 'string'
+      ? arg
+      : typeof arg === 'object' && arg !== null && 'dir' in arg
+        ? String((arg as ModelEntry).dir)
+        : undefined;
+  return dir ? store.list().find((m) => m.dir === dir) : undefined;
+}
+
+export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('pretrainLab.setActiveModel', async (arg: unknown) => {
+      const m = entryOf(store, arg);
+      if (!m) return;
+      if (m.problem) {
+        void vscode.window.showWarningMessage(`${m.name} cannot be used: ${m.problem}`);
+        return;
+      }
+      await store.setActive(m.dir);
+      vscode.window.setStatusBarMessage(`Pretrain Lab: ${m.name} is the active model`, 3000);
+    }),
+    vscode.commands.registerCommand('pretrainLab.revealModel', async (arg: unknown) => {
+      const m = entryOf(store, arg);
+      if (m) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(m.dir));
+    }),
+    vscode.commands.registerCommand('pretrainLab.deleteModel', async (arg: unknown, confirmed?: boolean) => {
+      const m = entryOf(store, arg);
+      if (m?.kind !== 'stored') return false;
+      const ok =
+        confirmed === true ||
+        (await vscode.window.showWarningMessage(
+          `Delete the model ${m.name} and its folder? This cannot be undone.`,
+          { modal: true },
+          'Delete',
+        )) === 'Delete';
+      if (!ok) return false;
+      await store.remove(m);
+      return !fs.existsSync(m.dir);
+    }),
+    vscode.commands.registerCommand('pretrainLab.addModel', async (dir?: string) => {
+      let folder = dir;
+      if (!folder) {
+        const uris = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          title: 'A Pretrain Lab model folder',
+        });
+        folder = uris?.[0]?.fsPath;
+      }
+      if (!folder) return undefined;
+      try {
+        const e = await store.add(folder);
+        return e.dir;
+      } catch (err) {
+        void vscode.window.showErrorMessage((err as Error).message);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('pretrainLab.refreshModels', () => store.refresh()),
+  ];
+}

@@ -1,0 +1,114 @@
+// Starts the engine worker lazily, sends typed requests, maps VS Code cancellation to engine cancel,
+// and restarts a worker that crashed (telling the user once).
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../shared/configs';
+import type { EngineProgress, EngineRequest, EngineResponses } from '../shared/engineProtocol';
+import { RpcEndpoint } from '../shared/rpc';
+import { log } from './log';
+
+export interface CallOptions {
+  token?: vscode.CancellationToken;
+  onProgress?: (p: EngineProgress) => void;
+}
+
+export class EngineClient implements vscode.Disposable {
+  private worker: Worker | undefined;
+  private rpc: RpcEndpoint | undefined;
+  private starting: Promise<RpcEndpoint> | undefined;
+  private readonly backendEmitter = new vscode.EventEmitter<string>();
+  readonly onBackend = this.backendEmitter.event;
+  backend: string | undefined;
+  restarts = 0;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly backendSetting: () => BackendChoice,
+  ) {}
+
+  private start(): Promise<RpcEndpoint> {
+    if (this.rpc) return Promise.resolve(this.rpc);
+    this.starting ??= (async () => {
+      const file = path.join(this.extensionPath, 'dist', 'worker.js');
+      const choice = this.backendSetting();
+      const worker = new Worker(file, { workerData: { backend: choice } });
+      const rpc = new RpcEndpoint((m) => worker.postMessage(m));
+      worker.on('message', (m) => rpc.handle(m));
+      worker.on('error', (e) => log().error(`Engine error: ${e.message}`));
+      worker.on('exit', (code) => {
+        if (this.rpc !== rpc)
+          rpc.failAll(
+            `The Pretrain Lab engine could not start (exit code ${code}); see the Pretrain Lab log.`,
+          );
+        this.onExit(worker, code);
+      });
+      this.worker = worker;
+      const info = (await rpc.request({
+        type: 'init',
+        backend: choice,
+      } satisfies EngineRequest)) as EngineResponses['init'];
+      if (this.worker !== worker) throw new Error('The engine stopped while it was starting; try again.');
+      this.rpc = rpc; // only once the backend is up, so that callers never see a half-started engine
+      this.backend = info.backend;
+      const skipped = info.tried.filter((t) => t.error).map((t) => `${t.name}: ${t.error}`);
+      log().info(
+        `Engine started on the ${info.backend} backend${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}.`,
+      );
+      this.backendEmitter.fire(info.backend);
+      return rpc;
+    })();
+    return this.starting.finally(() => {
+      this.starting = undefined;
+    });
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (worker !== this.worker) return; // a deliberate restart
+    const rpc = this.rpc;
+    this.worker = undefined;
+    this.rpc = undefined;
+    this.backend = undefined;
+    this.restarts++;
+    const msg = `The Pretrain Lab engine stopped unexpectedly (exit code ${code}); it restarts on the next request.`;
+    log().error(msg);
+    rpc?.failAll(msg);
+    void vscode.window.showWarningMessage(msg);
+  }
+
+  async call<T extends EngineRequest['type']>(
+    req: Extract<EngineRequest, { type: T }>,
+    opts: CallOptions = {},
+  ): Promise<EngineResponses[T]> {
+    const rpc = await this.start();
+    const ac = new AbortController();
+    const sub = opts.token?.onCancellationRequested(() => ac.abort());
+    try {
+      return (await rpc.request(req, {
+        signal: ac.signal,
+        onProgress: (b) => opts.onProgress?.(b as EngineProgress),
+      })) as EngineResponses[T];
+    } finally {
+      sub?.dispose();
+    }
+  }
+
+  /** Starts the engine now (to show the backend), without waiting for anything else. */
+  async warmUp(): Promise<void> {
+    await this.start();
+  }
+
+  async restart(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    this.rpc?.failAll('The engine was restarted.');
+    this.rpc = undefined;
+    this.backend = undefined;
+    await w?.terminate();
+  }
+
+  dispose(): void {
+    void this.restart();
+    this.backendEmitter.dispose();
+  }
+}

@@ -1,0 +1,78 @@
+// Wiring only: each command, view and panel lives in its own file.
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../shared/configs';
+import { registerModelCommands } from './commands/models';
+import { PredictMaskCommand } from './commands/predictMask';
+import { type PretrainArgs, pretrainBertCommand } from './commands/pretrainBert';
+import { EngineClient } from './engineClient';
+import { log } from './log';
+import { ModelStore } from './modelStore';
+import { PredictPanel } from './panels/predictPanel';
+import { TrainingPanel } from './panels/trainingPanel';
+import { StatusBar } from './statusBar';
+import { TrainingController } from './training';
+import { ModelsView } from './views/modelsView';
+
+export interface PretrainLabApi {
+  engine: EngineClient;
+  models: ModelStore;
+  training: TrainingController;
+  predict: PredictMaskCommand;
+}
+
+export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
+  const backend = () =>
+    vscode.workspace.getConfiguration('pretrainLab').get<BackendChoice>('backend', 'auto');
+  const engine = new EngineClient(ctx.extensionPath, backend);
+  const models = new ModelStore(ctx);
+  const predictPanel = new PredictPanel(ctx.extensionUri);
+  const trainingPanel = new TrainingPanel(ctx.extensionUri);
+  const training = new TrainingController(engine, models, trainingPanel);
+  const predict = new PredictMaskCommand(engine, models, predictPanel);
+  const modelsView = new ModelsView(models);
+  ctx.subscriptions.push(
+    log(),
+    engine,
+    models,
+    predictPanel,
+    trainingPanel,
+    training,
+    modelsView,
+    new StatusBar(engine, training),
+    vscode.window.registerTreeDataProvider('pretrainLab.models', modelsView),
+    vscode.commands.registerCommand('pretrainLab.predictMask', () => predict.run()),
+    vscode.commands.registerCommand(
+      'pretrainLab.applyCandidate',
+      (maskIndex: number, candidateIndex: number) => predict.apply(maskIndex, candidateIndex),
+    ),
+    vscode.commands.registerCommand('pretrainLab.pretrainBert', (args?: PretrainArgs) =>
+      pretrainBertCommand(training, models, args),
+    ),
+    vscode.commands.registerCommand('pretrainLab.showTraining', () => trainingPanel.show(false)),
+    vscode.commands.registerCommand('pretrainLab.cancelTraining', () => training.cancel()),
+    vscode.commands.registerCommand('pretrainLab.showLog', () => log().show()),
+    vscode.commands.registerCommand('pretrainLab.crashEngine', () =>
+      engine.call({ type: 'crash' }).catch((e: Error) => e.message),
+    ),
+    ...registerModelCommands(models),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('pretrainLab.backend')) {
+        log().info(`Backend setting changed to ${backend()}; restarting the engine.`);
+        void engine.restart().then(() => engine.warmUp());
+      }
+      if (e.affectsConfiguration('pretrainLab.storage')) models.refresh();
+    }),
+    vscode.window.registerWebviewPanelSerializer(TrainingPanel.viewType, {
+      deserializeWebviewPanel: async (panel) => trainingPanel.attach(panel),
+    }),
+    vscode.window.registerWebviewPanelSerializer(PredictPanel.viewType, {
+      deserializeWebviewPanel: async (panel) => predictPanel.attach(panel),
+    }),
+  );
+  // start the engine in the background so the status bar can name its backend
+  void engine.warmUp().catch((e: Error) => log().error(`The engine could not start: ${e.message}`));
+  log().info('Pretrain Lab activated.');
+  return { engine, models, training, predict };
+}
+
+export function deactivate(): void {}

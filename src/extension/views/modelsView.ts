@@ -1,0 +1,57 @@
+// The Models view: every model with its type, size, corpus, steps and final metrics.
+import * as vscode from 'vscode';
+import type { ModelEntry, ModelStore } from '../modelStore';
+
+export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ModelEntry | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly store: ModelStore) {
+    this.sub = store.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  getChildren(element?: ModelEntry): ModelEntry[] {
+    return element ? [] : this.store.list();
+  }
+
+  getTreeItem(m: ModelEntry): vscode.TreeItem {
+    const active = this.store.active()?.dir === m.dir;
+    const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+    const size = m.layers ? `${m.preset ?? 'bert'} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
+    const steps = m.steps !== undefined ? ` · ${m.steps} steps` : '';
+    item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}BERT ${size}${steps}`;
+    item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-class');
+    item.contextValue = m.kind === 'stored' ? 'model deletable' : 'model';
+    item.id = m.dir;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${escapeMd(m.name)}**${active ? ' (active)' : ''}\n\n`);
+    md.appendMarkdown(`- type: BERT ${escapeMd(size)}\n- vocabulary: ${m.vocabSize ?? '?'} WordPieces\n`);
+    if (m.corpus)
+      md.appendMarkdown(
+        `- corpus: ${escapeMd(m.corpus.slice(0, 3).join(', '))}${m.corpus.length > 3 ? ` and ${m.corpus.length - 3} more` : ''}\n`,
+      );
+    if (m.steps !== undefined)
+      md.appendMarkdown(`- steps: ${m.steps}${m.totalSteps ? ` of ${m.totalSteps}` : ''}\n`);
+    const x = m.metrics;
+    if (x?.mlmLoss !== undefined) {
+      md.appendMarkdown(
+        `- final MLM loss ${x.mlmLoss.toFixed(3)}, MLM accuracy ${((x.mlmAccuracy ?? 0) * 100).toFixed(1)}%, NSP accuracy ${((x.nspAccuracy ?? 0) * 100).toFixed(1)}%\n`,
+      );
+    }
+    md.appendMarkdown(`- folder: \`${m.dir.replace(/`/g, "'")}\``);
+    item.tooltip = md;
+    if (!m.problem)
+      item.command = { command: 'pretrainLab.setActiveModel', title: 'Make Active', arguments: [m] };
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
+}

@@ -1,0 +1,281 @@
+// UI tests: a person in a real VS Code (code-server) in headless chromium. Right-click a selection →
+// Predict Mask, read the candidates in the webview, click one and see the text change; Pretrain BERT
+// from the command palette, watch the chart move, Cancel; open the Models view. Screenshots of every
+// step go to test-results/screenshots; timings to test-results/ui-timings.json.
+const fs = require('node:fs');
+const path = require('node:path');
+const { launch } = require('./browser');
+
+const base = process.env.CS_BASE;
+const folder = process.env.WS;
+const shots = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
+const results = { passes: 0, failures: 0, tests: [] };
+const timings = {};
+
+let page;
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.passes++;
+    results.tests.push({ name, ok: true, ms: Date.now() - t0 });
+    console.log(`  ✔ ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    await page
+      .screenshot({ path: path.join(shots, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) })
+      .catch(() => {});
+    await page.keyboard.press('Escape').catch(() => {});
+    await page.keyboard.press('Escape').catch(() => {});
+    results.failures++;
+    results.tests.push({ name, ok: false, error: String(e?.message) });
+    console.log(`  ✖ ${name}: ${e?.stack}`);
+  }
+}
+
+/** The first webview frame that has the selector, with the element. */
+async function inWebview(_page, selector, timeout = 30000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      try {
+        const el = await f.$(selector);
+        if (el) return { frame: f, el };
+      } catch {}
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no webview shows ${selector}`);
+}
+
+async function palette(page, command) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${command}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function quickPick(page, label) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 15000 });
+  await row.click();
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+  await page.waitForTimeout(500);
+}
+
+/** Selects line `n` (1-based) of the active editor as a person would: Go to Line, Home, Shift+End. */
+async function selectLine(page, n) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${n}`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+}
+
+async function editorText(page) {
+  return (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function predictFromContextMenu(page) {
+  await page.waitForTimeout(200);
+  const sel = page.locator('.monaco-editor.focused .selected-text').first();
+  await sel.waitFor();
+  const box = await sel.boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: 'Predict Mask' }).first();
+  await item.waitFor({ state: 'visible', timeout: 10000 });
+  const t0 = Date.now();
+  await item.click();
+  return t0;
+}
+
+(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  const launched = await launch();
+  const ctx = launched.ctx;
+  page = launched.page;
+  const t0 = Date.now();
+  await page.goto(`${base}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+  await page.locator('.statusbar').waitFor({ timeout: 60000 });
+  console.log(`workbench loaded in ${Date.now() - t0} ms`);
+
+  await test('the status bar names the engine backend', async () => {
+    const item = page.locator('.statusbar-item', { hasText: 'Pretrain Lab:' }).first();
+    await item.waitFor({ timeout: 60000 });
+    const end = Date.now() + 60000;
+    let text = '';
+    while (Date.now() < end) {
+      text = await item.innerText();
+      if (/Pretrain Lab: (tensorflow|wasm|cpu)/.test(text)) break;
+      await page.waitForTimeout(250);
+    }
+    if (!/Pretrain Lab: (tensorflow|wasm|cpu)/.test(text)) throw new Error(`status bar says "${text}"`);
+  });
+
+  await openFile(page, 'try-predict-mask.txt');
+
+  await test('right-click a selection → Predict Mask shows candidates; clicking one writes it into the text', async () => {
+    await selectLine(page, 4);
+    const tClick = await predictFromContextMenu(page);
+    const { frame } = await inWebview(page, 'button.candidate');
+    timings.firstPredictMs = Date.now() - tClick;
+    const tokens = await frame.$$eval('button.candidate .token', (els) => els.map((e) => e.textContent));
+    if (tokens.length !== 10) throw new Error(`expected 10 candidates, got ${tokens.length}`);
+    const probs = await frame.$$eval('button.candidate .prob', (els) =>
+      els.map((e) => parseFloat(e.textContent)),
+    );
+    for (let i = 1; i < probs.length; i++)
+      if (probs[i] > probs[i - 1]) throw new Error(`probabilities not falling: ${probs}`);
+    await page.screenshot({ path: path.join(shots, 'predict-mask.png') });
+    const pick = tokens[1];
+    await frame.click('button.candidate >> nth=1');
+    const end = Date.now() + 10000;
+    let text = '';
+    while (Date.now() < end) {
+      text = await editorText(page);
+      if (text.includes(`The jury said the ${pick} was conducted`)) break;
+      await page.waitForTimeout(100);
+    }
+    if (!text.includes(`The jury said the ${pick} was conducted`))
+      throw new Error(`editor does not show "${pick}" in place of [MASK]`);
+    await frame.waitForSelector('button.candidate.applied');
+    await page.screenshot({ path: path.join(shots, 'predict-mask-applied.png') });
+    await page.keyboard.press('Control+Z');
+  });
+
+  await test('click-to-candidates time on the starter model (5 runs, median)', async () => {
+    const runs = [];
+    for (let i = 0; i < 5; i++) {
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await selectLine(page, 5);
+      const before = await (await inWebview(page, 'button.candidate')).frame.evaluate(
+        () => document.body.dataset.requestId || '',
+      );
+      const tClick = await predictFromContextMenu(page);
+      const end = Date.now() + 20000;
+      for (;;) {
+        const { frame } = await inWebview(page, 'button.candidate');
+        const id = await frame.evaluate(() => document.body.dataset.requestId || '');
+        if (id && id !== before) break;
+        if (Date.now() > end) throw new Error('no new prediction appeared');
+        await page.waitForTimeout(10);
+      }
+      runs.push(Date.now() - tClick);
+    }
+    runs.sort((a, b) => a - b);
+    timings.clickToCandidatesMs = runs;
+    timings.clickToCandidatesMedianMs = runs[2];
+    console.log(`    click → candidates: ${runs.join(', ')} ms (median ${runs[2]})`);
+  });
+
+  await test('Chinese: selecting a sentence with [MASK] predicts one character', async () => {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await selectLine(page, 8);
+    await predictFromContextMenu(page);
+    const end = Date.now() + 20000;
+    let tokens = [];
+    while (Date.now() < end) {
+      const { frame } = await inWebview(page, 'button.candidate');
+      tokens = await frame.$$eval('button.candidate .token', (els) => els.map((e) => e.textContent));
+      const sentence = await frame.$eval('.sentence', (e) => e.textContent);
+      if (sentence.startsWith('苏轼')) break;
+      await page.waitForTimeout(100);
+    }
+    if (!tokens.length) throw new Error('no candidates');
+    await page.screenshot({ path: path.join(shots, 'predict-mask-chinese.png') });
+  });
+
+  await test('Pretrain BERT from the command palette: live chart, then Cancel', async () => {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await palette(page, 'Pretrain Lab: Pretrain BERT');
+    await quickPick(page, 'This folder');
+    await quickPick(page, 'tiny');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('400');
+    await page.keyboard.press('Enter');
+    const { frame } = await inWebview(page, '#stat-step', 120000);
+    const stepAt = async () => (await frame.$eval('#stat-step', (e) => e.textContent)) || '';
+    let first = '';
+    const end = Date.now() + 180000;
+    while (Date.now() < end) {
+      first = await stepAt();
+      if (/^[1-9]\d* \/ 400$/.test(first)) break;
+      await page.waitForTimeout(250);
+    }
+    if (!/^[1-9]\d* \/ 400$/.test(first)) throw new Error(`training did not start: step "${first}"`);
+    await page.waitForTimeout(4000);
+    const later = await stepAt();
+    if (parseInt(later, 10) <= parseInt(first, 10))
+      throw new Error(`the step did not advance: ${first} → ${later}`);
+    const chartLabel = await frame.$eval('figure.chart canvas', (c) => c.getAttribute('aria-label'));
+    if (!/MLM loss: \d/.test(chartLabel)) throw new Error(`chart has no data: ${chartLabel}`);
+    await frame.waitForSelector('.sample .tok.mask');
+    await page.screenshot({ path: path.join(shots, 'training.png') });
+    await frame.click('#cancel');
+    await frame.waitForFunction(() => document.getElementById('status')?.textContent === 'cancelled', null, {
+      timeout: 60000,
+    });
+    await page.screenshot({ path: path.join(shots, 'training-cancelled.png') });
+  });
+
+  await test('the Models view lists the starter and the new model, the new one active', async () => {
+    await page.locator('.activitybar [aria-label^="Pretrain Lab"]').first().click();
+    const rows = page.locator('.pane-body .monaco-list-row');
+    await rows.first().waitFor({ timeout: 20000 });
+    const end = Date.now() + 10000;
+    let texts = [];
+    while (Date.now() < end) {
+      texts = await rows.allInnerTexts();
+      if (texts.length >= 2 && texts.some((t) => t.includes('active'))) break;
+      await page.waitForTimeout(200);
+    }
+    if (!texts.some((t) => /starter BERT/.test(t))) throw new Error(`rows: ${texts.join(' | ')}`);
+    if (!texts.some((t) => /bert-tiny-.*active/s.test(t)))
+      throw new Error(`the trained model is not active: ${texts.join(' | ')}`);
+    await page.screenshot({ path: path.join(shots, 'models-view.png') });
+  });
+
+  for (const theme of ['Light Modern', 'Dark High Contrast']) {
+    await test(`the Predict Mask panel is readable in ${theme}`, async () => {
+      await palette(page, 'Preferences: Color Theme');
+      await quickPick(page, theme);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(800);
+      await openFile(page, 'try-predict-mask.txt');
+      await selectLine(page, 6);
+      await predictFromContextMenu(page);
+      await inWebview(page, 'button.candidate');
+      await page.waitForTimeout(500);
+      await page.screenshot({
+        path: path.join(shots, `predict-mask-${theme.toLowerCase().replace(/ /g, '-')}.png`),
+      });
+    });
+  }
+
+  fs.writeFileSync(path.resolve(shots, '..', 'ui.json'), JSON.stringify(results, null, 1));
+  fs.writeFileSync(path.resolve(shots, '..', 'ui-timings.json'), JSON.stringify(timings, null, 1));
+  console.log(`UI: ${results.passes} passed, ${results.failures} failed`);
+  await ctx.close();
+  process.exit(results.failures ? 1 : 0);
+})().catch((e) => {
+  console.error('UI tests crashed:', e);
+  fs.writeFileSync(
+    path.resolve(shots, '..', 'ui.json'),
+    JSON.stringify({ ...results, failures: results.failures + 1 }),
+  );
+  process.exit(2);
+});

@@ -1,0 +1,232 @@
+// Runs inside the real VS Code extension host: commands as a user triggers them, results as a user sees them.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { PredictOutcome } from '../../src/extension/commands/predictMask';
+import type { PretrainLabApi } from '../../src/extension/extension';
+import type { TrainingOutcome } from '../../src/extension/training';
+
+const EXT_ID = 'pretrain-lab.pretrain-lab';
+let api: PretrainLabApi;
+
+function ws(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the tests need the sample workspace open');
+  return f.uri.fsPath;
+}
+
+async function openWith(text: string, name: string): Promise<vscode.TextEditor> {
+  const file = path.join(ws(), name);
+  fs.writeFileSync(file, text);
+  const doc = await vscode.workspace.openTextDocument(file);
+  return vscode.window.showTextDocument(doc);
+}
+
+function select(editor: vscode.TextEditor, needle: string, occurrence = 0): vscode.Selection {
+  const text = editor.document.getText();
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) at = text.indexOf(needle, at + 1);
+  assert.ok(at >= 0, `${needle} not found`);
+  const sel = new vscode.Selection(
+    editor.document.positionAt(at),
+    editor.document.positionAt(at + needle.length),
+  );
+  editor.selection = sel;
+  return sel;
+}
+
+function writeCorpus(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-corpus-'));
+  const docs: string[] = [];
+  for (let d = 0; d < 30; d++)
+    docs.push(
+      `document ${d} starts here. the cat sat on the mat. the dog ran in the park. birds sing at dawn. 北京是中国的首都。`,
+    );
+  fs.writeFileSync(path.join(dir, 'c.txt'), docs.join('\n\n'));
+  return dir;
+}
+
+suite('Pretrain Lab in VS Code', () => {
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<PretrainLabApi>(EXT_ID);
+    assert.ok(ext, `extension ${EXT_ID} is not installed`);
+    api = await ext.activate();
+    await api.engine.warmUp();
+  });
+
+  test('the engine reports its backend', () => {
+    assert.ok(
+      ['tensorflow', 'wasm', 'cpu'].includes(api.engine.backend ?? ''),
+      `backend ${api.engine.backend}`,
+    );
+  });
+
+  test('the starter model is listed and active on first use', () => {
+    const models = api.models.list();
+    assert.ok(
+      models.some((m) => m.kind === 'starter' && !m.problem),
+      JSON.stringify(models),
+    );
+    assert.ok(api.models.active(), 'there is an active model');
+  });
+
+  test('Predict Mask on a selection with [MASK]s shows top-k per mask; applying one edits the document once', async () => {
+    const editor = await openWith(
+      'Intro line.\nThe jury said the [MASK] was conducted in a fair [MASK].\n',
+      'predict-en.txt',
+    );
+    select(editor, 'The jury said the [MASK] was conducted in a fair [MASK].');
+    const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    assert.ok(out, 'Predict Mask returned nothing');
+    assert.equal(out.result.masks.length, 2);
+    const topK = vscode.workspace.getConfiguration('pretrainLab').get<number>('topK');
+    for (const m of out.result.masks) {
+      assert.equal(m.candidates.length, topK);
+      for (let i = 1; i < m.candidates.length; i++)
+        assert.ok(m.candidates[i - 1].probability >= m.candidates[i].probability);
+    }
+    assert.equal(out.result.masks[0].position, 'The jury said the '.length);
+    const second = out.result.masks[1].candidates[1].token;
+    const first = out.result.masks[0].candidates[0].token;
+    const before = editor.document.getText();
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 1, 1);
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
+    const after = editor.document.getText();
+    assert.equal(after, `Intro line.\nThe jury said the ${first} was conducted in a fair ${second}.\n`);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(
+      editor.document.getText(),
+      `Intro line.\nThe jury said the [MASK] was conducted in a fair ${second}.\n`,
+      'one undo reverts one applied candidate',
+    );
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), before);
+  });
+
+  test('Predict Mask on a word without [MASK] masks the whole word and gives its rank', async () => {
+    const editor = await openWith(
+      'The committee will meet on Monday to discuss the new budget.\n',
+      'predict-word.txt',
+    );
+    select(editor, 'committee');
+    const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    const m = out.result.masks[0];
+    assert.equal(m.original, 'committee');
+    assert.equal(m.position, 4);
+    assert.ok(m.originalRank! >= 1);
+    assert.ok(m.candidates.length > 0);
+  });
+
+  test('Chinese text works like English: one character per [MASK]', async () => {
+    const editor = await openWith('苏轼是北宋文[MASK]家、书画家。\n', 'predict-zh.txt');
+    select(editor, '苏轼是北宋文[MASK]家、书画家。');
+    const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    const m = out.result.masks[0];
+    assert.equal(m.position, 6);
+    assert.ok(m.candidates.every((c) => Array.from(c.token).length >= 1 && !c.token.startsWith('##')));
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
+    assert.equal(editor.document.getText(), `苏轼是北宋文${m.candidates[0].token}家、书画家。\n`);
+  });
+
+  test('a candidate is refused when the text at its mask changed; no selection and blank selection are refused', async () => {
+    const editor = await openWith('A [MASK] here.\n', 'predict-changed.txt');
+    select(editor, 'A [MASK] here.');
+    await vscode.commands.executeCommand('pretrainLab.predictMask');
+    await editor.edit((e) => e.replace(new vscode.Range(0, 2, 0, 8), 'word'));
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0)),
+      /The text at that mask changed since the prediction/,
+    );
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    assert.equal(await vscode.commands.executeCommand('pretrainLab.predictMask'), undefined);
+    const blank = await openWith('   \n', 'blank.txt');
+    blank.selection = new vscode.Selection(0, 0, 0, 3);
+    assert.equal(await vscode.commands.executeCommand('pretrainLab.predictMask'), undefined);
+  });
+
+  test('Pretrain BERT trains, lists the model, makes it active, and keeps the host responsive', async () => {
+    const corpus = writeCorpus();
+    const out = (await vscode.commands.executeCommand('pretrainLab.pretrainBert', {
+      corpus: [corpus],
+      preset: 'tiny',
+      steps: 12,
+      name: 'it-model',
+      options: { batchSize: 4, maxSeqLength: 32, vocabSize: 300, checkpointEvery: 5 },
+    })) as TrainingOutcome;
+    assert.equal(out.status, 'done', out.message);
+    assert.equal(out.step, 12);
+    assert.equal(out.progressEvents, 12, 'one progress event per step');
+    const m = api.models.list().find((x) => x.dir === out.modelDir);
+    assert.ok(m && !m.problem, 'the new model is listed');
+    assert.equal(m.steps, 12);
+    assert.equal(api.models.active()?.dir, out.modelDir, 'the new model is active');
+    assert.ok(out.eventLoopDelayP99Ms < 50, `host event-loop delay p99 ${out.eventLoopDelayP99Ms} ms`);
+    const editor = await openWith('the cat sat on the [MASK].\n', 'predict-new.txt');
+    select(editor, 'the cat sat on the [MASK].');
+    const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    assert.equal(p.model, out.modelDir, 'Predict Mask uses the active model');
+  });
+
+  test('a second training while one runs is refused; cancelling keeps a usable checkpoint', async () => {
+    const corpus = writeCorpus();
+    const first = Promise.resolve(
+      vscode.commands.executeCommand('pretrainLab.pretrainBert', {
+        corpus: [corpus],
+        preset: 'tiny',
+        steps: 2000,
+        name: 'it-cancelled',
+        options: { batchSize: 4, maxSeqLength: 32, vocabSize: 300 },
+      }),
+    ) as Promise<TrainingOutcome>;
+    while (!api.training.last) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(
+      await vscode.commands.executeCommand('pretrainLab.pretrainBert', {
+        corpus: [corpus],
+        preset: 'tiny',
+        steps: 5,
+      }),
+      undefined,
+    );
+    await vscode.commands.executeCommand('pretrainLab.cancelTraining');
+    const out = await first;
+    assert.equal(out.status, 'cancelled');
+    assert.ok(out.step > 0 && out.step < 2000);
+    const m = api.models.list().find((x) => x.dir === out.modelDir);
+    assert.ok(m && !m.problem && m.steps === out.step, 'the cancelled model keeps its last checkpoint');
+  });
+
+  test('a crashed engine is restarted and the next request works', async () => {
+    const restarts = api.engine.restarts;
+    const msg = await vscode.commands.executeCommand('pretrainLab.crashEngine');
+    assert.match(
+      String(msg),
+      /The Pretrain Lab engine stopped unexpectedly \(exit code 3\); it restarts on the next request\./,
+    );
+    assert.equal(api.engine.restarts, restarts + 1);
+    const editor = await openWith('the dog ran in the [MASK].\n', 'predict-after-crash.txt');
+    select(editor, 'the dog ran in the [MASK].');
+    const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    assert.ok(p && p.result.masks.length === 1);
+  });
+
+  test('a corrupt model folder gives one sentence; deleting a model removes it', async () => {
+    const active = api.models.active()!;
+    const bad = path.join(api.models.storageDir(), 'it-corrupt');
+    fs.cpSync(active.dir, bad, { recursive: true });
+    fs.truncateSync(path.join(bad, 'checkpoint', 'weights.bin'), 10);
+    await api.models.setActive(bad);
+    const editor = await openWith('the [MASK] sat.\n', 'predict-corrupt.txt');
+    select(editor, 'the [MASK] sat.');
+    const r = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as { error: string };
+    assert.match(
+      r.error,
+      /weights\.bin has 10 bytes but its manifest needs \d+; the weights file is truncated or from another model\./,
+    );
+    const deleted = await vscode.commands.executeCommand('pretrainLab.deleteModel', bad, true);
+    assert.equal(deleted, true);
+    assert.ok(!api.models.list().some((m) => m.dir === bad));
+    await api.models.setActive(active.dir);
+  });
+});
