@@ -16,6 +16,10 @@ trap stop_cs EXIT
 # A fresh VS Code profile, workspace copy and extension link for each suite, on code-server.
 start_cs() {
   stop_cs
+  if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; then
+    echo "!!! port $port is taken by another server (another e2e run?); stop it or set E2E_PORT"
+    exit 1
+  fi
   rm -rf "$state" && mkdir -p "$state"/{ud/User,ext,ws,xdg/config,xdg/data,xdg/cache}
   export XDG_CONFIG_HOME=$state/xdg/config XDG_DATA_HOME=$state/xdg/data XDG_CACHE_HOME=$state/xdg/cache
   cp test/e2e/user-settings.json "$state/ud/User/settings.json"
@@ -34,28 +38,30 @@ rm -f "$PRETRAIN_LAB_TEST_RESULT" test-results/ui.json
 export CS_BASE=http://127.0.0.1:$port WS=$state/ws EXT_DEV=$root NODE_PATH=$tools/pw/node_modules
 passed=0
 failed=0
+add_counts() { # json file with passes/failures
+  if [ -f "$1" ]; then
+    local p
+    p=$(node -e "const r=require('$1');console.log(r.passes, r.failures)")
+    passed=$((passed + ${p% *}))
+    failed=$((failed + ${p#* }))
+  else
+    echo "!!! $1 was not written"
+    failed=$((failed + 1))
+  fi
+}
+echo "--- webview panels alone in chromium"
+rm -f test-results/webviews.json
+node test/e2e/webviews.js
+add_counts "$root/test-results/webviews.json"
 echo "--- integration suite (mocha in the extension host)"
 start_cs integration
 node test/e2e/runExtensionTests.js
-if [ -f "$PRETRAIN_LAB_TEST_RESULT" ]; then
-  p=$(node -e "const r=require('$PRETRAIN_LAB_TEST_RESULT');console.log(r.passes, r.failures)")
-  passed=$((passed + ${p% *}))
-  failed=$((failed + ${p#* }))
-else
-  echo "!!! the integration suite wrote no result"
-  failed=$((failed + 1))
-fi
+add_counts "$PRETRAIN_LAB_TEST_RESULT"
 echo "--- UI tests (Playwright)"
 start_cs ui
 node test/e2e/ui.js
 uirc=$?
-if [ -f test-results/ui.json ]; then
-  p=$(node -e "const r=require('$root/test-results/ui.json');console.log(r.passes, r.failures)")
-  passed=$((passed + ${p% *}))
-  failed=$((failed + ${p#* }))
-else
-  failed=$((failed + 1))
-fi
+add_counts "$root/test-results/ui.json"
 [ $uirc -eq 0 ] || echo "!!! UI tests exited $uirc"
 echo "$passed $failed" > test-results/e2e-counts
 echo "e2e: $passed passed, $failed failed"

@@ -80,8 +80,16 @@ async function selectLine(page, n) {
   await input.waitFor({ state: 'visible' });
   await input.fill(`:${n}`);
   await page.keyboard.press('Enter');
-  await page.keyboard.press('Home');
-  await page.keyboard.press('Shift+End');
+  // from the end back to the start, so the editor scrolls to show where the selection begins
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+}
+
+async function focusEditor() {
+  await page
+    .locator('.monaco-editor .view-lines')
+    .first()
+    .click({ position: { x: 5, y: 5 } });
 }
 
 async function editorText(page) {
@@ -93,9 +101,15 @@ async function predictFromContextMenu(page) {
   const sel = page.locator('.monaco-editor.focused .selected-text').first();
   await sel.waitFor();
   const box = await sel.boundingBox();
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+  const view = await page.locator('.monaco-editor.focused .view-lines').first().boundingBox();
+  // the middle of the part of the selection that is on screen
+  const left = Math.max(box.x, view.x + 2);
+  const right = Math.min(box.x + box.width, view.x + view.width - 2);
+  await page.mouse.click((left + right) / 2, box.y + box.height / 2, { button: 'right' });
   const item = page.locator('.context-view .action-label', { hasText: 'Predict Mask' }).first();
   await item.waitFor({ state: 'visible', timeout: 10000 });
+  // menus ignore a click that comes right after they open, as people never click that fast
+  await page.waitForTimeout(300);
   const t0 = Date.now();
   await item.click();
   return t0;
@@ -153,13 +167,14 @@ async function predictFromContextMenu(page) {
       throw new Error(`editor does not show "${pick}" in place of [MASK]`);
     await frame.waitForSelector('button.candidate.applied');
     await page.screenshot({ path: path.join(shots, 'predict-mask-applied.png') });
+    await focusEditor();
     await page.keyboard.press('Control+Z');
   });
 
   await test('click-to-candidates time on the starter model (5 runs, median)', async () => {
     const runs = [];
     for (let i = 0; i < 5; i++) {
-      await page.locator('.monaco-editor .view-lines').first().click();
+      await focusEditor();
       await selectLine(page, 5);
       const before = await (await inWebview(page, 'button.candidate')).frame.evaluate(
         () => document.body.dataset.requestId || '',
@@ -182,7 +197,7 @@ async function predictFromContextMenu(page) {
   });
 
   await test('Chinese: selecting a sentence with [MASK] predicts one character', async () => {
-    await page.locator('.monaco-editor .view-lines').first().click();
+    await focusEditor();
     await selectLine(page, 8);
     await predictFromContextMenu(page);
     const end = Date.now() + 20000;
@@ -199,7 +214,7 @@ async function predictFromContextMenu(page) {
   });
 
   await test('Pretrain BERT from the command palette: live chart, then Cancel', async () => {
-    await page.locator('.monaco-editor .view-lines').first().click();
+    await focusEditor();
     await palette(page, 'Pretrain Lab: Pretrain BERT');
     await quickPick(page, 'This folder');
     await quickPick(page, 'tiny');
@@ -252,7 +267,10 @@ async function predictFromContextMenu(page) {
   for (const theme of ['Light Modern', 'Dark High Contrast']) {
     await test(`the Predict Mask panel is readable in ${theme}`, async () => {
       await palette(page, 'Preferences: Color Theme');
-      await quickPick(page, theme);
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(theme);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor();
       await page.keyboard.press('Enter');
       await page.waitForTimeout(800);
       await openFile(page, 'try-predict-mask.txt');

@@ -86,6 +86,19 @@ describe('pretraining and the model folder', () => {
     disposeLoaded(m);
   });
 
+  test('the same seed gives the same run', async () => {
+    const a = path.join(tmpDir(), 'a');
+    const b = path.join(tmpDir(), 'b');
+    await pretrainBert(small(a, { steps: 4, seed: 11 }));
+    await pretrainBert(small(b, { steps: 4, seed: 11 }));
+    const strip = (d: string) => readMetrics(d).map((m) => [m.step, m.mlmLoss, m.nspLoss, m.mlmAccuracy]);
+    assert.deepEqual(strip(a), strip(b));
+    assert.deepEqual(
+      fs.readFileSync(path.join(a, 'checkpoint', 'weights.bin')),
+      fs.readFileSync(path.join(b, 'checkpoint', 'weights.bin')),
+    );
+  });
+
   test('a crash between the two renames still leaves a loadable checkpoint', async () => {
     const out = path.join(tmpDir(), 'model');
     await pretrainBert(small(out, { steps: 2 }));

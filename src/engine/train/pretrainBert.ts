@@ -219,6 +219,8 @@ export async function pretrainBert(
   try {
     if (!resuming) writeModelHeader(outDir, cfgFile, vocab);
     while (trainer.step < totalSteps) {
+      // a macrotask between steps, so that a worker sees the cancel message that arrived meanwhile
+      await new Promise((r) => setImmediate(r));
       if (cb.shouldStop?.()) {
         status = 'cancelled';
         break;

@@ -60,21 +60,24 @@ export class Trainer {
       return loss;
     }, vars);
     // variableGrads keys by the variables' own (generated) names; re-key by parameter name
+    // Parameters the loss does not reach (e.g. the NSP head under an MLM-only loss) get no gradient.
     const grads: tf.NamedTensorMap = {};
     names.forEach((n, i) => {
-      grads[n] = byVarName[vars[i].name];
+      const g = byVarName[vars[i].name];
+      if (g) grads[n] = g;
     });
+    const withGrad = names.filter((n) => grads[n] !== undefined);
     try {
       const scalars = await Promise.all([value.data(), ...kept.map(([, t]) => t.data())]);
       const loss = scalars[0][0];
       if (!Number.isFinite(loss))
         throw new NonFiniteLossError(`the loss became ${loss} at step ${this.step + 1}`);
-      const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
+      const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(withGrad.map((n) => tf.sum(tf.square(grads[n]))))));
       const norm = (await gradNorm.data())[0];
       gradNorm.dispose();
       if (!Number.isFinite(norm))
         throw new NonFiniteLossError(`the gradient became ${norm} at step ${this.step + 1}`);
-      this.apply(names, grads, learningRate, norm);
+      this.apply(withGrad, grads, learningRate, norm);
       const metrics: Record<string, number> = {};
       kept.forEach(([k], i) => {
         metrics[k] = scalars[i + 1][0];

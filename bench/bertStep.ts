@@ -1,0 +1,124 @@
+// Benchmark: our BERT-tiny pretraining step (vocab 8000, hidden 128, 2 layers, 2 heads, FFN 512,
+// seq 64, batch 16, MLM + NSP, AdamW) and the same model in PyTorch (bench/torch_bert.py, 2 threads)
+// measured in the same run; prints ms/step, tokens/s, one-sentence forward and their ratios.
+// Run: npm run bench            (PRETRAIN_LAB_BACKEND=cpu|wasm to pick our backend)
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/backend';
+import { Bert } from '../src/engine/models/bert';
+import { Trainer } from '../src/engine/train/trainer';
+import { BERT_PRESETS } from '../src/shared/configs';
+
+const V = 8000;
+const T = 64;
+const B = 16;
+const P = Math.max(1, Math.round(T * 0.15));
+const STEPS = Number(process.env.BENCH_STEPS ?? 10);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function ours() {
+  const info = await initBackend();
+  const m = new Bert({ ...BERT_PRESETS.tiny, vocabSize: V }, { seed: 1 });
+  const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
+  const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
+  const pos = Int32Array.from({ length: B * P }, (_, i) => i * Math.floor(T / P));
+  const labels = Int32Array.from({ length: B * P }, (_, i) => 5 + ((i * 104729) % (V - 5)));
+  const step = () =>
+    trainer.trainStep(() => {
+      const l = m.pretrainLosses(
+        {
+          inputIds: tf.tensor2d(ids, [B, T], 'int32'),
+          segmentIds: tf.zeros([B, T], 'int32') as tf.Tensor2D,
+          attentionMask: tf.ones([B, T]) as tf.Tensor2D,
+        },
+        {
+          maskedPositions: tf.tensor1d(pos, 'int32'),
+          maskedIds: tf.tensor1d(labels, 'int32'),
+          maskedWeights: tf.ones([B * P]) as tf.Tensor1D,
+          nspLabels: tf.tensor1d(
+            Int32Array.from({ length: B }, (_, i) => i % 2),
+            'int32',
+          ),
+        },
+        { training: true, seed: 1 },
+      );
+      return { loss: l.loss, metrics: {} };
+    }, 1e-4);
+  for (let i = 0; i < 3; i++) await step();
+  const times: number[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  const one = tf.tensor2d(ids.slice(0, T), [1, T], 'int32');
+  const fw: number[] = [];
+  for (let i = 0; i < 23; i++) {
+    const t0 = performance.now();
+    tf.tidy(() => {
+      const { hidden } = m.forward({
+        inputIds: one,
+        segmentIds: tf.zeros([1, T], 'int32') as tf.Tensor2D,
+        attentionMask: tf.ones([1, T]) as tf.Tensor2D,
+      });
+      m.mlmLogits(hidden, tf.tensor1d(pos.slice(0, P), 'int32')).dataSync();
+    });
+    if (i >= 3) fw.push(performance.now() - t0);
+  }
+  const stepMs = median(times);
+  return {
+    backend: info.name,
+    stepMs,
+    tokensPerSecond: (B * T * 1000) / stepMs,
+    forwardMs: median(fw),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    parameters: m.parameterCount,
+  };
+}
+
+function peer(threads: number) {
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [path.join(__dirname, 'torch_bert.py'), '--threads', String(threads), '--steps', String(STEPS)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+    },
+  );
+  if (r.status !== 0)
+    throw new Error(`the PyTorch peer failed (is python3-torch installed?): ${r.stderr.slice(-500)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    peer: string;
+    stepMs: number;
+    tokensPerSecond: number;
+    forwardMs: number;
+    peakRssMb: number;
+    parameters: number;
+  };
+}
+
+(async () => {
+  const us = await ours();
+  const them = peer(2);
+  const f = (x: number) => x.toFixed(1);
+  console.log(
+    `BERT-tiny pretraining step: vocab ${V}, hidden 128, 2 layers, 2 heads, FFN 512, seq ${T}, batch ${B}, MLM + NSP`,
+  );
+  console.log(`| | ours (tfjs ${us.backend}) | ${them.peer}, 2 threads | ratio ours/peer |`);
+  console.log('|---|---|---|---|');
+  console.log(
+    `| train step, ms (median of ${STEPS}) | ${f(us.stepMs)} | ${f(them.stepMs)} | ${(us.stepMs / them.stepMs).toFixed(2)} |`,
+  );
+  console.log(
+    `| tokens/s | ${Math.round(us.tokensPerSecond)} | ${Math.round(them.tokensPerSecond)} | ${(us.tokensPerSecond / them.tokensPerSecond).toFixed(2)} |`,
+  );
+  console.log(
+    `| forward, one ${T}-token sentence, ms | ${f(us.forwardMs)} | ${f(them.forwardMs)} | ${(us.forwardMs / them.forwardMs).toFixed(2)} |`,
+  );
+  console.log(
+    `| peak RSS, MB | ${Math.round(us.peakRssMb)} | ${Math.round(them.peakRssMb)} | ${(us.peakRssMb / them.peakRssMb).toFixed(2)} |`,
+  );
+  console.log(`| parameters | ${us.parameters} | ${them.parameters} | |`);
+})();

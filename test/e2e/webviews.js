@@ -1,0 +1,180 @@
+// The webview bundles alone in headless chromium, fed messages as the host would send them, behind the
+// same CSP as in VS Code: strings from a corpus or a model show as text, clicks send the right
+// messages, and each panel is screenshotted.
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { launch } = require('./browser');
+
+const root = path.resolve(__dirname, '..', '..');
+const shots = path.join(root, 'test-results', 'screenshots');
+const results = { passes: 0, failures: 0 };
+
+function page(entry) {
+  return `<!DOCTYPE html><html><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src http://127.0.0.1:*; script-src 'nonce-abc' http://127.0.0.1:*; img-src http://127.0.0.1:* data:">
+<link rel="stylesheet" href="/media/panel.css"><link rel="stylesheet" href="/theme.css"></head>
+<body class="vscode-dark"><div id="app"></div>
+<script nonce="abc" src="/stub.js"></script>
+<script nonce="abc" src="/dist/webview/${entry}.js"></script></body></html>`;
+}
+
+// acquireVsCodeApi as VS Code provides it, recording what the panel posts
+const stub = `window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => {} });`;
+const theme = `body { --vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #ccc; --vscode-editor-background: #1e1e1e;
+  --vscode-descriptionForeground: #999; --vscode-charts-blue: #3794ff; --vscode-charts-green: #89d185; --vscode-charts-orange: #d18616;
+  --vscode-editor-findMatchHighlightBackground: #515c6a; --vscode-textBlockQuote-background: #2b2b2b; --vscode-textBlockQuote-border: #616161;
+  --vscode-list-hoverBackground: #2a2d2e; --vscode-focusBorder: #007fd4; --vscode-editorWidget-border: #454545; --vscode-editor-font-family: monospace; }`;
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(req.url.split('?')[0]);
+    if (url.startsWith('/page/')) return res.end(page(url.slice(6)));
+    if (url === '/favicon.ico') return res.writeHead(204).end();
+    if (url === '/stub.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(stub);
+    if (url === '/theme.css') return res.writeHead(200, { 'content-type': 'text/css' }).end(theme);
+    const file = path.join(root, url);
+    if (!file.startsWith(root) || !fs.existsSync(file)) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+async function test(name, fn) {
+  try {
+    await fn();
+    results.passes++;
+    console.log(`  ✔ ${name}`);
+  } catch (e) {
+    results.failures++;
+    console.log(`  ✖ ${name}: ${e?.stack}`);
+  }
+}
+
+const EVIL = '<img src=x onerror="window.pwned=1">';
+
+(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const { ctx, page: p } = await launch({ width: 900, height: 700 });
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  p.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/.test(m.text())) errors.push(m.text());
+  });
+
+  await test('Predict Mask panel: corpus strings show as text; a click asks to apply that candidate', async () => {
+    await p.goto(`${base}/page/predictMask`);
+    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.evaluate((evil) => {
+      const view = {
+        requestId: 7,
+        model: `model ${evil}`,
+        source: `The ${evil} said [MASK] and 北京是[MASK]国的首都。`,
+        result: {
+          masks: [
+            {
+              position: 4 + evil.length + 6,
+              length: 6,
+              candidates: [
+                { token: evil, probability: 0.6 },
+                { token: 'hello', probability: 0.3 },
+              ],
+            },
+            {
+              position: 4 + evil.length + 6 + 6 + 8,
+              length: 6,
+              candidates: [
+                { token: '中', probability: 0.9 },
+                { token: '美', probability: 0.05 },
+              ],
+            },
+          ],
+          filled: '',
+        },
+      };
+      window.postMessage({ type: 'result', view }, '*');
+    }, EVIL);
+    await p.waitForSelector('button.candidate');
+    const imgs = await p.$$eval('img', (x) => x.length);
+    if (imgs !== 0) throw new Error(`an <img> was created from a corpus string (${imgs})`);
+    const first = await p.$eval('button.candidate .token', (e) => e.textContent);
+    if (first !== EVIL) throw new Error(`the token does not show as text: ${first}`);
+    if (await p.evaluate(() => window.pwned)) throw new Error('a handler from a corpus string ran');
+    await p.click('section.mask[data-mask="1"] button.candidate >> nth=1');
+    const last = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    if (
+      JSON.stringify(last) !==
+      JSON.stringify({ type: 'apply', requestId: 7, maskIndex: 1, candidateIndex: 1 })
+    )
+      throw new Error(JSON.stringify(last));
+    await p.evaluate(() => window.postMessage({ type: 'applied', maskIndex: 1, token: '美' }, '*'));
+    await p.waitForSelector('mark.fill.applied');
+    const sentence = await p.$eval('.sentence', (e) => e.textContent);
+    if (!sentence.includes('北京是美国')) throw new Error(`sentence: ${sentence}`);
+    await p.screenshot({ path: path.join(shots, 'webview-predict-mask.png') });
+  });
+
+  await test('Training panel: draws the charts and the masking sample; Cancel posts cancel', async () => {
+    await p.goto(`${base}/page/training`);
+    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.evaluate((evil) => {
+      const run = { model: `m${evil}`, preset: 'tiny', corpus: evil, totalSteps: 100, backend: 'wasm' };
+      window.postMessage({ type: 'start', run }, '*');
+      for (let s = 1; s <= 40; s++) {
+        const progress = {
+          step: s,
+          totalSteps: 100,
+          mlmLoss: 9 - s / 10,
+          nspLoss: 0.69,
+          mlmAccuracy: s / 100,
+          nspAccuracy: 0.5 + s / 200,
+          learningRate: 1e-3,
+          tokensPerSecond: 2000,
+          etaSeconds: 60 - s,
+          elapsedSeconds: s,
+        };
+        const sample = {
+          tokens: ['[CLS]', '[MASK]', 'cat', 'sat', '[SEP]'],
+          original: ['[CLS]', evil, 'cat', 'dog', '[SEP]'],
+          chosen: [
+            { index: 1, treatment: 'mask' },
+            { index: 2, treatment: 'keep' },
+            { index: 3, treatment: 'random' },
+          ],
+          isRandomNext: false,
+        };
+        window.postMessage({ type: 'progress', progress, sample }, '*');
+      }
+    }, EVIL);
+    await p.waitForFunction(() => document.getElementById('stat-step')?.textContent === '40 / 100');
+    const label = await p.$eval('figure.chart canvas', (c) => c.getAttribute('aria-label'));
+    if (!/MLM loss: 5\.000 at step 40/.test(label)) throw new Error(label);
+    const chips = await p.$$eval('.sample .tok.mask, .sample .tok.random, .sample .tok.keep', (x) =>
+      x.map((e) => e.textContent),
+    );
+    if (!chips.includes(`${EVIL}→[MASK]`) || !chips.includes('dog→sat') || !chips.includes('cat'))
+      throw new Error(chips.join(' | '));
+    if ((await p.$$eval('img', (x) => x.length)) !== 0)
+      throw new Error('an <img> was created from a corpus string');
+    await p.screenshot({ path: path.join(shots, 'webview-training.png'), fullPage: true });
+    await p.click('#cancel');
+    const last = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    if (last.type !== 'cancel') throw new Error(JSON.stringify(last));
+  });
+
+  await test('no script errors and no CSP violations in the panels', async () => {
+    if (errors.length) throw new Error(errors.join('\n'));
+  });
+
+  await ctx.close();
+  server.close();
+  fs.writeFileSync(path.join(root, 'test-results', 'webviews.json'), JSON.stringify(results));
+  console.log(`webviews: ${results.passes} passed, ${results.failures} failed`);
+  process.exit(results.failures ? 1 : 0);
+})().catch((e) => {
+  console.error('webview tests crashed:', e);
+  process.exit(2);
+});
