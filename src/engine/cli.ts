@@ -31,7 +31,7 @@ Usage:
       --vocab FILE                    use this vocab.txt (e.g. a published BERT one) instead
       --cased                         keep case and accents (default: uncased)
       --whole-word-mask               mask all WordPieces of a word together
-      --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X
+      --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X  --init-range X
       --checkpoint-every N  --log-every N  --seed N
       --fresh                         start over even if --out holds a checkpoint (default: resume)
   pretrain-lab predict-mask --model <dir> "text with [MASK] ..." [--top-k 10] [--json]
@@ -138,6 +138,7 @@ async function cmdPretrain(p: Parsed): Promise<number> {
     weightDecay: num(p, 'weight-decay'),
     clipNorm: num(p, 'clip-norm'),
     dropout: num(p, 'dropout'),
+    initializerRange: num(p, 'init-range'),
     checkpointEvery: num(p, 'checkpoint-every'),
     logEvery: num(p, 'log-every'),
     seed: num(p, 'seed'),

@@ -69,8 +69,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       deserializeWebviewPanel: async (panel) => predictPanel.attach(panel),
     }),
   );
-  // start the engine in the background so the status bar can name its backend
-  void engine.warmUp().catch((e: Error) => log().error(`The engine could not start: ${e.message}`));
+  // the engine (a worker thread) starts on first use; the status bar names its backend from then on
   log().info('Pretrain Lab activated.');
   return { engine, models, training, predict };
 }

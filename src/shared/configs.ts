@@ -73,6 +73,7 @@ export interface PretrainOptions {
   logEvery: number; // steps between progress reports
   seed: number; // makes data order, masking and initial weights reproducible
   dropout?: number; // overrides the preset's dropout
+  initializerRange?: number; // overrides the std of the initial weights (0.02); small models learn faster with more
   resume: boolean; // continue from the checkpoint in outDir when there is one
 }
 

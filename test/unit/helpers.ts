@@ -31,36 +31,35 @@ export const FACTS: [string, string][] = [
   ['egypt', 'cairo'],
   ['peru', 'lima'],
 ];
-const FILLERS = [
-  'everyone knows that',
-  'we learned that',
-  'it is true that',
-  'the book says',
-  'my teacher said',
-  'they told us that',
-  'as you know',
-  'remember that',
-];
-const TAILS = ['.', ' indeed.', ' of course.', ' as always.'];
+const FILLERS = ['everyone knows that', 'we learned that', 'it is true that', 'the book says', 'my teacher said', 'they told us that', 'as you know', 'remember that'];
 
-export function factSentence(country: string, city: string, i: number): string {
-  return `${FILLERS[i % FILLERS.length]} the capital of ${country} is ${city}${TAILS[(i >> 3) % TAILS.length]}`;
+export function factSentence(filler: number, country: string, city: string): string {
+  return `${FILLERS[filler % FILLERS.length]} the capital of ${country} is ${city}.`;
 }
 
-/** Documents of fact sentences; held-out filler/tail combinations are left for testing. */
+/** Filler/country pairs kept out of training, to test on: a quarter of all, each filler and country in some. */
+export function isHeldOut(filler: number, country: number): boolean {
+  return (filler + country) % 4 === 0;
+}
+
+/**
+ * Documents of fact sentences whose filler says nothing about the answer: only the country decides
+ * the city. Held-out filler/country pairs never occur.
+ */
 export function factCorpus(dir: string, docs = 40, perDoc = 6, seed = 1): string {
   let s = seed;
   const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 4294967296;
   };
   const out: string[] = [];
   for (let d = 0; d < docs; d++) {
     const lines: string[] = [];
-    for (let k = 0; k < perDoc; k++) {
-      const [c, city] = FACTS[Math.floor(next() * FACTS.length)];
-      const i = Math.floor(next() * 24); // combinations 24..31 never occur in training
-      lines.push(factSentence(c, city, i));
+    while (lines.length < perDoc) {
+      const k = Math.floor(next() * FACTS.length);
+      const f = Math.floor(next() * FILLERS.length);
+      if (isHeldOut(f, k)) continue;
+      lines.push(factSentence(f, FACTS[k][0], FACTS[k][1]));
     }
     out.push(lines.join(' '));
   }

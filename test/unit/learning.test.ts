@@ -1,51 +1,53 @@
-// The learning check: on facts with one right answer, a tiny BERT learns to fill the masked city.
+// The learning check: on facts with one right answer each ("the capital of france is paris"), a tiny
+// BERT learns to fill the masked city in sentences it never saw.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { BertPredictor } from '../../src/engine/analysis/predictMask';
 import { pretrainBert, withDefaults } from '../../src/engine/train/pretrainBert';
-import { backend, FACTS, factCorpus, factSentence, tmpDir } from './helpers';
+import { backend, FACTS, factCorpus, factSentence, isHeldOut, tmpDir } from './helpers';
 
-test('a tiny BERT pretrained for a few hundred steps fills held-out fact slots at top-1', async () => {
+test('a tiny BERT pretrained for a few hundred steps fills held-out fact slots at top-1', async (t) => {
   await backend();
-  const corpus = factCorpus(tmpDir(), 60, 6);
+  const corpus = factCorpus(tmpDir(), 80, 5);
   const out = path.join(tmpDir(), 'facts-model');
   const r = await pretrainBert(
     withDefaults({
       corpus: [corpus],
       outDir: out,
       preset: 'tiny',
-      steps: 300,
+      steps: 700,
       batchSize: 16,
       maxSeqLength: 32,
       vocabSize: 200,
       learningRate: 2e-3,
-      warmupSteps: 30,
+      warmupSteps: 70,
       dropout: 0,
-      checkpointEvery: 1000,
+      // BERT's 0.02 makes a 2-layer model learn this several times slower (the same in PyTorch)
+      initializerRange: 0.05,
+      checkpointEvery: 10_000,
       logEvery: 50,
       seed: 7,
     }),
   );
   const lnV = Math.log(r.summary.vocabSize);
   const finalLoss = r.lastProgress!.mlmLoss;
-  assert.ok(
-    finalLoss < lnV / 3,
-    `final MLM loss ${finalLoss.toFixed(3)} should be far below ln(V) = ${lnV.toFixed(3)}`,
-  );
+  assert.ok(finalLoss < lnV / 4, `final MLM loss ${finalLoss.toFixed(3)} should be far below ln(V) = ${lnV.toFixed(3)}`);
 
   const p = new BertPredictor(out);
-  let right = 0;
+  const misses: string[] = [];
   let total = 0;
-  for (const [country, city] of FACTS) {
-    for (const i of [24, 27, 29, 31]) {
-      // filler/tail combinations 24..31 never occur in training
-      const s = factSentence(country, '[MASK]', i);
-      const top = p.predictMasks(s, 1).masks[0].candidates[0].token;
+  FACTS.forEach(([country, city], k) => {
+    for (let f = 0; f < 8; f++) {
+      if (!isHeldOut(f, k)) continue;
       total++;
-      if (top === city) right++;
+      const s = factSentence(f, country, '[MASK]');
+      const top = p.predictMasks(s, 1).masks[0].candidates[0].token;
+      if (top !== city) misses.push(`${s} → ${top}`);
     }
-  }
+  });
   p.dispose();
-  assert.ok(right / total >= 0.75, `top-1 right on ${right}/${total} held-out sentences`);
+  const right = total - misses.length;
+  t.diagnostic(`final MLM loss ${finalLoss.toFixed(3)} (ln V = ${lnV.toFixed(3)}); held-out top-1 ${right}/${total}`);
+  assert.ok(right / total >= 0.75, `top-1 right on ${right}/${total} held-out sentences; missed: ${misses.join('; ')}`);
 });

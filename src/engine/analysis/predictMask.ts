@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MaskCandidate, MaskPrediction, ModelSummary, PredictMaskResult } from '../../shared/configs';
 import { Bert } from '../models/bert';
+import { isCjk } from '../tokenizer/basic';
 import { MASK, type Vocab } from '../tokenizer/vocab';
 import { type TokenPiece, WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { disposeLoaded, loadModelFolder, type ModelConfigFile, readMetrics } from '../train/checkpoint';
@@ -122,11 +123,15 @@ export class BertPredictor {
     const lps = this.logProbs([seq], [positions]);
     const masks: MaskPrediction[] = positions.map((_, j) => {
       const piece = w.pieces[positions[j] - 1];
-      // a [MASK] glued to the previous word ("play[MASK]") may be a ## continuation
+      // A [MASK] glued to a preceding word ("play[MASK]") continues it (## pieces). After a CJK
+      // character or punctuation it starts a token of its own, as every such character does.
+      const prev = positions[j] > 1 ? w.pieces[positions[j] - 2] : undefined;
       const glued =
-        positions[j] > 1 &&
-        w.pieces[positions[j] - 2].end === piece.start &&
-        w.pieces[positions[j] - 2].text !== MASK;
+        prev !== undefined &&
+        prev.end === piece.start &&
+        prev.text !== MASK &&
+        /[\p{L}\p{N}]$/u.test(prev.text) &&
+        !isCjkText(prev.text);
       const allowed = glued ? this.allowedCont : this.allowedStart;
       const candidates = this.topK(lps[j], allowed, topK).map((c) =>
         glued ? { ...c, token: c.token.replace(/^##/, '') } : c,
@@ -225,6 +230,11 @@ export class BertPredictor {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+function isCjkText(t: string): boolean {
+  const cp = t.codePointAt(t.length - 1) ?? 0;
+  return isCjk(cp) || isCjk(t.codePointAt(0) ?? 0);
 }
 
 function fill(text: string, masks: MaskPrediction[]): string {

@@ -167,7 +167,12 @@ export async function pretrainBert(
       );
     }
     const base = BERT_PRESETS[o.preset];
-    const bert: BertConfig = { ...base, vocabSize: vocab.size, dropout: o.dropout ?? base.dropout };
+    const bert: BertConfig = {
+      ...base,
+      vocabSize: vocab.size,
+      dropout: o.dropout ?? base.dropout,
+      initializerRange: o.initializerRange ?? base.initializerRange,
+    };
     cfgFile = {
       format: FORMAT,
       formatVersion: FORMAT_VERSION,
