@@ -31,7 +31,16 @@ export const FACTS: [string, string][] = [
   ['egypt', 'cairo'],
   ['peru', 'lima'],
 ];
-const FILLERS = ['everyone knows that', 'we learned that', 'it is true that', 'the book says', 'my teacher said', 'they told us that', 'as you know', 'remember that'];
+const FILLERS = [
+  'everyone knows that',
+  'we learned that',
+  'it is true that',
+  'the book says',
+  'my teacher said',
+  'they told us that',
+  'as you know',
+  'remember that',
+];
 
 export function factSentence(filler: number, country: string, city: string): string {
   return `${FILLERS[filler % FILLERS.length]} the capital of ${country} is ${city}.`;

@@ -32,7 +32,10 @@ test('a tiny BERT pretrained for a few hundred steps fills held-out fact slots a
   );
   const lnV = Math.log(r.summary.vocabSize);
   const finalLoss = r.lastProgress!.mlmLoss;
-  assert.ok(finalLoss < lnV / 4, `final MLM loss ${finalLoss.toFixed(3)} should be far below ln(V) = ${lnV.toFixed(3)}`);
+  assert.ok(
+    finalLoss < lnV / 4,
+    `final MLM loss ${finalLoss.toFixed(3)} should be far below ln(V) = ${lnV.toFixed(3)}`,
+  );
 
   const p = new BertPredictor(out);
   const misses: string[] = [];
@@ -48,6 +51,11 @@ test('a tiny BERT pretrained for a few hundred steps fills held-out fact slots a
   });
   p.dispose();
   const right = total - misses.length;
-  t.diagnostic(`final MLM loss ${finalLoss.toFixed(3)} (ln V = ${lnV.toFixed(3)}); held-out top-1 ${right}/${total}`);
-  assert.ok(right / total >= 0.75, `top-1 right on ${right}/${total} held-out sentences; missed: ${misses.join('; ')}`);
+  t.diagnostic(
+    `final MLM loss ${finalLoss.toFixed(3)} (ln V = ${lnV.toFixed(3)}); held-out top-1 ${right}/${total}`,
+  );
+  assert.ok(
+    right / total >= 0.75,
+    `top-1 right on ${right}/${total} held-out sentences; missed: ${misses.join('; ')}`,
+  );
 });
