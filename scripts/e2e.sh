@@ -49,19 +49,26 @@ add_counts() { # json file with passes/failures
     failed=$((failed + 1))
   fi
 }
-echo "--- webview panels alone in chromium"
-rm -f test-results/webviews.json
-node test/e2e/webviews.js
-add_counts "$root/test-results/webviews.json"
-echo "--- integration suite (mocha in the extension host)"
-start_cs integration
-node test/e2e/runExtensionTests.js
-add_counts "$PRETRAIN_LAB_TEST_RESULT"
-echo "--- UI tests (Playwright)"
-start_cs ui
-node test/e2e/ui.js
-uirc=$?
-add_counts "$root/test-results/ui.json"
-[ $uirc -eq 0 ] || echo "!!! UI tests exited $uirc"
+only=${E2E_ONLY:-all} # all, webviews, integration or ui (to run one part while developing)
+if [ "$only" = all ] || [ "$only" = webviews ]; then
+  echo "--- webview panels alone in chromium"
+  rm -f test-results/webviews.json
+  node test/e2e/webviews.js
+  add_counts "$root/test-results/webviews.json"
+fi
+if [ "$only" = all ] || [ "$only" = integration ]; then
+  echo "--- integration suite (mocha in the extension host)"
+  start_cs integration
+  node test/e2e/runExtensionTests.js
+  add_counts "$PRETRAIN_LAB_TEST_RESULT"
+fi
+if [ "$only" = all ] || [ "$only" = ui ]; then
+  echo "--- UI tests (Playwright)"
+  start_cs ui
+  node test/e2e/ui.js
+  uirc=$?
+  add_counts "$root/test-results/ui.json"
+  [ $uirc -eq 0 ] || echo "!!! UI tests exited $uirc"
+fi
 echo "$passed $failed" > test-results/e2e-counts
 echo "e2e: $passed passed, $failed failed"

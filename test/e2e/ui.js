@@ -52,8 +52,11 @@ async function palette(page, command) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${command}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor();
-  await page.keyboard.press('Enter');
+  // the row whose label is exactly the command ("Color Theme" also matches "Browse Color Themes…")
+  const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  await row.waitFor();
+  await row.click();
 }
 
 async function quickPick(page, label) {
@@ -113,6 +116,21 @@ async function predictFromContextMenu(page) {
   const t0 = Date.now();
   await item.click();
   return t0;
+}
+
+/** Right-click → Predict Mask, then waits until the panel shows a new prediction; returns its frame. */
+async function predictAndWait() {
+  const { frame: f0 } = await inWebview(page, 'button.candidate');
+  const before = await f0.evaluate(() => document.body.dataset.requestId || '');
+  await predictFromContextMenu(page);
+  const end = Date.now() + 20000;
+  for (;;) {
+    const { frame } = await inWebview(page, 'button.candidate');
+    const id = await frame.evaluate(() => (document.querySelector('.sentence') ? document.body.dataset.requestId || '' : ''));
+    if (id && id !== before) return frame;
+    if (Date.now() > end) throw new Error('no new prediction appeared');
+    await page.waitForTimeout(20);
+  }
 }
 
 (async () => {
@@ -199,17 +217,11 @@ async function predictFromContextMenu(page) {
   await test('Chinese: selecting a sentence with [MASK] predicts one character', async () => {
     await focusEditor();
     await selectLine(page, 8);
-    await predictFromContextMenu(page);
-    const end = Date.now() + 20000;
-    let tokens = [];
-    while (Date.now() < end) {
-      const { frame } = await inWebview(page, 'button.candidate');
-      tokens = await frame.$$eval('button.candidate .token', (els) => els.map((e) => e.textContent));
-      const sentence = await frame.$eval('.sentence', (e) => e.textContent);
-      if (sentence.startsWith('苏轼')) break;
-      await page.waitForTimeout(100);
-    }
-    if (!tokens.length) throw new Error('no candidates');
+    const frame = await predictAndWait();
+    const tokens = await frame.$$eval('button.candidate .token', (els) => els.map((e) => e.textContent));
+    const sentence = await frame.$eval('.sentence', (e) => e.textContent);
+    if (!sentence.startsWith('苏轼是北宋文')) throw new Error(`the panel shows "${sentence}"`);
+    if (!tokens.length || tokens.some((t) => t.startsWith('##'))) throw new Error(`candidates: ${tokens.join(' ')}`);
     await page.screenshot({ path: path.join(shots, 'predict-mask-chinese.png') });
   });
 
@@ -273,7 +285,7 @@ async function predictFromContextMenu(page) {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor();
       await page.keyboard.press('Enter');
       await page.waitForTimeout(800);
-      await openFile(page, 'try-predict-mask.txt');
+      await focusEditor();
       await selectLine(page, 6);
       await predictFromContextMenu(page);
       await inWebview(page, 'button.candidate');
