@@ -8,6 +8,7 @@ import type { BackendChoice } from '../shared/configs';
 import type { EngineProgress, EngineRequest, EngineResponses } from '../shared/engineProtocol';
 import { isEngineRequest } from '../shared/engineProtocol';
 import { CancelledError, type RequestContext } from '../shared/rpc';
+import { computeAttention } from './analysis/attention';
 import { BertPredictor } from './analysis/predictMask';
 import { initBackend } from './backend';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
@@ -49,6 +50,13 @@ export class EngineService {
       case 'describeModel': {
         await initBackend(this.backendChoice);
         return this.predictor(req.modelDir).summary satisfies EngineResponses['describeModel'];
+      }
+      case 'attention': {
+        await initBackend(this.backendChoice);
+        return computeAttention(
+          this.predictor(req.modelDir),
+          req.text,
+        ) satisfies EngineResponses['attention'];
       }
       case 'crash':
         process.exit(3);

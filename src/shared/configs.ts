@@ -154,3 +154,15 @@ export interface ModelSummary {
   finalMetrics?: Partial<TrainProgress>;
   createdAt?: string;
 }
+
+/** Attention of every layer and head over the tokens of a text; model-agnostic. */
+export interface AttentionResult {
+  tokens: string[]; // as the model sees them: WordPieces with ##, [CLS], [SEP]
+  spans: [number, number][]; // character span of each token in the text, [-1, -1] for added tokens
+  segments: number[]; // 0 = sentence A, 1 = sentence B
+  layers: number;
+  heads: number;
+  weights: Float32Array; // [layers, heads, from, to], each row sums to 1
+  sentenceB: boolean;
+  notice?: string; // e.g. that the selection was cut to the model's maximum
+}

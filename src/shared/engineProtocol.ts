@@ -1,5 +1,6 @@
 // The typed protocol between the extension host and the engine worker.
 import type {
+  AttentionResult,
   BackendChoice,
   BackendName,
   MaskingSample,
@@ -15,6 +16,7 @@ export type EngineRequest =
   | { type: 'predictMask'; modelDir: string; text: string; topK: number }
   | { type: 'predictWord'; modelDir: string; text: string; start: number; end: number; topK: number }
   | { type: 'describeModel'; modelDir: string }
+  | { type: 'attention'; modelDir: string; text: string }
   | { type: 'crash' }; // test hook: makes the worker exit, so restart handling can be tested
 
 export interface EngineResponses {
@@ -23,6 +25,7 @@ export interface EngineResponses {
   predictMask: PredictMaskResult;
   predictWord: PredictMaskResult;
   describeModel: ModelSummary;
+  attention: AttentionResult;
   crash: never;
 }
 
@@ -48,6 +51,8 @@ export function isEngineRequest(x: unknown): x is EngineRequest {
       return str('modelDir') && str('text') && num('start') && num('end') && num('topK');
     case 'describeModel':
       return str('modelDir');
+    case 'attention':
+      return str('modelDir') && str('text');
     case 'crash':
       return true;
     default:

@@ -54,7 +54,10 @@ async function palette(page, command) {
   await input.fill(`>${command}`);
   // the row whose label is exactly the command ("Color Theme" also matches "Browse Color Themes…")
   const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first();
   await row.waitFor();
   await row.click();
 }
@@ -126,7 +129,9 @@ async function predictAndWait() {
   const end = Date.now() + 20000;
   for (;;) {
     const { frame } = await inWebview(page, 'button.candidate');
-    const id = await frame.evaluate(() => (document.querySelector('.sentence') ? document.body.dataset.requestId || '' : ''));
+    const id = await frame.evaluate(() =>
+      document.querySelector('.sentence') ? document.body.dataset.requestId || '' : '',
+    );
     if (id && id !== before) return frame;
     if (Date.now() > end) throw new Error('no new prediction appeared');
     await page.waitForTimeout(20);
@@ -221,7 +226,8 @@ async function predictAndWait() {
     const tokens = await frame.$$eval('button.candidate .token', (els) => els.map((e) => e.textContent));
     const sentence = await frame.$eval('.sentence', (e) => e.textContent);
     if (!sentence.startsWith('苏轼是北宋文')) throw new Error(`the panel shows "${sentence}"`);
-    if (!tokens.length || tokens.some((t) => t.startsWith('##'))) throw new Error(`candidates: ${tokens.join(' ')}`);
+    if (!tokens.length || tokens.some((t) => t.startsWith('##')))
+      throw new Error(`candidates: ${tokens.join(' ')}`);
     await page.screenshot({ path: path.join(shots, 'predict-mask-chinese.png') });
   });
 
