@@ -4,9 +4,11 @@ import type { BackendChoice } from '../shared/configs';
 import { registerModelCommands } from './commands/models';
 import { PredictMaskCommand } from './commands/predictMask';
 import { type PretrainArgs, pretrainBertCommand } from './commands/pretrainBert';
+import { ShowAttentionCommand } from './commands/showAttention';
 import { EngineClient } from './engineClient';
 import { log } from './log';
 import { ModelStore } from './modelStore';
+import { AttentionPanel } from './panels/attentionPanel';
 import { PredictPanel } from './panels/predictPanel';
 import { TrainingPanel } from './panels/trainingPanel';
 import { StatusBar } from './statusBar';
@@ -18,6 +20,7 @@ export interface PretrainLabApi {
   models: ModelStore;
   training: TrainingController;
   predict: PredictMaskCommand;
+  attention: ShowAttentionCommand;
 }
 
 export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
@@ -30,6 +33,8 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   const training = new TrainingController(engine, models, trainingPanel);
   const predict = new PredictMaskCommand(engine, models, predictPanel);
   const modelsView = new ModelsView(models);
+  const attentionPanel = new AttentionPanel(ctx.extensionUri);
+  const attention = new ShowAttentionCommand(engine, models, attentionPanel);
   ctx.subscriptions.push(
     log(),
     engine,
@@ -38,12 +43,18 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
     trainingPanel,
     training,
     modelsView,
+    attentionPanel,
+    attention,
     new StatusBar(engine, training),
     vscode.window.registerTreeDataProvider('pretrainLab.models', modelsView),
     vscode.commands.registerCommand('pretrainLab.predictMask', () => predict.run()),
     vscode.commands.registerCommand(
       'pretrainLab.applyCandidate',
       (maskIndex: number, candidateIndex: number) => predict.apply(maskIndex, candidateIndex),
+    ),
+    vscode.commands.registerCommand('pretrainLab.showAttention', () => attention.run()),
+    vscode.commands.registerCommand('pretrainLab.exportAttentionJson', (file: string) =>
+      attention.exportJson(file),
     ),
     vscode.commands.registerCommand('pretrainLab.pretrainBert', (args?: PretrainArgs) =>
       pretrainBertCommand(training, models, args),
@@ -65,13 +76,16 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
     vscode.window.registerWebviewPanelSerializer(TrainingPanel.viewType, {
       deserializeWebviewPanel: async (panel) => trainingPanel.attach(panel),
     }),
+    vscode.window.registerWebviewPanelSerializer(AttentionPanel.viewType, {
+      deserializeWebviewPanel: async (panel) => attentionPanel.attach(panel),
+    }),
     vscode.window.registerWebviewPanelSerializer(PredictPanel.viewType, {
       deserializeWebviewPanel: async (panel) => predictPanel.attach(panel),
     }),
   );
   // the engine (a worker thread) starts on first use; the status bar names its backend from then on
   log().info('Pretrain Lab activated.');
-  return { engine, models, training, predict };
+  return { engine, models, training, predict, attention };
 }
 
 export function deactivate(): void {}

@@ -63,3 +63,54 @@ export function isFromTrainingPanel(x: unknown): x is FromTrainingPanel {
   const t = (x as Record<string, unknown>).type;
   return t === 'ready' || t === 'cancel';
 }
+
+// ---- Attention panel
+export interface AttentionView {
+  model: string;
+  tokens: string[];
+  segments: number[];
+  layers: number;
+  heads: number;
+  weights: Float32Array; // [layers, heads, from, to]
+  notice?: string;
+}
+
+export type AttentionMode = 'head' | 'model' | 'matrix';
+
+export type ToAttentionPanel =
+  | { type: 'loading'; text: string }
+  | { type: 'attention'; view: AttentionView }
+  | { type: 'error'; message: string }
+  | { type: 'focusToken'; index: number }; // the editor cursor moved onto this token
+
+export type FromAttentionPanel =
+  | { type: 'ready' }
+  | { type: 'viewState'; layer: number; heads: number[]; merge: boolean } // drives the editor highlight
+  | { type: 'export'; format: 'png' | 'svg' | 'json'; data: string }; // data: PNG data URL or SVG text ('' for json)
+
+export function isFromAttentionPanel(x: unknown): x is FromAttentionPanel {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return true;
+    case 'viewState':
+      return (
+        Number.isInteger(m.layer) &&
+        (m.layer as number) >= 0 &&
+        Array.isArray(m.heads) &&
+        m.heads.length <= 1024 &&
+        m.heads.every((h) => Number.isInteger(h) && h >= 0) &&
+        typeof m.merge === 'boolean'
+      );
+    case 'export':
+      return (
+        (m.format === 'png' || m.format === 'svg' || m.format === 'json') &&
+        typeof m.data === 'string' &&
+        m.data.length < 64 * 1024 * 1024 &&
+        (m.format !== 'png' || (m.data as string).startsWith('data:image/png;base64,'))
+      );
+    default:
+      return false;
+  }
+}

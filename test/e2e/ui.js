@@ -282,6 +282,29 @@ async function predictAndWait() {
     await page.screenshot({ path: path.join(shots, 'models-view.png') });
   });
 
+  await test('right-click → Show Attention opens the head, model and matrix views', async () => {
+    await openFile(page, 'try-predict-mask.txt');
+    await selectLine(page, 4);
+    await page.waitForTimeout(200);
+    const sel = page.locator('.monaco-editor.focused .selected-text').first();
+    const b = await sel.boundingBox();
+    await page.mouse.click(b.x + 40, b.y + b.height / 2, { button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Show Attention' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    await page.waitForTimeout(300);
+    await item.click();
+    const { frame } = await inWebview(page, '#head-canvas', 30000);
+    const tokens = await frame.evaluate(() => document.body.dataset.tokens);
+    if (!(Number(tokens) > 5)) throw new Error(`tokens: ${tokens}`);
+    await page.screenshot({ path: path.join(shots, 'attention-head-view.png') });
+    await frame.selectOption('#mode', 'model');
+    await frame.waitForSelector('canvas.thumb');
+    await page.screenshot({ path: path.join(shots, 'attention-model-view.png') });
+    await frame.click('canvas.thumb >> nth=0');
+    await frame.waitForSelector('#matrix-canvas');
+    await page.screenshot({ path: path.join(shots, 'attention-matrix-view.png') });
+  });
+
   for (const theme of ['Light Modern', 'Dark High Contrast']) {
     await test(`the Predict Mask panel is readable in ${theme}`, async () => {
       await palette(page, 'Preferences: Color Theme');

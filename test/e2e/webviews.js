@@ -165,6 +165,77 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if (last.type !== 'cancel') throw new Error(JSON.stringify(last));
   });
 
+  await test('Attention panel: head, model and matrix views draw from a fixed tensor; hover, heads, threshold and merging change the drawing; exports parse', async () => {
+    await p.goto(`${base}/page/attention`);
+    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.evaluate((evil) => {
+      // 2 layers, 3 heads, 6 tokens; head h of layer l attends from i to (i + h + l) mod 6
+      const tokens = ['[CLS]', 'play', '##ing', evil, '[SEP]', '北'];
+      const T = tokens.length;
+      const w = new Float32Array(2 * 3 * T * T);
+      for (let l = 0; l < 2; l++)
+        for (let h = 0; h < 3; h++)
+          for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 1;
+      window.postMessage(
+        {
+          type: 'attention',
+          view: { model: 'm', tokens, segments: [0, 0, 0, 0, 0, 1], layers: 2, heads: 3, weights: w },
+        },
+        '*',
+      );
+    }, EVIL);
+    await p.waitForSelector('#head-canvas');
+    const lines = () => p.$eval('#head-canvas', (c) => Number(c.dataset.lines));
+    if ((await lines()) !== 18) throw new Error(`head view: ${await lines()} lines, want 6 tokens x 3 heads`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-head.png') });
+    const box = await p.$eval('#head-canvas', (c) => {
+      const r = c.getBoundingClientRect();
+      return { x: r.x, y: r.y };
+    });
+    await p.mouse.move(box.x + 20, box.y + 5 + 18 * 1 + 9); // hover the left "play"
+    if ((await lines()) !== 3)
+      throw new Error(`hovering one source token should leave its 3 lines, got ${await lines()}`);
+    await p.mouse.move(box.x + 800, box.y + 800);
+    await p.dblclick('button.tile[data-head="1"]');
+    if ((await lines()) !== 6) throw new Error(`one head should draw 6 lines, got ${await lines()}`);
+    await p.click('#merge');
+    await p.waitForFunction(() => document.body.dataset.tokens === '5');
+    await p.selectOption('#mode', 'model');
+    const thumbs = await p.$$eval('canvas.thumb', (x) => x.length);
+    if (thumbs !== 6) throw new Error(`model view: ${thumbs} heat maps, want 2 x 3`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-model.png') });
+    await p.click('canvas.thumb[data-layer="0"][data-head="2"]');
+    await p.waitForSelector('#matrix-canvas');
+    const cells = () => p.$eval('#matrix-canvas', (c) => Number(c.dataset.cells));
+    const before = await cells();
+    await p.$eval('#threshold', (t) => {
+      t.value = '0.9';
+      t.dispatchEvent(new Event('input'));
+    });
+    const after = await cells();
+    if (!(after < before)) throw new Error(`threshold 0.9 should hide cells: ${before} → ${after}`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-matrix.png') });
+    if ((await p.$$eval('img', (x) => x.length)) !== 0) throw new Error('an <img> was created from a token');
+    await p.click('#export-svg');
+    const svg = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    const parsed = await p.evaluate(
+      (d) =>
+        new DOMParser().parseFromString(d, 'image/svg+xml').querySelector('parsererror') === null &&
+        d.startsWith('<svg'),
+      svg.data,
+    );
+    if (svg.format !== 'svg' || !parsed) throw new Error('the SVG export does not parse');
+    await p.click('#export-png');
+    const png = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    const size = await p.evaluate(async (u) => {
+      const im = new Image();
+      im.src = u;
+      await im.decode();
+      return im.width * im.height;
+    }, png.data);
+    if (png.format !== 'png' || !(size > 0)) throw new Error('the PNG export does not decode');
+  });
+
   await test('no script errors and no CSP violations in the panels', async () => {
     if (errors.length) throw new Error(errors.join('\n'));
   });

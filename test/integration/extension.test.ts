@@ -200,6 +200,38 @@ suite('Pretrain Lab in VS Code', () => {
     assert.ok(m && !m.problem && m.steps === out.step, 'the cancelled model keeps its last checkpoint');
   });
 
+  test('Show Attention on a sentence pair opens every layer and head; the cursor follows; JSON export round-trips', async () => {
+    const editor = await openWith('The cat sat on the mat.\nIt was warm there.\n', 'attention.txt');
+    select(editor, 'The cat sat on the mat.\nIt was warm there.');
+    const out = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as {
+      tokens: string[];
+      layers: number;
+      heads: number;
+    };
+    const cfg = JSON.parse(fs.readFileSync(path.join(api.models.active()!.dir, 'config.json'), 'utf8'));
+    assert.equal(out.layers, cfg.bert.numLayers);
+    assert.equal(out.heads, cfg.bert.numHeads);
+    assert.equal(out.tokens[0], '[CLS]');
+    assert.equal(out.tokens.filter((t) => t === '[SEP]').length, 2, 'a line break makes a sentence pair');
+    editor.selection = new vscode.Selection(0, 5, 0, 5); // the cursor on "cat"
+    const i = api.attention.follow(editor);
+    assert.equal(out.tokens[i!], 'cat');
+    const file = path.join(os.tmpdir(), `attention-${Date.now()}.json`);
+    await vscode.commands.executeCommand('pretrainLab.exportAttentionJson', file);
+    const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.deepEqual(j.tokens, out.tokens);
+    assert.equal(j.attention.length, out.layers);
+    assert.equal(j.attention[0].length, out.heads);
+    const row = j.attention[0][0][1] as number[];
+    assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-4, 'each row sums to 1');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    assert.equal(
+      await vscode.commands.executeCommand('pretrainLab.showAttention'),
+      undefined,
+      'no selection is refused',
+    );
+  });
+
   test('a crashed engine is restarted and the next request works', async () => {
     const restarts = api.engine.restarts;
     const msg = await vscode.commands.executeCommand('pretrainLab.crashEngine');

@@ -1,0 +1,194 @@
+// Show Attention on the editor selection: the panel draws the views; while it is open, the word under
+// the cursor highlights in the editor the words it attends to most in the chosen layer and heads.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AttentionResult } from '../../shared/configs';
+import type { FromAttentionPanel } from '../../shared/webviewProtocol';
+import type { EngineClient } from '../engineClient';
+import { log } from '../log';
+import type { ModelStore } from '../modelStore';
+import type { AttentionPanel } from '../panels/attentionPanel';
+
+export interface AttentionOutcome {
+  tokens: string[];
+  layers: number;
+  heads: number;
+  notice?: string;
+}
+
+interface Shown {
+  uri: vscode.Uri;
+  base: number; // document offset of the selection start
+  result: AttentionResult;
+  layer: number;
+  heads: number[];
+}
+
+// Five strengths of one highlight colour; a token's weight picks the bucket.
+const LEVELS = [0.15, 0.3, 0.45, 0.6, 0.8];
+
+export class ShowAttentionCommand implements vscode.Disposable {
+  private shown: Shown | undefined;
+  private readonly decorations = LEVELS.map((a) =>
+    vscode.window.createTextEditorDecorationType({
+      backgroundColor: `rgba(255, 140, 0, ${a})`,
+      borderRadius: '2px',
+    }),
+  );
+  private readonly subs: vscode.Disposable[];
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly models: ModelStore,
+    private readonly panel: AttentionPanel,
+  ) {
+    panel.onMessageFromView = (m) => void this.onView(m);
+    panel.onClose = () => {
+      this.clearDecorations();
+      this.shown = undefined;
+    };
+    this.subs = [vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor))];
+  }
+
+  async run(): Promise<AttentionOutcome | { error: string } | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
+    if (!editor || text.trim().length === 0) {
+      void vscode.window.showWarningMessage(
+        'Select one sentence (or two, separated by a line break or [SEP]), then run Show Attention.',
+      );
+      return undefined;
+    }
+    const model = this.models.active();
+    if (!model) {
+      const msg = 'There is no usable model yet; pretrain a BERT on this workspace first.';
+      void vscode.window.showWarningMessage(msg);
+      return { error: msg };
+    }
+    this.panel.loading(text);
+    try {
+      const result = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
+      const weights =
+        result.weights instanceof Float32Array ? result.weights : new Float32Array(result.weights);
+      const r = { ...result, weights };
+      this.shown = {
+        uri: editor.document.uri,
+        base: editor.document.offsetAt(editor.selection.start),
+        result: r,
+        layer: r.layers - 1,
+        heads: [...Array(r.heads).keys()],
+      };
+      this.panel.attention({
+        model: model.name,
+        tokens: r.tokens,
+        segments: r.segments,
+        layers: r.layers,
+        heads: r.heads,
+        weights,
+        notice: r.notice,
+      });
+      if (r.notice) void vscode.window.showInformationMessage(r.notice);
+      return { tokens: r.tokens, layers: r.layers, heads: r.heads, notice: r.notice };
+    } catch (e) {
+      const msg = (e as Error).message;
+      log().warn(`Show Attention: ${msg}`);
+      this.panel.error(msg);
+      void vscode.window.showErrorMessage(msg);
+      return { error: msg };
+    }
+  }
+
+  /** The token under the cursor, and the editor highlight of what it attends to. */
+  follow(editor: vscode.TextEditor): number | undefined {
+    const s = this.shown;
+    if (!s || editor.document.uri.toString() !== s.uri.toString()) return undefined;
+    const at = editor.document.offsetAt(editor.selection.active) - s.base;
+    const i = s.result.spans.findIndex(([a, b]) => a >= 0 && at >= a && at < b);
+    this.clearDecorations(editor);
+    if (i < 0) return undefined;
+    this.panel.focusToken(i);
+    const row = this.row(i);
+    const ranges: vscode.Range[][] = LEVELS.map(() => []);
+    const top = Math.max(...row);
+    row.forEach((w, j) => {
+      const [a, b] = s.result.spans[j];
+      if (a < 0 || top <= 0 || w < top * 0.1) return;
+      const level = Math.min(LEVELS.length - 1, Math.floor((w / top) * LEVELS.length));
+      ranges[level].push(
+        new vscode.Range(editor.document.positionAt(s.base + a), editor.document.positionAt(s.base + b)),
+      );
+    });
+    this.decorations.forEach((d, k) => editor.setDecorations(d, ranges[k]));
+    return i;
+  }
+
+  /** Attention from token i in the chosen layer, averaged over the chosen heads. */
+  row(i: number): number[] {
+    const s = this.shown!;
+    const { layers, heads, tokens, weights } = s.result;
+    const T = tokens.length;
+    const out = new Array<number>(T).fill(0);
+    const hs = s.heads.length ? s.heads : [...Array(heads).keys()];
+    for (const h of hs) {
+      const off = ((Math.min(s.layer, layers - 1) * heads + h) * T + i) * T;
+      for (let j = 0; j < T; j++) out[j] += weights[off + j] / hs.length;
+    }
+    return out;
+  }
+
+  private clearDecorations(editor?: vscode.TextEditor): void {
+    const eds = editor ? [editor] : vscode.window.visibleTextEditors;
+    for (const e of eds) for (const d of this.decorations) e.setDecorations(d, []);
+  }
+
+  /** Writes the attention as JSON: tokens, segments and [layers][heads][from][to]. */
+  exportJson(file: string): void {
+    const s = this.shown;
+    if (!s) throw new Error('Show Attention first; there is no attention to export.');
+    const { tokens, segments, layers, heads, weights } = s.result;
+    const T = tokens.length;
+    const attention = Array.from({ length: layers }, (_, l) =>
+      Array.from({ length: heads }, (_, h) =>
+        Array.from({ length: T }, (_, i) =>
+          Array.from(weights.subarray(((l * heads + h) * T + i) * T, ((l * heads + h) * T + i + 1) * T)),
+        ),
+      ),
+    );
+    fs.writeFileSync(file, JSON.stringify({ tokens, segments, layers, heads, attention }));
+  }
+
+  private async onView(m: FromAttentionPanel): Promise<void> {
+    if (m.type === 'viewState' && this.shown) {
+      this.shown.layer = m.layer;
+      this.shown.heads = m.heads.filter((h) => h < this.shown!.result.heads);
+      const ed = vscode.window.visibleTextEditors.find(
+        (e) => e.document.uri.toString() === this.shown?.uri.toString(),
+      );
+      if (ed) this.follow(ed);
+      return;
+    }
+    if (m.type !== 'export') return;
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(ws, `attention.${m.format}`)),
+      filters: { [m.format.toUpperCase()]: [m.format] },
+      title: 'Export attention',
+    });
+    if (!target) return;
+    try {
+      if (m.format === 'json') this.exportJson(target.fsPath);
+      else if (m.format === 'png')
+        fs.writeFileSync(target.fsPath, Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64'));
+      else fs.writeFileSync(target.fsPath, m.data);
+      void vscode.window.showInformationMessage(`Saved ${path.basename(target.fsPath)}.`);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Could not save ${target.fsPath}: ${(e as Error).message}`);
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    for (const d of this.decorations) d.dispose();
+  }
+}
