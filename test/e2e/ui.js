@@ -283,7 +283,7 @@ async function predictAndWait() {
   });
 
   await test('right-click → Show Attention opens the head, model and matrix views', async () => {
-    await openFile(page, 'try-predict-mask.txt');
+    await focusEditor();
     await selectLine(page, 4);
     await page.waitForTimeout(200);
     const sel = page.locator('.monaco-editor.focused .selected-text').first();
