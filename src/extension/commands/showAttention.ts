@@ -119,7 +119,9 @@ export class ShowAttentionCommand implements vscode.Disposable {
         new vscode.Range(editor.document.positionAt(s.base + a), editor.document.positionAt(s.base + b)),
       );
     });
-    this.decorations.forEach((d, k) => editor.setDecorations(d, ranges[k]));
+    this.decorations.forEach((d, k) => {
+      editor.setDecorations(d, ranges[k]);
+    });
     return i;
   }
 

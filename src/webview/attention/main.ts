@@ -114,7 +114,7 @@ function font(): string {
 }
 
 // ---- head view
-function drawHeadView(v: AttentionView, g: Grid): HTMLElement {
+function drawHeadView(g: Grid): HTMLElement {
   const n = g.labels.length;
   const rowH = 18;
   const colW = 150;
