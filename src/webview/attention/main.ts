@@ -503,7 +503,7 @@ function render(): void {
   const g = grid(v, ui.merge);
   const body =
     ui.mode === 'head'
-      ? drawHeadView(v, g)
+      ? drawHeadView(g)
       : ui.mode === 'model'
         ? drawModelView(v, g)
         : drawMatrixView(v, g);
