@@ -502,11 +502,7 @@ function render(): void {
   ui.layer = Math.min(ui.layer, v.layers - 1);
   const g = grid(v, ui.merge);
   const body =
-    ui.mode === 'head'
-      ? drawHeadView(g)
-      : ui.mode === 'model'
-        ? drawModelView(v, g)
-        : drawMatrixView(v, g);
+    ui.mode === 'head' ? drawHeadView(g) : ui.mode === 'model' ? drawModelView(v, g) : drawMatrixView(v, g);
   const head = el('header');
   head.append(
     el('h2', undefined, 'Attention'),
