@@ -107,14 +107,15 @@ suite('Pretrain Lab in VS Code', () => {
 
   test('Predict Mask on a word without [MASK] masks the whole word and gives its rank', async () => {
     const editor = await openWith(
-      'The committee will meet on Monday to discuss the new budget.\n',
+      'It rained. The committee will meet on Monday to discuss the new budget. Then lunch.\n',
       'predict-word.txt',
     );
     select(editor, 'committee');
     const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
     const m = out.result.masks[0];
     assert.equal(m.original, 'committee');
-    assert.equal(m.position, 4);
+    assert.equal(m.position, 4, 'the model reads the selected word in its own sentence');
+    assert.ok(out.result.filled.endsWith('to discuss the new budget.'), out.result.filled);
     assert.ok(m.originalRank! >= 1);
     assert.ok(m.candidates.length > 0);
   });

@@ -73,10 +73,8 @@ export class PredictMaskCommand {
     }
     const topK = vscode.workspace.getConfiguration('pretrainLab').get<number>('topK', 10);
     const hasMask = selected.includes('[MASK]');
-    // in word mode the model reads the selection's whole line(s), so the word has its context
-    const range = hasMask
-      ? new vscode.Range(sel.start, sel.end)
-      : new vscode.Range(sel.start.line, 0, sel.end.line, doc.lineAt(sel.end.line).text.length);
+    // in word mode the model reads the sentence around the selected word, so the word has its context
+    const range = hasMask ? new vscode.Range(sel.start, sel.end) : sentenceAround(doc, sel);
     const text = doc.getText(range);
     const base = doc.offsetAt(range.start);
     const requestId = this.nextId++;
@@ -163,4 +161,27 @@ export class PredictMaskCommand {
     this.panel.applied(maskIndex, cand.token);
     return cand.token;
   }
+}
+
+/** The sentence (within the selection's lines) that holds the selection: from after the previous
+ * . ! ? … 。！？； to the next one, inclusive. */
+export function sentenceAround(doc: vscode.TextDocument, sel: vscode.Selection): vscode.Range {
+  const lineStart = doc.offsetAt(new vscode.Position(sel.start.line, 0));
+  const lineEnd = doc.offsetAt(doc.lineAt(sel.end.line).range.end);
+  const text = doc.getText(new vscode.Range(doc.positionAt(lineStart), doc.positionAt(lineEnd)));
+  const a = doc.offsetAt(sel.start) - lineStart;
+  const b = doc.offsetAt(sel.end) - lineStart;
+  const ends = /[.!?…。！？；](?=\s|$)|[。！？；]/gu;
+  let start = 0;
+  let end = text.length;
+  for (let m = ends.exec(text); m; m = ends.exec(text)) {
+    const after = m.index + m[0].length;
+    if (after <= a) start = after;
+    else if (m.index >= b - 1) {
+      end = after;
+      break;
+    }
+  }
+  while (start < a && /\s/.test(text[start])) start++;
+  return new vscode.Range(doc.positionAt(lineStart + start), doc.positionAt(lineStart + end));
 }
