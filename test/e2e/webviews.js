@@ -172,10 +172,10 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       // 2 layers, 3 heads, 6 tokens; head h of layer l attends from i to (i + h + l) mod 6
       const tokens = ['[CLS]', 'play', '##ing', evil, '[SEP]', '北'];
       const T = tokens.length;
-      const w = new Float32Array(2 * 3 * T * T);
+      const w = new Uint8Array(2 * 3 * T * T);
       for (let l = 0; l < 2; l++)
         for (let h = 0; h < 3; h++)
-          for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 1;
+          for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 255;
       window.postMessage(
         {
           type: 'attention',

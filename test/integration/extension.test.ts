@@ -120,6 +120,15 @@ suite('Pretrain Lab in VS Code', () => {
     assert.ok(m.candidates.length > 0);
   });
 
+  test('a selection longer than the model reads is cut around the mask, and the notice says so', async () => {
+    const long = `${'the jury said it was fair. '.repeat(120)}The jury said the [MASK] was fair.`;
+    const editor = await openWith(`${long}\n`, 'predict-long.txt');
+    select(editor, long);
+    const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    assert.match(out.result.notice ?? '', /more than the model's 510; only tokens \d+–\d+ .* were read/);
+    assert.equal(out.result.masks[0].position, long.indexOf('[MASK]'));
+  });
+
   test('Chinese text works like English: one character per [MASK]', async () => {
     const editor = await openWith('苏轼是北宋文[MASK]家、书画家。\n', 'predict-zh.txt');
     select(editor, '苏轼是北宋文[MASK]家、书画家。');

@@ -79,13 +79,15 @@ export class ShowAttentionCommand implements vscode.Disposable {
         layer: r.layers - 1,
         heads: [...Array(r.heads).keys()],
       };
+      const quantized = new Uint8Array(weights.length);
+      for (let k = 0; k < weights.length; k++) quantized[k] = Math.round(weights[k] * 255);
       this.panel.attention({
         model: model.name,
         tokens: r.tokens,
         segments: r.segments,
         layers: r.layers,
         heads: r.heads,
-        weights,
+        weights: quantized,
         notice: r.notice,
       });
       if (r.notice) void vscode.window.showInformationMessage(r.notice);

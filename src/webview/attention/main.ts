@@ -63,7 +63,8 @@ interface Grid {
 
 function grid(v: AttentionView, merge: boolean): Grid {
   const T = v.tokens.length;
-  const raw = (l: number, h: number, i: number, j: number) => v.weights[((l * v.heads + h) * T + i) * T + j];
+  const raw = (l: number, h: number, i: number, j: number) =>
+    v.weights[((l * v.heads + h) * T + i) * T + j] / 255;
   if (!merge) {
     const groups = v.tokens.map((_, i) => [i]);
     return { labels: v.tokens, segments: v.segments, groups, at: raw };
