@@ -305,6 +305,45 @@ async function predictAndWait() {
     await page.screenshot({ path: path.join(shots, 'attention-matrix-view.png') });
   });
 
+  await test('Show Attention: time from the click to the first paint for short, medium and long selections', async () => {
+    await focusEditor(); // so that the file opens in the left group, beside the panel
+    await openFile(page, 'brown-news.txt');
+    timings.attentionFirstPaint = [];
+    for (const lines of [1, 6, 30]) {
+      await focusEditor();
+      await page.keyboard.press('Control+Home');
+      for (let i = 0; i < lines; i++) await page.keyboard.press('Shift+ArrowDown');
+      await page.waitForTimeout(200);
+      const { frame: f0 } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb');
+      const before = await f0.evaluate(() => document.body.dataset.paint || '');
+      const sel = page.locator('.monaco-editor.focused .selected-text').first();
+      const b = await sel.boundingBox();
+      await page.mouse.click(b.x + 30, b.y + 5, { button: 'right' });
+      const item = page.locator('.context-view .action-label', { hasText: 'Show Attention' }).first();
+      await item.waitFor({ state: 'visible', timeout: 10000 });
+      await page.waitForTimeout(300);
+      const t0 = Date.now();
+      await item.click();
+      const end = Date.now() + 60000;
+      let tokens = '';
+      for (;;) {
+        const { frame } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb');
+        const paint = await frame.evaluate(() => document.body.dataset.paint || '');
+        if (paint && paint !== before) {
+          tokens = await frame.evaluate(() => document.body.dataset.tokens);
+          break;
+        }
+        if (Date.now() > end) throw new Error('the attention panel did not repaint');
+        await page.waitForTimeout(10);
+      }
+      timings.attentionFirstPaint.push({ lines, tokens: Number(tokens), ms: Date.now() - t0 });
+    }
+    console.log(`    attention first paint: ${JSON.stringify(timings.attentionFirstPaint)}`);
+    await page.screenshot({ path: path.join(shots, 'attention-long.png') });
+    await page.locator('.tab', { hasText: 'try-predict-mask.txt' }).first().click();
+    await page.waitForTimeout(300);
+  });
+
   for (const theme of ['Light Modern', 'Dark High Contrast']) {
     await test(`the Predict Mask panel is readable in ${theme}`, async () => {
       await palette(page, 'Preferences: Color Theme');

@@ -33,6 +33,7 @@ let ui: UiState = api.getState()?.ui ?? {
 };
 let hover: { side: 'left' | 'right'; index: number } | undefined;
 let focus: number | undefined;
+let paints = 0; // counts renders, so tests can tell a new paint from the last one
 
 const send = (m: FromAttentionPanel) => api.postMessage(m);
 const css = (name: string, fallback: string) =>
@@ -244,13 +245,16 @@ function drawMatrixView(v: AttentionView, g: Grid): HTMLElement {
     values.push([]);
     for (let j = 0; j < n; j++) values[i].push(meanOver(g, ui.layer, heads, i, j));
   }
+  // colour relative to the largest weight shown, so that long inputs (weights near 1/n) stay visible
+  let top = 0;
+  for (const row of values) for (const w of row) top = Math.max(top, w);
   ctx.font = font();
   ctx.fillStyle = hot;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const w = values[i][j];
       if (w < ui.threshold || w <= 0) continue;
-      ctx.globalAlpha = Math.min(1, w);
+      ctx.globalAlpha = Math.min(1, w / (top || 1));
       ctx.fillRect(label + j * cell, label + i * cell, cell, cell);
       cellsDrawn++;
     }
@@ -281,7 +285,7 @@ function drawMatrixView(v: AttentionView, g: Grid): HTMLElement {
   ctx.globalAlpha = 1;
   ctx.fillStyle = fg;
   ctx.textAlign = 'left';
-  ctx.fillText('1', sx + 18, label + 6);
+  ctx.fillText(top.toFixed(2), sx + 18, label + 6);
   ctx.fillText('0', sx + 18, label + n * cell - 6);
   c.dataset.cells = String(cellsDrawn);
   const tip = el('div', 'tip');
@@ -517,6 +521,7 @@ function render(): void {
   if (v.notice) app.append(el('p', 'notice', v.notice));
   app.append(controls(v, g), body);
   document.body.dataset.tokens = String(g.labels.length);
+  document.body.dataset.paint = String(++paints);
 }
 
 window.addEventListener('message', (e: MessageEvent<ToAttentionPanel>) => {
