@@ -216,6 +216,33 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if (!(after < before)) throw new Error(`threshold 0.9 should hide cells: ${before} → ${after}`);
     await p.screenshot({ path: path.join(shots, 'webview-attention-matrix.png') });
     if ((await p.$$eval('img', (x) => x.length)) !== 0) throw new Error('an <img> was created from a token');
+    // 400 tokens: the head view draws only the rows in view, and scrolling draws the next ones
+    await p.selectOption('#mode', 'head');
+    await p.evaluate(() => {
+      const T = 400;
+      const tokens = Array.from({ length: T }, (_, i) => `t${i}`);
+      const w = new Uint8Array(1 * 1 * T * T);
+      for (let i = 0; i < T; i++) w[i * T + ((i + 1) % T)] = 255;
+      window.postMessage(
+        {
+          type: 'attention',
+          view: { model: 'long', tokens, segments: tokens.map(() => 0), layers: 1, heads: 1, weights: w },
+        },
+        '*',
+      );
+    });
+    await p.waitForFunction(() => document.body.dataset.tokens === '400');
+    const rows = await p.$eval('#head-canvas', (c) => Number(c.dataset.rows));
+    const h = await p.$eval('#head-canvas', (c) => c.getBoundingClientRect().height);
+    if (!(rows < 40 && h <= 600)) throw new Error(`400 tokens drew ${rows} rows on a ${h}px canvas`);
+    await p.$eval('.head-scroll', (s) => {
+      s.scrollTop = 18 * 300;
+      s.dispatchEvent(new Event('scroll'));
+    });
+    await p.waitForTimeout(100);
+    const shown = await p.evaluate(() => document.getElementById('head-canvas').dataset.lines);
+    if (!(Number(shown) > 0)) throw new Error('after scrolling, no lines are drawn');
+    await p.screenshot({ path: path.join(shots, 'webview-attention-long.png') });
     await p.click('#export-svg');
     const svg = await p.evaluate(() => window.posted[window.posted.length - 1]);
     const parsed = await p.evaluate(

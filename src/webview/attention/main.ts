@@ -122,21 +122,36 @@ function drawHeadView(g: Grid): HTMLElement {
   const colW = 150;
   const gap = 220;
   const W = colW * 2 + gap;
-  const H = n * rowH + 10;
-  const [c, ctx] = canvas(W, H, `head view of layer ${ui.layer + 1}, ${ui.heads.length} heads`);
+  const full = n * rowH + 10;
+  // Only the rows in view are drawn: the canvas is one viewport high and stays put while a spacer
+  // gives the scroll range, so 512 tokens cost what 33 do.
+  const viewH = Math.min(full, 600);
+  const [c, ctx] = canvas(W, viewH, `head view of layer ${ui.layer + 1}, ${ui.heads.length} heads`);
   c.id = 'head-canvas';
+  c.style.position = 'sticky';
+  c.style.top = '0';
+  c.style.display = 'block';
+  const scroller = el('div', 'head-scroll');
+  scroller.style.height = `${viewH}px`;
+  scroller.style.overflowY = 'auto';
+  const spacer = el('div');
+  spacer.style.height = `${full - viewH}px`;
+  scroller.append(c, spacer);
   const fg = css('--vscode-foreground', '#ccc');
   const draw = () => {
-    ctx.clearRect(0, 0, W, H);
+    const top = scroller.scrollTop;
+    const first = Math.max(0, Math.floor((top - 5) / rowH));
+    const last = Math.min(n - 1, Math.ceil((top + viewH) / rowH));
+    ctx.clearRect(0, 0, W, viewH);
     ctx.font = font();
     ctx.textBaseline = 'middle';
-    const y = (i: number) => 5 + i * rowH + rowH / 2;
+    const y = (i: number) => 5 + i * rowH + rowH / 2 - top;
     let lines = 0;
     for (const h of ui.heads) {
       ctx.strokeStyle = headColour(h);
-      for (let i = 0; i < n; i++) {
+      for (let i = first; i <= last; i++) {
         if (hover?.side === 'left' && hover.index !== i) continue;
-        for (let j = 0; j < n; j++) {
+        for (let j = first; j <= last; j++) {
           if (hover?.side === 'right' && hover.index !== j) continue;
           if (ui.direction === 'ab' && !(g.segments[i] === 0 && g.segments[j] === 1)) continue;
           if (ui.direction === 'ba' && !(g.segments[i] === 1 && g.segments[j] === 0)) continue;
@@ -153,7 +168,7 @@ function drawHeadView(g: Grid): HTMLElement {
       }
     }
     ctx.globalAlpha = 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = first; i <= last; i++) {
       const strong = focus !== undefined && g.groups[i].includes(focus);
       ctx.fillStyle = strong ? css('--vscode-charts-orange', '#d18616') : fg;
       ctx.textAlign = 'right';
@@ -163,11 +178,12 @@ function drawHeadView(g: Grid): HTMLElement {
       ctx.fillText(text, colW + gap + 6, y(i));
     }
     c.dataset.lines = String(lines);
+    c.dataset.rows = String(last - first + 1);
   };
   c.addEventListener('mousemove', (e) => {
     const r = c.getBoundingClientRect();
     const x = e.clientX - r.left;
-    const i = Math.floor((e.clientY - r.top - 5) / rowH);
+    const i = Math.floor((e.clientY - r.top - 5 + scroller.scrollTop) / rowH);
     const next =
       i >= 0 && i < n
         ? x < colW
@@ -185,8 +201,16 @@ function drawHeadView(g: Grid): HTMLElement {
     hover = undefined;
     draw();
   });
+  let pending = 0;
+  scroller.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      draw();
+    });
+  });
   draw();
-  return c;
+  return scroller;
 }
 
 // ---- model view
