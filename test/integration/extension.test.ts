@@ -240,6 +240,18 @@ suite('Pretrain Lab in VS Code', () => {
       undefined,
       'no selection is refused',
     );
+    // the starter's vocabulary has these characters (the model trained above on a tiny corpus has not)
+    const trained = api.models.active()!.dir;
+    await api.models.setActive(api.models.starterDir);
+    const zh = await openWith('苏轼是北宋文学家。\n', 'attention-zh.txt');
+    select(zh, '苏轼是北宋文学家。');
+    const z = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as { tokens: string[] };
+    assert.deepEqual(
+      z.tokens.slice(1, -1).map((t) => Array.from(t).length),
+      [1, 1, 1, 1, 1, 1, 1, 1, 1],
+      'one character per token',
+    );
+    await api.models.setActive(trained);
   });
 
   test('a crashed engine is restarted and the next request works', async () => {
