@@ -7,6 +7,8 @@ export abstract class PanelBase<ToPanel, FromPanel> implements vscode.Disposable
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private queue: ToPanel[] = [];
+  private last: ToPanel | undefined; // the latest state message, replayed when the webview (re)loads
+  onClose: (() => void) | undefined;
 
   constructor(
     protected readonly extensionUri: vscode.Uri,
@@ -64,16 +66,24 @@ export abstract class PanelBase<ToPanel, FromPanel> implements vscode.Disposable
     else this.queue.push(m);
   }
 
+  /** Shows the panel and sends a message that describes its whole state, replayed after a reload. */
+  protected showState(m: ToPanel): void {
+    this.show();
+    this.last = m;
+    this.post(m);
+  }
+
   protected abstract onMessage(m: FromPanel): void;
-  protected onReady(): void {}
-  protected onClosed(): void {}
+  protected onReady(): void {
+    if (this.last) this.post(this.last);
+  }
 
   private onPanelDisposed(): void {
     this.panel = undefined;
     this.ready = false;
     this.queue = [];
     for (const d of this.disposables.splice(0)) d.dispose();
-    this.onClosed();
+    this.onClose?.();
   }
 
   dispose(): void {
