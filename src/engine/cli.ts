@@ -5,8 +5,10 @@ import {
   type BackendChoice,
   DEFAULT_PRETRAIN,
   isBertPreset,
+  type Neighbour,
   type PretrainOptions,
   type TrainProgress,
+  type W2vProgress,
 } from '../shared/configs';
 import { BertPredictor } from './analysis/predictMask';
 import { initBackend } from './backend';
@@ -17,8 +19,11 @@ import { trainWordPieceVocab } from './tokenizer/trainer';
 import { Vocab } from './tokenizer/vocab';
 import { WordPieceTokenizer } from './tokenizer/wordpiece';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
+import { loadVectors, writeProjector, writeWord2vecBinary, writeWord2vecText } from './word2vec/formats';
+import { pretrainWord2vec, withW2vDefaults } from './word2vec/train';
+import type { WordVectors } from './word2vec/vectors';
 
-const USAGE = `pretrain-lab — BERT pretraining and masked-token prediction
+const USAGE = `pretrain-lab — word2vec and BERT pretraining, word-vector queries and masked-token prediction
 
 Usage:
   pretrain-lab pretrain bert --corpus <files|folder|glob>... --out <dir> [options]
@@ -34,6 +39,16 @@ Usage:
       --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X  --init-range X
       --checkpoint-every N  --log-every N  --seed N
       --fresh                         start over even if --out holds a checkpoint (default: resume)
+  pretrain-lab pretrain word2vec --corpus <files|folder|glob>... --out <dir> [options]
+      --algo skipgram|cbow   --dim N (100)   --window N (5)   --negative N (5)   --hs
+      --sample X (1e-3)   --min-count N (5)   --max-vocab N (0 = all)   --epochs N (5)
+      --threads N (2)   --alpha X (0.025)   --min-alpha X (0.0001)   --cbow-sum   --seed N
+      --tokenize words|whitespace   --chinese chars|words (Intl.Segmenter)   --cased   --fresh
+  pretrain-lab neighbours --model <dir|file> [--top-k N] [--json] WORD
+  pretrain-lab analogy --model <dir|file> [--method add|mul] [--top-k N] [--json] A B C   (A − B + C)
+  pretrain-lab similarity --model <dir|file> WORD1 WORD2
+  pretrain-lab doesnt-match --model <dir|file> WORD WORD WORD...
+  pretrain-lab export-vectors --model <dir|file> --format text|binary|projector --out <file|dir>
   pretrain-lab predict-mask --model <dir> "text with [MASK] ..." [--top-k 10] [--json]
   pretrain-lab info --model <dir> [--json]
   pretrain-lab vocab --corpus <...> --out vocab.txt [--vocab-size N] [--min-frequency N] [--cased]
@@ -48,7 +63,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'cased', 'whole-word-mask', 'fresh', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'cased', 'whole-word-mask', 'fresh', 'help', 'hs', 'cbow-sum']);
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
@@ -112,7 +127,11 @@ async function startBackend(p: Parsed, quiet = false): Promise<void> {
 
 async function cmdPretrain(p: Parsed): Promise<number> {
   const kind = p.positional[1];
-  if (kind !== 'bert') throw new UsageError(`pretrain needs a model type: "pretrain-lab pretrain bert ...".`);
+  if (kind === 'word2vec') return cmdPretrainWord2vec(p);
+  if (kind !== 'bert')
+    throw new UsageError(
+      `pretrain needs a model type: "pretrain-lab pretrain bert ..." or "pretrain-lab pretrain word2vec ...".`,
+    );
   const corpus = p.flags.get('corpus') ?? [];
   const out = one(p, 'out');
   if (corpus.length === 0) throw new UsageError('pretrain needs --corpus <files|folder|glob>.');
@@ -170,6 +189,136 @@ async function cmdPretrain(p: Parsed): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+function choice<T extends string>(p: Parsed, k: string, allowed: readonly T[]): T | undefined {
+  const v = one(p, k);
+  if (v !== undefined && !allowed.includes(v as T))
+    throw new UsageError(`--${k} ${v} is not one of ${allowed.join(', ')}.`);
+  return v as T | undefined;
+}
+
+export function w2vProgressLine(p: W2vProgress): string {
+  const pct = ((100 * p.wordsDone) / Math.max(1, p.totalWords)).toFixed(1);
+  const base = `epoch ${p.epoch}/${p.epochs}  ${pct}%  loss ${p.loss.toFixed(4)}  alpha ${p.alpha.toFixed(5)}  ${Math.round(p.wordsPerSecond)} words/s  eta ${fmtEta(p.etaSeconds)}`;
+  return p.epochLoss !== undefined ? `${base}  (epoch ${p.epoch} mean loss ${p.epochLoss.toFixed(4)})` : base;
+}
+
+async function cmdPretrainWord2vec(p: Parsed): Promise<number> {
+  const corpus = p.flags.get('corpus') ?? [];
+  const out = one(p, 'out');
+  if (corpus.length === 0) throw new UsageError('pretrain word2vec needs --corpus <files|folder|glob>.');
+  if (!out) throw new UsageError('pretrain word2vec needs --out <dir> for the model folder.');
+  const opts = withW2vDefaults({
+    corpus,
+    outDir: out,
+    algo: choice(p, 'algo', ['skipgram', 'cbow'] as const),
+    dim: num(p, 'dim'),
+    window: num(p, 'window'),
+    negative: num(p, 'negative'),
+    hs: p.flags.has('hs') || undefined,
+    sample: num(p, 'sample'),
+    minCount: num(p, 'min-count'),
+    maxVocab: num(p, 'max-vocab'),
+    epochs: num(p, 'epochs'),
+    threads: num(p, 'threads'),
+    alpha: num(p, 'alpha'),
+    minAlpha: num(p, 'min-alpha'),
+    cbowMean: p.flags.has('cbow-sum') ? false : undefined,
+    seed: num(p, 'seed'),
+    tokenization: choice(p, 'tokenize', ['words', 'whitespace'] as const),
+    chinese: choice(p, 'chinese', ['chars', 'words'] as const),
+    lowercase: p.flags.has('cased') ? false : undefined,
+    resume: !p.flags.has('fresh'),
+  });
+  if (opts.hs && p.flags.has('negative')) process.stderr.write('--hs given: --negative is ignored.\n');
+  let stopping = false;
+  const onSigint = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(
+      '\nStopping; the checkpoint of the last finished epoch is kept (Ctrl-C again to quit at once)…\n',
+    );
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const r = await pretrainWord2vec(opts, {
+      onLog: (m) => process.stderr.write(m + '\n'),
+      onProgress: (pr) => process.stdout.write(w2vProgressLine(pr) + '\n'),
+      shouldStop: () => stopping,
+    });
+    process.stdout.write(
+      `${r.status === 'done' ? 'Finished' : 'Stopped'} after epoch ${r.epochsDone}; ${r.summary.vocabSize.toLocaleString('en')} words × ${r.summary.dim} dimensions in ${r.summary.dir}.\n`,
+    );
+    return r.status === 'done' ? 0 : 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function vectorsFor(p: Parsed, cmd: string): WordVectors {
+  const model = one(p, 'model');
+  if (!model) throw new UsageError(`${cmd} needs --model <dir|file>.`);
+  return loadVectors(model).vectors;
+}
+
+function printNeighbours(list: Neighbour[], json: boolean, key = 'neighbours'): void {
+  if (json) process.stdout.write(JSON.stringify({ [key]: list }) + '\n');
+  else for (const n of list) process.stdout.write(`${n.word.padEnd(20)} ${n.score.toFixed(4)}\n`);
+}
+
+function topK(p: Parsed): number {
+  const k = num(p, 'top-k') ?? 10;
+  if (!Number.isInteger(k) || k < 1)
+    throw new UsageError(`--top-k must be a positive whole number, got ${k}.`);
+  return k;
+}
+
+async function cmdNeighbours(p: Parsed): Promise<number> {
+  const word = p.positional.slice(1).join(' ');
+  if (!word) throw new UsageError('neighbours needs a word: pretrain-lab neighbours --model m WORD.');
+  const k = topK(p);
+  printNeighbours(vectorsFor(p, 'neighbours').neighbours(word, k), p.flags.has('json'));
+  return 0;
+}
+
+async function cmdAnalogy(p: Parsed): Promise<number> {
+  const [a, b, c] = p.positional.slice(1);
+  if (!c || p.positional.length > 4)
+    throw new UsageError(
+      'analogy needs three words A B C (A − B + C), e.g. pretrain-lab analogy --model m king man woman.',
+    );
+  const method = choice(p, 'method', ['add', 'mul'] as const) ?? 'add';
+  const k = topK(p);
+  printNeighbours(vectorsFor(p, 'analogy').analogy(a, b, c, k, method), p.flags.has('json'), 'answers');
+  return 0;
+}
+
+async function cmdSimilarity(p: Parsed): Promise<number> {
+  const [a, b] = p.positional.slice(1);
+  if (!b) throw new UsageError('similarity needs two words.');
+  const s = vectorsFor(p, 'similarity').similarity(a, b);
+  process.stdout.write(p.flags.has('json') ? JSON.stringify({ similarity: s }) + '\n' : `${s.toFixed(4)}\n`);
+  return 0;
+}
+
+async function cmdDoesntMatch(p: Parsed): Promise<number> {
+  const words = p.positional.slice(1);
+  const r = vectorsFor(p, 'doesnt-match').doesntMatch(words);
+  process.stdout.write(p.flags.has('json') ? JSON.stringify(r) + '\n' : `${r.word}\n`);
+  return 0;
+}
+
+async function cmdExportVectors(p: Parsed): Promise<number> {
+  const format = choice(p, 'format', ['text', 'binary', 'projector'] as const);
+  const out = one(p, 'out');
+  if (!format || !out) throw new UsageError('export-vectors needs --format text|binary|projector and --out.');
+  const v = vectorsFor(p, 'export-vectors');
+  if (format === 'text') writeWord2vecText(out, v);
+  else if (format === 'binary') writeWord2vecBinary(out, v);
+  else writeProjector(out, v);
+  process.stdout.write(`Wrote ${v.size.toLocaleString('en')} vectors of ${v.dim} dimensions to ${out}.\n`);
+  return 0;
 }
 
 async function cmdPredict(p: Parsed): Promise<number> {
@@ -264,6 +413,17 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdPretrain(p);
       case 'predict-mask':
         return await cmdPredict(p);
+      case 'neighbours':
+      case 'neighbors':
+        return await cmdNeighbours(p);
+      case 'analogy':
+        return await cmdAnalogy(p);
+      case 'similarity':
+        return await cmdSimilarity(p);
+      case 'doesnt-match':
+        return await cmdDoesntMatch(p);
+      case 'export-vectors':
+        return await cmdExportVectors(p);
       case 'info':
         return await cmdInfo(p);
       case 'vocab':

@@ -1,0 +1,310 @@
+// Word-vector files: the word2vec text format (also fastText's .vec and headerless GloVe-style text),
+// the original C tool's binary format, the TensorFlow Embedding Projector's vectors.tsv +
+// metadata.tsv, and model folders (Pretrain Lab word2vec, or a BERT's input embedding table).
+// Every reading error names the line or byte offset.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { W2vSummary } from '../../shared/configs';
+import { loadW2vCheckpoint, readW2vConfig } from './store';
+import { WordVectors } from './vectors';
+
+export class VectorFileError extends Error {}
+
+export type VectorFormat = 'text' | 'binary' | 'projector';
+
+export interface LoadedVectors {
+  vectors: WordVectors;
+  summary: W2vSummary;
+  /** For BERT folders: the model is contextual; its input embedding table is what is loaded here. */
+  bertDir?: string;
+}
+
+/** The shortest decimal that reads back as the same float32. */
+function fmt(x: number): string {
+  return Object.is(x, -0) ? '-0' : Number(x.toPrecision(9)).toString();
+}
+
+export function writeWord2vecText(file: string, v: WordVectors): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, `${v.size} ${v.dim}\n`);
+    const parts: string[] = [];
+    for (let i = 0; i < v.size; i++) {
+      const row = v.vectors.subarray(i * v.dim, (i + 1) * v.dim);
+      parts.push(`${v.words[i]} ${Array.from(row, fmt).join(' ')}\n`);
+      if (parts.length === 1000 || i === v.size - 1) {
+        fs.writeSync(fd, parts.join(''));
+        parts.length = 0;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The C tool's format: "V dim\n", then per word its UTF-8 bytes, a space, dim float32 LE, "\n". */
+export function writeWord2vecBinary(file: string, v: WordVectors): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, `${v.size} ${v.dim}\n`);
+    const row = new Float32Array(v.dim);
+    const rowBytes = new Uint8Array(row.buffer);
+    const nl = Buffer.from('\n');
+    for (let i = 0; i < v.size; i++) {
+      fs.writeSync(fd, Buffer.from(`${v.words[i]} `, 'utf8'));
+      row.set(v.vectors.subarray(i * v.dim, (i + 1) * v.dim));
+      fs.writeSync(fd, rowBytes);
+      fs.writeSync(fd, nl);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** vectors.tsv (numbers, tab-separated, no header) and metadata.tsv (header word, count) in dir. */
+export function writeProjector(dir: string, v: WordVectors): { vectors: string; metadata: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const vf = path.join(dir, 'vectors.tsv');
+  const mf = path.join(dir, 'metadata.tsv');
+  const rows: string[] = [];
+  for (let i = 0; i < v.size; i++)
+    rows.push(Array.from(v.vectors.subarray(i * v.dim, (i + 1) * v.dim), fmt).join('\t'));
+  fs.writeFileSync(vf, rows.join('\n') + '\n');
+  const meta = v.words.map((w, i) => `${tsvCell(w)}\t${v.counts ? v.counts[i] : ''}`);
+  fs.writeFileSync(mf, `word\tcount\n${meta.join('\n')}\n`);
+  return { vectors: vf, metadata: mf };
+}
+
+function tsvCell(s: string): string {
+  return s.replace(/[\t\n\r]/g, ' ');
+}
+
+export function readWord2vecText(file: string): WordVectors {
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  if (lines.length === 0) throw new VectorFileError(`${file} is empty.`);
+  const head = lines[0].trim().split(/\s+/);
+  let declared: number | undefined;
+  let dim: number;
+  let first = 0;
+  if (head.length === 2 && /^\d+$/.test(head[0]) && /^\d+$/.test(head[1])) {
+    declared = Number(head[0]);
+    dim = Number(head[1]);
+    first = 1;
+  } else {
+    dim = head.length - 1; // no header (GloVe style): the first row tells the size
+  }
+  if (!(dim > 0))
+    throw new VectorFileError(
+      `${file} line 1 is neither a "count dimension" header nor a word with numbers.`,
+    );
+  const words: string[] = [];
+  const vecs = new Float32Array((declared ?? lines.length - first) * dim);
+  for (let li = first; li < lines.length; li++) {
+    const line = lines[li].replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const parts = line.trimEnd().split(' ');
+    const nums = parts.length - dim;
+    if (nums < 1)
+      throw new VectorFileError(
+        `${file} line ${li + 1} has ${parts.length - 1} numbers; every line needs a word and ${dim}.`,
+      );
+    // a word may itself hold spaces in some exports: everything before the last dim fields
+    const word = parts.slice(0, nums).join(' ');
+    if (words.length * dim >= vecs.length)
+      throw new VectorFileError(
+        `${file} has more words than the ${declared} its header (line 1) declares, from line ${li + 1}.`,
+      );
+    const o = words.length * dim;
+    for (let c = 0; c < dim; c++) {
+      const x = Number(parts[nums + c]);
+      if (!Number.isFinite(x) || parts[nums + c] === '')
+        throw new VectorFileError(
+          `${file} line ${li + 1}: "${parts[nums + c]}" (number ${c + 1} of "${word}") is not a number.`,
+        );
+      vecs[o + c] = x;
+    }
+    words.push(word);
+  }
+  if (declared !== undefined && words.length !== declared)
+    throw new VectorFileError(
+      `${file} declares ${declared} words on line 1 but holds ${words.length}; the file is cut short.`,
+    );
+  return new WordVectors(words, dim, declared !== undefined ? vecs : vecs.slice(0, words.length * dim));
+}
+
+export function readWord2vecBinary(file: string): WordVectors {
+  const buf = fs.readFileSync(file);
+  const nl = buf.indexOf(0x0a);
+  if (nl < 0 || nl > 100)
+    throw new VectorFileError(`${file} has no "count dimension" header line at byte 0.`);
+  const head = buf.subarray(0, nl).toString('latin1').trim().split(/\s+/);
+  if (head.length !== 2 || !/^\d+$/.test(head[0]) || !/^\d+$/.test(head[1]))
+    throw new VectorFileError(`${file} byte 0: the header "${head.join(' ')}" is not "count dimension".`);
+  const V = Number(head[0]);
+  const dim = Number(head[1]);
+  const vecs = new Float32Array(V * dim);
+  const words: string[] = [];
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  let p = nl + 1;
+  for (let i = 0; i < V; i++) {
+    while (p < buf.length && (buf[p] === 0x0a || buf[p] === 0x0d)) p++;
+    const start = p;
+    while (p < buf.length && buf[p] !== 0x20) {
+      if (p - start > 1000)
+        throw new VectorFileError(
+          `${file} byte ${start}: word ${i + 1} runs over 1000 bytes without a space; the file is not in word2vec binary format or is damaged.`,
+        );
+      p++;
+    }
+    if (p >= buf.length)
+      throw new VectorFileError(
+        `${file} byte ${start}: the file ends inside word ${i + 1} of ${V}; it is cut short.`,
+      );
+    let word: string;
+    try {
+      word = dec.decode(buf.subarray(start, p));
+    } catch {
+      throw new VectorFileError(`${file} byte ${start}: word ${i + 1} is not valid UTF-8.`);
+    }
+    p++; // the space
+    if (p + dim * 4 > buf.length)
+      throw new VectorFileError(
+        `${file} byte ${p}: the vector of "${word}" (word ${i + 1} of ${V}) needs ${dim * 4} bytes but only ${buf.length - p} remain; the file is cut short.`,
+      );
+    const row = new Float32Array(buf.buffer.slice(buf.byteOffset + p, buf.byteOffset + p + dim * 4));
+    vecs.set(row, i * dim);
+    p += dim * 4;
+    words.push(word);
+  }
+  return new WordVectors(words, dim, vecs);
+}
+
+export function readProjector(vectorsFile: string, metadataFile?: string): WordVectors {
+  const rows = fs.readFileSync(vectorsFile, 'utf8').split('\n');
+  if (rows.length && rows[rows.length - 1].trim() === '') rows.pop();
+  if (rows.length === 0) throw new VectorFileError(`${vectorsFile} is empty.`);
+  const dim = rows[0].split('\t').length;
+  const vecs = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => {
+    const parts = r.replace(/\r$/, '').split('\t');
+    if (parts.length !== dim)
+      throw new VectorFileError(
+        `${vectorsFile} line ${i + 1} has ${parts.length} numbers; line 1 has ${dim}.`,
+      );
+    parts.forEach((x, c) => {
+      const n = Number(x);
+      if (!Number.isFinite(n) || x.trim() === '')
+        throw new VectorFileError(`${vectorsFile} line ${i + 1}: "${x}" is not a number.`);
+      vecs[i * dim + c] = n;
+    });
+  });
+  const meta = metadataFile ?? path.join(path.dirname(vectorsFile), 'metadata.tsv');
+  let words: string[];
+  if (fs.existsSync(meta)) {
+    const m = fs.readFileSync(meta, 'utf8').split('\n');
+    if (m.length && m[m.length - 1] === '') m.pop();
+    const multi = m.length > 0 && m[0].includes('\t');
+    // the Projector's rule: one column has no header; several columns have one
+    words = (multi ? m.slice(1) : m).map((l) => l.replace(/\r$/, '').split('\t')[0]);
+    if (words.length !== rows.length)
+      throw new VectorFileError(
+        `${meta} names ${words.length} words but ${vectorsFile} has ${rows.length} rows.`,
+      );
+  } else words = rows.map((_, i) => `#${i + 1}`);
+  return new WordVectors(words, dim, vecs);
+}
+
+/** Sniffs a file's format: binary if its header line is followed by non-text bytes. */
+export function detectFormat(file: string): VectorFormat {
+  if (/\.tsv$/i.test(file)) return 'projector';
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4096);
+    const n = fs.readSync(fd, b, 0, 4096, 0);
+    const nl = b.subarray(0, n).indexOf(0x0a);
+    const body = b.subarray(nl + 1, n);
+    let ctrl = 0;
+    for (const x of body) if (x < 9 || (x > 13 && x < 32)) ctrl++;
+    return ctrl > 0 ? 'binary' : 'text';
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Loads vectors from a model folder or a vector file. */
+export function loadVectors(p: string): LoadedVectors {
+  const abs = path.resolve(p);
+  if (!fs.existsSync(abs)) throw new VectorFileError(`${abs} does not exist.`);
+  if (fs.statSync(abs).isDirectory()) {
+    const cfg = readW2vConfig(abs);
+    if (cfg) {
+      const cp = loadW2vCheckpoint(abs);
+      if (!cp) throw new VectorFileError(`${abs} has no finished epoch yet; train at least one epoch first.`);
+      return {
+        vectors: new WordVectors(cp.words, cfg.dim, cp.syn0, cp.counts),
+        summary: {
+          dir: abs,
+          type: 'word2vec',
+          algo: cfg.options.algo as W2vSummary['algo'],
+          dim: cfg.dim,
+          vocabSize: cp.words.length,
+          corpus: cfg.corpus,
+          corpusWords: cfg.corpusWords,
+          epochsDone: cp.state.epochsDone,
+          epochs: cp.state.epochs,
+          epochLosses: cp.state.epochLosses,
+          source: 'pretrain-lab',
+        },
+      };
+    }
+    if (fs.existsSync(path.join(abs, 'checkpoint', 'weights.json'))) return loadBertInputEmbeddings(abs);
+    for (const f of ['vectors.bin', 'vectors.vec', 'vectors.txt', 'vectors.tsv']) {
+      if (fs.existsSync(path.join(abs, f))) return loadVectors(path.join(abs, f));
+    }
+    throw new VectorFileError(`${abs} is neither a model folder nor holds vectors.bin, .vec, .txt or .tsv.`);
+  }
+  const format = detectFormat(abs);
+  const vectors =
+    format === 'projector'
+      ? readProjector(abs)
+      : format === 'binary'
+        ? readWord2vecBinary(abs)
+        : readWord2vecText(abs);
+  return {
+    vectors,
+    summary: {
+      dir: abs,
+      type: 'word2vec',
+      dim: vectors.dim,
+      vocabSize: vectors.size,
+      source:
+        format === 'projector' ? 'projector-tsv' : format === 'binary' ? 'word2vec-binary' : 'word2vec-text',
+    },
+  };
+}
+
+/** A BERT folder's token embedding table (static vectors of WordPieces), read without TensorFlow. */
+function loadBertInputEmbeddings(dir: string): LoadedVectors {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'weights.json'), 'utf8')) as {
+    weights: { name: string; shape: number[]; offset: number }[];
+  };
+  const e = manifest.weights.find((w) => w.name === 'embeddings.word_embeddings');
+  if (!e) throw new VectorFileError(`${dir} has no embeddings.word_embeddings in its checkpoint.`);
+  const [V, H] = e.shape;
+  const fd = fs.openSync(path.join(dir, 'checkpoint', 'weights.bin'), 'r');
+  const bytes = Buffer.alloc(V * H * 4);
+  try {
+    fs.readSync(fd, bytes, 0, bytes.length, e.offset * 4);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const vecs = new Float32Array(bytes.buffer, bytes.byteOffset, V * H).slice();
+  const words = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n').slice(0, V);
+  return {
+    vectors: new WordVectors(words, H, vecs),
+    summary: { dir, type: 'word2vec', dim: H, vocabSize: V, source: 'pretrain-lab' },
+    bertDir: dir,
+  };
+}

@@ -1,0 +1,148 @@
+;; The vector primitives of word2vec training, in WebAssembly SIMD (4 float32 lanes), over one shared
+;; memory that holds the weights. Offsets are in bytes and 16-byte aligned; n is a count of floats.
+;; Assembled by scripts/build-wasm.mjs (wabt) into simdWasm.ts; test/unit/word2vec.test.ts checks that
+;; the committed bytes match this source.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; Σ a[i]·b[i]
+  (func $dotf (export "dot") (param $a i32) (param $b i32) (param $n i32) (result f32)
+    (local $acc0 v128) (local $acc1 v128) (local $end8 i32) (local $end i32) (local $s f32)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end8 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $done8
+      (loop $l8
+        (br_if $done8 (i32.ge_u (local.get $a) (local.get $end8)))
+        (local.set $acc0 (f32x4.add (local.get $acc0)
+          (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+        (local.set $acc1 (f32x4.add (local.get $acc1)
+          (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (br $l8)))
+    (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+    (local.set $s (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $a)) (f32.load (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $l)))
+    (local.get $s))
+
+  ;; e[i] += g·y[i]; y[i] += g·x[i]  (e: the input's gradient, y: an output vector, x: the input)
+  (func $updatef (export "update") (param $g f32) (param $x i32) (param $y i32) (param $e i32) (param $n i32)
+    (local $gv v128) (local $end4 i32) (local $end i32) (local $yv v128) (local $yf f32)
+    (local.set $gv (f32x4.splat (local.get $g)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.ge_u (local.get $x) (local.get $end4)))
+        (local.set $yv (v128.load (local.get $y)))
+        (v128.store (local.get $e) (f32x4.add (v128.load (local.get $e)) (f32x4.mul (local.get $gv) (local.get $yv))))
+        (v128.store (local.get $y) (f32x4.add (local.get $yv) (f32x4.mul (local.get $gv) (v128.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $e (i32.add (local.get $e) (i32.const 16)))
+        (br $l4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $yf (f32.load (local.get $y)))
+        (f32.store (local.get $e) (f32.add (f32.load (local.get $e)) (f32.mul (local.get $g) (local.get $yf))))
+        (f32.store (local.get $y) (f32.add (local.get $yf) (f32.mul (local.get $g) (f32.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (br $l)))
+  )
+
+  ;; y[i] += g·x[i]
+  (func $axpyf (export "axpy") (param $g f32) (param $x i32) (param $y i32) (param $n i32)
+    (local $gv v128) (local $end4 i32) (local $end i32)
+    (local.set $gv (f32x4.splat (local.get $g)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.ge_u (local.get $x) (local.get $end4)))
+        (v128.store (local.get $y) (f32x4.add (v128.load (local.get $y)) (f32x4.mul (local.get $gv) (v128.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $l4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (f32.store (local.get $y) (f32.add (f32.load (local.get $y)) (f32.mul (local.get $g) (f32.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $l)))
+  )
+
+  ;; x[i] *= g
+  (func (export "scale") (param $g f32) (param $x i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (f32.store (local.get $x) (f32.mul (f32.load (local.get $x)) (local.get $g)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $l)))
+  )
+;; The tables for "ns": σ(x) on [-6, 6) in 1000 steps, and -log σ(x) on [-20, 20] in 4001 steps.
+  (global $exp (mut i32) (i32.const 0))
+  (global $logsig (mut i32) (i32.const 0))
+  (func (export "setTables") (param $exp i32) (param $logsig i32)
+    (global.set $exp (local.get $exp))
+    (global.set $logsig (local.get $logsig)))
+
+  ;; One negative-sampling prediction from the input at l1: targets holds nt byte offsets of output
+  ;; vectors, the first the word to predict (label 1), the rest negatives (label 0). Zeroes e, adds
+  ;; the input's gradient to it, updates the outputs, adds e to the input when apply is 1 (skip-gram),
+  ;; and returns the loss -log σ(f₀) - Σ log σ(-fᵢ).
+  (func (export "ns") (param $l1 i32) (param $targets i32) (param $nt i32) (param $alpha f32)
+    (param $e i32) (param $n i32) (param $apply i32) (result f64)
+    (local $t i32) (local $l2 i32) (local $f f32) (local $z f32) (local $label f32) (local $g f32)
+    (local $loss f64) (local $i i32)
+    ;; e = 0
+    (local.set $i (i32.const 0))
+    (block $zd (loop $zl
+      (br_if $zd (i32.ge_u (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $e) (i32.shl (local.get $i) (i32.const 2))) (f32.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $zl)))
+    (local.set $t (i32.const 0))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $t) (local.get $nt)))
+      (local.set $l2 (i32.load (i32.add (local.get $targets) (i32.shl (local.get $t) (i32.const 2)))))
+      (local.set $label (select (f32.const 1) (f32.const 0) (i32.eqz (local.get $t))))
+      (local.set $f (call $dotf (local.get $l1) (local.get $l2) (local.get $n)))
+      (local.set $z (select (local.get $f) (f32.neg (local.get $f)) (i32.eqz (local.get $t))))
+      ;; loss: table inside [-20, 20], else 0 above and -z below
+      (if (f32.ge (local.get $z) (f32.const 20))
+        (then)
+        (else (if (f32.le (local.get $z) (f32.const -20))
+          (then (local.set $loss (f64.sub (local.get $loss) (f64.promote_f32 (local.get $z)))))
+          (else (local.set $loss (f64.add (local.get $loss) (f64.promote_f32 (f32.load
+            (i32.add (global.get $logsig) (i32.shl
+              (i32.trunc_f32_s (f32.add (f32.mul (f32.add (local.get $z) (f32.const 20)) (f32.const 100)) (f32.const 0.5)))
+              (i32.const 2)))))))))))
+      (if (f32.gt (local.get $f) (f32.const 6))
+        (then (local.set $g (f32.mul (f32.sub (local.get $label) (f32.const 1)) (local.get $alpha))))
+        (else (if (f32.lt (local.get $f) (f32.const -6))
+          (then (local.set $g (f32.mul (local.get $label) (local.get $alpha))))
+          (else (local.set $g (f32.mul (f32.sub (local.get $label) (f32.load
+            (i32.add (global.get $exp) (i32.shl
+              (i32.trunc_f32_s (f32.mul (f32.add (local.get $f) (f32.const 6)) (f32.const 83.33333333)))
+              (i32.const 2))))) (local.get $alpha)))))))
+      (call $updatef (local.get $g) (local.get $l1) (local.get $l2) (local.get $e) (local.get $n))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $l)))
+    (if (local.get $apply) (then (call $axpyf (f32.const 1) (local.get $e) (local.get $l1) (local.get $n))))
+    (local.get $loss))
+)
