@@ -4,6 +4,7 @@ import type { BackendChoice } from '../shared/configs';
 import { registerModelCommands } from './commands/models';
 import { PredictMaskCommand } from './commands/predictMask';
 import { type PretrainArgs, pretrainBertCommand } from './commands/pretrainBert';
+import { type Word2vecArgs, Word2vecTraining } from './commands/pretrainWord2vec';
 import { ShowAttentionCommand } from './commands/showAttention';
 import { EngineClient } from './engineClient';
 import { log } from './log';
@@ -13,6 +14,7 @@ import { PredictPanel } from './panels/predictPanel';
 import { TrainingPanel } from './panels/trainingPanel';
 import { StatusBar } from './statusBar';
 import { TrainingController } from './training';
+import { EmbeddingExplorer, wordAt } from './views/embeddingExplorer';
 import { ModelsView } from './views/modelsView';
 
 export interface PretrainLabApi {
@@ -21,6 +23,8 @@ export interface PretrainLabApi {
   training: TrainingController;
   predict: PredictMaskCommand;
   attention: ShowAttentionCommand;
+  explorer: EmbeddingExplorer;
+  word2vec: Word2vecTraining;
 }
 
 export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
@@ -35,6 +39,8 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   const modelsView = new ModelsView(models);
   const attentionPanel = new AttentionPanel(ctx.extensionUri);
   const attention = new ShowAttentionCommand(engine, models, attentionPanel);
+  const explorer = new EmbeddingExplorer(ctx, engine, models);
+  const word2vec = new Word2vecTraining(engine, models, explorer);
   ctx.subscriptions.push(
     log(),
     engine,
@@ -47,6 +53,26 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
     attention,
     new StatusBar(engine, training),
     vscode.window.registerTreeDataProvider('pretrainLab.models', modelsView),
+    explorer,
+    vscode.window.registerWebviewViewProvider(EmbeddingExplorer.viewId, explorer),
+    vscode.commands.registerCommand('pretrainLab.pretrainWord2vec', (args?: Word2vecArgs) =>
+      word2vec.run(args),
+    ),
+    vscode.commands.registerCommand('pretrainLab.showInEmbeddingExplorer', async (word?: string) => {
+      const editor = vscode.window.activeTextEditor;
+      const w = typeof word === 'string' ? word : editor ? wordAt(editor) : undefined;
+      if (!w) {
+        void vscode.window.showWarningMessage(
+          'Put the cursor on a word, or select one, to show it in the Embedding Explorer.',
+        );
+        return;
+      }
+      await explorer.focusWord(w);
+    }),
+    vscode.commands.registerCommand('pretrainLab.openInExplorer', async (arg?: { dir?: string }) => {
+      if (arg?.dir) await explorer.showModel(arg.dir);
+      await vscode.commands.executeCommand(`${EmbeddingExplorer.viewId}.focus`);
+    }),
     vscode.commands.registerCommand('pretrainLab.predictMask', () => predict.run()),
     vscode.commands.registerCommand(
       'pretrainLab.applyCandidate',
@@ -60,7 +86,10 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       pretrainBertCommand(training, models, args),
     ),
     vscode.commands.registerCommand('pretrainLab.showTraining', () => trainingPanel.show(false)),
-    vscode.commands.registerCommand('pretrainLab.cancelTraining', () => training.cancel()),
+    vscode.commands.registerCommand('pretrainLab.cancelTraining', () => {
+      training.cancel();
+      word2vec.cancel();
+    }),
     vscode.commands.registerCommand('pretrainLab.showLog', () => log().show()),
     vscode.commands.registerCommand('pretrainLab.crashEngine', () =>
       engine.call({ type: 'crash' }).catch((e: Error) => e.message),
@@ -85,7 +114,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   );
   // the engine (a worker thread) starts on first use; the status bar names its backend from then on
   log().info('Pretrain Lab activated.');
-  return { engine, models, training, predict, attention };
+  return { engine, models, training, predict, attention, explorer, word2vec };
 }
 
 export function deactivate(): void {}

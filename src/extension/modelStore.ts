@@ -7,9 +7,15 @@ import * as vscode from 'vscode';
 import type { TrainProgress } from '../shared/configs';
 
 export interface ModelEntry {
-  dir: string;
+  dir: string; // a folder, or a vector file (.vec, .bin, .txt, .tsv) for imported word vectors
   name: string;
   kind: 'starter' | 'stored' | 'added';
+  type: 'bert' | 'word2vec';
+  algo?: string; // word2vec: skipgram or cbow
+  dim?: number; // word2vec: vector size
+  epochs?: number;
+  epochsDone?: number;
+  epochLosses?: number[];
   preset?: string;
   layers?: number;
   hidden?: number;
@@ -34,11 +40,61 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
+const VECTOR_FILE = /\.(vec|bin|txt|tsv)$/i;
+
+/** A word2vec text/binary file or Projector TSV: its size from the header, without reading it all. */
+function describeVectorFile(file: string, kind: ModelEntry['kind']): ModelEntry {
+  const e: ModelEntry = { dir: file, name: path.basename(file), kind, type: 'word2vec' };
+  try {
+    const fd = fs.openSync(file, 'r');
+    const b = Buffer.alloc(256);
+    const n = fs.readSync(fd, b, 0, 256, 0);
+    fs.closeSync(fd);
+    const head = b.subarray(0, n).toString('latin1').split('\n')[0].trim().split(/\s+/);
+    if (head.length === 2 && /^\d+$/.test(head[0]) && /^\d+$/.test(head[1])) {
+      e.vocabSize = Number(head[0]);
+      e.dim = Number(head[1]);
+    } else if (/\.tsv$/i.test(file))
+      e.dim = b.subarray(0, n).toString('latin1').split('\n')[0].split('\t').length;
+    else if (head.length < 2) return { ...e, problem: 'It does not look like a word-vector file.' };
+  } catch {
+    return { ...e, problem: 'The file cannot be read.' };
+  }
+  return e;
+}
+
 export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntry {
-  const e: ModelEntry = { dir, name: path.basename(dir), kind };
+  const e: ModelEntry = { dir, name: path.basename(dir), kind, type: 'bert' };
   if (!fs.existsSync(dir)) return { ...e, problem: 'The folder no longer exists.' };
+  if (fs.statSync(dir).isFile()) {
+    if (VECTOR_FILE.test(dir)) return describeVectorFile(dir, kind);
+    return {
+      ...e,
+      problem: 'Only model folders and word-vector files (.vec, .bin, .txt, .tsv) can be added.',
+    };
+  }
   const cfg = readJson(path.join(dir, 'config.json'));
   if (!cfg) return { ...e, problem: 'config.json is missing or not valid JSON.' };
+  if (cfg.format === 'pretrain-lab/word2vec') {
+    const o = (cfg.options ?? {}) as Record<string, unknown>;
+    Object.assign(e, {
+      type: 'word2vec',
+      algo: typeof o.algo === 'string' ? o.algo : undefined,
+      dim: typeof cfg.dim === 'number' ? cfg.dim : undefined,
+      vocabSize: typeof cfg.vocabSize === 'number' ? cfg.vocabSize : undefined,
+      corpus: Array.isArray(cfg.corpus) ? (cfg.corpus as string[]) : undefined,
+      epochs: typeof o.epochs === 'number' ? o.epochs : undefined,
+    });
+    const st =
+      readJson(path.join(dir, 'checkpoint', 'state.json')) ??
+      readJson(path.join(dir, 'checkpoint.old', 'state.json'));
+    if (!st) return { ...e, problem: 'No epoch has finished yet.' };
+    e.epochsDone = typeof st.epochsDone === 'number' ? st.epochsDone : undefined;
+    e.epochLosses = Array.isArray(st.epochLosses) ? (st.epochLosses as number[]) : undefined;
+    return e;
+  }
+  if (fs.existsSync(path.join(dir, 'vectors.bin')))
+    return { ...describeVectorFile(path.join(dir, 'vectors.bin'), kind), dir };
   if (cfg.format !== 'pretrain-lab/bert')
     return { ...e, problem: 'This folder was not written by Pretrain Lab.' };
   const bert = (cfg.bert ?? {}) as Record<string, number>;
@@ -86,7 +142,8 @@ export class ModelStore implements vscode.Disposable {
     if (fs.existsSync(dir)) {
       for (const n of fs.readdirSync(dir).sort()) {
         const d = path.join(dir, n);
-        if (fs.statSync(d).isDirectory() && !n.startsWith('.')) out.push(describeFolder(d, 'stored'));
+        if (fs.statSync(d).isDirectory() && !n.startsWith('.') && !n.includes('.tmp'))
+          out.push(describeFolder(d, 'stored'));
       }
     }
     for (const d of this.ctx.globalState.get<string[]>(ADDED_KEY, [])) {
@@ -95,11 +152,23 @@ export class ModelStore implements vscode.Disposable {
     return out;
   }
 
-  /** The active model: the chosen one while it is usable, else the newest usable, else the starter. */
+  /**
+   * The active model: the chosen one while it is usable (a word2vec model too: Predict Mask and
+   * attention then say they need a BERT), else the newest usable BERT, else the starter.
+   */
   active(): ModelEntry | undefined {
     const all = this.list().filter((m) => !m.problem);
     const chosen = this.ctx.globalState.get<string>(ACTIVE_KEY);
-    return all.find((m) => m.dir === chosen) ?? all.find((m) => m.kind !== 'starter') ?? all[0];
+    const bert = all.filter((m) => m.type === 'bert');
+    return all.find((m) => m.dir === chosen) ?? bert.find((m) => m.kind !== 'starter') ?? bert[0];
+  }
+
+  /** The active model if it is a BERT, else the newest usable BERT (for contextual vectors). */
+  activeBert(): ModelEntry | undefined {
+    const a = this.active();
+    if (a?.type === 'bert') return a;
+    const bert = this.list().filter((m) => !m.problem && m.type === 'bert');
+    return bert.find((m) => m.kind !== 'starter') ?? bert[0];
   }
 
   async setActive(dir: string): Promise<void> {

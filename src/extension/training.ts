@@ -98,6 +98,7 @@ export class TrainingController implements vscode.Disposable {
             {
               token: cts.token,
               onProgress: (p) => {
+                if (p.type === 'w2v') return;
                 if (p.type === 'log') {
                   log().info(p.message);
                   this.panel.send({ type: 'log', message: p.message });

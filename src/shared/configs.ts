@@ -250,3 +250,54 @@ export interface Neighbour {
   word: string;
   score: number;
 }
+
+export type VectorsQuery =
+  | { op: 'neighbours'; word: string; k: number }
+  | { op: 'analogy'; a: string; b: string; c: string; k: number; method: 'add' | 'mul' }
+  | { op: 'similarity'; a: string; b: string }
+  | { op: 'doesntMatch'; words: string[] }
+  | { op: 'search'; query: string; regex: boolean; limit: number };
+
+export interface VectorsAnswer {
+  neighbours?: Neighbour[];
+  similarity?: number;
+  odd?: string;
+  words?: string[];
+  total?: number;
+  error?: string; // one sentence for the user, e.g. an unknown word
+  suggestions?: string[]; // closest spellings of an unknown word
+}
+
+export interface VectorsInfo extends W2vSummary {
+  bert: boolean; // a BERT's input embedding table (static WordPiece vectors)
+  top: string[]; // the most frequent (first) words
+}
+
+/** Rows of a vector table, sent as binary. */
+export interface VectorsTable {
+  words: string[];
+  counts?: number[];
+  dim: number;
+  vectors: Float32Array; // words.length × dim
+  total: number; // vocabulary size
+}
+
+export interface ContextualOccurrence {
+  file: string;
+  line: number;
+  start: number;
+  end: number;
+  context: string;
+}
+
+export interface ContextualVectors {
+  word: string;
+  layer: number;
+  layers: number;
+  dim: number;
+  occurrences: ContextualOccurrence[];
+  vectors: Float32Array;
+  scanned: number;
+  total: number;
+  notice?: string;
+}

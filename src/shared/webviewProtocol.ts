@@ -1,6 +1,17 @@
 // Messages between the extension host and the webview panels. Each direction is a union with a
 // `type`; every message coming from a webview is checked with the guards below before it is used.
-import type { MaskingSample, PredictMaskResult, TrainProgress } from './configs';
+import type {
+  ContextualOccurrence,
+  MaskingSample,
+  Neighbour,
+  PredictMaskResult,
+  TrainProgress,
+  VectorsAnswer,
+  VectorsInfo,
+  VectorsQuery,
+  W2vProgress,
+} from './configs';
+import { isVectorsQuery } from './engineProtocol';
 
 // ---- Predict Mask panel
 export interface PredictView {
@@ -110,6 +121,88 @@ export function isFromAttentionPanel(x: unknown): x is FromAttentionPanel {
         m.data.length < 64 * 1024 * 1024 &&
         (m.format !== 'png' || (m.data as string).startsWith('data:image/png;base64,'))
       );
+    default:
+      return false;
+  }
+}
+
+// ---- Embedding Explorer (sidebar view)
+export interface ExplorerModel {
+  id: string; // folder or file
+  name: string;
+  kind: 'word2vec' | 'bert';
+  detail: string;
+}
+
+export interface ExplorerTable {
+  words: string[];
+  counts?: number[];
+  dim: number;
+  vectors: Float32Array;
+  total: number;
+}
+
+export interface ExplorerContextual {
+  word: string;
+  layer: number;
+  layers: number;
+  dim: number;
+  bertModel: string;
+  occurrences: (ContextualOccurrence & { label: string })[]; // label: workspace-relative file:line
+  vectors: Float32Array;
+  total: number;
+  notice?: string;
+  staticModel?: string; // the word2vec model whose single vector is shown beside
+  staticNeighbours?: Neighbour[];
+  staticError?: string;
+}
+
+export type ToExplorer =
+  | { type: 'models'; models: ExplorerModel[]; selected?: string }
+  | { type: 'info'; info: VectorsInfo }
+  | { type: 'answer'; id: number; answer: VectorsAnswer }
+  | { type: 'table'; id: number; table: ExplorerTable }
+  | { type: 'contextual'; data: ExplorerContextual }
+  | { type: 'focusWord'; word: string }
+  | { type: 'training'; progress?: W2vProgress; status?: string }
+  | { type: 'error'; id?: number; message: string };
+
+export type FromExplorer =
+  | { type: 'ready' }
+  | { type: 'selectModel'; model: string }
+  | { type: 'query'; id: number; query: VectorsQuery }
+  | { type: 'table'; id: number; words?: string[]; top?: number }
+  | { type: 'contextual'; word: string; layer: number }
+  | { type: 'openOccurrence'; index: number }
+  | { type: 'export'; format: 'csv' | 'tsv'; data: string }
+  | { type: 'pretrain' };
+
+export function isFromExplorer(x: unknown): x is FromExplorer {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  const int = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+  const str = (v: unknown, max = 1000) => typeof v === 'string' && v.length <= max;
+  switch (m.type) {
+    case 'ready':
+    case 'pretrain':
+      return true;
+    case 'selectModel':
+      return str(m.model, 4096);
+    case 'query':
+      return int(m.id, 2 ** 31) && isVectorsQuery(m.query);
+    case 'table':
+      return (
+        int(m.id, 2 ** 31) &&
+        (m.words === undefined ||
+          (Array.isArray(m.words) && m.words.length <= 20000 && m.words.every((w) => str(w, 200)))) &&
+        (m.top === undefined || int(m.top, 100000))
+      );
+    case 'contextual':
+      return str(m.word, 100) && (m.word as string).trim().length > 0 && int(m.layer, 1000);
+    case 'openOccurrence':
+      return int(m.index, 100000);
+    case 'export':
+      return (m.format === 'csv' || m.format === 'tsv') && str(m.data, 64 * 1024 * 1024);
     default:
       return false;
   }

@@ -263,6 +263,286 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if (png.format !== 'png' || !(size > 0)) throw new Error('the PNG export does not decode');
   });
 
+  await test('Embedding Explorer: 10,000 points stay interactive; hover, click, search, analogy, PCA/UMAP/t-SNE, export, contextual', async () => {
+    await p.setViewportSize({ width: 380, height: 1500 });
+    await p.goto(`${base}/page/explorer`);
+    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.evaluate((evil) => {
+      const N = 10000;
+      const D = 16;
+      let r = 7;
+      const rnd = () => {
+        r ^= r << 13;
+        r ^= r >>> 17;
+        r ^= r << 5;
+        return (r >>> 0) / 4294967296 - 0.5;
+      };
+      const words = Array.from({ length: N }, (_, i) =>
+        i === 0 ? 'play' : i === 1 ? '北京' : i === 2 ? evil : `w${i}`,
+      );
+      const vecs = new Float32Array(N * D);
+      for (let i = 0; i < N; i++) for (let c = 0; c < D; c++) vecs[i * D + c] = (c === i % 5 ? 3 : 0) + rnd();
+      const unit = (i) => {
+        let s = 0;
+        for (let c = 0; c < D; c++) s += vecs[i * D + c] ** 2;
+        return Math.sqrt(s);
+      };
+      const cos = (i, j) => {
+        let s = 0;
+        for (let c = 0; c < D; c++) s += vecs[i * D + c] * vecs[j * D + c];
+        return s / unit(i) / unit(j);
+      };
+      const reply = (m) => window.postMessage(m, '*');
+      let seen = 0;
+      window.hostLog = [];
+      setInterval(() => {
+        while (seen < window.posted.length) {
+          const m = window.posted[seen++];
+          window.hostLog.push(m.type === 'query' ? `${m.type}:${m.query.op}` : m.type);
+          if (m.type === 'query') {
+            const q = m.query;
+            if (q.op === 'neighbours') {
+              const i = words.indexOf(q.word);
+              if (i < 0) {
+                reply({
+                  type: 'answer',
+                  id: m.id,
+                  answer: {
+                    error: `"${q.word}" is not in the model's vocabulary (10,000 words); closest spellings: play.`,
+                    suggestions: ['play'],
+                  },
+                });
+                continue;
+              }
+              const scored = [];
+              for (let j = 0; j < 2000; j++) if (j !== i) scored.push({ word: words[j], score: cos(i, j) });
+              scored.sort((a, b) => b.score - a.score);
+              reply({ type: 'answer', id: m.id, answer: { neighbours: scored.slice(0, q.k) } });
+            } else if (q.op === 'search') {
+              let re;
+              try {
+                re = q.regex ? new RegExp(q.query, 'iu') : undefined;
+              } catch {
+                reply({
+                  type: 'answer',
+                  id: m.id,
+                  answer: { error: `"${q.query}" is not a valid regular expression.` },
+                });
+                continue;
+              }
+              const hits = words.filter((w) => (re ? re.test(w) : w.includes(q.query)));
+              reply({
+                type: 'answer',
+                id: m.id,
+                answer: { words: hits.slice(0, q.limit), total: hits.length },
+              });
+            } else if (q.op === 'analogy') {
+              reply({
+                type: 'answer',
+                id: m.id,
+                answer: {
+                  neighbours: [
+                    { word: 'w10', score: 0.9 },
+                    { word: evil, score: 0.5 },
+                  ],
+                },
+              });
+            }
+          } else if (m.type === 'table') {
+            const ids = m.words
+              ? m.words.map((w) => words.indexOf(w)).filter((i) => i >= 0)
+              : Array.from({ length: Math.min(N, m.top) }, (_, i) => i);
+            const v = new Float32Array(ids.length * D);
+            ids.forEach((id, j) => {
+              v.set(vecs.subarray(id * D, (id + 1) * D), j * D);
+            });
+            reply({
+              type: 'table',
+              id: m.id,
+              table: {
+                words: ids.map((i) => words[i]),
+                counts: ids.map((i) => N - i),
+                dim: D,
+                vectors: v,
+                total: N,
+              },
+            });
+          }
+        }
+      }, 5);
+      reply({
+        type: 'models',
+        models: [{ id: '/m', name: `m ${evil}`, kind: 'word2vec', detail: 'word2vec skip-gram' }],
+        selected: '/m',
+      });
+      reply({
+        type: 'info',
+        info: {
+          dir: '/m',
+          type: 'word2vec',
+          algo: 'skipgram',
+          dim: D,
+          vocabSize: N,
+          source: 'pretrain-lab',
+          bert: false,
+          top: words.slice(0, 20),
+          epochsDone: 5,
+          epochs: 5,
+          epochLosses: [2.1, 1.9],
+        },
+      });
+    }, EVIL);
+    const status = () => p.$eval('#projection-status', (e) => e.textContent);
+    await p.waitForFunction(() => window.explorer.projected?.words.length === 1000);
+    if (!/PCA of 1,000 words \(16 dimensions\).*Explained variance: PC1 \d+\.\d%/.test(await status()))
+      throw new Error(`PCA status: ${await status()}`);
+    // 10,000 points, then pan: every frame under 100 ms
+    await p.fill('#top-n', '10000');
+    await p.$eval('#top-n', (e) => e.blur());
+    await p.waitForFunction(() => window.explorer.projected?.words.length === 10000);
+    const box = await p.$eval('.ex-plot canvas', (c) => {
+      const r = c.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: r.width, h: r.height };
+    });
+    const frames = [];
+    await p.mouse.move(box.x + box.w / 2, box.y + box.h / 2);
+    await p.mouse.down();
+    for (let i = 0; i < 20; i++) {
+      await p.mouse.move(box.x + box.w / 2 + i * 4, box.y + box.h / 2 + i * 2);
+      await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      frames.push(await p.evaluate(() => window.explorer.scatter.lastFrameMs));
+    }
+    await p.mouse.up();
+    const worst = Math.max(...frames);
+    console.log(
+      `    10,000 points: frame while panning median ${frames.sort((a, b) => a - b)[10].toFixed(1)} ms, worst ${worst.toFixed(1)} ms`,
+    );
+    if (!(worst < 100)) throw new Error(`a frame with 10,000 points took ${worst} ms`);
+    // back to 1,000; hover "play" shows it, a click lists its neighbours
+    await p.fill('#top-n', '1000');
+    await p.$eval('#top-n', (e) => e.blur());
+    await p.waitForFunction(() => window.explorer.projected?.words.length === 1000);
+    const [sx, sy] = await p.evaluate(() => window.explorer.scatter.screenOf(0));
+    await p.mouse.move(box.x + sx, box.y + sy);
+    await p.waitForFunction(() => document.getElementById('tip').textContent.startsWith('play'));
+    await p.mouse.click(box.x + sx, box.y + sy);
+    await p.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 10);
+    // the k slider asks for more
+    await p.$eval('#k', (e) => {
+      e.value = '25';
+      e.dispatchEvent(new Event('change'));
+    });
+    await p.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 25);
+    // an unknown word offers the closest spelling, which can be clicked
+    await p.fill('#word', 'plai');
+    await p.press('#word', 'Enter');
+    await p.waitForFunction(() => document.querySelector('.ex-chip')?.textContent === 'play');
+    const msg = await p.$eval('#neighbours', (e) => e.parentElement.querySelector('.error').textContent);
+    if (!/not in the model's vocabulary/.test(msg)) throw new Error(`unknown word message: ${msg}`);
+    await p.click('.ex-msg .ex-chip');
+    await p.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 25);
+    // search, regex, and a bad pattern
+    await p.fill('#search', 'w12');
+    await p.waitForFunction(() => /matches/.test(document.getElementById('search-results').textContent));
+    await p.click('#regex');
+    await p.fill('#search', '(');
+    await p.waitForFunction(() =>
+      /not a valid regular expression/.test(document.getElementById('search-results').textContent),
+    );
+    // analogy: corpus strings are text
+    await p.fill('#analogy-a', 'king');
+    await p.fill('#analogy-b', 'man');
+    await p.fill('#analogy-c', 'woman');
+    await p.click('#analogy-go');
+    await p.waitForFunction(() => document.querySelectorAll('#analogy-results li').length === 2);
+    await p.screenshot({ path: path.join(shots, 'webview-explorer.png'), fullPage: true });
+    // t-SNE on 10,000 points is sampled and says so; it animates and pauses
+    await p.fill('#top-n', '10000');
+    await p.$eval('#top-n', (e) => e.blur());
+    await p.selectOption('#method', 'tsne');
+    await p.waitForFunction(() =>
+      /Showing 1,500 of 10,000 points/.test(document.getElementById('projection-status').textContent),
+    );
+    await p.waitForFunction(() => window.explorer.animating);
+    await p.click('#pause');
+    if (await p.evaluate(() => window.explorer.animating)) throw new Error('pause did not stop t-SNE');
+    // UMAP in 3D on 300 words, animated
+    await p.fill('#top-n', '300');
+    await p.$eval('#top-n', (e) => e.blur());
+    await p.selectOption('#dims', '3');
+    await p.selectOption('#method', 'umap');
+    await p.waitForFunction(() =>
+      /UMAP \(umap-js\) of 300 words: epoch (\d\d+)/.test(
+        document.getElementById('projection-status').textContent,
+      ),
+    );
+    if ((await p.evaluate(() => window.explorer.projected.dims)) !== 3)
+      throw new Error('3D was not projected');
+    await p.screenshot({ path: path.join(shots, 'webview-explorer-umap.png') });
+    if (await p.isVisible('#pause')) await p.click('#pause');
+    // isolate: only the word and its 25 neighbours
+    await p.selectOption('#method', 'pca');
+    await p.waitForFunction(() => window.explorer.projected?.words.length === 300);
+    await p.click('#isolate');
+    await p.waitForFunction(() => window.explorer.projected?.words.length === 26);
+    // export the projection
+    const before = await p.evaluate(() => window.posted.length);
+    await p.click('#export-csv');
+    const exp = await p.evaluate((n) => window.posted.slice(n).find((m) => m.type === 'export'), before);
+    const lines = exp.data.trim().split('\n');
+    if (lines[0] !== 'word,x,y,z,count,selected' || lines.length !== 27)
+      throw new Error(`CSV export: ${lines[0]} … ${lines.length} lines`);
+    // static vs contextual: two senses of "play" fall into two clusters; the list is text; a click opens the line
+    await p.evaluate((evil) => {
+      const D = 8;
+      const occ = [];
+      const v = new Float32Array(20 * D);
+      for (let i = 0; i < 20; i++) {
+        const sense = i % 2;
+        for (let c = 0; c < D; c++) v[i * D + c] = (c === sense ? 2 : 0) + ((i * 7 + c * 3) % 5) * 0.05;
+        occ.push({
+          file: '/w/a.txt',
+          line: i,
+          start: 4,
+          end: 8,
+          context: sense ? `we play ${evil} football` : 'the play opened on broadway',
+          label: `a.txt:${i + 1}`,
+        });
+      }
+      window.postMessage(
+        {
+          type: 'contextual',
+          data: {
+            word: 'play',
+            layer: 2,
+            layers: 2,
+            dim: D,
+            bertModel: 'starter',
+            occurrences: occ,
+            vectors: v,
+            total: 20,
+            staticModel: 'w2v',
+            staticNeighbours: [{ word: 'game', score: 0.8 }],
+          },
+        },
+        '*',
+      );
+    }, EVIL);
+    await p.waitForFunction(() => document.querySelectorAll('h4.ex-cluster').length === 2);
+    const clusters = await p.$$eval('h4.ex-cluster', (h) => h.map((x) => x.textContent));
+    if (clusters.join('|') !== 'Cluster A (10)|Cluster B (10)') throw new Error(`clusters: ${clusters}`);
+    await p.$eval('#ctx-clusters', (e) => e.scrollIntoView());
+    await p.screenshot({ path: path.join(shots, 'webview-explorer-contextual.png'), fullPage: true });
+    const n0 = await p.evaluate(() => window.posted.length);
+    await p.click('#ctx-clusters button.ex-link');
+    const open = await p.evaluate((n) => window.posted.slice(n).find((m) => m.type === 'openOccurrence'), n0);
+    if (!open || typeof open.index !== 'number')
+      throw new Error('clicking an occurrence did not ask to open it');
+    if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
+      throw new Error('a corpus string became HTML');
+    await p.setViewportSize({ width: 900, height: 700 });
+  });
+
   await test('no script errors and no CSP violations in the panels', async () => {
     if (errors.length) throw new Error(errors.join('\n'));
   });

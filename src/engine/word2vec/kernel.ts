@@ -32,6 +32,7 @@ export interface KernelJob {
   sentFrom: number;
   sentTo: number;
   dim: number;
+  stride: number; // floats from one row to the next (dim rounded up to a multiple of 16)
   window: number;
   negative: number;
   hs: boolean;
@@ -88,7 +89,7 @@ export function w2vKernel(sh: KernelShared, job: KernelJob): KernelResult {
   const stats = sh.stats;
   const control = sh.control;
   const me = job.thread;
-  const rowBytes = dim * 4;
+  const rowBytes = job.stride * 4; // rows start on 64-byte cache lines, so hot rows do not share one
   const syn0 = sh.syn0Off;
   const syn1 = sh.syn1Off;
   const neu1 = sh.scratchOff + me * sh.scratchBytes; // byte offsets of this thread's scratch vectors

@@ -254,7 +254,8 @@ function simdModule(): WebAssembly.Module {
  * (neu1, neu1e, and the byte offsets of the vectors one prediction touches).
  */
 export function allocateWeights(V: number, dim: number, threads: number, negative: number) {
-  const row = dim * 4;
+  const stride = Math.ceil(dim / 16) * 16;
+  const row = stride * 4;
   const align = (n: number) => Math.ceil(n / 64) * 64;
   const syn0Off = 64;
   const syn1Off = align(syn0Off + V * row);
@@ -287,20 +288,36 @@ export function allocateWeights(V: number, dim: number, threads: number, negativ
     logsigOff,
     scratchOff,
     scratchBytes,
-    syn0: new Float32Array(memory.buffer, syn0Off, V * dim),
-    syn1: new Float32Array(memory.buffer, syn1Off, V * dim),
+    stride,
+    syn0: new Float32Array(memory.buffer, syn0Off, V * stride),
+    syn1: new Float32Array(memory.buffer, syn1Off, V * stride),
   };
 }
 
 /** Initial input vectors as in word2vec.c: uniform in [-0.5, 0.5) / dim; output vectors zero. */
-function initVectors(syn0: Float32Array, dim: number, seed: number): void {
+function initVectors(syn0: Float32Array, dim: number, stride: number, seed: number): void {
   let r = hashSeed(seed, 0x5eed) || 1;
-  for (let i = 0; i < syn0.length; i++) {
-    r ^= r << 13;
-    r ^= r >>> 17;
-    r ^= r << 5;
-    syn0[i] = ((r >>> 0) / 4294967296 - 0.5) / dim;
+  for (let i = 0; i < syn0.length / stride; i++) {
+    for (let c = 0; c < dim; c++) {
+      r ^= r << 13;
+      r ^= r >>> 17;
+      r ^= r << 5;
+      syn0[i * stride + c] = ((r >>> 0) / 4294967296 - 0.5) / dim;
+    }
   }
+}
+
+/** Rows of `stride` floats → rows of `dim` floats, and back. */
+export function compactRows(a: Float32Array, dim: number, stride: number): Float32Array {
+  const V = a.length / stride;
+  const out = new Float32Array(V * dim);
+  for (let i = 0; i < V; i++) out.set(a.subarray(i * stride, i * stride + dim), i * dim);
+  return out;
+}
+
+function expandRows(src: Float32Array, dst: Float32Array, dim: number, stride: number): void {
+  const V = src.length / dim;
+  for (let i = 0; i < V; i++) dst.set(src.subarray(i * dim, (i + 1) * dim), i * stride);
 }
 
 const WORKER_SOURCE = `
@@ -448,14 +465,14 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
     prior.words.length === V &&
     prior.words.every((w, i) => w === vocab.words[i])
   ) {
-    syn0.set(prior.syn0);
-    syn1.set(prior.syn1);
+    expandRows(prior.syn0, syn0, dim, mem.stride);
+    expandRows(prior.syn1, syn1, dim, mem.stride);
     state = prior.state;
     log(`Resuming from the checkpoint after epoch ${state.epochsDone} of ${state.epochs}.`);
   } else {
     if (prior && opts.resume)
       log('The folder holds a different or finished word2vec training; starting a new one there.');
-    initVectors(syn0, dim, opts.seed);
+    initVectors(syn0, dim, mem.stride, opts.seed);
   }
   writeW2vHeader(dir, config, vocab.words, vocab.counts);
 
@@ -539,6 +556,7 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
         sentFrom: a,
         sentTo: b,
         dim,
+        stride: mem.stride,
         window: opts.window,
         negative: opts.hs ? 0 : opts.negative,
         hs: opts.hs,
@@ -590,7 +608,7 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
         finished: epoch + 1 === opts.epochs,
         savedAt: new Date().toISOString(),
       };
-      saveW2vCheckpoint(dir, syn0, syn1, state);
+      saveW2vCheckpoint(dir, compactRows(syn0, dim, mem.stride), compactRows(syn1, dim, mem.stride), state);
       hooks.onProgress?.(p);
     }
   } finally {

@@ -46,10 +46,27 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
     vscode.commands.registerCommand('pretrainLab.addModel', async (dir?: string) => {
       let folder = dir;
       if (!folder) {
+        const kind = await vscode.window.showQuickPick(
+          [
+            {
+              id: 'folder',
+              label: '$(folder) A model folder',
+              description: 'BERT or word2vec, written by Pretrain Lab',
+            },
+            {
+              id: 'file',
+              label: '$(file-binary) A word-vector file',
+              description: 'word2vec text or binary, fastText .vec, Embedding Projector .tsv',
+            },
+          ],
+          { title: 'Add a model' },
+        );
+        if (!kind) return undefined;
         const uris = await vscode.window.showOpenDialog({
-          canSelectFolders: true,
-          canSelectFiles: false,
-          title: 'A Pretrain Lab model folder',
+          canSelectFolders: kind.id === 'folder',
+          canSelectFiles: kind.id === 'file',
+          filters: kind.id === 'file' ? { 'Word vectors': ['vec', 'bin', 'txt', 'tsv'] } : undefined,
+          title: kind.id === 'folder' ? 'A Pretrain Lab model folder' : 'A word-vector file',
         });
         folder = uris?.[0]?.fsPath;
       }

@@ -71,6 +71,11 @@ export class PredictMaskCommand {
         .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.pretrainBert'));
       return { error: 'There is no usable model yet; pretrain a BERT on this workspace first.' };
     }
+    if (model.type !== 'bert') {
+      const msg = `The active model "${model.name}" is a word2vec model: one vector per word, and no masked-LM head to fill [MASK]; make a BERT model active in the Models view.`;
+      void vscode.window.showWarningMessage(msg);
+      return { error: msg };
+    }
     const topK = vscode.workspace.getConfiguration('pretrainLab').get<number>('topK', 10);
     const hasMask = selected.includes('[MASK]');
     // in word mode the model reads the sentence around the selected word, so the word has its context

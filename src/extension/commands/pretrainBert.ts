@@ -15,7 +15,9 @@ export interface PretrainArgs {
   options?: Partial<PretrainOptions>;
 }
 
-async function pickCorpus(): Promise<{ corpus: string[]; label: string } | undefined> {
+export async function pickCorpus(
+  title = 'Pretrain BERT (1/3): corpus',
+): Promise<{ corpus: string[]; label: string } | undefined> {
   const editor = vscode.window.activeTextEditor;
   const ws = vscode.workspace.workspaceFolders?.[0];
   const glob = vscode.workspace.getConfiguration('pretrainLab').get<string>('corpusGlob', '**/*.{txt,md}');
@@ -28,7 +30,7 @@ async function pickCorpus(): Promise<{ corpus: string[]; label: string } | undef
   if (ws) items.push({ id: 'workspace', label: '$(root-folder) The workspace', description: glob });
   items.push({ id: 'browse', label: '$(folder-opened) Choose files or a folder…' });
   const pick = await vscode.window.showQuickPick(items, {
-    title: 'Pretrain BERT (1/3): corpus',
+    title,
     placeHolder: 'Which text should the model learn from?',
   });
   if (!pick) return undefined;
@@ -66,7 +68,7 @@ async function pickCorpus(): Promise<{ corpus: string[]; label: string } | undef
   }
 }
 
-function timestamp(): string {
+export function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 

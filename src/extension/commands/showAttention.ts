@@ -66,6 +66,11 @@ export class ShowAttentionCommand implements vscode.Disposable {
       void vscode.window.showWarningMessage(msg);
       return { error: msg };
     }
+    if (model.type !== 'bert') {
+      const msg = `The active model "${model.name}" is a word2vec model: one vector per word, and no attention to show; make a BERT model active in the Models view.`;
+      void vscode.window.showWarningMessage(msg);
+      return { error: msg };
+    }
     this.panel.loading(text);
     try {
       const result = await this.engine.call({ type: 'attention', modelDir: model.dir, text });

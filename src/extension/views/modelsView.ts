@@ -18,6 +18,7 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
   getTreeItem(m: ModelEntry): vscode.TreeItem {
     const active = this.store.active()?.dir === m.dir;
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+    if (m.type === 'word2vec') return this.word2vecItem(m, active);
     const size = m.layers ? `${m.preset ?? 'bert'} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
     const steps = m.steps !== undefined ? ` · ${m.steps} steps` : '';
     item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}BERT ${size}${steps}`;
@@ -43,6 +44,35 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     item.tooltip = md;
     if (!m.problem)
       item.command = { command: 'pretrainLab.setActiveModel', title: 'Make Active', arguments: [m] };
+    return item;
+  }
+
+  private word2vecItem(m: ModelEntry, active: boolean): vscode.TreeItem {
+    const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+    const algo = m.algo === 'cbow' ? 'CBOW' : m.algo === 'skipgram' ? 'skip-gram' : 'vectors';
+    const size = `${m.dim ?? '?'}d · ${m.vocabSize?.toLocaleString('en') ?? '?'} words`;
+    const ep = m.epochsDone !== undefined ? ` · ${m.epochsDone}/${m.epochs} epochs` : '';
+    item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}word2vec ${algo} · ${size}${ep}`;
+    item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-array');
+    item.contextValue = m.kind === 'stored' ? 'model deletable word2vec' : 'model word2vec';
+    item.id = m.dir;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${escapeMd(m.name)}**${active ? ' (active)' : ''}\n\n`);
+    md.appendMarkdown(`- type: word2vec ${escapeMd(algo)}, ${escapeMd(size)}\n`);
+    if (m.corpus) md.appendMarkdown(`- corpus: ${escapeMd(m.corpus.slice(0, 3).join(', '))}\n`);
+    if (m.epochLosses?.length)
+      md.appendMarkdown(`- loss per epoch: ${m.epochLosses.map((l) => l.toFixed(3)).join(', ')}\n`);
+    md.appendMarkdown(`- ${m.dir.endsWith('/') ? 'folder' : 'path'}: \`${m.dir.replace(/`/g, "'")}\`\n\n`);
+    md.appendMarkdown(
+      'One vector per word: open it in the Embedding Explorer. Predict Mask and attention need a BERT.',
+    );
+    item.tooltip = md;
+    if (!m.problem)
+      item.command = {
+        command: 'pretrainLab.openInExplorer',
+        title: 'Open in Embedding Explorer',
+        arguments: [m],
+      };
     return item;
   }
 

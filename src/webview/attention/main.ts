@@ -7,7 +7,7 @@ import type {
   FromAttentionPanel,
   ToAttentionPanel,
 } from '../../shared/webviewProtocol';
-import { el, vscodeApi } from '../common/vscodeApi';
+import { el, numberEl, vscodeApi } from '../common/vscodeApi';
 
 interface UiState {
   mode: AttentionMode;
@@ -490,13 +490,7 @@ function controls(v: AttentionView, g: Grid): HTMLElement {
       save();
       render();
     });
-    const th = el('input');
-    th.type = 'range';
-    th.id = 'threshold';
-    th.min = '0';
-    th.max = '1';
-    th.step = '0.01';
-    th.value = String(ui.threshold);
+    const th = numberEl('range', 'threshold', 0, 1, ui.threshold, 0.01);
     th.title = 'Hide weights below this value';
     const thLabel = el('span', 'muted', `hide below ${ui.threshold.toFixed(2)}`);
     th.addEventListener('input', () => {

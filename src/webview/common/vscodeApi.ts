@@ -26,3 +26,39 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function pct(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
 }
+
+/** A <select> with the given [value, label] options and the chosen value. */
+export function selectEl(
+  id: string,
+  options: readonly (readonly [string, string])[],
+  value: string,
+): HTMLSelectElement {
+  const s = el('select');
+  s.id = id;
+  for (const [v, label] of options) {
+    const o = el('option', undefined, label);
+    o.value = v;
+    s.appendChild(o);
+  }
+  s.value = value;
+  return s;
+}
+
+/** An <input type=range|number> with its bounds. */
+export function numberEl(
+  type: 'range' | 'number',
+  id: string,
+  min: number,
+  max: number,
+  value: number,
+  step?: number,
+): HTMLInputElement {
+  const i = el('input');
+  i.type = type;
+  i.id = id;
+  i.min = String(min);
+  i.max = String(max);
+  if (step !== undefined) i.step = String(step);
+  i.value = String(value);
+  return i;
+}
