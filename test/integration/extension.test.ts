@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PredictOutcome } from '../../src/extension/commands/predictMask';
+import type { Word2vecOutcome } from '../../src/extension/commands/pretrainWord2vec';
 import type { PretrainLabApi } from '../../src/extension/extension';
 import type { TrainingOutcome } from '../../src/extension/training';
 
@@ -285,5 +286,132 @@ suite('Pretrain Lab in VS Code', () => {
     assert.equal(deleted, true);
     assert.ok(!api.models.list().some((m) => m.dir === bad));
     await api.models.setActive(active.dir);
+  });
+
+  async function until<T>(what: string, get: () => T | undefined, ms = 30000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = get();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  let w2vDir = '';
+
+  test('Pretrain word2vec on the sample: per-epoch loss, the model is listed and opens in the Embedding Explorer', async () => {
+    const out = (await vscode.commands.executeCommand('pretrainLab.pretrainWord2vec', {
+      corpus: [path.join(ws(), 'english')],
+      algo: 'skipgram',
+      epochs: 2,
+      name: 'it-word2vec',
+      options: { minCount: 3, threads: 2 },
+    })) as Word2vecOutcome;
+    assert.equal(out.status, 'done', out.message);
+    const epochs = out.progress.filter((p) => p.epochLoss !== undefined);
+    assert.equal(epochs.length, 2);
+    assert.ok(epochs[1].epochLoss! < epochs[0].epochLoss!, `loss ${epochs.map((e) => e.epochLoss)}`);
+    const m = api.models.list().find((x) => x.dir === out.modelDir);
+    assert.ok(m && !m.problem && m.type === 'word2vec' && m.epochsDone === 2 && m.dim === 100);
+    w2vDir = out.modelDir;
+    await vscode.commands.executeCommand('pretrainLab.embeddings.focus');
+    await until('the explorer webview', () => api.explorer.isReady);
+    const info = await until('the explorer to show the new model', () =>
+      api.explorer.lastInfo?.dir === w2vDir ? api.explorer.lastInfo : undefined,
+    );
+    assert.equal(info.type, 'word2vec');
+    assert.equal(info.bert, false);
+    assert.ok(info.vocabSize > 1000, `vocabulary ${info.vocabSize}`);
+  });
+
+  test('Show in Embedding Explorer on the word under the cursor lists its neighbours; an unknown word offers spellings', async () => {
+    const editor = await openWith('The man said that he would play the game.\n', 'w2v-words.txt');
+    editor.selection = new vscode.Selection(0, 5, 0, 5); // in "man"
+    api.explorer.lastAnswer = undefined;
+    await vscode.commands.executeCommand('pretrainLab.showInEmbeddingExplorer');
+    const a = await until('neighbours of "man"', () => api.explorer.lastAnswer);
+    assert.equal(a.error, undefined, a.error);
+    assert.equal(a.neighbours?.length, 10);
+    assert.ok(a.neighbours!.every((n) => n.word !== 'man' && n.score <= 1 && n.score > -1));
+    api.explorer.lastAnswer = undefined;
+    await vscode.commands.executeCommand('pretrainLab.showInEmbeddingExplorer', 'mann');
+    const u = await until('the unknown-word answer', () => api.explorer.lastAnswer);
+    assert.match(u.error ?? '', /"mann" is not in the model's vocabulary/);
+    assert.ok(u.suggestions?.includes('man'), `suggestions ${u.suggestions}`);
+  });
+
+  test('static vs contextual: every occurrence of "play" in the workspace gets its own BERT vector; one opens at its line', async () => {
+    const data = await api.explorer.contextual('play');
+    assert.ok(data, 'contextual vectors came back');
+    const files = await vscode.workspace.findFiles(
+      '**/*.{txt,md}',
+      '**/{node_modules,.git,.pretrain-lab}/**',
+    );
+    let expected = 0;
+    for (const f of files)
+      expected += (
+        fs.readFileSync(f.fsPath, 'utf8').match(/(?<![\p{L}\p{N}_])play(?![\p{L}\p{N}_])/giu) ?? []
+      ).length;
+    assert.equal(data.total, expected, 'every occurrence is found');
+    assert.equal(data.occurrences.length, Math.min(400, expected));
+    assert.equal(data.vectors.length, data.occurrences.length * data.dim);
+    const first = data.vectors.slice(0, data.dim);
+    const second = data.vectors.slice(data.dim, 2 * data.dim);
+    assert.ok(
+      first.some((x, i) => Math.abs(x - second[i]) > 1e-4),
+      'occurrences in different sentences differ',
+    );
+    assert.equal(data.staticModel, 'it-word2vec', 'the word2vec vector is shown beside');
+    assert.ok(data.staticNeighbours && data.staticNeighbours.length > 0);
+    const o = data.occurrences[0];
+    await api.explorer.openOccurrence(0);
+    const ed = vscode.window.activeTextEditor!;
+    assert.equal(ed.document.uri.fsPath, o.file);
+    assert.equal(ed.selection.start.line, o.line);
+    assert.equal(ed.document.getText(ed.selection).toLowerCase(), 'play');
+  });
+
+  test('with a word2vec model active, Predict Mask and Show Attention say they need a BERT', async () => {
+    const before = api.models.active()!.dir;
+    await api.models.setActive(w2vDir);
+    const editor = await openWith('the [MASK] sat.\n', 'w2v-active.txt');
+    select(editor, 'the [MASK] sat.');
+    const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as { error: string };
+    assert.match(
+      p.error,
+      /is a word2vec model: one vector per word, and no masked-LM head to fill \[MASK\]; make a BERT model active/,
+    );
+    const a = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as { error: string };
+    assert.match(a.error, /is a word2vec model: one vector per word, and no attention to show/);
+    await api.models.setActive(before);
+  });
+
+  test('a word2vec .vec file can be added and explored; a malformed one names its line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-vec-'));
+    const good = path.join(dir, 'tiny.vec');
+    fs.writeFileSync(good, '3 2\n北京 1 0\n上海 0.9 0.1\ncat -1 0\n');
+    const added = await vscode.commands.executeCommand('pretrainLab.addModel', good);
+    assert.equal(added, good);
+    const e = api.models.list().find((m) => m.dir === good);
+    assert.ok(e && e.type === 'word2vec' && e.vocabSize === 3 && e.dim === 2);
+    await api.explorer.showModel(good);
+    const info = await until('the .vec file in the explorer', () =>
+      api.explorer.lastInfo?.dir === good ? api.explorer.lastInfo : undefined,
+    );
+    assert.equal(info.source, 'word2vec-text');
+    const r = await api.engine.call({
+      type: 'vectorsQuery',
+      model: good,
+      query: { op: 'neighbours', word: '北京', k: 1 },
+    });
+    assert.equal(r.neighbours?.[0].word, '上海');
+    const bad = path.join(dir, 'bad.vec');
+    fs.writeFileSync(bad, '2 2\na 1 0\nb 1 oops\n');
+    await assert.rejects(
+      api.engine.call({ type: 'vectorsInfo', model: bad }),
+      /bad\.vec line 3: "oops" \(number 2 of "b"\) is not a number/,
+    );
+    await api.explorer.showModel(w2vDir);
   });
 });

@@ -144,14 +144,9 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
       case 'contextual':
         await this.contextual(m.word, m.layer);
         return;
-      case 'openOccurrence': {
-        const o = this.occurrences[m.index];
-        if (!o) return;
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(o.file));
-        const sel = new vscode.Selection(o.line, o.start, o.line, o.end);
-        await vscode.window.showTextDocument(doc, { selection: sel, preview: true });
+      case 'openOccurrence':
+        await this.openOccurrence(m.index);
         return;
-      }
       case 'export': {
         let target = this.nextExportPath;
         this.nextExportPath = undefined;
@@ -251,6 +246,15 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
       this.post({ type: 'error', message: (e as Error).message });
       return undefined;
     }
+  }
+
+  /** Opens the source line of one occurrence of the last contextual view, the word selected. */
+  async openOccurrence(index: number): Promise<void> {
+    const o = this.occurrences[index];
+    if (!o) return;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(o.file));
+    const sel = new vscode.Selection(o.line, o.start, o.line, o.end);
+    await vscode.window.showTextDocument(doc, { selection: sel, preview: true });
   }
 
   /** Opens the view on a word (from the editor). */
