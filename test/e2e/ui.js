@@ -344,6 +344,100 @@ async function predictAndWait() {
     await page.waitForTimeout(300);
   });
 
+  await test('Pretrain word2vec from the palette; the Embedding Explorer searches, lists neighbours, projects, and follows a click', async () => {
+    await focusEditor();
+    await palette(page, 'Pretrain Lab: Pretrain word2vec');
+    await quickPick(page, 'This folder');
+    await quickPick(page, 'skip-gram');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('3');
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notifications-toasts', {
+        hasText: /word2vec model .* words × 100 dimensions after 3 epochs/,
+      })
+      .first()
+      .waitFor({ timeout: 120000 });
+    const { frame } = await inWebview(page, '#model', 30000);
+    await frame.waitForFunction(
+      () =>
+        /word2vec skip-gram · [\d,]+ words · 100 dimensions · 3\/3 epochs · loss per epoch/.test(
+          document.querySelector('.ex-info')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 30000 },
+    );
+    await frame.waitForFunction(
+      () => /PCA of 1,000 words/.test(document.getElementById('projection-status').textContent),
+      null,
+      { timeout: 30000 },
+    );
+    await frame.fill('#word', 'man');
+    await frame.press('#word', 'Enter');
+    await frame.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 10);
+    await frame.fill('#search', 'wom');
+    await frame.waitForFunction(() => /matches/.test(document.getElementById('search-results').textContent));
+    await page.screenshot({ path: path.join(shots, 'explorer.png') });
+    await frame.selectOption('#method', 'umap');
+    await frame.waitForFunction(
+      () =>
+        /UMAP \(umap-js\) of 1,000 words: epoch (\d\d+)/.test(
+          document.getElementById('projection-status').textContent,
+        ),
+      null,
+      { timeout: 60000 },
+    );
+    await frame.waitForFunction(() => !window.explorer.animating, null, { timeout: 120000 });
+    // click the point of a word: the explorer selects it and lists its neighbours
+    const target = await frame.evaluate(() => {
+      const i = 5;
+      const [x, y] = window.explorer.scatter.screenOf(i);
+      return { word: window.explorer.projected.words[i], x, y };
+    });
+    await frame
+      .locator('.ex-plot canvas')
+      .first()
+      .click({ position: { x: target.x, y: target.y } });
+    // the clicked point is the one under the mouse (points may overlap, so compare with the hovered one)
+    await frame.waitForFunction(() => {
+      const i = window.explorer.scatter.hoveredIndex;
+      return i !== undefined && document.getElementById('word').value === window.explorer.projected.words[i];
+    });
+    await frame.waitForFunction(() =>
+      /cosine similarity to/.test(document.querySelector('#neighbours').previousElementSibling.textContent),
+    );
+    await page.screenshot({ path: path.join(shots, 'explorer-umap.png') });
+    // right-click a word in the editor → Show in Embedding Explorer
+    await focusEditor();
+    await selectLine(page, 2);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+Shift+ArrowRight');
+    const sel = page.locator('.monaco-editor.focused .selected-text').first();
+    await sel.waitFor();
+    const word = (await page.evaluate(() => window.getSelection()?.toString() ?? '')).trim();
+    const b = await sel.boundingBox();
+    await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2, { button: 'right' });
+    const item = page
+      .locator('.context-view .action-label', { hasText: 'Show in Embedding Explorer' })
+      .first();
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    await page.waitForTimeout(300);
+    await item.click();
+    await frame.waitForFunction(() => document.getElementById('ctx-word').value.length > 0, null, {
+      timeout: 15000,
+    });
+    const shown = await frame.$eval('#word', (e) => e.value);
+    if (word && shown.toLowerCase() !== word.toLowerCase().replace(/[^\p{L}\p{N}'-]/gu, ''))
+      console.log(`    (editor selection "${word}", explorer shows "${shown}")`);
+    await frame.fill('#ctx-word', 'play');
+    await frame.click('#ctx-go');
+    await frame.waitForFunction(() => document.querySelectorAll('h4.ex-cluster').length > 0, null, {
+      timeout: 60000,
+    });
+    await page.screenshot({ path: path.join(shots, 'explorer-contextual.png') });
+  });
+
   for (const theme of ['Light Modern', 'Dark High Contrast']) {
     await test(`the Predict Mask panel is readable in ${theme}`, async () => {
       await palette(page, 'Preferences: Color Theme');

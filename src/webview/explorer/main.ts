@@ -482,6 +482,7 @@ async function project(): Promise<void> {
     first = false;
     projMsg.textContent = `${methodName(ui.method)} (${lib}) of ${n.toLocaleString('en')} words: epoch ${a.epoch} of ${a.max}${a.epoch >= a.max ? ', done' : ''}.${note}`;
     if (a.epoch >= a.max) {
+      a.running = false;
       pauseBtn.hidden = true;
       return;
     }
