@@ -214,6 +214,14 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     });
     const after = await cells();
     if (!(after < before)) throw new Error(`threshold 0.9 should hide cells: ${before} → ${after}`);
+    // the matrix view follows the editor cursor: its row is outlined and its strongest targets named
+    await p.evaluate(() => window.postMessage({ type: 'focusToken', index: 1 }, '*'));
+    await p.waitForFunction(() => document.getElementById('matrix-canvas')?.dataset.focusRow === '1');
+    const tipText = await p.$eval('#matrix-canvas', (c) => c.parentElement.querySelector('.tip').textContent);
+    if (!/^cursor on ".+": attends most to /.test(tipText)) throw new Error(`matrix cursor tip: ${tipText}`);
+    const vs = await p.evaluate(() => window.posted.filter((m) => m.type === 'viewState').pop());
+    if (vs.heads.join() !== '2')
+      throw new Error(`the editor highlight should follow the matrix head 3: ${JSON.stringify(vs)}`);
     await p.screenshot({ path: path.join(shots, 'webview-attention-matrix.png') });
     if ((await p.$$eval('img', (x) => x.length)) !== 0) throw new Error('an <img> was created from a token');
     // 400 tokens: the head view draws only the rows in view, and scrolling draws the next ones

@@ -17,7 +17,7 @@ import {
 import { SIMD_WASM_BASE64 } from '../../src/engine/word2vec/simdWasm';
 import { loadW2vCheckpoint } from '../../src/engine/word2vec/store';
 import { W2vTokenizer } from '../../src/engine/word2vec/tokenize';
-import { huffman, pretrainWord2vec, withW2vDefaults } from '../../src/engine/word2vec/train';
+import { aliasTable, huffman, pretrainWord2vec, withW2vDefaults } from '../../src/engine/word2vec/train';
 import { UnknownWordError, WordVectors } from '../../src/engine/word2vec/vectors';
 import type { W2vProgress } from '../../src/shared/configs';
 import { tmpDir } from './helpers';
@@ -255,6 +255,25 @@ describe('word2vec training', () => {
       pretrainWord2vec(withW2vDefaults({ corpus: [dir], outDir: path.join(dir, 'm') })),
       /4 words and 0 of its 3 distinct words occur at least 5 times; word2vec needs at least 2 — lower min-count/,
     );
+  });
+
+  it('draws negatives in proportion to count^0.75 (alias table)', () => {
+    const counts = Float64Array.from([1000, 300, 100, 20, 5, 5, 1]);
+    const { prob, alias } = aliasTable(counts);
+    const want = Array.from(counts, (c) => c ** 0.75);
+    const sum = want.reduce((a, b) => a + b, 0);
+    const rng = new Rng(11);
+    const seen = new Array(counts.length).fill(0);
+    const N = 400000;
+    for (let i = 0; i < N; i++) {
+      const j = Math.floor(rng.next() * counts.length);
+      seen[rng.next() < prob[j] ? j : alias[j]]++;
+    }
+    want.forEach((w, i) => {
+      const p = w / sum;
+      const sd = Math.sqrt((p * (1 - p)) / N);
+      assert.ok(Math.abs(seen[i] / N - p) < 5 * sd, `word ${i}: ${seen[i] / N} vs ${p}`);
+    });
   });
 
   it('builds the Huffman tree of word2vec.c: frequent words get short codes, codes are prefix-free', () => {

@@ -9,13 +9,14 @@ export interface KernelShared {
   module: WebAssembly.Module; // simd.wat: dot, update, axpy, scale
   syn0Off: number; // byte offset of the input vectors, vocab × dim
   syn1Off: number; // output vectors (negative sampling) or inner Huffman nodes (hs), vocab × dim
-  scratchOff: number; // per thread: neu1 and neu1e (dim floats each), then negative + 1 offsets
+  scratchOff: number; // per thread: neu1 and neu1e (dim floats each), negative + 1 and 2·window offsets
   scratchBytes: number;
   expOff: number; // σ(x) for x in [-6, 6], 1001 floats
   logsigOff: number; // -log σ(x) for x in [-20, 20], 4001 floats
   corpus: Int32Array; // word ids of the whole corpus, sentence after sentence
   starts: Int32Array; // sentence i is corpus[starts[i] .. starts[i + 1])
-  table: Int32Array; // unigram^0.75 table for negative sampling
+  prob: Float32Array; // negative sampling, unigram^0.75 as an alias table: keep row j with prob[j]…
+  alias: Int32Array; // …else take alias[j]
   keep: Float32Array; // per word: probability of keeping an occurrence (subsampling)
   codes: Uint8Array; // Huffman codes, codeOff[w] .. codeOff[w] + codeLen[w]
   points: Int32Array; // Huffman inner nodes on the path, same layout as codes
@@ -68,16 +69,29 @@ export function w2vKernel(sh: KernelShared, job: KernelJob): KernelResult {
     scale(g: number, x: number, n: number): void;
     setTables(exp: number, logsig: number): void;
     ns(l1: number, targets: number, nt: number, alpha: number, e: number, n: number, apply: number): number;
+    cbow(
+      ctx: number,
+      nc: number,
+      targets: number,
+      nt: number,
+      alpha: number,
+      neu1: number,
+      e: number,
+      n: number,
+      mean: number,
+    ): number;
   };
   wasm.setTables(sh.expOff, sh.logsigOff);
   const ns = wasm.ns;
+  const cbow = wasm.cbow;
   const dot = wasm.dot;
   const update = wasm.update;
   const axpy = wasm.axpy;
   const corpus = sh.corpus;
   const starts = sh.starts;
-  const table = sh.table;
-  const tableSize = table.length;
+  const prob = sh.prob;
+  const alias = sh.alias;
+  const V = prob.length;
   const keep = sh.keep;
   const codes = sh.codes;
   const points = sh.points;
@@ -98,6 +112,8 @@ export function w2vKernel(sh: KernelShared, job: KernelJob): KernelResult {
   const f32 = new Float32Array(sh.memory.buffer);
   const i32 = new Int32Array(sh.memory.buffer);
   const targetsI = targets >> 2;
+  const ctx = targets + 4 * (negative + 1); // CBOW: byte offsets of the context vectors
+  const ctxI = ctx >> 2;
   const neu1i = neu1 >> 2;
   const neu1ei = neu1e >> 2;
   // xorshift32, seeded per thread and epoch by the caller
@@ -147,68 +163,71 @@ export function w2vKernel(sh: KernelShared, job: KernelJob): KernelResult {
       rnd ^= rnd >>> 17;
       rnd ^= rnd << 5;
       const b = (rnd >>> 0) % window; // dynamic window: this centre word looks window - b each way
-      let cw = 0;
+      let nc = 0; // CBOW: the context words' vector offsets, in ctx
       if (!sg) {
-        f32.fill(0, neu1i, neu1i + dim);
         for (let a = b; a < window * 2 + 1 - b; a++) {
           if (a === window) continue;
           const cpos = pos - window + a;
           if (cpos < 0 || cpos >= len) continue;
-          axpy(1, syn0 + sen[cpos] * rowBytes, neu1, dim);
-          cw++;
+          i32[ctxI + nc++] = syn0 + sen[cpos] * rowBytes;
         }
-        if (cw === 0) continue;
-        if (cbowMean) wasm.scale(1 / cw, neu1, dim);
+        if (nc === 0) continue;
       }
       // skip-gram: one prediction per context word, from that word's vector; CBOW: one, from neu1
       for (let a = sg ? b : window; a < (sg ? window * 2 + 1 - b : window + 1); a++) {
-        let l1: number;
+        let l1 = neu1;
         if (sg) {
           if (a === window) continue;
           const cpos = pos - window + a;
           if (cpos < 0 || cpos >= len) continue;
           l1 = syn0 + sen[cpos] * rowBytes;
-        } else l1 = neu1;
-        if (hs) {
-          f32.fill(0, neu1ei, neu1ei + dim);
-          const off = codeOff[word];
-          const cl = codeLen[word];
-          for (let d = 0; d < cl; d++) {
-            const l2 = syn1 + points[off + d] * rowBytes;
-            const f = dot(l1, l2, dim);
-            const label = 1 - codes[off + d]; // code 0 = label 1, as in word2vec.c
-            const z = label === 1 ? f : -f;
-            if (z > -MAX_EXP && z < MAX_EXP) lossSum += logSigTable[((z + MAX_EXP) * scale) | 0];
-            else lossSum += z > 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z));
-            if (f <= -MAX_EXP || f >= MAX_EXP) continue;
-            const g = (label - expTable[((f + MAX_EXP) * scale) | 0]) * alpha;
-            update(g, l1, l2, neu1e, dim);
-          }
-        } else {
-          // the word, then `negative` draws from the unigram^0.75 table (the word itself skipped)
+        }
+        lossN++;
+        if (!hs) {
+          // the word, then `negative` draws from unigram^0.75 (the word itself skipped)
           i32[targetsI] = syn1 + word * rowBytes;
           let nt = 1;
           for (let d = 0; d < negative; d++) {
             rnd ^= rnd << 13;
             rnd ^= rnd >>> 17;
             rnd ^= rnd << 5;
-            const target = table[(rnd >>> 0) % tableSize];
+            const j = (rnd >>> 0) % V;
+            rnd ^= rnd << 13;
+            rnd ^= rnd >>> 17;
+            rnd ^= rnd << 5;
+            const target = (rnd >>> 0) / 4294967296 < prob[j] ? j : alias[j];
             if (target !== word) i32[targetsI + nt++] = syn1 + target * rowBytes;
           }
-          lossSum += ns(l1, targets, nt, alpha, neu1e, dim, sg ? 1 : 0);
-          lossN++;
+          if (sg) lossSum += ns(l1, targets, nt, alpha, neu1e, dim, 1);
+          else lossSum += cbow(ctx, nc, targets, nt, alpha, neu1, neu1e, dim, cbowMean ? 1 : 0);
           continue;
         }
-        lossN++;
+        // hierarchical softmax: the word's path of inner nodes in the Huffman tree
+        if (!sg) {
+          f32.fill(0, neu1i, neu1i + dim);
+          for (let c = 0; c < nc; c++) axpy(1, i32[ctxI + c], neu1, dim);
+          if (cbowMean) wasm.scale(1 / nc, neu1, dim);
+        }
+        f32.fill(0, neu1ei, neu1ei + dim);
+        const off = codeOff[word];
+        const cl = codeLen[word];
+        for (let d = 0; d < cl; d++) {
+          const l2 = syn1 + points[off + d] * rowBytes;
+          const f = dot(l1, l2, dim);
+          const label = 1 - codes[off + d]; // code 0 = label 1, as in word2vec.c
+          const z = label === 1 ? f : -f;
+          if (z > -MAX_EXP && z < MAX_EXP) lossSum += logSigTable[((z + MAX_EXP) * scale) | 0];
+          else lossSum += z > 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z));
+          if (f <= -MAX_EXP || f >= MAX_EXP) continue;
+          const g = (label - expTable[((f + MAX_EXP) * scale) | 0]) * alpha;
+          update(g, l1, l2, neu1e, dim);
+        }
         if (sg) axpy(1, neu1e, l1, dim);
-      }
-      if (!sg) {
-        if (cbowMean) wasm.scale(1 / cw, neu1e, dim);
-        for (let a = b; a < window * 2 + 1 - b; a++) {
-          if (a === window) continue;
-          const cpos = pos - window + a;
-          if (cpos < 0 || cpos >= len) continue;
-          axpy(1, neu1e, syn0 + sen[cpos] * rowBytes, dim);
+        else {
+          // as word2vec.c and gensim: with the mean every context word gets the whole error; with the
+          // sum, gensim spreads it over the window
+          if (!cbowMean) wasm.scale(1 / nc, neu1e, dim);
+          for (let c = 0; c < nc; c++) axpy(1, neu1e, i32[ctxI + c], dim);
         }
       }
     }

@@ -84,7 +84,7 @@
   )
 
   ;; x[i] *= g
-  (func (export "scale") (param $g f32) (param $x i32) (param $n i32)
+  (func $scalef (export "scale") (param $g f32) (param $x i32) (param $n i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -105,7 +105,7 @@
   ;; vectors, the first the word to predict (label 1), the rest negatives (label 0). Zeroes e, adds
   ;; the input's gradient to it, updates the outputs, adds e to the input when apply is 1 (skip-gram),
   ;; and returns the loss -log σ(f₀) - Σ log σ(-fᵢ).
-  (func (export "ns") (param $l1 i32) (param $targets i32) (param $nt i32) (param $alpha f32)
+  (func $nsf (export "ns") (param $l1 i32) (param $targets i32) (param $nt i32) (param $alpha f32)
     (param $e i32) (param $n i32) (param $apply i32) (result f64)
     (local $t i32) (local $l2 i32) (local $f f32) (local $z f32) (local $label f32) (local $g f32)
     (local $loss f64) (local $i i32)
@@ -144,5 +144,37 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $l)))
     (if (local.get $apply) (then (call $axpyf (f32.const 1) (local.get $e) (local.get $l1) (local.get $n))))
+    (local.get $loss))
+;; One CBOW prediction: ctx holds nc byte offsets of the context words' input vectors. Their sum
+  ;; (or mean) goes to neu1, "ns" predicts from it, and every context word gets the error e (with the
+  ;; sum, e is spread over the window first, as gensim does). Returns the loss.
+  (func (export "cbow") (param $ctx i32) (param $nc i32) (param $targets i32) (param $nt i32)
+    (param $alpha f32) (param $neu1 i32) (param $e i32) (param $n i32) (param $mean i32) (result f64)
+    (local $i i32) (local $loss f64) (local $inv f32)
+    (local.set $i (i32.const 0))
+    (block $zd (loop $zl
+      (br_if $zd (i32.ge_u (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $neu1) (i32.shl (local.get $i) (i32.const 2))) (f32.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $zl)))
+    (local.set $i (i32.const 0))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $i) (local.get $nc)))
+      (call $axpyf (f32.const 1) (i32.load (i32.add (local.get $ctx) (i32.shl (local.get $i) (i32.const 2))))
+        (local.get $neu1) (local.get $n))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sl)))
+    (local.set $inv (f32.div (f32.const 1) (f32.convert_i32_u (local.get $nc))))
+    (if (local.get $mean) (then (call $scalef (local.get $inv) (local.get $neu1) (local.get $n))))
+    (local.set $loss (call $nsf (local.get $neu1) (local.get $targets) (local.get $nt) (local.get $alpha)
+      (local.get $e) (local.get $n) (i32.const 0)))
+    (if (i32.eqz (local.get $mean)) (then (call $scalef (local.get $inv) (local.get $e) (local.get $n))))
+    (local.set $i (i32.const 0))
+    (block $dd (loop $dl
+      (br_if $dd (i32.ge_u (local.get $i) (local.get $nc)))
+      (call $axpyf (f32.const 1) (local.get $e)
+        (i32.load (i32.add (local.get $ctx) (i32.shl (local.get $i) (i32.const 2)))) (local.get $n))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $dl)))
     (local.get $loss))
 )

@@ -1,5 +1,5 @@
 // word2vec training: read the corpus twice (count, then encode as word ids), build the vocabulary,
-// the unigram^0.75 table and the Huffman tree, then run the kernel on worker threads that share the
+// the unigram^0.75 sampling table and the Huffman tree, then run the kernel on worker threads that share the
 // weights, one epoch at a time, with a checkpoint after each epoch.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -149,22 +149,39 @@ export async function encodeCorpus(
   return { corpus, starts: st };
 }
 
-/** The negative-sampling table: word w fills a share count(w)^0.75 / Σ count^0.75 of its slots. */
-export function unigramTable(counts: Float64Array, power = 0.75): Int32Array {
-  const size = Math.min(1e7, Math.max(1e6, counts.length * 100));
-  const table = new Int32Array(new SharedArrayBuffer(size * 4));
+/**
+ * The negative-sampling distribution, count(w)^0.75 / Σ count^0.75, as Vose's alias table: one draw
+ * picks a row, a second keeps it or takes its alias. Exact, O(1) per sample, and 8 bytes a word, so it
+ * stays in cache where word2vec.c's 10⁸-slot table does not.
+ */
+export function aliasTable(counts: Float64Array, power = 0.75): { prob: Float32Array; alias: Int32Array } {
+  const V = counts.length;
+  const prob = new Float32Array(new SharedArrayBuffer(Math.max(4, V * 4)));
+  const alias = new Int32Array(new SharedArrayBuffer(Math.max(4, V * 4)));
   let total = 0;
   for (const c of counts) total += c ** power;
-  let w = 0;
-  let cum = counts.length ? counts[0] ** power / total : 1;
-  for (let i = 0; i < size; i++) {
-    table[i] = w;
-    if (i / size > cum && w < counts.length - 1) {
-      w++;
-      cum += counts[w] ** power / total;
+  const scaled = Float64Array.from(counts, (c) => (c ** power / total) * V);
+  const small: number[] = [];
+  const large: number[] = [];
+  scaled.forEach((p, i) => {
+    (p < 1 ? small : large).push(i);
+  });
+  while (small.length && large.length) {
+    const s = small.pop()!;
+    const l = large[large.length - 1];
+    prob[s] = scaled[s];
+    alias[s] = l;
+    scaled[l] -= 1 - scaled[s];
+    if (scaled[l] < 1) {
+      large.pop();
+      small.push(l);
     }
   }
-  return table;
+  for (const i of [...small, ...large]) {
+    prob[i] = 1;
+    alias[i] = i;
+  }
+  return { prob, alias };
 }
 
 /** Huffman tree over the counts, as word2vec.c's CreateBinaryTree: codes and inner-node paths. */
@@ -253,7 +270,7 @@ function simdModule(): WebAssembly.Module {
  * One shared WebAssembly memory: syn0, syn1, the σ and -log σ tables, then each thread's scratch
  * (neu1, neu1e, and the byte offsets of the vectors one prediction touches).
  */
-export function allocateWeights(V: number, dim: number, threads: number, negative: number) {
+export function allocateWeights(V: number, dim: number, threads: number, negative: number, window = 0) {
   const stride = Math.ceil(dim / 16) * 16;
   const row = stride * 4;
   const align = (n: number) => Math.ceil(n / 64) * 64;
@@ -262,7 +279,7 @@ export function allocateWeights(V: number, dim: number, threads: number, negativ
   const expOff = align(syn1Off + V * row);
   const logsigOff = align(expOff + 1001 * 4);
   const scratchOff = align(logsigOff + 4001 * 4);
-  const scratchBytes = align(2 * row + 4 * (negative + 1));
+  const scratchBytes = align(2 * row + 4 * (negative + 1) + 4 * 2 * window);
   const bytes = scratchOff + threads * scratchBytes;
   const pages = Math.ceil(bytes / 65536);
   if (pages > 65536)
@@ -454,7 +471,7 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   };
 
   const threads = Math.max(1, Math.min(opts.threads, starts.length - 1));
-  const mem = allocateWeights(V, dim, threads, opts.hs ? 0 : opts.negative);
+  const mem = allocateWeights(V, dim, threads, opts.hs ? 0 : opts.negative, opts.window);
   const { syn0, syn1 } = mem;
   let state: W2vState = { epochsDone: 0, epochs: opts.epochs, epochLosses: [], finished: false, savedAt: '' };
   const prior = opts.resume ? loadW2vCheckpoint(dir) : undefined;
@@ -487,7 +504,7 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
     logsigOff: mem.logsigOff,
     corpus,
     starts,
-    table: opts.hs ? new Int32Array(new SharedArrayBuffer(4)) : unigramTable(vocab.counts),
+    ...aliasTable(vocab.counts),
     keep: keepProbabilities(vocab.counts, opts.sample),
     ...(opts.hs
       ? huffman(vocab.counts)

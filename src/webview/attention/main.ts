@@ -94,7 +94,14 @@ function meanOver(g: Grid, layer: number, heads: number[], i: number, j: number)
 
 function save(): void {
   api.setState({ ui });
-  if (view) send({ type: 'viewState', layer: ui.layer, heads: ui.heads, merge: ui.merge });
+  // the editor highlight follows what is on screen: the matrix view's head (or all), else the shown heads
+  const heads =
+    ui.mode === 'matrix'
+      ? ui.matrixHead >= 0
+        ? [ui.matrixHead]
+        : [...Array(view?.heads ?? 0).keys()]
+      : ui.heads;
+  if (view) send({ type: 'viewState', layer: ui.layer, heads, merge: ui.merge });
 }
 
 function canvas(w: number, h: number, label: string): [HTMLCanvasElement, CanvasRenderingContext2D] {
@@ -299,6 +306,26 @@ function drawMatrixView(v: AttentionView, g: Grid): HTMLElement {
       ctx.restore();
     }
   }
+  // the editor cursor's token (the panel follows the cursor): its row outlined, its strongest targets named
+  const fi = focus === undefined ? -1 : g.groups.findIndex((grp) => grp.includes(focus!));
+  c.dataset.focusRow = String(fi);
+  const tip = el('div', 'tip');
+  if (fi >= 0) {
+    const orange = css('--vscode-charts-orange', '#d18616');
+    ctx.strokeStyle = orange;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(label - 1, label + fi * cell - 1, n * cell + 2, cell + 2);
+    ctx.fillStyle = orange;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText('▶', label - 4 - Math.min(12, g.labels[fi].length) * 7.5, label + fi * cell + cell / 2);
+    const best = values[fi]
+      .map((w, j) => [w, j] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 3)
+      .map(([w, j]) => `${g.labels[j]} ${w.toFixed(2)}`);
+    tip.textContent = `cursor on "${g.labels[fi]}": attends most to ${best.join(', ')}`;
+  }
   // colour scale
   const sx = label + n * cell + 20;
   for (let k = 0; k < 100; k++) {
@@ -312,7 +339,6 @@ function drawMatrixView(v: AttentionView, g: Grid): HTMLElement {
   ctx.fillText(top.toFixed(2), sx + 18, label + 6);
   ctx.fillText('0', sx + 18, label + n * cell - 6);
   c.dataset.cells = String(cellsDrawn);
-  const tip = el('div', 'tip');
   c.addEventListener('mousemove', (e) => {
     const r = c.getBoundingClientRect();
     const j = Math.floor((e.clientX - r.left - label) / cell);
