@@ -1,5 +1,6 @@
-;; The vector primitives of word2vec training, in WebAssembly SIMD (4 float32 lanes), over one shared
-;; memory that holds the weights. Offsets are in bytes and 16-byte aligned; n is a count of floats.
+;; word2vec training in WebAssembly, over one shared memory that holds the weights: the vector
+;; primitives in SIMD (4 float32 lanes), one negative-sampling or CBOW prediction, and a whole sentence
+;; with negative sampling. Offsets are in bytes; n is a count of floats.
 ;; Assembled by scripts/build-wasm.mjs (wabt) into simdWasm.ts; test/unit/word2vec.test.ts checks that
 ;; the committed bytes match this source.
 (module
@@ -148,7 +149,7 @@
 ;; One CBOW prediction: ctx holds nc byte offsets of the context words' input vectors. Their sum
   ;; (or mean) goes to neu1, "ns" predicts from it, and every context word gets the error e (with the
   ;; sum, e is spread over the window first, as gensim does). Returns the loss.
-  (func (export "cbow") (param $ctx i32) (param $nc i32) (param $targets i32) (param $nt i32)
+  (func $cbowf (export "cbow") (param $ctx i32) (param $nc i32) (param $targets i32) (param $nt i32)
     (param $alpha f32) (param $neu1 i32) (param $e i32) (param $n i32) (param $mean i32) (result f64)
     (local $i i32) (local $loss f64) (local $inv f32)
     (local.set $i (i32.const 0))
@@ -176,5 +177,90 @@
         (i32.load (i32.add (local.get $ctx) (i32.shl (local.get $i) (i32.const 2)))) (local.get $n))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $dl)))
+    (local.get $loss))
+;; ---- A whole sentence with negative sampling, so the loop over words, windows and negatives runs
+  ;; here too. The random numbers are the same xorshift32 as the JavaScript side, kept in $rng.
+  (global $rng (mut i32) (i32.const 1))
+  (global $preds (mut i32) (i32.const 0))
+  (func (export "setRng") (param $x i32) (global.set $rng (local.get $x)))
+  (func (export "getRng") (result i32) (global.get $rng))
+  (func (export "predictions") (result i32) (global.get $preds))
+  (func $rand (result i32)
+    (local $x i32)
+    (local.set $x (global.get $rng))
+    (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
+    (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
+    (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
+    (global.set $rng (local.get $x))
+    (local.get $x))
+
+  ;; targets[0] = the word's output vector, then up to neg draws from the alias table (prob, alias:
+  ;; V floats and V ints), skipping the word itself; returns how many were written.
+  (func $draw (param $word i32) (param $neg i32) (param $prob i32) (param $alias i32) (param $V i32)
+    (param $syn1 i32) (param $row i32) (param $targets i32) (result i32)
+    (local $nt i32) (local $d i32) (local $j i32) (local $t i32)
+    (i32.store (local.get $targets) (i32.add (local.get $syn1) (i32.mul (local.get $word) (local.get $row))))
+    (local.set $nt (i32.const 1))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $d) (local.get $neg)))
+      (local.set $j (i32.rem_u (call $rand) (local.get $V)))
+      (local.set $t (select (local.get $j)
+        (i32.load (i32.add (local.get $alias) (i32.shl (local.get $j) (i32.const 2))))
+        (f64.lt (f64.div (f64.convert_i32_u (call $rand)) (f64.const 4294967296))
+          (f64.promote_f32 (f32.load (i32.add (local.get $prob) (i32.shl (local.get $j) (i32.const 2))))))))
+      (if (i32.ne (local.get $t) (local.get $word)) (then
+        (i32.store (i32.add (local.get $targets) (i32.shl (local.get $nt) (i32.const 2)))
+          (i32.add (local.get $syn1) (i32.mul (local.get $t) (local.get $row))))
+        (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
+      (local.set $d (i32.add (local.get $d) (i32.const 1)))
+      (br $l)))
+    (local.get $nt))
+
+  ;; Trains on one (subsampled) sentence of len word ids at sen: skip-gram when sg is 1, else CBOW
+  ;; (mean when mean is 1). Each centre word draws its window 1..window. Returns the summed loss;
+  ;; the number of predictions is left in $preds.
+  (func (export "sentence") (param $sen i32) (param $len i32) (param $window i32) (param $neg i32)
+    (param $alpha f32) (param $sg i32) (param $mean i32) (param $syn0 i32) (param $syn1 i32) (param $row i32)
+    (param $dim i32) (param $prob i32) (param $alias i32) (param $V i32) (param $neu1 i32) (param $e i32)
+    (param $targets i32) (param $ctx i32) (result f64)
+    (local $pos i32) (local $word i32) (local $b i32) (local $a i32) (local $c i32) (local $end i32)
+    (local $nc i32) (local $nt i32) (local $loss f64) (local $preds i32)
+    (block $words (loop $wl
+      (br_if $words (i32.ge_s (local.get $pos) (local.get $len)))
+      (local.set $word (i32.load (i32.add (local.get $sen) (i32.shl (local.get $pos) (i32.const 2)))))
+      (local.set $b (i32.rem_u (call $rand) (local.get $window)))
+      (local.set $end (i32.sub (i32.add (i32.mul (local.get $window) (i32.const 2)) (i32.const 1)) (local.get $b)))
+      (local.set $nc (i32.const 0))
+      (local.set $a (local.get $b))
+      (block $ctxdone (loop $cl
+        (br_if $ctxdone (i32.ge_s (local.get $a) (local.get $end)))
+        (local.set $c (i32.add (i32.sub (local.get $pos) (local.get $window)) (local.get $a)))
+        (if (i32.and (i32.ne (local.get $a) (local.get $window))
+              (i32.and (i32.ge_s (local.get $c) (i32.const 0)) (i32.lt_s (local.get $c) (local.get $len))))
+          (then
+            (if (local.get $sg)
+              (then
+                ;; skip-gram: predict the centre word from this context word's vector
+                (local.set $nt (call $draw (local.get $word) (local.get $neg) (local.get $prob) (local.get $alias)
+                  (local.get $V) (local.get $syn1) (local.get $row) (local.get $targets)))
+                (local.set $loss (f64.add (local.get $loss) (call $nsf
+                  (i32.add (local.get $syn0) (i32.mul (i32.load (i32.add (local.get $sen) (i32.shl (local.get $c) (i32.const 2)))) (local.get $row)))
+                  (local.get $targets) (local.get $nt) (local.get $alpha) (local.get $e) (local.get $dim) (i32.const 1))))
+                (local.set $preds (i32.add (local.get $preds) (i32.const 1))))
+              (else
+                (i32.store (i32.add (local.get $ctx) (i32.shl (local.get $nc) (i32.const 2)))
+                  (i32.add (local.get $syn0) (i32.mul (i32.load (i32.add (local.get $sen) (i32.shl (local.get $c) (i32.const 2)))) (local.get $row))))
+                (local.set $nc (i32.add (local.get $nc) (i32.const 1)))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $cl)))
+      (if (i32.and (i32.eqz (local.get $sg)) (i32.gt_u (local.get $nc) (i32.const 0))) (then
+        (local.set $nt (call $draw (local.get $word) (local.get $neg) (local.get $prob) (local.get $alias)
+          (local.get $V) (local.get $syn1) (local.get $row) (local.get $targets)))
+        (local.set $loss (f64.add (local.get $loss) (call $cbowf (local.get $ctx) (local.get $nc) (local.get $targets)
+          (local.get $nt) (local.get $alpha) (local.get $neu1) (local.get $e) (local.get $dim) (local.get $mean))))
+        (local.set $preds (i32.add (local.get $preds) (i32.const 1)))))
+      (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+      (br $wl)))
+    (global.set $preds (local.get $preds))
     (local.get $loss))
 )

@@ -156,8 +156,8 @@ export async function encodeCorpus(
  */
 export function aliasTable(counts: Float64Array, power = 0.75): { prob: Float32Array; alias: Int32Array } {
   const V = counts.length;
-  const prob = new Float32Array(new SharedArrayBuffer(Math.max(4, V * 4)));
-  const alias = new Int32Array(new SharedArrayBuffer(Math.max(4, V * 4)));
+  const prob = new Float32Array(V);
+  const alias = new Int32Array(V);
   let total = 0;
   for (const c of counts) total += c ** power;
   const scaled = Float64Array.from(counts, (c) => (c ** power / total) * V);
@@ -278,8 +278,10 @@ export function allocateWeights(V: number, dim: number, threads: number, negativ
   const syn1Off = align(syn0Off + V * row);
   const expOff = align(syn1Off + V * row);
   const logsigOff = align(expOff + 1001 * 4);
-  const scratchOff = align(logsigOff + 4001 * 4);
-  const scratchBytes = align(2 * row + 4 * (negative + 1) + 4 * 2 * window);
+  const probOff = align(logsigOff + 4001 * 4);
+  const aliasOff = align(probOff + V * 4);
+  const scratchOff = align(aliasOff + V * 4);
+  const scratchBytes = align(2 * row + 4 * (negative + 1) + 4 * 2 * window + 4 * MAX_SENTENCE);
   const bytes = scratchOff + threads * scratchBytes;
   const pages = Math.ceil(bytes / 65536);
   if (pages > 65536)
@@ -303,6 +305,8 @@ export function allocateWeights(V: number, dim: number, threads: number, negativ
     syn1Off,
     expOff,
     logsigOff,
+    probOff,
+    aliasOff,
     scratchOff,
     scratchBytes,
     stride,
@@ -493,6 +497,9 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   }
   writeW2vHeader(dir, config, vocab.words, vocab.counts);
 
+  const sampling = aliasTable(vocab.counts);
+  new Float32Array(mem.memory.buffer, mem.probOff, V).set(sampling.prob);
+  new Int32Array(mem.memory.buffer, mem.aliasOff, V).set(sampling.alias);
   const shared: KernelShared = {
     memory: mem.memory,
     module: simdModule(),
@@ -504,7 +511,8 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
     logsigOff: mem.logsigOff,
     corpus,
     starts,
-    ...aliasTable(vocab.counts),
+    probOff: mem.probOff,
+    aliasOff: mem.aliasOff,
     keep: keepProbabilities(vocab.counts, opts.sample),
     ...(opts.hs
       ? huffman(vocab.counts)
