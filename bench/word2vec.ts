@@ -3,7 +3,8 @@
 // 5, sample 1e-3, 1 epoch. Prints training words/s of both and their ratio for skip-gram and CBOW on 1
 // and 2 threads, then the quality of both models on the same probe words, scored by the same code
 // (gensim's vectors are saved in word2vec binary format and read with ours).
-// Run: npm run bench:word2vec     (BENCH_EPOCHS=5 for a quality run, BENCH_ROUNDS=2 to repeat)
+// Run: npm run bench:word2vec     (BENCH_EPOCHS=5 for a quality run, BENCH_ROUNDS=2 to repeat,
+// BENCH_SEED=N for another seed of both, BENCH_ONLY=skipgram:1 for one row)
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +15,8 @@ import type { WordVectors } from '../src/engine/word2vec/vectors';
 const OUT = path.join(__dirname, 'out', 'word2vec');
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const SEED = Number(process.env.BENCH_SEED ?? 1); // both trainers' seed
+const ONLY = process.env.BENCH_ONLY; // e.g. "skipgram:1" for one row
 const PY = '/usr/bin/python3';
 
 /** The Brown corpus as one lower-cased sentence per line, tokens with a letter or digit. */
@@ -50,7 +53,7 @@ from gensim.models import Word2Vec
 from gensim.models.word2vec import LineSentence
 corpus, sg, workers, epochs, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 sentences = list(LineSentence(corpus))
-m = Word2Vec(vector_size=100, window=5, negative=5, hs=0, min_count=5, sample=1e-3, sg=sg, workers=workers, seed=1)
+m = Word2Vec(vector_size=100, window=5, negative=5, hs=0, min_count=5, sample=1e-3, sg=sg, workers=workers, seed=int(sys.argv[6]))
 m.build_vocab(sentences)
 t = time.perf_counter()
 m.train(sentences, total_examples=m.corpus_count, epochs=epochs)
@@ -76,7 +79,7 @@ async function ours(file: string, algo: 'skipgram' | 'cbow', threads: number, ou
       sample: 1e-3,
       tokenization: 'whitespace',
       resume: false,
-      seed: 1,
+      seed: SEED,
     }),
     {
       onProgress: (p) => {
@@ -91,7 +94,7 @@ async function ours(file: string, algo: 'skipgram' | 'cbow', threads: number, ou
 function gensim(file: string, algo: 'skipgram' | 'cbow', threads: number, out: string) {
   const r = spawnSync(
     PY,
-    ['-c', GENSIM, file, algo === 'skipgram' ? '1' : '0', String(threads), String(EPOCHS), out],
+    ['-c', GENSIM, file, algo === 'skipgram' ? '1' : '0', String(threads), String(EPOCHS), out, String(SEED)],
     {
       encoding: 'utf8',
       env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PYTHONHASHSEED: '0' },
@@ -238,6 +241,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const algo of ['skipgram', 'cbow'] as const) {
       for (const threads of [1, 2]) {
+        if (ONLY && ONLY !== `${algo}:${threads}`) continue;
         const g = gensim(file, algo, threads, path.join(OUT, `gensim-${algo}-${threads}.bin`));
         const o = await ours(file, algo, threads, path.join(OUT, `ours-${algo}-${threads}`));
         const qg = quality(g.vectors);

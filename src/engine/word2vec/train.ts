@@ -315,7 +315,7 @@ export function allocateWeights(V: number, dim: number, threads: number, negativ
   };
 }
 
-/** Initial input vectors as in word2vec.c: uniform in [-0.5, 0.5) / dim; output vectors zero. */
+/** Initial input vectors as gensim 4: uniform in [-1, 1) / dim (word2vec.c: half that); output vectors zero. */
 function initVectors(syn0: Float32Array, dim: number, stride: number, seed: number): void {
   let r = hashSeed(seed, 0x5eed) || 1;
   for (let i = 0; i < syn0.length / stride; i++) {
@@ -323,7 +323,7 @@ function initVectors(syn0: Float32Array, dim: number, stride: number, seed: numb
       r ^= r << 13;
       r ^= r >>> 17;
       r ^= r << 5;
-      syn0[i * stride + c] = ((r >>> 0) / 4294967296 - 0.5) / dim;
+      syn0[i * stride + c] = (((r >>> 0) / 4294967296) * 2 - 1) / dim;
     }
   }
 }
