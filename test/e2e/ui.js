@@ -413,11 +413,10 @@ async function predictAndWait() {
     await selectLine(page, 2);
     await page.keyboard.press('Home');
     await page.keyboard.press('Control+Shift+ArrowRight');
-    const sel = page.locator('.monaco-editor.focused .selected-text').first();
-    await sel.waitFor();
     const word = (await page.evaluate(() => window.getSelection()?.toString() ?? '')).trim();
-    const b = await sel.boundingBox();
-    await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2, { button: 'right' });
+    // the editor's context menu from the keyboard (Shift+F10), at the selection
+    await page.waitForTimeout(200);
+    await page.keyboard.press('Shift+F10');
     const item = page
       .locator('.context-view .action-label', { hasText: 'Show in Embedding Explorer' })
       .first();
