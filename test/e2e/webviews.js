@@ -463,7 +463,23 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.fill('#analogy-c', 'woman');
     await p.click('#analogy-go');
     await p.waitForFunction(() => document.querySelectorAll('#analogy-results li').length === 2);
+    // a Chinese word: its point is labelled in the plot, its neighbours listed
+    await p.fill('#word', '北京');
+    await p.press('#word', 'Enter');
+    await p.waitForFunction(() => document.querySelector('#neighbours li .token')?.textContent.length > 0);
+    await p.waitForFunction(() =>
+      /cosine similarity to "北京"/.test(
+        document.getElementById('neighbours').previousElementSibling.textContent,
+      ),
+    );
     await p.screenshot({ path: path.join(shots, 'webview-explorer.png'), fullPage: true });
+    await p.fill('#word', 'play');
+    await p.press('#word', 'Enter');
+    await p.waitForFunction(() =>
+      /cosine similarity to "play"/.test(
+        document.getElementById('neighbours').previousElementSibling.textContent,
+      ),
+    );
     // t-SNE on 10,000 points is sampled and says so; it animates and pauses
     await p.fill('#top-n', '10000');
     await p.$eval('#top-n', (e) => e.blur());

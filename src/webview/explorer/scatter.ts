@@ -186,7 +186,8 @@ export class Scatter {
     const syaw = Math.sin(this.yaw);
     const cp = Math.cos(this.pitch);
     const sp = Math.sin(this.pitch);
-    const k = scale * this.zoom;
+    // in 3D a rotated cube reaches √3 and perspective enlarges the near side: keep it all in view
+    const k = scale * this.zoom * (this.dims === 3 ? 0.5 : 1);
     for (let i = 0; i < n; i++) {
       let x: number;
       let y: number;
@@ -245,18 +246,37 @@ export class Scatter {
     }
     if (n <= 150 && this.opts.labelFew !== false)
       for (let i = 0; i < n; i++) if (!labelled.includes(i)) labelled.push(i);
-    if (this.hovered !== undefined) labelled.push(this.hovered);
+    // labels by priority — hovered, selected, the star, then the rest — each skipped where it would
+    // cover one already placed, so the selected word stays readable inside a dense neighbourhood
+    const rank = (i: number) =>
+      i === this.hovered
+        ? 0
+        : this.points[i].mark === 'selected'
+          ? 1
+          : this.points[i].mark === 'star'
+            ? 2
+            : 3;
+    if (this.hovered !== undefined && !labelled.includes(this.hovered)) labelled.push(this.hovered);
+    labelled.sort((a, b) => rank(a) - rank(b));
     g.font = `12px ${css('--vscode-font-family', 'sans-serif')}`;
     g.textBaseline = 'middle';
+    const placed: [number, number, number, number][] = [];
     for (const i of labelled) {
       const x = this.screen[i * 2];
       const y = this.screen[i * 2 + 1];
       const text = this.points[i].label;
       const hovered = i === this.hovered;
+      const tw = g.measureText(text).width;
+      const box: [number, number, number, number] = [x + 6, y - 8, tw + 4, 16];
+      const covers = placed.some(
+        (r) =>
+          box[0] < r[0] + r[2] && r[0] < box[0] + box[2] && box[1] < r[1] + r[3] && r[1] < box[1] + box[3],
+      );
+      if (covers && rank(i) > 1) continue;
+      placed.push(box);
       g.fillStyle = css('--vscode-editor-background', '#1e1e1e');
       g.globalAlpha = 0.7;
-      const tw = g.measureText(text).width;
-      g.fillRect(x + 6, y - 8, tw + 4, 16);
+      g.fillRect(box[0], box[1], box[2], box[3]);
       g.globalAlpha = 1;
       g.fillStyle = hovered ? sel : fg;
       g.fillText(text, x + 8, y);
