@@ -50,6 +50,7 @@ export function contextualOccurrences(
   const max = opts.max ?? 300;
   const re = wordPattern(w);
   const occurrences: Occurrence[] = [];
+  const linesOf = new Map<string, string[]>(); // the files that have occurrences, kept for encoding
   let total = 0;
   let scanned = 0;
   for (const file of files) {
@@ -63,6 +64,7 @@ export function contextualOccurrences(
     }
     scanned++;
     const lines = text.split('\n');
+    const before = occurrences.length;
     for (let i = 0; i < lines.length; i++) {
       re.lastIndex = 0;
       for (let m = re.exec(lines[i]); m; m = re.exec(lines[i])) {
@@ -81,6 +83,7 @@ export function contextualOccurrences(
         }
       }
     }
+    if (occurrences.length > before) linesOf.set(file, lines);
   }
   if (occurrences.length === 0)
     throw new Error(
@@ -91,14 +94,8 @@ export function contextualOccurrences(
   const v = p.vocab;
   // one sequence per occurrence: its line's pieces, cut to WINDOW either side of the word
   const seqs: { ids: number[]; from: number; to: number }[] = [];
-  const lineCache = new Map<string, string[]>();
   for (const o of occurrences) {
-    let lines = lineCache.get(o.file);
-    if (!lines) {
-      lines = fs.readFileSync(o.file, 'utf8').split('\n');
-      lineCache.set(o.file, lines);
-    }
-    const pieces = p.tok.encode(lines[o.line].replace(/\r$/, ''));
+    const pieces = p.tok.encode(linesOf.get(o.file)![o.line].replace(/\r$/, ''));
     let from = pieces.findIndex((x) => x.end > o.start);
     let to = pieces.findIndex((x) => x.start >= o.end);
     if (from < 0) from = pieces.length - 1;

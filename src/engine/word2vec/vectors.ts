@@ -111,12 +111,18 @@ export class WordVectors {
     return out;
   }
 
+  /** The k best scores, best first: one pass keeping a sorted list of k, not a sort of the vocabulary. */
   private topK(scores: Float32Array, k: number, exclude: Set<number>): Neighbour[] {
-    const idx: number[] = [];
-    for (let i = 0; i < scores.length; i++) if (!exclude.has(i)) idx.push(i);
-    // partial selection is not needed at these sizes: a sort of ≤ 1M numbers is tens of ms
-    idx.sort((a, b) => scores[b] - scores[a]);
-    return idx.slice(0, k).map((i) => ({ word: this.words[i], score: scores[i] }));
+    const best: number[] = [];
+    for (let i = 0; i < scores.length; i++) {
+      if (best.length === k && scores[i] <= scores[best[k - 1]]) continue;
+      if (exclude.has(i)) continue;
+      let at = best.length;
+      while (at > 0 && scores[best[at - 1]] < scores[i]) at--;
+      best.splice(at, 0, i);
+      if (best.length > k) best.pop();
+    }
+    return best.map((i) => ({ word: this.words[i], score: scores[i] }));
   }
 
   neighbours(word: string, k = 10): Neighbour[] {

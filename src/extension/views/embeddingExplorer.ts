@@ -28,6 +28,7 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
   private pendingWord: string | undefined;
   private trainingState: { progress?: W2vProgress; status?: string } | undefined;
   private occurrences: ExplorerContextual['occurrences'] = [];
+  private available: ExplorerModel[] | undefined; // explorerModels(), until the store changes
   private readonly subs: vscode.Disposable[] = [];
   // for tests and the closing notes: what the view last showed
   lastInfo: VectorsInfo | undefined;
@@ -41,7 +42,12 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     private readonly engine: EngineClient,
     private readonly models: ModelStore,
   ) {
-    this.subs.push(models.onDidChange(() => this.postModels()));
+    this.subs.push(
+      models.onDidChange(() => {
+        this.available = undefined;
+        this.postModels();
+      }),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -73,18 +79,33 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     else this.queue.push(m);
   }
 
-  /** Usable models the explorer can open: word2vec ones first, then BERTs (input embeddings). */
+  /**
+   * Usable models the explorer can open, word2vec ones first, then BERTs (input embeddings). Read
+   * from the model folders when the store changes, not on every question the view asks.
+   */
   private explorerModels(): ExplorerModel[] {
-    const all = this.models.list().filter((m) => !m.problem);
-    const w2v = all.filter((m) => m.type === 'word2vec');
-    const bert = all.filter((m) => m.type === 'bert');
-    return [...w2v, ...bert].map((m) => ({ id: m.dir, name: m.name, kind: m.type, detail: detail(m) }));
+    if (!this.available) {
+      const all = this.models.list().filter((m) => !m.problem);
+      const w2v = all.filter((m) => m.type === 'word2vec');
+      const bert = all.filter((m) => m.type === 'bert');
+      this.available = [...w2v, ...bert].map((m) => ({
+        id: m.dir,
+        name: m.name,
+        kind: m.type,
+        detail: detail(m),
+      }));
+    }
+    return this.available;
+  }
+
+  private selected(): ExplorerModel | undefined {
+    const models = this.explorerModels();
+    const chosen = this.ctx.globalState.get<string>(MODEL_KEY);
+    return models.find((m) => m.id === chosen) ?? models[0];
   }
 
   selectedModel(): string | undefined {
-    const models = this.explorerModels();
-    const chosen = this.ctx.globalState.get<string>(MODEL_KEY);
-    return models.find((m) => m.id === chosen)?.id ?? models[0]?.id;
+    return this.selected()?.id;
   }
 
   private postModels(): void {
@@ -226,12 +247,11 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
         total: r.total,
         notice: r.notice,
       };
-      const model = this.selectedModel();
-      const entry = this.models.list().find((m) => m.dir === model);
-      if (model && entry?.type === 'word2vec') {
+      const entry = this.selected();
+      if (entry?.kind === 'word2vec') {
         const a: EngineResponses['vectorsQuery'] = await this.engine.call({
           type: 'vectorsQuery',
-          model,
+          model: entry.id,
           query: { op: 'neighbours', word, k: 8 },
         });
         data.staticModel = entry.name;

@@ -64,8 +64,8 @@ let nextId = 1;
 const waiting = new Map<number, (m: ToExplorer) => void>();
 let searchWords: string[] = [];
 let neighbours: Neighbour[] = [];
-let table: ExplorerTable | undefined; // the rows being projected
-let projected: { words: string[]; coords: Float32Array; dims: number } | undefined;
+// what is on screen: the words, their coordinates (dims per word) and corpus counts when known
+let projected: { words: string[]; coords: Float32Array; dims: number; counts?: number[] } | undefined;
 let isolated = false;
 let anim: { step: () => void; running: boolean; epoch: number; max: number } | undefined;
 let pcaInfo: { explained: number[] } | undefined;
@@ -330,19 +330,21 @@ async function loadNeighbours(): Promise<void> {
   markProjection();
 }
 
-function markProjection(): void {
-  if (!projected) return;
+/** The selected word and its listed neighbours, marked among the given words. */
+function marks(words: string[]): ScatterPoint['mark'][] {
   const near = new Set(neighbours.map((n) => n.word));
-  scatter.setMarks(
-    projected.words.map((w) => (w === ui.word ? 'selected' : near.has(w) ? 'near' : undefined)),
-  );
+  return words.map((w) => (w === ui.word ? 'selected' : near.has(w) ? 'near' : undefined));
+}
+
+function markProjection(): void {
+  if (projected) scatter.setMarks(marks(projected.words));
 }
 
 function hoverText(i: number): string {
   if (!projected) return '';
   const w = projected.words[i];
-  const row = table?.words.indexOf(w) ?? -1;
-  const count = row >= 0 && table?.counts ? ` · ${table.counts[row].toLocaleString('en')} occurrences` : '';
+  const c = projected.counts?.[i];
+  const count = c !== undefined ? ` · ${c.toLocaleString('en')} occurrences` : '';
   return `${w}${count}`;
 }
 
@@ -401,7 +403,6 @@ async function project(): Promise<void> {
   stopAnimation();
   const t = await fetchTable();
   if (!t) return;
-  table = t;
   let n = t.words.length;
   const limit = LIMITS[ui.method];
   let rows = Array.from({ length: n }, (_, i) => i);
@@ -418,6 +419,7 @@ async function project(): Promise<void> {
     data.set(t.vectors.subarray(r * dim, (r + 1) * dim), i * dim);
   });
   const words = rows.map((r) => t.words[r]);
+  const counts = t.counts ? rows.map((r) => t.counts![r]) : undefined;
   const dims = ui.dims;
   if (n < 3) {
     projMsg.textContent = 'At least 3 points are needed for a projection.';
@@ -431,7 +433,7 @@ async function project(): Promise<void> {
     const coords = new Float32Array(n * dims);
     for (let i = 0; i < n; i++)
       for (let d = 0; d < dims; d++) coords[i * dims + d] = p.scores[axes[d]][i] * (d === 1 ? -1 : 1);
-    show(words, fitUnit(coords, dims), dims);
+    show(words, fitUnit(coords, dims), dims, counts);
     const ev = p.explained.map((e, i) => `PC${i + 1} ${(e * 100).toFixed(1)}%`).join(', ');
     projMsg.textContent = `PCA of ${n.toLocaleString('en')} words (${dim} dimensions) in ${Math.round(performance.now() - t0)} ms. Explained variance: ${ev}.${note}`;
     return;
@@ -478,7 +480,7 @@ async function project(): Promise<void> {
     sol.forEach((p, i) => {
       for (let d = 0; d < dims; d++) coords[i * dims + d] = p[d];
     });
-    show(words, fitUnit(coords, dims), dims, !first);
+    show(words, fitUnit(coords, dims), dims, counts, !first);
     first = false;
     projMsg.textContent = `${methodName(ui.method)} (${lib}) of ${n.toLocaleString('en')} words: epoch ${a.epoch} of ${a.max}${a.epoch >= a.max ? ', done' : ''}.${note}`;
     if (a.epoch >= a.max) {
@@ -495,14 +497,21 @@ function methodName(m: Method): string {
   return m === 'pca' ? 'PCA' : m === 'umap' ? 'UMAP' : 't-SNE';
 }
 
-function show(words: string[], coords: Float32Array, dims: number, keepView = false): void {
-  projected = { words, coords, dims };
-  const near = new Set(neighbours.map((x) => x.word));
-  const pts: ScatterPoint[] = words.map((w) => ({
-    label: w,
-    mark: w === ui.word ? 'selected' : near.has(w) ? 'near' : undefined,
-  }));
-  scatter.set(coords, dims, pts, keepView);
+function show(
+  words: string[],
+  coords: Float32Array,
+  dims: number,
+  counts?: number[],
+  keepView = false,
+): void {
+  projected = { words, coords, dims, counts };
+  const m = marks(words);
+  scatter.set(
+    coords,
+    dims,
+    words.map((w, i) => ({ label: w, mark: m[i] })),
+    keepView,
+  );
 }
 
 function exportProjection(format: 'csv' | 'tsv'): void {
@@ -517,8 +526,7 @@ function exportProjection(format: 'csv' | 'tsv'): void {
   const near = new Set(neighbours.map((x) => x.word));
   const lines = [['word', ...axes, 'count', 'selected'].join(sep)];
   projected.words.forEach((w, i) => {
-    const row = table?.words.indexOf(w) ?? -1;
-    const count = row >= 0 && table?.counts ? String(table.counts[row]) : '';
+    const count = projected!.counts?.[i] !== undefined ? String(projected!.counts[i]) : '';
     const c = axes.map((_, d) => projected!.coords[i * projected!.dims + d].toFixed(6));
     lines.push([cell(w), ...c, count, w === ui.word || near.has(w) ? '1' : '0'].join(sep));
   });
