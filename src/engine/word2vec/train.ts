@@ -77,76 +77,98 @@ export interface W2vVocab {
   index: Map<string, number>;
 }
 
-/** Counts words, keeps those seen minCount times (at most maxVocab), most frequent first. */
-export async function buildW2vVocab(
+const MAX_SENTENCE = 10000; // longer lines are cut into pieces of this many words, as gensim does
+
+/** A growable Int32Array. */
+class IntList {
+  data = new Int32Array(1 << 16);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+  /** A copy in a SharedArrayBuffer, for the training threads. */
+  shared(): Int32Array {
+    const out = new Int32Array(new SharedArrayBuffer(Math.max(4, this.length * 4)));
+    out.set(this.data.subarray(0, this.length));
+    return out;
+  }
+}
+
+/**
+ * Reads and tokenizes the corpus once: counts words, keeps those seen minCount times (at most
+ * maxVocab), most frequent first (ties in first-seen order, as gensim), and encodes the text as
+ * vocabulary ids, out-of-vocabulary words dropped, one sentence per line.
+ */
+export async function readCorpus(
   files: string[],
   tok: W2vTokenizer,
   minCount: number,
   maxVocab: number,
   stats: CorpusStats,
-): Promise<{ vocab: W2vVocab; rawWords: number; distinct: number }> {
-  const counts = new Map<string, number>();
-  let rawWords = 0;
+): Promise<{ vocab: W2vVocab; rawWords: number; distinct: number; corpus: Int32Array; starts: Int32Array }> {
+  const seen = new Map<string, number>(); // word → first-seen id
+  const seenWords: string[] = [];
+  const seenCounts: number[] = [];
+  const raw = new IntList(); // every word as its first-seen id
+  const lineEnds = new IntList();
   for await (const doc of readDocuments(files, stats)) {
     for (const line of doc) {
       for (const w of tok.words(line)) {
-        counts.set(w, (counts.get(w) ?? 0) + 1);
-        rawWords++;
+        let id = seen.get(w);
+        if (id === undefined) {
+          id = seenWords.length;
+          seen.set(w, id);
+          seenWords.push(w);
+          seenCounts.push(0);
+        }
+        seenCounts[id]++;
+        raw.push(id);
       }
+      lineEnds.push(raw.length);
     }
   }
-  let kept = [...counts].filter(([, c]) => c >= minCount);
-  kept.sort((a, b) => b[1] - a[1]); // stable: ties keep first-seen order, as gensim
+  let kept = seenWords.map((_, i) => i).filter((i) => seenCounts[i] >= minCount);
+  kept.sort((x, y) => seenCounts[y] - seenCounts[x]); // stable
   if (maxVocab > 0) kept = kept.slice(0, maxVocab);
-  const words = kept.map(([w]) => w);
+  const remap = new Int32Array(seenWords.length).fill(-1);
+  kept.forEach((i, j) => {
+    remap[i] = j;
+  });
+  const words = kept.map((i) => seenWords[i]);
+  const corpus = new IntList();
+  const starts = new IntList();
+  starts.push(0);
+  let from = 0;
+  for (let l = 0; l < lineEnds.length; l++) {
+    let inSentence = 0;
+    for (let k = from; k < lineEnds.data[l]; k++) {
+      const id = remap[raw.data[k]];
+      if (id < 0) continue;
+      corpus.push(id);
+      if (++inSentence === MAX_SENTENCE) {
+        starts.push(corpus.length);
+        inSentence = 0;
+      }
+    }
+    if (inSentence > 0) starts.push(corpus.length);
+    from = lineEnds.data[l];
+  }
   return {
     vocab: {
       words,
-      counts: Float64Array.from(kept, ([, c]) => c),
+      counts: Float64Array.from(kept, (i) => seenCounts[i]),
       index: new Map(words.map((w, i) => [w, i])),
     },
-    rawWords,
-    distinct: counts.size,
+    rawWords: raw.length,
+    distinct: seenWords.length,
+    corpus: corpus.shared(),
+    starts: starts.shared(),
   };
-}
-
-const MAX_SENTENCE = 10000; // longer lines are cut into pieces of this many words, as gensim does
-
-/** The corpus as word ids, out-of-vocabulary words dropped, one sentence per line. */
-export async function encodeCorpus(
-  files: string[],
-  tok: W2vTokenizer,
-  vocab: W2vVocab,
-): Promise<{ corpus: Int32Array; starts: Int32Array }> {
-  let ids = new Int32Array(1 << 16);
-  let n = 0;
-  const starts: number[] = [0];
-  const stats = emptyStats();
-  for await (const doc of readDocuments(files, stats)) {
-    for (const line of doc) {
-      let inSentence = 0;
-      for (const w of tok.words(line)) {
-        const id = vocab.index.get(w);
-        if (id === undefined) continue;
-        if (n === ids.length) {
-          const bigger = new Int32Array(ids.length * 2);
-          bigger.set(ids);
-          ids = bigger;
-        }
-        ids[n++] = id;
-        if (++inSentence === MAX_SENTENCE) {
-          starts.push(n);
-          inSentence = 0;
-        }
-      }
-      if (inSentence > 0) starts.push(n);
-    }
-  }
-  const corpus = new Int32Array(new SharedArrayBuffer(Math.max(4, n * 4)));
-  corpus.set(ids.subarray(0, n));
-  const st = new Int32Array(new SharedArrayBuffer(starts.length * 4));
-  st.set(starts);
-  return { corpus, starts: st };
 }
 
 /**
@@ -445,14 +467,19 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   const tok = new W2vTokenizer(opts);
   const stats = emptyStats();
   const t0 = Date.now();
-  const { vocab, rawWords, distinct } = await buildW2vVocab(files, tok, opts.minCount, opts.maxVocab, stats);
+  const { vocab, rawWords, distinct, corpus, starts } = await readCorpus(
+    files,
+    tok,
+    opts.minCount,
+    opts.maxVocab,
+    stats,
+  );
   if (stats.skippedBinary.length || stats.skippedEncoding.length)
     log(`Skipped ${stats.skippedBinary.length} binary and ${stats.skippedEncoding.length} non-UTF-8 files.`);
   if (vocab.words.length < 2)
     throw new Error(
       `The corpus has ${rawWords.toLocaleString('en')} words and ${vocab.words.length} of its ${distinct.toLocaleString('en')} distinct words occur at least ${opts.minCount} times; word2vec needs at least 2 — lower min-count or give more text.`,
     );
-  const { corpus, starts } = await encodeCorpus(files, tok, vocab);
   const trainWords = starts[starts.length - 1];
   log(
     `Corpus: ${stats.files} files, ${rawWords.toLocaleString('en')} words, ${distinct.toLocaleString('en')} distinct; vocabulary ${vocab.words.length.toLocaleString('en')} words (min-count ${opts.minCount}), ${trainWords.toLocaleString('en')} words to train on; read in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
