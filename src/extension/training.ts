@@ -19,6 +19,28 @@ export interface TrainingOutcome {
   progressEvents: number;
 }
 
+/**
+ * A training's cancellable notification: cancelling it cancels `cts`; `report(pct, message)` moves its
+ * bar to pct (0–100) and shows the message.
+ */
+export function trainingNotification<T>(
+  title: string,
+  cts: vscode.CancellationTokenSource,
+  run: (report: (pct: number, message: string) => void) => Promise<T>,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (progress, token) => {
+      token.onCancellationRequested(() => cts.cancel());
+      let reported = 0;
+      return run((pct, message) => {
+        progress.report({ increment: pct - reported, message });
+        reported = pct;
+      });
+    },
+  );
+}
+
 export class TrainingController implements vscode.Disposable {
   run: TrainingRunInfo | undefined;
   points: TrainProgress[] = [];
@@ -83,15 +105,10 @@ export class TrainingController implements vscode.Disposable {
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     let progressEvents = 0;
-    const outcome = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Pretraining BERT (${options.preset})`,
-        cancellable: true,
-      },
-      async (progress, token) => {
-        token.onCancellationRequested(() => cts.cancel());
-        let reported = 0;
+    const outcome = await trainingNotification(
+      `Pretraining BERT (${options.preset})`,
+      cts,
+      async (report) => {
         try {
           const r: EngineResponses['pretrainBert'] = await this.engine.call(
             { type: 'pretrainBert', options },
@@ -110,11 +127,10 @@ export class TrainingController implements vscode.Disposable {
                 if (this.run && this.engine.backend) this.run.backend = this.engine.backend;
                 this.panel.send({ type: 'progress', progress: p.progress, sample: p.sample });
                 const pct = (100 * p.progress.step) / p.progress.totalSteps;
-                progress.report({
-                  increment: pct - reported,
-                  message: `step ${p.progress.step}/${p.progress.totalSteps} · MLM loss ${p.progress.mlmLoss.toFixed(2)} · ${Math.round(p.progress.tokensPerSecond)} tok/s`,
-                });
-                reported = pct;
+                report(
+                  pct,
+                  `step ${p.progress.step}/${p.progress.totalSteps} · MLM loss ${p.progress.mlmLoss.toFixed(2)} · ${Math.round(p.progress.tokensPerSecond)} tok/s`,
+                );
                 this.changed.fire();
               },
             },

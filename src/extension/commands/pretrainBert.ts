@@ -68,6 +68,15 @@ export async function pickCorpus(
   }
 }
 
+/** The corpus given by a script (tests, keybindings), else the one the user picks. */
+export async function chooseCorpus(
+  given: string[] | undefined,
+  title?: string,
+): Promise<{ corpus: string[]; label: string } | undefined> {
+  if (given !== undefined) return { corpus: given, label: given.map((c) => path.basename(c)).join(', ') };
+  return pickCorpus(title);
+}
+
 export function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
@@ -89,10 +98,7 @@ export async function pretrainBertCommand(
       .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.showTraining'));
     return undefined;
   }
-  const scripted = args?.corpus !== undefined;
-  const chosen = scripted
-    ? { corpus: args!.corpus!, label: args!.corpus!.map((c) => path.basename(c)).join(', ') }
-    : await pickCorpus();
+  const chosen = await chooseCorpus(args?.corpus);
   if (!chosen) return undefined;
   let preset = args?.preset;
   if (!preset) {

@@ -8,8 +8,9 @@ import type { EngineResponses } from '../../shared/engineProtocol';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
+import { trainingNotification } from '../training';
 import type { EmbeddingExplorer } from '../views/embeddingExplorer';
-import { pickCorpus, timestamp } from './pretrainBert';
+import { chooseCorpus, timestamp } from './pretrainBert';
 
 export interface Word2vecArgs {
   corpus?: string[];
@@ -51,10 +52,7 @@ export class Word2vecTraining {
       );
       return undefined;
     }
-    const scripted = args?.corpus !== undefined;
-    const chosen = scripted
-      ? { corpus: args!.corpus!, label: args!.corpus!.map((c) => path.basename(c)).join(', ') }
-      : await pickCorpus('Pretrain word2vec (1/3): corpus');
+    const chosen = await chooseCorpus(args?.corpus, 'Pretrain word2vec (1/3): corpus');
     if (!chosen) return undefined;
     let algo = args?.algo;
     if (!algo) {
@@ -100,52 +98,42 @@ export class Word2vecTraining {
     this.cts = cts;
     const seen: W2vProgress[] = [];
     this.explorer.training({ status: `Training ${path.basename(outDir)} on ${chosen.label}…` });
-    const outcome = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Pretraining word2vec (${algo})`,
-        cancellable: true,
-      },
-      async (progress, token) => {
-        token.onCancellationRequested(() => cts.cancel());
-        let reported = 0;
-        try {
-          const r: EngineResponses['pretrainWord2vec'] = await this.engine.call(
-            { type: 'pretrainWord2vec', options },
-            {
-              token: cts.token,
-              onProgress: (p) => {
-                if (p.type === 'log') {
-                  log().info(p.message);
-                  return;
-                }
-                if (p.type !== 'w2v') return;
-                const x = p.progress;
-                seen.push(x);
-                const pct = (100 * x.wordsDone) / Math.max(1, x.totalWords);
-                progress.report({
-                  increment: pct - reported,
-                  message: `epoch ${x.epoch}/${x.epochs} · loss ${x.loss.toFixed(3)} · ${Math.round(x.wordsPerSecond).toLocaleString('en')} words/s`,
-                });
-                reported = pct;
-                if (x.epochLoss !== undefined)
-                  log().info(
-                    `word2vec epoch ${x.epoch}/${x.epochs}: mean loss ${x.epochLoss.toFixed(4)}, ${Math.round(x.wordsPerSecond)} words/s`,
-                  );
-                this.explorer.training({ progress: x });
-              },
+    const outcome = await trainingNotification(`Pretraining word2vec (${algo})`, cts, async (report) => {
+      try {
+        const r: EngineResponses['pretrainWord2vec'] = await this.engine.call(
+          { type: 'pretrainWord2vec', options },
+          {
+            token: cts.token,
+            onProgress: (p) => {
+              if (p.type === 'log') {
+                log().info(p.message);
+                return;
+              }
+              if (p.type !== 'w2v') return;
+              const x = p.progress;
+              seen.push(x);
+              const pct = (100 * x.wordsDone) / Math.max(1, x.totalWords);
+              report(
+                pct,
+                `epoch ${x.epoch}/${x.epochs} · loss ${x.loss.toFixed(3)} · ${Math.round(x.wordsPerSecond).toLocaleString('en')} words/s`,
+              );
+              if (x.epochLoss !== undefined)
+                log().info(
+                  `word2vec epoch ${x.epoch}/${x.epochs}: mean loss ${x.epochLoss.toFixed(4)}, ${Math.round(x.wordsPerSecond)} words/s`,
+                );
+              this.explorer.training({ progress: x });
             },
-          );
-          const message =
-            r.status === 'done'
-              ? `word2vec model ${path.basename(outDir)}: ${r.summary.vocabSize.toLocaleString('en')} words × ${r.summary.dim} dimensions after ${r.epochsDone} epochs; it is open in the Embedding Explorer.`
-              : `word2vec training cancelled; ${r.epochsDone > 0 ? `the checkpoint after epoch ${r.epochsDone} is kept` : 'no epoch had finished, so there is no model yet'}.`;
-          return { status: r.status, message, epochsDone: r.epochsDone };
-        } catch (e) {
-          return { status: 'failed' as const, message: (e as Error).message, epochsDone: 0 };
-        }
-      },
-    );
+          },
+        );
+        const message =
+          r.status === 'done'
+            ? `word2vec model ${path.basename(outDir)}: ${r.summary.vocabSize.toLocaleString('en')} words × ${r.summary.dim} dimensions after ${r.epochsDone} epochs; it is open in the Embedding Explorer.`
+            : `word2vec training cancelled; ${r.epochsDone > 0 ? `the checkpoint after epoch ${r.epochsDone} is kept` : 'no epoch had finished, so there is no model yet'}.`;
+        return { status: r.status, message, epochsDone: r.epochsDone };
+      } catch (e) {
+        return { status: 'failed' as const, message: (e as Error).message, epochsDone: 0 };
+      }
+    });
     this.cts = undefined;
     cts.dispose();
     log().info(`word2vec training ${outcome.status}: ${outcome.message}`);

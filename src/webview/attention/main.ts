@@ -7,7 +7,7 @@ import type {
   FromAttentionPanel,
   ToAttentionPanel,
 } from '../../shared/webviewProtocol';
-import { el, numberEl, vscodeApi } from '../common/vscodeApi';
+import { el, numberEl, selectEl, vscodeApi } from '../common/vscodeApi';
 
 interface UiState {
   mode: AttentionMode;
@@ -414,31 +414,25 @@ function toSvg(v: AttentionView, g: Grid): string {
 
 function controls(v: AttentionView, g: Grid): HTMLElement {
   const bar = el('div', 'controls');
-  const modeSel = el('select');
-  modeSel.id = 'mode';
-  for (const [m, label] of [
-    ['head', 'Head view'],
-    ['model', 'Model view'],
-    ['matrix', 'Matrix view'],
-  ] as const) {
-    const o = el('option', undefined, label);
-    o.value = m;
-    o.selected = ui.mode === m;
-    modeSel.append(o);
-  }
+  const modeSel = selectEl(
+    'mode',
+    [
+      ['head', 'Head view'],
+      ['model', 'Model view'],
+      ['matrix', 'Matrix view'],
+    ],
+    ui.mode,
+  );
   modeSel.addEventListener('change', () => {
     ui.mode = modeSel.value as AttentionMode;
     save();
     render();
   });
-  const layerSel = el('select');
-  layerSel.id = 'layer';
-  for (let l = 0; l < v.layers; l++) {
-    const o = el('option', undefined, `Layer ${l + 1}`);
-    o.value = String(l);
-    o.selected = l === ui.layer;
-    layerSel.append(o);
-  }
+  const layerSel = selectEl(
+    'layer',
+    Array.from({ length: v.layers }, (_, l) => [String(l), `Layer ${l + 1}`] as const),
+    String(ui.layer),
+  );
   layerSel.addEventListener('change', () => {
     ui.layer = Number(layerSel.value);
     save();
@@ -457,18 +451,15 @@ function controls(v: AttentionView, g: Grid): HTMLElement {
   merge.append(cb, document.createTextNode(' merge WordPieces into words'));
   bar.append(modeSel, layerSel, merge);
   if (ui.mode === 'head') {
-    const dir = el('select');
-    dir.id = 'direction';
-    for (const [d, label] of [
-      ['all', 'all'],
-      ['ab', 'sentence A → B'],
-      ['ba', 'sentence B → A'],
-    ] as const) {
-      const o = el('option', undefined, label);
-      o.value = d;
-      o.selected = ui.direction === d;
-      dir.append(o);
-    }
+    const dir = selectEl(
+      'direction',
+      [
+        ['all', 'all'],
+        ['ab', 'sentence A → B'],
+        ['ba', 'sentence B → A'],
+      ],
+      ui.direction,
+    );
     dir.disabled = !g.segments.includes(1);
     dir.addEventListener('change', () => {
       ui.direction = dir.value as UiState['direction'];
@@ -500,17 +491,14 @@ function controls(v: AttentionView, g: Grid): HTMLElement {
     bar.append(dir, tiles);
   }
   if (ui.mode === 'matrix') {
-    const headSel = el('select');
-    headSel.id = 'matrix-head';
-    const avg = el('option', undefined, 'average of heads');
-    avg.value = '-1';
-    headSel.append(avg);
-    for (let h = 0; h < v.heads; h++) {
-      const o = el('option', undefined, `head ${h + 1}`);
-      o.value = String(h);
-      o.selected = ui.matrixHead === h;
-      headSel.append(o);
-    }
+    const headSel = selectEl(
+      'matrix-head',
+      [
+        ['-1', 'average of heads'],
+        ...Array.from({ length: v.heads }, (_, h) => [String(h), `head ${h + 1}`] as const),
+      ],
+      String(ui.matrixHead),
+    );
     headSel.addEventListener('change', () => {
       ui.matrixHead = Number(headSel.value);
       save();
