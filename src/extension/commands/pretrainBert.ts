@@ -68,13 +68,9 @@ export async function pickCorpus(
   }
 }
 
-/** The corpus given by a script (tests, keybindings), else the one the user picks. */
-export async function chooseCorpus(
-  given: string[] | undefined,
-  title?: string,
-): Promise<{ corpus: string[]; label: string } | undefined> {
-  if (given !== undefined) return { corpus: given, label: given.map((c) => path.basename(c)).join(', ') };
-  return pickCorpus(title);
+/** A corpus given by a script (tests, keybindings), labelled as the picker labels it. */
+export function givenCorpus(given: string[]): { corpus: string[]; label: string } {
+  return { corpus: given, label: given.map((c) => path.basename(c)).join(', ') };
 }
 
 export function timestamp(): string {
@@ -98,7 +94,8 @@ export async function pretrainBertCommand(
       .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.showTraining'));
     return undefined;
   }
-  const chosen = await chooseCorpus(args?.corpus);
+  // a scripted corpus is taken at once, so the training starts in the same turn as the check above
+  const chosen = args?.corpus !== undefined ? givenCorpus(args.corpus) : await pickCorpus();
   if (!chosen) return undefined;
   let preset = args?.preset;
   if (!preset) {

@@ -10,7 +10,7 @@ import { log } from '../log';
 import type { ModelStore } from '../modelStore';
 import { trainingNotification } from '../training';
 import type { EmbeddingExplorer } from '../views/embeddingExplorer';
-import { chooseCorpus, timestamp } from './pretrainBert';
+import { givenCorpus, pickCorpus, timestamp } from './pretrainBert';
 
 export interface Word2vecArgs {
   corpus?: string[];
@@ -52,7 +52,10 @@ export class Word2vecTraining {
       );
       return undefined;
     }
-    const chosen = await chooseCorpus(args?.corpus, 'Pretrain word2vec (1/3): corpus');
+    const chosen =
+      args?.corpus !== undefined
+        ? givenCorpus(args.corpus)
+        : await pickCorpus('Pretrain word2vec (1/3): corpus');
     if (!chosen) return undefined;
     let algo = args?.algo;
     if (!algo) {
