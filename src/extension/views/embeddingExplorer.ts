@@ -76,7 +76,8 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
 
   private post(m: ToExplorer): void {
     if (this.view && this.ready) void this.view.webview.postMessage(m);
-    else this.queue.push(m);
+    // training progress is not queued: the latest state is replayed when the view comes up
+    else if (m.type !== 'training') this.queue.push(m);
   }
 
   /**
