@@ -323,7 +323,7 @@ function drawMatrixView(v: AttentionView, g: Grid): HTMLElement {
       .map((w, j) => [w, j] as const)
       .sort((a, b) => b[0] - a[0])
       .slice(0, 3)
-      .map(([w, j]) => `${g.labels[j]} ${w.toFixed(2)}`);
+      .map(([w, j]) => `${g.labels[j]} ${w.toFixed(3)}`);
     tip.textContent = `cursor on "${g.labels[fi]}": attends most to ${best.join(', ')}`;
   }
   // colour scale
