@@ -22,6 +22,8 @@ count_tap() { # file: adds its pass/fail counts
   [ -n "$p" ] || failed=$((failed + 1))
 }
 
+# npm exports NODE, npm_node_execpath, npm_config_* to this script: the nested installs must not use them
+step "a nested npm install runs on Node 24" bash scripts/setup-e2e.sh --check-node
 step "biome (format + lint)" npx biome ci src test bench scripts
 step "typescript" npx tsc -p . --noEmit
 step "build" node scripts/build.mjs
