@@ -29,7 +29,7 @@ const builds = [
     target: 'node20',
     external: nodeExternal,
     plugins: [tfjsExternal],
-    entryPoints: { worker: 'src/engine/worker.ts', cli: 'src/engine/cli.ts' },
+    entryPoints: { worker: 'src/engine/worker.ts', cli: 'src/engine/cli/main.ts' },
     outdir: 'dist',
   },
 ];
@@ -54,7 +54,13 @@ if (panels.length) {
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: Object.fromEntries(panels.map((d) => [d, `src/webview/${d}/main.ts`])),
+    entryPoints: {
+      ...Object.fromEntries(panels.map((d) => [d, `src/webview/${d}/main.ts`])),
+      // a second page of a panel's folder: the explorer's projection, full size in the editor area
+      ...(fs.existsSync('src/webview/explorer/plot.ts')
+        ? { explorerPlot: 'src/webview/explorer/plot.ts' }
+        : {}),
+    },
     outdir: 'dist/webview',
   });
 }

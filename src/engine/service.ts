@@ -1,8 +1,6 @@
-// The engine's request handler, shared by the worker and tests: a switch over requests, a cache of
-// loaded models, one training at a time.
-
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// The engine's request handler, shared by the worker and tests: a table from request type to handler.
+// Models come from the cache by path; a handler asks the loaded model for the capability it needs.
+// One training runs at a time.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice, VectorsAnswer, VectorsQuery } from '../shared/configs';
 import type { EngineProgress, EngineRequest, EngineResponses } from '../shared/engineProtocol';
@@ -10,180 +8,135 @@ import { isEngineRequest } from '../shared/engineProtocol';
 import { CancelledError, type RequestContext } from '../shared/rpc';
 import { computeAttention } from './analysis/attention';
 import { contextualOccurrences } from './analysis/contextual';
-import { BertPredictor } from './analysis/predictMask';
+import { type LoadedModel, requireCapability } from './analysis/loadedModel';
 import { initBackend } from './backend';
+import { ModelCache } from './modelCache';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
-import { type LoadedVectors, loadVectors } from './word2vec/formats';
 import { pretrainWord2vec, withW2vDefaults } from './word2vec/train';
 import { UnknownWordError, type WordVectors } from './word2vec/vectors';
 
+type RequestOf<T extends EngineRequest['type']> = Extract<EngineRequest, { type: T }>;
+type Handler<T extends EngineRequest['type']> = (
+  req: RequestOf<T>,
+  ctx: RequestContext,
+) => Promise<EngineResponses[T]> | EngineResponses[T];
+type Handlers = { [T in EngineRequest['type']]: Handler<T> };
+
 export class EngineService {
-  private readonly predictors = new Map<string, { p: BertPredictor; mtime: number }>();
-  private readonly loadedVectors = new Map<string, { v: LoadedVectors; stamp: number }>();
+  readonly models = new ModelCache();
   private training = false;
 
   constructor(private backendChoice: BackendChoice = 'auto') {}
 
+  private readonly handlers: Handlers = {
+    init: async (req) => {
+      this.backendChoice = req.backend;
+      const info = await initBackend(req.backend);
+      return { backend: info.name, tried: info.tried };
+    },
+    describeModel: async (req) => {
+      const m = await this.model(req.modelDir);
+      return { kind: m.kind, capabilities: [...m.capabilities], summary: m.summary };
+    },
+    predictMask: async (req) =>
+      requireCapability(await this.model(req.modelDir), 'predictMask').predictMasks(req.text, req.topK),
+    predictWord: async (req) =>
+      requireCapability(await this.model(req.modelDir), 'predictMask').predictWord(
+        req.text,
+        req.start,
+        req.end,
+        req.topK,
+      ),
+    attention: async (req) =>
+      computeAttention(requireCapability(await this.model(req.modelDir), 'attention'), req.text),
+    contextual: async (req) =>
+      contextualOccurrences(
+        requireCapability(await this.model(req.modelDir), 'contextual'),
+        req.word,
+        req.files,
+        {
+          layer: req.layer,
+          max: req.max,
+        },
+      ),
+    vectorsInfo: async (req) => {
+      const l = requireCapability(await this.model(req.model), 'embeddings');
+      return { ...l.summary, bert: l.bertDir !== undefined, top: l.vectors.words.slice(0, 20) };
+    },
+    vectorsQuery: async (req) =>
+      answer(requireCapability(await this.model(req.model), 'embeddings').vectors, req.query),
+    vectorsTable: async (req) => {
+      const v = requireCapability(await this.model(req.model), 'embeddings').vectors;
+      return vectorsTable(v, req.words, req.top);
+    },
+    pretrainBert: (req, ctx) => this.pretrainBert(req, ctx),
+    pretrainWord2vec: (req, ctx) => this.pretrainWord2vec(req, ctx),
+    crash: () => process.exit(3),
+  };
+
   async handle(body: unknown, ctx: RequestContext): Promise<unknown> {
     if (!isEngineRequest(body))
       throw new Error('The engine received a malformed request; this is a bug in Pretrain Lab.');
-    const req: EngineRequest = body;
-    switch (req.type) {
-      case 'init': {
-        this.backendChoice = req.backend;
-        const info = await initBackend(req.backend);
-        return { backend: info.name, tried: info.tried } satisfies EngineResponses['init'];
-      }
-      case 'pretrainBert':
-        return this.pretrain(req, ctx);
-      case 'predictMask': {
-        await initBackend(this.backendChoice);
-        return this.predictor(req.modelDir).predictMasks(
-          req.text,
-          req.topK,
-        ) satisfies EngineResponses['predictMask'];
-      }
-      case 'predictWord': {
-        await initBackend(this.backendChoice);
-        return this.predictor(req.modelDir).predictWord(
-          req.text,
-          req.start,
-          req.end,
-          req.topK,
-        ) satisfies EngineResponses['predictWord'];
-      }
-      case 'describeModel': {
-        await initBackend(this.backendChoice);
-        return this.predictor(req.modelDir).summary satisfies EngineResponses['describeModel'];
-      }
-      case 'attention': {
-        await initBackend(this.backendChoice);
-        return computeAttention(
-          this.predictor(req.modelDir),
-          req.text,
-        ) satisfies EngineResponses['attention'];
-      }
-      case 'pretrainWord2vec':
-        return this.pretrainW2v(req, ctx);
-      case 'vectorsInfo': {
-        const l = this.vectors(req.model);
-        const v = l.vectors;
-        const info: EngineResponses['vectorsInfo'] = {
-          ...l.summary,
-          bert: l.bertDir !== undefined,
-          top: v.words.slice(0, 20),
-        };
-        return info;
-      }
-      case 'vectorsQuery':
-        return answer(this.vectors(req.model).vectors, req.query) satisfies EngineResponses['vectorsQuery'];
-      case 'vectorsTable': {
-        const v = this.vectors(req.model).vectors;
-        let ids: number[];
-        if (req.words)
-          ids = [...new Set(req.words.map((w) => v.index.get(w)).filter((i) => i !== undefined))];
-        else ids = Array.from({ length: Math.min(v.size, req.top ?? 1000) }, (_, i) => i);
-        const vectors = new Float32Array(ids.length * v.dim);
-        ids.forEach((id, j) => {
-          vectors.set(v.vectors.subarray(id * v.dim, (id + 1) * v.dim), j * v.dim);
-        });
-        const t: EngineResponses['vectorsTable'] = {
-          words: ids.map((i) => v.words[i]),
-          counts: v.counts ? ids.map((i) => v.counts![i]) : undefined,
-          dim: v.dim,
-          vectors,
-          total: v.size,
-        };
-        return t;
-      }
-      case 'contextual': {
-        await initBackend(this.backendChoice);
-        return contextualOccurrences(this.predictor(req.modelDir), req.word, req.files, {
-          layer: req.layer,
-          max: req.max,
-        }) satisfies EngineResponses['contextual'];
-      }
-      case 'crash':
-        process.exit(3);
-    }
+    const handler = this.handlers[body.type] as Handler<EngineRequest['type']>;
+    return handler(body, ctx);
   }
 
-  private async pretrain(req: Extract<EngineRequest, { type: 'pretrainBert' }>, ctx: RequestContext) {
-    if (this.training)
-      throw new Error('A training is already running; wait for it to finish or cancel it first.');
-    this.training = true;
-    try {
+  /** The model at a path, with the tensor backend up (a BERT's weights are tensors). */
+  private async model(p: string): Promise<LoadedModel> {
+    await initBackend(this.backendChoice);
+    return this.models.get(p);
+  }
+
+  private async pretrainBert(
+    req: RequestOf<'pretrainBert'>,
+    ctx: RequestContext,
+  ): Promise<EngineResponses['pretrainBert']> {
+    return this.oneTraining(async () => {
       await initBackend(this.backendChoice);
       const opts = withDefaults(req.options);
-      this.forget(opts.outDir);
+      this.models.forget(opts.outDir);
       const send = (p: EngineProgress) => ctx.progress(p);
       const r = await pretrainBert(opts, {
         onLog: (message) => send({ type: 'log', message }),
         onProgress: (progress, sample) => send({ type: 'train', progress, sample }),
         shouldStop: () => ctx.cancelled,
       });
-      this.forget(opts.outDir);
-      const out: EngineResponses['pretrainBert'] = { status: r.status, step: r.step, summary: r.summary };
-      return out;
-    } finally {
-      this.training = false;
-    }
+      this.models.forget(opts.outDir);
+      return { status: r.status, step: r.step, summary: r.summary };
+    });
   }
 
-  private async pretrainW2v(req: Extract<EngineRequest, { type: 'pretrainWord2vec' }>, ctx: RequestContext) {
-    if (this.training)
-      throw new Error('A training is already running; wait for it to finish or cancel it first.');
-    this.training = true;
-    try {
+  private async pretrainWord2vec(
+    req: RequestOf<'pretrainWord2vec'>,
+    ctx: RequestContext,
+  ): Promise<EngineResponses['pretrainWord2vec']> {
+    return this.oneTraining(async () => {
       const opts = withW2vDefaults(req.options);
+      this.models.forget(opts.outDir);
       const r = await pretrainWord2vec(opts, {
         onLog: (message) => ctx.progress({ type: 'log', message } satisfies EngineProgress),
         onProgress: (progress) => ctx.progress({ type: 'w2v', progress } satisfies EngineProgress),
         shouldStop: () => ctx.cancelled,
         reportEveryMs: 500,
       });
-      this.loadedVectors.delete(path.resolve(opts.outDir));
-      const out: EngineResponses['pretrainWord2vec'] = r;
-      return out;
+      this.models.forget(opts.outDir);
+      return r;
+    });
+  }
+
+  private async oneTraining<T>(run: () => Promise<T>): Promise<T> {
+    if (this.training)
+      throw new Error('A training is already running; wait for it to finish or cancel it first.');
+    this.training = true;
+    try {
+      return await run();
     } finally {
       this.training = false;
     }
   }
 
-  /** Word vectors of a model folder or file, reloaded when it changed on disk. */
-  vectors(p: string): LoadedVectors {
-    const key = path.resolve(p);
-    const stamp = vectorsStamp(key);
-    const hit = this.loadedVectors.get(key);
-    if (hit && hit.stamp === stamp) return hit.v;
-    const v = loadVectors(key);
-    this.loadedVectors.set(key, { v, stamp });
-    return v;
-  }
-
-  /** A loaded model, reloaded when its checkpoint changed on disk. */
-  predictor(dir: string): BertPredictor {
-    const key = path.resolve(dir);
-    const stamp = checkpointStamp(key);
-    const hit = this.predictors.get(key);
-    if (hit && hit.mtime === stamp) return hit.p;
-    if (hit) this.forget(key);
-    const p = new BertPredictor(key);
-    this.predictors.set(key, { p, mtime: stamp });
-    return p;
-  }
-
-  forget(dir: string): void {
-    const key = path.resolve(dir);
-    const hit = this.predictors.get(key);
-    if (hit) {
-      hit.p.dispose();
-      this.predictors.delete(key);
-    }
-  }
-
   dispose(): void {
-    for (const k of [...this.predictors.keys()]) this.forget(k);
+    this.models.dispose();
   }
 
   get tensors(): number {
@@ -191,17 +144,23 @@ export class EngineService {
   }
 }
 
-function vectorsStamp(p: string): number {
-  for (const f of [
-    path.join(p, 'checkpoint', 'state.json'),
-    path.join(p, 'checkpoint', 'trainer_state.json'),
-    p,
-  ]) {
-    try {
-      return fs.statSync(f).mtimeMs;
-    } catch {}
-  }
-  return 0;
+/** Rows of the table: the given words (unknown ones skipped), or the `top` most frequent. */
+function vectorsTable(v: WordVectors, words?: string[], top?: number): EngineResponses['vectorsTable'] {
+  const ids = words
+    ? [...new Set(words.map((w) => v.index.get(w)).filter((i) => i !== undefined))]
+    : Array.from({ length: Math.min(v.size, top ?? 1000) }, (_, i) => i);
+  const vectors = new Float32Array(ids.length * v.dim);
+  ids.forEach((id, j) => {
+    vectors.set(v.vectors.subarray(id * v.dim, (id + 1) * v.dim), j * v.dim);
+  });
+  const counts = v.counts;
+  return {
+    words: ids.map((i) => v.words[i]),
+    counts: counts ? ids.map((i) => counts[i]) : undefined,
+    dim: v.dim,
+    vectors,
+    total: v.size,
+  };
 }
 
 /** One query on word vectors; an unknown word is an answer with suggestions, not a failure. */
@@ -226,14 +185,6 @@ export function answer(v: WordVectors, q: VectorsQuery): VectorsAnswer {
   } catch (e) {
     if (e instanceof UnknownWordError) return { error: e.message, suggestions: e.suggestions };
     return { error: (e as Error).message };
-  }
-}
-
-function checkpointStamp(dir: string): number {
-  try {
-    return fs.statSync(path.join(dir, 'checkpoint', 'trainer_state.json')).mtimeMs;
-  } catch {
-    return 0;
   }
 }
 

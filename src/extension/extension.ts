@@ -1,46 +1,44 @@
 // Wiring only: each command, view and panel lives in its own file.
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../shared/configs';
+import { type BackendChoice, DEFAULT_SETTINGS } from '../shared/configs';
 import { registerModelCommands } from './commands/models';
 import { PredictMaskCommand } from './commands/predictMask';
 import { type PretrainArgs, pretrainBertCommand } from './commands/pretrainBert';
-import { type Word2vecArgs, Word2vecTraining } from './commands/pretrainWord2vec';
+import { pretrainWord2vecCommand, type Word2vecArgs } from './commands/pretrainWord2vec';
 import { ShowAttentionCommand } from './commands/showAttention';
 import { EngineClient } from './engineClient';
+import { JobController } from './jobs/controller';
 import { log } from './log';
 import { ModelStore } from './modelStore';
 import { AttentionPanel } from './panels/attentionPanel';
 import { PredictPanel } from './panels/predictPanel';
 import { TrainingPanel } from './panels/trainingPanel';
 import { StatusBar } from './statusBar';
-import { TrainingController } from './training';
 import { EmbeddingExplorer, wordAt } from './views/embeddingExplorer';
 import { ModelsView } from './views/modelsView';
 
 export interface PretrainLabApi {
   engine: EngineClient;
   models: ModelStore;
-  training: TrainingController;
+  training: JobController; // every training job, whatever its kind
   predict: PredictMaskCommand;
   attention: ShowAttentionCommand;
   explorer: EmbeddingExplorer;
-  word2vec: Word2vecTraining;
 }
 
 export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   const backend = () =>
-    vscode.workspace.getConfiguration('pretrainLab').get<BackendChoice>('backend', 'auto');
+    vscode.workspace.getConfiguration('pretrainLab').get<BackendChoice>('backend', DEFAULT_SETTINGS.backend);
   const engine = new EngineClient(ctx.extensionPath, backend);
   const models = new ModelStore(ctx);
   const predictPanel = new PredictPanel(ctx.extensionUri);
   const trainingPanel = new TrainingPanel(ctx.extensionUri);
-  const training = new TrainingController(engine, models, trainingPanel);
+  const training = new JobController(engine, models, trainingPanel);
   const predict = new PredictMaskCommand(engine, models, predictPanel);
   const modelsView = new ModelsView(models);
   const attentionPanel = new AttentionPanel(ctx.extensionUri);
   const attention = new ShowAttentionCommand(engine, models, attentionPanel);
   const explorer = new EmbeddingExplorer(ctx, engine, models);
-  const word2vec = new Word2vecTraining(engine, models, explorer);
   ctx.subscriptions.push(
     log(),
     engine,
@@ -56,7 +54,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
     explorer,
     vscode.window.registerWebviewViewProvider(EmbeddingExplorer.viewId, explorer),
     vscode.commands.registerCommand('pretrainLab.pretrainWord2vec', (args?: Word2vecArgs) =>
-      word2vec.run(args),
+      pretrainWord2vecCommand(training, models, explorer, args),
     ),
     vscode.commands.registerCommand('pretrainLab.showInEmbeddingExplorer', async (word?: string) => {
       const editor = vscode.window.activeTextEditor;
@@ -86,10 +84,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       pretrainBertCommand(training, models, args),
     ),
     vscode.commands.registerCommand('pretrainLab.showTraining', () => trainingPanel.show(false)),
-    vscode.commands.registerCommand('pretrainLab.cancelTraining', () => {
-      training.cancel();
-      word2vec.cancel();
-    }),
+    vscode.commands.registerCommand('pretrainLab.cancelTraining', () => training.cancel()),
     vscode.commands.registerCommand('pretrainLab.showLog', () => log().show()),
     vscode.commands.registerCommand('pretrainLab.crashEngine', () =>
       engine.call({ type: 'crash' }).catch((e: Error) => e.message),
@@ -114,7 +109,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   );
   // the engine (a worker thread) starts on first use; the status bar names its backend from then on
   log().info('Pretrain Lab activated.');
-  return { engine, models, training, predict, attention, explorer, word2vec };
+  return { engine, models, training, predict, attention, explorer };
 }
 
 export function deactivate(): void {}

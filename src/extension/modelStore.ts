@@ -1,16 +1,21 @@
 // Where models live and which one is active: the starter model shipped with the extension, models in
 // the storage folder (global storage, or the workspace by setting), and folders the user added.
-// Reads only JSON metadata; weights are the engine's business.
+// Reads only JSON metadata (the kind from src/shared/modelKinds.ts); weights are the engine's business.
+// One model is active per capability: making a word2vec model active makes it the active vectors and
+// leaves the active masked language model as it was.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrainProgress } from '../shared/configs';
+import { DEFAULT_SETTINGS, type TrainProgress } from '../shared/configs';
+import { CAPABILITIES, type Capability, detectKind, KINDS, type ModelKind } from '../shared/modelKinds';
 
 export interface ModelEntry {
   dir: string; // a folder, or a vector file (.vec, .bin, .txt, .tsv) for imported word vectors
   name: string;
   kind: 'starter' | 'stored' | 'added';
-  type: 'bert' | 'word2vec';
+  type: 'bert' | 'word2vec'; // the loadable kind (a folder of another kind has a problem)
+  modelKind?: ModelKind; // the kind config.json names, also for kinds this version cannot load
+  capabilities: Capability[]; // empty when the model cannot be used
   algo?: string; // word2vec: skipgram or cbow
   dim?: number; // word2vec: vector size
   epochs?: number;
@@ -28,7 +33,8 @@ export interface ModelEntry {
   problem?: string; // why it cannot be used, in one sentence
 }
 
-const ACTIVE_KEY = 'pretrainLab.activeModel';
+const ACTIVE_KEY = 'pretrainLab.activeModel'; // the model last made active, of any kind
+const ACTIVE_BY_CAPABILITY_KEY = 'pretrainLab.activeByCapability'; // capability → folder
 const ADDED_KEY = 'pretrainLab.addedModels';
 
 function readJson(file: string): Record<string, unknown> | undefined {
@@ -40,11 +46,22 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
+const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
+const strings = (x: unknown) =>
+  Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : undefined;
+
 const VECTOR_FILE = /\.(vec|bin|txt|tsv)$/i;
 
 /** A word2vec text/binary file or Projector TSV: its size from the header, without reading it all. */
 function describeVectorFile(file: string, kind: ModelEntry['kind']): ModelEntry {
-  const e: ModelEntry = { dir: file, name: path.basename(file), kind, type: 'word2vec' };
+  const e: ModelEntry = {
+    dir: file,
+    name: path.basename(file),
+    kind,
+    type: 'word2vec',
+    modelKind: 'word2vec',
+    capabilities: [...KINDS.word2vec.capabilities],
+  };
   try {
     const fd = fs.openSync(file, 'r');
     const b = Buffer.alloc(256);
@@ -56,64 +73,88 @@ function describeVectorFile(file: string, kind: ModelEntry['kind']): ModelEntry 
       e.dim = Number(head[1]);
     } else if (/\.tsv$/i.test(file))
       e.dim = b.subarray(0, n).toString('latin1').split('\n')[0].split('\t').length;
-    else if (head.length < 2) return { ...e, problem: 'It does not look like a word-vector file.' };
+    else if (head.length < 2) return unusable(e, 'It does not look like a word-vector file.');
   } catch {
-    return { ...e, problem: 'The file cannot be read.' };
+    return unusable(e, 'The file cannot be read.');
   }
   return e;
 }
 
-export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntry {
-  const e: ModelEntry = { dir, name: path.basename(dir), kind, type: 'bert' };
-  if (!fs.existsSync(dir)) return { ...e, problem: 'The folder no longer exists.' };
-  if (fs.statSync(dir).isFile()) {
-    if (VECTOR_FILE.test(dir)) return describeVectorFile(dir, kind);
-    return {
-      ...e,
-      problem: 'Only model folders and word-vector files (.vec, .bin, .txt, .tsv) can be added.',
-    };
-  }
-  const cfg = readJson(path.join(dir, 'config.json'));
-  if (!cfg) return { ...e, problem: 'config.json is missing or not valid JSON.' };
-  if (cfg.format === 'pretrain-lab/word2vec') {
+function unusable(e: ModelEntry, problem: string): ModelEntry {
+  return { ...e, capabilities: [], problem };
+}
+
+/** The checkpoint state file, or the one a crash between the two renames of a swap left in .old. */
+function checkpointState(dir: string, file: string): Record<string, unknown> | undefined {
+  return readJson(path.join(dir, 'checkpoint', file)) ?? readJson(path.join(dir, 'checkpoint.old', file));
+}
+
+/** One describer per loadable kind: what the Models view shows, from the folder's JSON files. */
+const DESCRIBE: Record<ModelEntry['type'], (e: ModelEntry, cfg: Record<string, unknown>) => ModelEntry> = {
+  word2vec(e, cfg) {
     const o = (cfg.options ?? {}) as Record<string, unknown>;
     Object.assign(e, {
-      type: 'word2vec',
       algo: typeof o.algo === 'string' ? o.algo : undefined,
-      dim: typeof cfg.dim === 'number' ? cfg.dim : undefined,
-      vocabSize: typeof cfg.vocabSize === 'number' ? cfg.vocabSize : undefined,
-      corpus: Array.isArray(cfg.corpus) ? (cfg.corpus as string[]) : undefined,
-      epochs: typeof o.epochs === 'number' ? o.epochs : undefined,
+      dim: num(cfg.dim),
+      vocabSize: num(cfg.vocabSize),
+      corpus: strings(cfg.corpus),
+      epochs: num(o.epochs),
     });
-    const st =
-      readJson(path.join(dir, 'checkpoint', 'state.json')) ??
-      readJson(path.join(dir, 'checkpoint.old', 'state.json'));
-    if (!st) return { ...e, problem: 'No epoch has finished yet.' };
-    e.epochsDone = typeof st.epochsDone === 'number' ? st.epochsDone : undefined;
+    const st = checkpointState(e.dir, 'state.json');
+    if (!st) return unusable(e, 'No epoch has finished yet.');
+    e.epochsDone = num(st.epochsDone);
     e.epochLosses = Array.isArray(st.epochLosses) ? (st.epochLosses as number[]) : undefined;
     return e;
+  },
+  bert(e, cfg) {
+    const bert = (cfg.bert ?? {}) as Record<string, unknown>;
+    Object.assign(e, {
+      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
+      layers: num(bert.numLayers),
+      hidden: num(bert.hiddenSize),
+      heads: num(bert.numHeads),
+      vocabSize: num(bert.vocabSize),
+      corpus: strings(cfg.corpus),
+    });
+    const state = checkpointState(e.dir, 'trainer_state.json');
+    if (!state) return unusable(e, 'It has no checkpoint yet.');
+    e.steps = num(state.step);
+    e.totalSteps = num(state.totalSteps);
+    e.metrics = (state.lastMetrics as Partial<TrainProgress> | undefined) ?? undefined;
+    return e;
+  },
+};
+
+export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntry {
+  const e: ModelEntry = { dir, name: path.basename(dir), kind, type: 'bert', capabilities: [] };
+  if (!fs.existsSync(dir)) return unusable(e, 'The folder no longer exists.');
+  if (fs.statSync(dir).isFile()) {
+    if (VECTOR_FILE.test(dir)) return describeVectorFile(dir, kind);
+    return unusable(e, 'Only model folders and word-vector files (.vec, .bin, .txt, .tsv) can be added.');
   }
-  if (fs.existsSync(path.join(dir, 'vectors.bin')))
-    return { ...describeVectorFile(path.join(dir, 'vectors.bin'), kind), dir };
-  if (cfg.format !== 'pretrain-lab/bert')
-    return { ...e, problem: 'This folder was not written by Pretrain Lab.' };
-  const bert = (cfg.bert ?? {}) as Record<string, number>;
-  Object.assign(e, {
-    preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
-    layers: bert.numLayers,
-    hidden: bert.hiddenSize,
-    heads: bert.numHeads,
-    vocabSize: bert.vocabSize,
-    corpus: Array.isArray(cfg.corpus) ? (cfg.corpus as string[]) : undefined,
-  });
-  const state =
-    readJson(path.join(dir, 'checkpoint', 'trainer_state.json')) ??
-    readJson(path.join(dir, 'checkpoint.old', 'trainer_state.json'));
-  if (!state) return { ...e, problem: 'It has no checkpoint yet.' };
-  e.steps = typeof state.step === 'number' ? state.step : undefined;
-  e.totalSteps = typeof state.totalSteps === 'number' ? state.totalSteps : undefined;
-  e.metrics = (state.lastMetrics as Partial<TrainProgress> | undefined) ?? undefined;
-  return e;
+  const cfg = readJson(path.join(dir, 'config.json'));
+  if (!cfg) return unusable(e, 'config.json is missing or not valid JSON.');
+  const d = detectKind(cfg);
+  const known = d.ok && d.loadable && (d.kind === 'bert' || d.kind === 'word2vec') ? d.kind : undefined;
+  if (!known) {
+    if (fs.existsSync(path.join(dir, 'vectors.bin')))
+      return { ...describeVectorFile(path.join(dir, 'vectors.bin'), kind), dir, name: e.name };
+    if (d.ok)
+      return unusable(
+        { ...e, modelKind: d.kind },
+        `It is a ${KINDS[d.kind].label} model, which this version of Pretrain Lab cannot load yet.`,
+      );
+    return unusable(
+      e,
+      d.huggingFace || cfg.format === undefined
+        ? 'This folder was not written by Pretrain Lab.'
+        : `Its config.json names the format "${String(cfg.format)}", which this version of Pretrain Lab does not know.`,
+    );
+  }
+  return DESCRIBE[known](
+    { ...e, type: known, modelKind: known, capabilities: [...KINDS[known].capabilities] },
+    cfg,
+  );
 }
 
 export class ModelStore implements vscode.Disposable {
@@ -128,7 +169,9 @@ export class ModelStore implements vscode.Disposable {
 
   /** The folder new models are written to. */
   storageDir(): string {
-    const where = vscode.workspace.getConfiguration('pretrainLab').get<string>('storage', 'global');
+    const where = vscode.workspace
+      .getConfiguration('pretrainLab')
+      .get<string>('storage', DEFAULT_SETTINGS.storage);
     const ws = vscode.workspace.workspaceFolders?.[0];
     if (where === 'workspace' && ws) return path.join(ws.uri.fsPath, '.pretrain-lab', 'models');
     return path.join(this.ctx.globalStorageUri.fsPath, 'models');
@@ -153,25 +196,55 @@ export class ModelStore implements vscode.Disposable {
   }
 
   /**
-   * The active model: the chosen one while it is usable (a word2vec model too: Predict Mask and
-   * attention then say they need a BERT), else the newest usable BERT, else the starter.
+   * With no capability: the model last made active while it is usable, else the default BERT. With a
+   * capability: the model made active for it (or, from older versions, the one last made active, if
+   * it has it), else the newest usable model with it, else the starter.
    */
-  active(): ModelEntry | undefined {
-    const all = this.list().filter((m) => !m.problem);
-    const chosen = this.ctx.globalState.get<string>(ACTIVE_KEY);
-    const bert = all.filter((m) => m.type === 'bert');
-    return all.find((m) => m.dir === chosen) ?? bert.find((m) => m.kind !== 'starter') ?? bert[0];
+  active(cap?: Capability): ModelEntry | undefined {
+    return this.activeIn(this.list(), cap);
   }
 
-  /** The active model if it is a BERT, else the newest usable BERT (for contextual vectors). */
+  private activeIn(list: ModelEntry[], cap?: Capability): ModelEntry | undefined {
+    const all = list.filter((m) => !m.problem);
+    const last = all.find((m) => m.dir === this.ctx.globalState.get<string>(ACTIVE_KEY));
+    if (!cap) return last ?? this.activeIn(list, 'predictMask');
+    const chosen = this.ctx.globalState.get<Partial<Record<Capability, string>>>(
+      ACTIVE_BY_CAPABILITY_KEY,
+      {},
+    )[cap];
+    const able = all.filter((m) => m.capabilities.includes(cap));
+    return (
+      able.find((m) => m.dir === chosen) ??
+      (chosen === undefined && last?.capabilities.includes(cap) ? last : undefined) ??
+      able.find((m) => m.kind !== 'starter') ??
+      able[0]
+    );
+  }
+
+  /** For each capability, the folder of the model active for it (read once, for the Models view). */
+  activeByCapability(): Map<Capability, string> {
+    const list = this.list();
+    const out = new Map<Capability, string>();
+    for (const cap of CAPABILITIES) {
+      const m = this.activeIn(list, cap);
+      if (m) out.set(cap, m.dir);
+    }
+    return out;
+  }
+
+  /** The active model for contextual vectors (a BERT today). */
   activeBert(): ModelEntry | undefined {
-    const a = this.active();
-    if (a?.type === 'bert') return a;
-    const bert = this.list().filter((m) => !m.problem && m.type === 'bert');
-    return bert.find((m) => m.kind !== 'starter') ?? bert[0];
+    return this.active('contextual');
   }
 
+  /** Makes the model active for every capability it has; the others keep their active model. */
   async setActive(dir: string): Promise<void> {
+    const entry = this.list().find((m) => m.dir === dir) ?? describeFolder(dir, 'added');
+    const byCap = {
+      ...this.ctx.globalState.get<Partial<Record<Capability, string>>>(ACTIVE_BY_CAPABILITY_KEY, {}),
+    };
+    for (const cap of entry.capabilities) byCap[cap] = dir;
+    await this.ctx.globalState.update(ACTIVE_BY_CAPABILITY_KEY, byCap);
     await this.ctx.globalState.update(ACTIVE_KEY, dir);
     this.changed.fire();
   }
@@ -195,6 +268,11 @@ export class ModelStore implements vscode.Disposable {
     );
     if (this.ctx.globalState.get<string>(ACTIVE_KEY) === entry.dir)
       await this.ctx.globalState.update(ACTIVE_KEY, undefined);
+    const byCap = this.ctx.globalState.get<Partial<Record<Capability, string>>>(ACTIVE_BY_CAPABILITY_KEY, {});
+    await this.ctx.globalState.update(
+      ACTIVE_BY_CAPABILITY_KEY,
+      Object.fromEntries(Object.entries(byCap).filter(([, d]) => d !== entry.dir)),
+    );
     this.changed.fire();
   }
 

@@ -1,7 +1,8 @@
-// The typed protocol between the extension host and the engine worker.
+// The typed protocol between the extension host and the engine worker. Requests are valibot schemas
+// (the engine validates every body before use); their types are inferred from the schemas.
+import * as v from 'valibot';
 import type {
   AttentionResult,
-  BackendChoice,
   BackendName,
   ContextualVectors,
   MaskingSample,
@@ -17,30 +18,101 @@ import type {
   W2vSummary,
   Word2vecOptions,
 } from './configs';
+import type { Capability, ModelKind } from './modelKinds';
 
-export type EngineRequest =
-  | { type: 'init'; backend: BackendChoice }
-  | { type: 'pretrainBert'; options: Partial<PretrainOptions> & Pick<PretrainOptions, 'corpus' | 'outDir'> }
-  | { type: 'predictMask'; modelDir: string; text: string; topK: number }
-  | { type: 'predictWord'; modelDir: string; text: string; start: number; end: number; topK: number }
-  | { type: 'describeModel'; modelDir: string }
-  | { type: 'attention'; modelDir: string; text: string }
-  | {
-      type: 'pretrainWord2vec';
-      options: Partial<Word2vecOptions> & Pick<Word2vecOptions, 'corpus' | 'outDir'>;
-    }
-  | { type: 'vectorsInfo'; model: string }
-  | { type: 'vectorsQuery'; model: string; query: VectorsQuery }
-  | { type: 'vectorsTable'; model: string; words?: string[]; top?: number }
-  | { type: 'contextual'; modelDir: string; word: string; files: string[]; layer?: number; max?: number }
-  | { type: 'crash' }; // test hook: makes the worker exit, so restart handling can be tested
+const finite = v.pipe(v.number(), v.finite());
+const queryText = v.pipe(v.string(), v.maxLength(200));
+const count = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10000));
+
+/** One question about word vectors, as the Embedding Explorer and the CLI ask it. */
+export const VectorsQuerySchema = v.variant('op', [
+  v.object({ op: v.literal('neighbours'), word: queryText, k: count }),
+  v.object({
+    op: v.literal('analogy'),
+    a: queryText,
+    b: queryText,
+    c: queryText,
+    k: count,
+    method: v.picklist(['add', 'mul']),
+  }),
+  v.object({ op: v.literal('similarity'), a: queryText, b: queryText }),
+  v.object({ op: v.literal('doesntMatch'), words: v.pipe(v.array(v.string()), v.maxLength(50)) }),
+  v.object({ op: v.literal('search'), query: queryText, regex: v.boolean(), limit: count }),
+]);
+
+// The schema and the VectorsQuery type of configs/ describe the same messages.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const vectorsQueryMatches: Same<v.InferOutput<typeof VectorsQuerySchema>, VectorsQuery> = true;
+void vectorsQueryMatches;
+
+export function isVectorsQuery(x: unknown): x is VectorsQuery {
+  return v.is(VectorsQuerySchema, x);
+}
+
+// Training options are checked in full by the trainer (with one sentence per problem); here only
+// what every training needs, so a malformed body is refused before it reaches it.
+const optionsOf = <T extends { corpus: string[]; outDir: string }>() =>
+  v.custom<T>((x) => v.is(v.looseObject({ corpus: v.array(v.string()), outDir: v.string() }), x));
+
+export const EngineRequestSchema = v.variant('type', [
+  v.object({ type: v.literal('init'), backend: v.picklist(['auto', 'tensorflow', 'wasm', 'cpu']) }),
+  v.object({
+    type: v.literal('pretrainBert'),
+    options: optionsOf<Partial<PretrainOptions> & Pick<PretrainOptions, 'corpus' | 'outDir'>>(),
+  }),
+  v.object({ type: v.literal('predictMask'), modelDir: v.string(), text: v.string(), topK: finite }),
+  v.object({
+    type: v.literal('predictWord'),
+    modelDir: v.string(),
+    text: v.string(),
+    start: finite,
+    end: finite,
+    topK: finite,
+  }),
+  /** Any model folder or vector file: its kind, capabilities and summary. */
+  v.object({ type: v.literal('describeModel'), modelDir: v.string() }),
+  v.object({ type: v.literal('attention'), modelDir: v.string(), text: v.string() }),
+  v.object({
+    type: v.literal('pretrainWord2vec'),
+    options: optionsOf<Partial<Word2vecOptions> & Pick<Word2vecOptions, 'corpus' | 'outDir'>>(),
+  }),
+  v.object({ type: v.literal('vectorsInfo'), model: v.string() }),
+  v.object({ type: v.literal('vectorsQuery'), model: v.string(), query: VectorsQuerySchema }),
+  v.object({
+    type: v.literal('vectorsTable'),
+    model: v.string(),
+    words: v.optional(v.array(v.string())),
+    top: v.optional(finite),
+  }),
+  v.object({
+    type: v.literal('contextual'),
+    modelDir: v.string(),
+    word: v.string(),
+    files: v.array(v.string()),
+    layer: v.optional(finite),
+    max: v.optional(finite),
+  }),
+  v.object({ type: v.literal('crash') }), // test hook: makes the worker exit, so restart handling can be tested
+]);
+
+export type EngineRequest = v.InferOutput<typeof EngineRequestSchema>;
+
+export function isEngineRequest(x: unknown): x is EngineRequest {
+  return v.is(EngineRequestSchema, x);
+}
+
+export interface ModelInfo {
+  kind: ModelKind;
+  capabilities: Capability[];
+  summary: ModelSummary | W2vSummary;
+}
 
 export interface EngineResponses {
   init: { backend: BackendName; tried: { name: BackendName; error?: string }[] };
   pretrainBert: { status: 'done' | 'cancelled'; step: number; summary: ModelSummary };
   predictMask: PredictMaskResult;
   predictWord: PredictMaskResult;
-  describeModel: ModelSummary;
+  describeModel: ModelInfo;
   attention: AttentionResult;
   pretrainWord2vec: { status: 'done' | 'cancelled'; epochsDone: number; summary: W2vSummary };
   vectorsInfo: VectorsInfo;
@@ -50,79 +122,11 @@ export interface EngineResponses {
   crash: never;
 }
 
+// every request type has a response type
+const responsesCoverRequests: Same<keyof EngineResponses, EngineRequest['type']> = true;
+void responsesCoverRequests;
+
 export type EngineProgress =
   | { type: 'log'; message: string }
   | { type: 'train'; progress: TrainProgress; sample?: MaskingSample }
   | { type: 'w2v'; progress: W2vProgress };
-
-export function isEngineRequest(x: unknown): x is EngineRequest {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  const str = (k: string) => typeof r[k] === 'string';
-  const num = (k: string) => typeof r[k] === 'number' && Number.isFinite(r[k] as number);
-  switch (r.type) {
-    case 'init':
-      return ['auto', 'tensorflow', 'wasm', 'cpu'].includes(r.backend as string);
-    case 'pretrainBert': {
-      const o = r.options as Record<string, unknown> | undefined;
-      return typeof o === 'object' && o !== null && Array.isArray(o.corpus) && typeof o.outDir === 'string';
-    }
-    case 'predictMask':
-      return str('modelDir') && str('text') && num('topK');
-    case 'predictWord':
-      return str('modelDir') && str('text') && num('start') && num('end') && num('topK');
-    case 'describeModel':
-      return str('modelDir');
-    case 'attention':
-      return str('modelDir') && str('text');
-    case 'pretrainWord2vec': {
-      const o = r.options as Record<string, unknown> | undefined;
-      return typeof o === 'object' && o !== null && Array.isArray(o.corpus) && typeof o.outDir === 'string';
-    }
-    case 'vectorsInfo':
-      return str('model');
-    case 'vectorsQuery':
-      return str('model') && isVectorsQuery(r.query);
-    case 'vectorsTable':
-      return (
-        str('model') &&
-        (r.words === undefined || (Array.isArray(r.words) && r.words.every((w) => typeof w === 'string'))) &&
-        (r.top === undefined || num('top'))
-      );
-    case 'contextual':
-      return (
-        str('modelDir') &&
-        str('word') &&
-        Array.isArray(r.files) &&
-        r.files.every((f) => typeof f === 'string') &&
-        (r.layer === undefined || num('layer')) &&
-        (r.max === undefined || num('max'))
-      );
-    case 'crash':
-      return true;
-    default:
-      return false;
-  }
-}
-
-export function isVectorsQuery(x: unknown): x is VectorsQuery {
-  if (typeof x !== 'object' || x === null) return false;
-  const q = x as Record<string, unknown>;
-  const s = (k: string) => typeof q[k] === 'string' && (q[k] as string).length <= 200;
-  const n = (k: string) =>
-    typeof q[k] === 'number' && Number.isInteger(q[k]) && (q[k] as number) >= 1 && (q[k] as number) <= 10000;
-  switch (q.op) {
-    case 'neighbours':
-      return s('word') && n('k');
-    case 'analogy':
-      return s('a') && s('b') && s('c') && n('k') && (q.method === 'add' || q.method === 'mul');
-    case 'similarity':
-      return s('a') && s('b');
-    case 'doesntMatch':
-      return Array.isArray(q.words) && q.words.length <= 50 && q.words.every((w) => typeof w === 'string');
-    case 'search':
-      return s('query') && typeof q.regex === 'boolean' && n('limit');
-    default:
-      return false;
-  }
-}

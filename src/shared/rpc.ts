@@ -1,11 +1,12 @@
 // One small request/response channel used for both the worker and the webviews: requests carry an id,
 // replies name the request they answer, progress events stream in between, errors travel back and
-// reject the caller's promise with the other side's message, and a request can be cancelled.
+// reject the caller's promise with the other side's name and message (a CancelledError is rebuilt as
+// one, so `instanceof` works across the channel), and a request can be cancelled.
 
 export type RpcMessage =
   | { rpc: 'request'; id: number; body: unknown }
   | { rpc: 'response'; inReplyTo: number; body: unknown }
-  | { rpc: 'error'; inReplyTo: number; message: string }
+  | { rpc: 'error'; inReplyTo: number; message: string; name?: string } // name: the Error's class, e.g. 'ModelFolderError'
   | { rpc: 'progress'; inReplyTo: number; body: unknown }
   | { rpc: 'cancel'; inReplyTo: number };
 
@@ -20,7 +21,11 @@ export function isRpcMessage(x: unknown): x is RpcMessage {
     case 'cancel':
       return typeof m.inReplyTo === 'number';
     case 'error':
-      return typeof m.inReplyTo === 'number' && typeof m.message === 'string';
+      return (
+        typeof m.inReplyTo === 'number' &&
+        typeof m.message === 'string' &&
+        (m.name === undefined || typeof m.name === 'string')
+      );
     default:
       return false;
   }
@@ -31,6 +36,15 @@ export class CancelledError extends Error {
     super(message);
     this.name = 'CancelledError';
   }
+}
+
+/** An error as it arrives from the other side: its message, and its class's name in `name`. */
+export function remoteError(message: string, name = 'Error'): Error {
+  if (name === 'CancelledError' || (name === 'Error' && message === 'Cancelled.'))
+    return new CancelledError(message);
+  const e = new Error(message);
+  e.name = name;
+  return e;
 }
 
 export interface RequestContext {
@@ -114,7 +128,7 @@ export class RpcEndpoint {
       case 'error': {
         const p = this.pending.get(m.inReplyTo);
         this.pending.delete(m.inReplyTo);
-        p?.reject(m.message === 'Cancelled.' ? new CancelledError() : new Error(m.message));
+        p?.reject(remoteError(m.message, m.name));
         return;
       }
     }
@@ -139,7 +153,8 @@ export class RpcEndpoint {
       const result = await this.handler(body, ctx);
       this.post({ rpc: 'response', inReplyTo: id, body: result });
     } catch (e) {
-      this.post({ rpc: 'error', inReplyTo: id, message: e instanceof Error ? e.message : String(e) });
+      if (e instanceof Error) this.post({ rpc: 'error', inReplyTo: id, message: e.message, name: e.name });
+      else this.post({ rpc: 'error', inReplyTo: id, message: String(e) });
     } finally {
       this.running.delete(id);
     }

@@ -302,6 +302,14 @@ async function predictAndWait() {
     await page.screenshot({ path: path.join(shots, 'attention-model-view.png') });
     await frame.click('canvas.thumb >> nth=0');
     await frame.waitForSelector('#matrix-canvas');
+    // the matrix is fitted to the panel: nothing runs off to the right
+    const fit = await frame.evaluate(() => ({
+      right: document.getElementById('matrix-canvas').getBoundingClientRect().right,
+      scroll: document.documentElement.scrollWidth,
+      width: window.innerWidth,
+    }));
+    if (!(fit.right <= fit.width && fit.scroll <= fit.width))
+      throw new Error(`the attention matrix is wider than its panel: ${JSON.stringify(fit)}`);
     await page.screenshot({ path: path.join(shots, 'attention-matrix-view.png') });
   });
 
@@ -435,6 +443,48 @@ async function predictAndWait() {
       timeout: 60000,
     });
     await page.screenshot({ path: path.join(shots, 'explorer-contextual.png') });
+  });
+
+  await test('Open Embedding Plot in Editor Area: the sidebar points full size; a click there selects the word in the sidebar', async () => {
+    const { frame } = await inWebview(page, '#open-plot', 30000);
+    await frame.click('#open-plot');
+    const { frame: plot } = await inWebview(page, '#plot-title', 30000);
+    // the same points as the sidebar (the sidebar may re-project meanwhile: compare once both agree)
+    const end = Date.now() + 60000;
+    for (;;) {
+      const a = await frame.evaluate(() => window.explorer.projected?.words.join('\n') ?? '');
+      const b = await plot.evaluate(() => window.explorerPlot.plot?.words.join('\n') ?? '');
+      if (a && a === b) break;
+      if (Date.now() > end) throw new Error('the editor-area plot does not show the sidebar points');
+      await page.waitForTimeout(200);
+    }
+    const box = await plot.$eval('.ex-plot canvas', (c) => c.getBoundingClientRect().height);
+    const side = await frame.$eval('.ex-plot canvas', (c) => c.getBoundingClientRect().height);
+    if (!(box > side))
+      throw new Error(`the editor-area plot (${box}px) is not larger than the sidebar (${side}px)`);
+    const pt = await plot.evaluate(() => {
+      const [x, y] = window.explorerPlot.scatter.screenOf(7);
+      return { x, y };
+    });
+    await plot.locator('.ex-plot canvas').first().click({ position: pt });
+    const picked = await plot.evaluate(() => {
+      const i = window.explorerPlot.scatter.hoveredIndex;
+      return i === undefined ? undefined : window.explorerPlot.plot.words[i];
+    });
+    if (!picked) throw new Error('no point under the mouse in the editor-area plot');
+    await frame.waitForFunction((w) => document.getElementById('word').value === w, picked, {
+      timeout: 15000,
+    });
+    // its neighbours come back to the plot as marks
+    await plot.waitForFunction(
+      (w) => window.explorerPlot.plot?.marks.selected === w && window.explorerPlot.plot.marks.near.length > 0,
+      picked,
+      {
+        timeout: 15000,
+      },
+    );
+    await page.screenshot({ path: path.join(shots, 'explorer-plot-editor.png') });
+    await palette(page, 'View: Close Editor');
   });
 
   for (const theme of ['Light Modern', 'Dark High Contrast']) {

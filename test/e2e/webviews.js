@@ -121,22 +121,18 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.goto(`${base}/page/training`);
     await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
     await p.evaluate((evil) => {
-      const run = { model: `m${evil}`, preset: 'tiny', corpus: evil, totalSteps: 100, backend: 'wasm' };
+      const run = {
+        kind: 'bert',
+        family: 'BERT tiny',
+        model: `m${evil}`,
+        corpus: evil,
+        unit: 'step',
+        total: 100,
+        backend: 'wasm',
+      };
       window.postMessage({ type: 'start', run }, '*');
       for (let s = 1; s <= 40; s++) {
-        const progress = {
-          step: s,
-          totalSteps: 100,
-          mlmLoss: 9 - s / 10,
-          nspLoss: 0.69,
-          mlmAccuracy: s / 100,
-          nspAccuracy: 0.5 + s / 200,
-          learningRate: 1e-3,
-          tokensPerSecond: 2000,
-          etaSeconds: 60 - s,
-          elapsedSeconds: s,
-        };
-        const sample = {
+        const maskingSample = {
           tokens: ['[CLS]', '[MASK]', 'cat', 'sat', '[SEP]'],
           original: ['[CLS]', evil, 'cat', 'dog', '[SEP]'],
           chosen: [
@@ -146,12 +142,35 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           ],
           isRandomNext: false,
         };
-        window.postMessage({ type: 'progress', progress, sample }, '*');
+        // as the BERT job kind turns the engine's TrainProgress into a JobProgress
+        const progress = {
+          unit: 'step',
+          done: s,
+          total: 100,
+          position: s,
+          fraction: s / 100,
+          etaSeconds: 60 - s,
+          metrics: [
+            { id: 'mlm-loss', name: 'MLM loss', value: 9 - s / 10, format: 'loss', brief: true },
+            { id: 'mlm-acc', name: 'MLM accuracy', value: s / 100, format: 'percent' },
+            { id: 'nsp-acc', name: 'NSP accuracy', value: 0.5 + s / 200, format: 'percent' },
+            { id: 'tps', name: 'tokens/s', value: 2000, format: 'rate', brief: true },
+          ],
+          extras: { maskingSample },
+        };
+        window.postMessage({ type: 'progress', progress }, '*');
       }
     }, EVIL);
     await p.waitForFunction(() => document.getElementById('stat-step')?.textContent === '40 / 100');
     const label = await p.$eval('figure.chart canvas', (c) => c.getAttribute('aria-label'));
     if (!/MLM loss: 5\.000 at step 40/.test(label)) throw new Error(label);
+    const captions = await p.$$eval('figure.chart figcaption', (x) => x.map((e) => e.textContent));
+    if (captions.join('|') !== 'MLM loss|MLM accuracy|NSP accuracy|tokens/s')
+      throw new Error(`charts: ${captions.join(' | ')}`);
+    const acc = await p.$eval('#stat-mlm-acc', (e) => e.textContent);
+    if (acc !== '40.0%') throw new Error(`MLM accuracy: ${acc}`);
+    const eta = await p.$eval('#stat-eta', (e) => e.textContent);
+    if (eta !== '20 s') throw new Error(`ETA: ${eta}`);
     const chips = await p.$$eval('.sample .tok.mask, .sample .tok.random, .sample .tok.keep', (x) =>
       x.map((e) => e.textContent),
     );
@@ -163,23 +182,106 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.click('#cancel');
     const last = await p.evaluate(() => window.posted[window.posted.length - 1]);
     if (last.type !== 'cancel') throw new Error(JSON.stringify(last));
+    await p.evaluate(() =>
+      window.postMessage(
+        { type: 'finished', status: 'cancelled', message: 'Training cancelled at step 40.' },
+        '*',
+      ),
+    );
+    await p.waitForFunction(() => document.getElementById('status')?.textContent === 'cancelled');
+    if (await p.$('#cancel')) throw new Error('Cancel is still offered after the job ended');
   });
 
-  await test('Attention panel: head, model and matrix views draw from a fixed tensor; hover, heads, threshold and merging change the drawing; exports parse', async () => {
+  await test('Training panel: a word2vec job draws loss and words/s charts by epoch, and a point per epoch mean', async () => {
+    await p.goto(`${base}/page/training`);
+    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.evaluate((evil) => {
+      const run = {
+        kind: 'word2vec',
+        family: 'word2vec skip-gram',
+        model: 'w2v',
+        corpus: evil,
+        unit: 'epoch',
+        total: 3,
+      };
+      window.postMessage({ type: 'start', run }, '*');
+      // four reports an epoch over two epochs, as the word2vec job kind sends them
+      const perEpoch = 1000;
+      for (let i = 1; i <= 8; i++) {
+        const epoch = Math.ceil(i / 4);
+        const metrics = [
+          { id: 'loss', name: 'loss', value: 4 - i * 0.25, format: 'loss', brief: true },
+          { id: 'wps', name: 'words/s', value: 100000 + i * 1000, format: 'rate', brief: true },
+        ];
+        if (i % 4 === 0)
+          metrics.push({ id: 'epoch-loss', name: 'mean loss per epoch', value: 4 - i * 0.2, format: 'loss' });
+        const progress = {
+          unit: 'epoch',
+          done: epoch,
+          total: 3,
+          position: (i * perEpoch) / 4 / perEpoch,
+          fraction: i / 12,
+          etaSeconds: 12 - i,
+          metrics,
+        };
+        window.postMessage({ type: 'progress', progress }, '*');
+      }
+    }, EVIL);
+    await p.waitForFunction(() => document.getElementById('stat-step')?.textContent === '2 / 3');
+    const charts = await p.$$eval('figure.chart', (figs) =>
+      figs.map((f) => ({
+        caption: f.querySelector('figcaption').textContent,
+        label: f.querySelector('canvas').getAttribute('aria-label'),
+      })),
+    );
+    const loss = charts.find((c) => c.caption === 'loss');
+    if (loss?.label !== 'loss: 2.000 at epoch 2') throw new Error(JSON.stringify(charts));
+    // the loss line is really drawn: its canvas has pixels in the chart's colour
+    const drawn = await p.$eval('figure.chart canvas', (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 200 && d[i] < 120 && d[i + 3] > 0) n++;
+      return n;
+    });
+    if (drawn < 50) throw new Error(`the loss chart has ${drawn} line pixels`);
+    const wps = charts.find((c) => c.caption === 'words/s');
+    if (!wps || !/^words\/s: 108000\.000 at epoch 2$/.test(wps.label))
+      throw new Error(JSON.stringify(charts));
+    const mean = charts.find((c) => c.caption === 'mean loss per epoch');
+    if (mean?.label !== 'mean loss per epoch: 2.400 at epoch 2') throw new Error(JSON.stringify(charts));
+    const rate = await p.$eval('#stat-wps', (e) => e.textContent);
+    if (rate !== '108,000') throw new Error(`words/s: ${rate}`);
+    const head = await p.$eval('p.muted', (e) => e.textContent);
+    if (head !== `word2vec skip-gram · corpus: ${EVIL}`) throw new Error(`heading: ${head}`);
+    if (await p.$('.sample')) throw new Error('a word2vec job shows a masking sample');
+    if ((await p.$$eval('img', (x) => x.length)) !== 0)
+      throw new Error('an <img> was created from a corpus string');
+    await p.screenshot({ path: path.join(shots, 'webview-training-word2vec.png'), fullPage: true });
+  });
+
+  await test('Attention panel: head, model and matrix views draw from a fixed tensor; hover, heads, threshold and merging (words from the engine) change the drawing; the tooltip names two tokens and a 3-decimal weight; a 512-token matrix fits the panel and zooms; exports parse', async () => {
     await p.goto(`${base}/page/attention`);
     await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
     await p.evaluate((evil) => {
       // 2 layers, 3 heads, 6 tokens; head h of layer l attends from i to (i + h + l) mod 6
       const tokens = ['[CLS]', 'play', '##ing', evil, '[SEP]', '北'];
+      // the words as the engine's tokenizer made them, written as in the selection
+      const words = [
+        { start: 0, end: 1, text: '[CLS]' },
+        { start: 1, end: 3, text: 'Playing' },
+        { start: 3, end: 4, text: evil },
+        { start: 4, end: 5, text: '[SEP]' },
+        { start: 5, end: 6, text: '北' },
+      ];
       const T = tokens.length;
-      const w = new Uint8Array(2 * 3 * T * T);
+      const w = new Uint16Array(2 * 3 * T * T); // steps of 1/65535
       for (let l = 0; l < 2; l++)
         for (let h = 0; h < 3; h++)
-          for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 255;
+          for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 65535;
       window.postMessage(
         {
           type: 'attention',
-          view: { model: 'm', tokens, segments: [0, 0, 0, 0, 0, 1], layers: 2, heads: 3, weights: w },
+          view: { model: 'm', tokens, words, segments: [0, 0, 0, 0, 0, 1], layers: 2, heads: 3, weights: w },
         },
         '*',
       );
@@ -218,7 +320,27 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.evaluate(() => window.postMessage({ type: 'focusToken', index: 1 }, '*'));
     await p.waitForFunction(() => document.getElementById('matrix-canvas')?.dataset.focusRow === '1');
     const tipText = await p.$eval('#matrix-canvas', (c) => c.parentElement.querySelector('.tip').textContent);
-    if (!/^cursor on ".+": attends most to /.test(tipText)) throw new Error(`matrix cursor tip: ${tipText}`);
+    if (!/^cursor on "Playing": attends most to .+ \d\.\d{3}/.test(tipText))
+      throw new Error(`matrix cursor tip: ${tipText}`);
+    // hovering a cell names its two words (merged by the engine's groups) and the weight to 3 decimals:
+    // "Playing" (tokens 1, 2) attends in head 3 of layer 1 from 1 to 3 and from 2 to 4, so half to each
+    const cellAt = (i, j) =>
+      p.$eval(
+        '#matrix-canvas',
+        (c, [i, j]) => {
+          const r = c.getBoundingClientRect();
+          const cell = Number(c.dataset.cell);
+          return { x: r.x + 90 + (j + 0.5) * cell, y: r.y + 90 + (i + 0.5) * cell };
+        },
+        [i, j],
+      );
+    const at12 = await cellAt(1, 2);
+    await p.mouse.move(at12.x, at12.y);
+    const hoverTip = await p.$eval('#matrix-tip', (t) => t.textContent);
+    if (hoverTip !== `Playing → ${EVIL}: 0.500`) throw new Error(`matrix hover tip: ${hoverTip}`);
+    await p.mouse.move(5, 5);
+    if (!(await p.$eval('#matrix-tip', (t) => t.textContent)).startsWith('cursor on "Playing"'))
+      throw new Error('leaving the matrix should bring back the cursor line');
     const vs = await p.evaluate(() => window.posted.filter((m) => m.type === 'viewState').pop());
     if (vs.heads.join() !== '2')
       throw new Error(`the editor highlight should follow the matrix head 3: ${JSON.stringify(vs)}`);
@@ -229,12 +351,21 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.evaluate(() => {
       const T = 400;
       const tokens = Array.from({ length: T }, (_, i) => `t${i}`);
-      const w = new Uint8Array(1 * 1 * T * T);
-      for (let i = 0; i < T; i++) w[i * T + ((i + 1) % T)] = 255;
+      const words = tokens.map((text, i) => ({ start: i, end: i + 1, text }));
+      const w = new Uint16Array(1 * 1 * T * T);
+      for (let i = 0; i < T; i++) w[i * T + ((i + 1) % T)] = 65535;
       window.postMessage(
         {
           type: 'attention',
-          view: { model: 'long', tokens, segments: tokens.map(() => 0), layers: 1, heads: 1, weights: w },
+          view: {
+            model: 'long',
+            tokens,
+            words,
+            segments: tokens.map(() => 0),
+            layers: 1,
+            heads: 1,
+            weights: w,
+          },
         },
         '*',
       );
@@ -269,12 +400,108 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       return im.width * im.height;
     }, png.data);
     if (png.format !== 'png' || !(size > 0)) throw new Error('the PNG export does not decode');
+    // 512 tokens, merged two by two by the engine's groups (no "##" in sight): the words come from it
+    await p.evaluate(() => {
+      const T = 512;
+      const tokens = Array.from({ length: T }, (_, i) => `t${i}`);
+      const words = Array.from({ length: T / 2 }, (_, k) => ({
+        start: 2 * k,
+        end: 2 * k + 2,
+        text: `w${k}`,
+      }));
+      const w = new Uint16Array(T * T);
+      for (let i = 0; i < T; i++) {
+        w.fill(Math.round(65535 / T), i * T, (i + 1) * T); // weights near 0.002, as at 512 tokens
+        w[i * T + ((i + 1) % T)] = Math.round(65535 * 0.25);
+      }
+      window.postMessage(
+        {
+          type: 'attention',
+          view: {
+            model: 'long',
+            tokens,
+            words,
+            segments: tokens.map(() => 0),
+            layers: 1,
+            heads: 1,
+            weights: w,
+          },
+        },
+        '*',
+      );
+    });
+    await p.waitForFunction(() => document.body.dataset.tokens === '256');
+    await p.click('#merge');
+    await p.waitForFunction(() => document.body.dataset.tokens === '512');
+    await p.selectOption('#mode', 'matrix');
+    await p.waitForSelector('#matrix-canvas');
+    const fit = await p.evaluate(() => {
+      const c = document.getElementById('matrix-canvas');
+      const r = c.getBoundingClientRect();
+      return {
+        right: r.right,
+        bottom: r.bottom,
+        width: window.innerWidth,
+        height: window.innerHeight,
+        scroll: document.documentElement.scrollWidth,
+        labels: c.dataset.labels,
+        zoom: c.dataset.zoom,
+      };
+    });
+    if (!(fit.right <= fit.width && fit.scroll <= fit.width && fit.bottom <= fit.height))
+      throw new Error(`the 512-token matrix does not fit the panel: ${JSON.stringify(fit)}`);
+    if (fit.labels !== 'hidden' || fit.zoom !== '1.00')
+      throw new Error(`at the fit, 512 labels cannot be read and are not drawn: ${JSON.stringify(fit)}`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-matrix-512.png') });
+    const tip512 = await p.$eval('#matrix-canvas', (c) => {
+      const r = c.getBoundingClientRect();
+      return { x: r.x + 90 + 40.2 * Number(c.dataset.cell), y: r.y + 90 + 10.2 * Number(c.dataset.cell) };
+    });
+    await p.mouse.move(tip512.x, tip512.y);
+    const t512 = await p.$eval('#matrix-tip', (t) => t.textContent);
+    if (!/^t\d+ → t\d+: 0\.\d{3}$/.test(t512)) throw new Error(`512-token hover tip: ${t512}`);
+    // zoom: the buttons and the wheel; labels appear once a cell is as tall as the text; dragging pans
+    const zoomed = () => p.$eval('#matrix-canvas', (c) => ({ ...c.dataset }));
+    await p.click('#zoom-in');
+    await p.waitForFunction(() => document.getElementById('matrix-canvas').dataset.zoom === '2.00');
+    for (let k = 0; k < 8 && Number((await zoomed()).cell) < 12; k++) {
+      const before = (await zoomed()).zoom;
+      await p.click('#zoom-in');
+      await p.waitForFunction((z) => document.getElementById('matrix-canvas').dataset.zoom !== z, before);
+    }
+    const z = await zoomed();
+    if (!(Number(z.cell) >= 12 && z.labels === 'shown'))
+      throw new Error(
+        `zoomed until a cell is as tall as a label, the labels should be drawn: ${JSON.stringify(z)}`,
+      );
+    await p.screenshot({ path: path.join(shots, 'webview-attention-matrix-zoomed.png') });
+    const origin = () => p.$eval('#matrix-canvas', (c) => c.dataset.origin);
+    const o0 = await origin();
+    const mid = await p.$eval('#matrix-canvas', (c) => {
+      const r = c.getBoundingClientRect();
+      return { x: r.x + 90 + (r.width - 90 - 72) / 2, y: r.y + 90 + (r.height - 90) / 2 };
+    });
+    await p.mouse.move(mid.x, mid.y);
+    await p.mouse.down();
+    await p.mouse.move(mid.x - 120, mid.y - 60, { steps: 4 });
+    await p.mouse.up();
+    await p.waitForFunction((o) => document.getElementById('matrix-canvas').dataset.origin !== o, o0);
+    const [ox, oy] = (await origin()).split(',').map(Number);
+    const [x0, y0] = o0.split(',').map(Number);
+    if (!(ox > x0 && oy > y0))
+      throw new Error(`dragging left and up should pan right and down: ${o0} → ${ox},${oy}`);
+    await p.click('#zoom-fit');
+    await p.waitForFunction(() => document.getElementById('matrix-canvas').dataset.zoom === '1.00');
+    await p.mouse.move(mid.x, mid.y);
+    await p.mouse.wheel(0, -300);
+    await p.waitForFunction(() => Number(document.getElementById('matrix-canvas').dataset.zoom) > 1);
   });
 
   await test('Embedding Explorer: 10,000 points stay interactive; hover, click, search, analogy, PCA/UMAP/t-SNE, export, contextual', async () => {
     await p.setViewportSize({ width: 380, height: 1500 });
     await p.goto(`${base}/page/explorer`);
-    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    // the explorer speaks RPC (src/shared/rpc.ts): its questions are requests, answers name the request
+    await p.waitForFunction(() => window.posted.some((m) => m.rpc === 'request' && m.body.type === 'ready'));
     await p.evaluate((evil) => {
       const N = 10000;
       const D = 16;
@@ -300,15 +527,41 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
         for (let c = 0; c < D; c++) s += vecs[i * D + c] * vecs[j * D + c];
         return s / unit(i) / unit(j);
       };
-      const reply = (m) => window.postMessage(m, '*');
+      // answers as the host sends them: a response to a request, or a push (a request of the host)
+      let pushId = 1;
+      const reply = (m) => {
+        if (m.type === 'answer')
+          window.postMessage({ rpc: 'response', inReplyTo: m.id, body: m.answer }, '*');
+        else if (m.type === 'table')
+          window.postMessage({ rpc: 'response', inReplyTo: m.id, body: m.table }, '*');
+        else window.postMessage({ rpc: 'request', id: pushId++, body: m }, '*');
+      };
+      window.hostPush = reply;
       let seen = 0;
       window.hostLog = [];
       setInterval(() => {
         while (seen < window.posted.length) {
-          const m = window.posted[seen++];
+          const posted = window.posted[seen++];
+          if (posted.rpc !== 'request') continue; // the page's answers to pushes
+          const m = { ...posted.body, id: posted.id };
           window.hostLog.push(m.type === 'query' ? `${m.type}:${m.query.op}` : m.type);
+          if (m.type !== 'query' && m.type !== 'table')
+            window.postMessage({ rpc: 'response', inReplyTo: posted.id }, '*');
           if (m.type === 'query') {
             const q = m.query;
+            if (q.op === 'neighbours' && q.word === 'boom') {
+              // the engine crashed under this question: the error names the request
+              window.postMessage(
+                {
+                  rpc: 'error',
+                  inReplyTo: m.id,
+                  message:
+                    'The Pretrain Lab engine stopped unexpectedly (exit code 3); it restarts on the next request.',
+                },
+                '*',
+              );
+              continue;
+            }
             if (q.op === 'neighbours') {
               const i = words.indexOf(q.word);
               if (i < 0) {
@@ -463,6 +716,16 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.fill('#analogy-c', 'woman');
     await p.click('#analogy-go');
     await p.waitForFunction(() => document.querySelectorAll('#analogy-results li').length === 2);
+    // a failure comes back as one sentence where the answer would go; the next question works
+    await p.fill('#word', 'boom');
+    await p.press('#word', 'Enter');
+    await p.waitForFunction(() =>
+      /^The Pretrain Lab engine stopped unexpectedly \(exit code 3\); it restarts on the next request\.$/.test(
+        document.querySelector('#neighbours-status .error')?.textContent ?? '',
+      ),
+    );
+    if ((await p.$$eval('#neighbours li', (x) => x.length)) !== 0)
+      throw new Error('neighbours of a failed question are still listed');
     // a Chinese word: its point is labelled in the plot, its neighbours listed
     await p.fill('#word', '北京');
     await p.press('#word', 'Enter');
@@ -512,10 +775,34 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     // export the projection
     const before = await p.evaluate(() => window.posted.length);
     await p.click('#export-csv');
-    const exp = await p.evaluate((n) => window.posted.slice(n).find((m) => m.type === 'export'), before);
+    await p.waitForFunction((n) => window.posted.slice(n).some((m) => m.body?.type === 'export'), before);
+    const exp = await p.evaluate(
+      (n) => window.posted.slice(n).find((m) => m.body?.type === 'export').body,
+      before,
+    );
     const lines = exp.data.trim().split('\n');
     if (lines[0] !== 'word,x,y,z,count,selected' || lines.length !== 27)
       throw new Error(`CSV export: ${lines[0]} … ${lines.length} lines`);
+    // Open in Editor Area asks the host for the panel; once it is open the points on screen go to it
+    const n1 = await p.evaluate(() => window.posted.length);
+    await p.click('#open-plot');
+    await p.waitForFunction((n) => window.posted.slice(n).some((m) => m.body?.type === 'openPlot'), n1);
+    await p.evaluate(() => window.hostPush({ type: 'plotOpen', open: true }));
+    await p.waitForFunction((n) => window.posted.slice(n).some((m) => m.body?.type === 'plot'), n1);
+    const sent = await p.evaluate(
+      (n) => window.posted.slice(n).find((m) => m.body?.type === 'plot').body.plot,
+      n1,
+    );
+    if (
+      sent.model !== '/m' ||
+      sent.words.length !== 26 ||
+      sent.coords.length !== 26 * sent.dims ||
+      sent.marks.selected !== 'play' ||
+      sent.marks.near.length !== 25
+    )
+      throw new Error(
+        `plot sent: ${sent.words.length} words, ${sent.coords.length} numbers, ${JSON.stringify(sent.marks).slice(0, 80)}`,
+      );
     // static vs contextual: two senses of "play" fall into two clusters; the list is text; a click opens the line
     await p.evaluate((evil) => {
       const D = 8;
@@ -533,24 +820,21 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           label: `a.txt:${i + 1}`,
         });
       }
-      window.postMessage(
-        {
-          type: 'contextual',
-          data: {
-            word: 'play',
-            layer: 2,
-            layers: 2,
-            dim: D,
-            bertModel: 'starter',
-            occurrences: occ,
-            vectors: v,
-            total: 20,
-            staticModel: 'w2v',
-            staticNeighbours: [{ word: 'game', score: 0.8 }],
-          },
+      window.hostPush({
+        type: 'contextual',
+        data: {
+          word: 'play',
+          layer: 2,
+          layers: 2,
+          dim: D,
+          bertModel: 'starter',
+          occurrences: occ,
+          vectors: v,
+          total: 20,
+          staticModel: 'w2v',
+          staticNeighbours: [{ word: 'game', score: 0.8 }],
         },
-        '*',
-      );
+      });
     }, EVIL);
     await p.waitForFunction(() => document.querySelectorAll('h4.ex-cluster').length === 2);
     const clusters = await p.$$eval('h4.ex-cluster', (h) => h.map((x) => x.textContent));
@@ -559,11 +843,93 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.screenshot({ path: path.join(shots, 'webview-explorer-contextual.png'), fullPage: true });
     const n0 = await p.evaluate(() => window.posted.length);
     await p.click('#ctx-clusters button.ex-link');
-    const open = await p.evaluate((n) => window.posted.slice(n).find((m) => m.type === 'openOccurrence'), n0);
+    await p.waitForFunction((n) => window.posted.slice(n).some((m) => m.body?.type === 'openOccurrence'), n0);
+    const open = await p.evaluate(
+      (n) => window.posted.slice(n).find((m) => m.body?.type === 'openOccurrence').body,
+      n0,
+    );
     if (!open || typeof open.index !== 'number')
       throw new Error('clicking an occurrence did not ask to open it');
     if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
       throw new Error('a corpus string became HTML');
+    await p.setViewportSize({ width: 900, height: 700 });
+  });
+
+  await test('Embedding Plot (editor area): the sidebar points full size; a click asks the host to select the word; marks follow', async () => {
+    await p.setViewportSize({ width: 1200, height: 800 });
+    await p.goto(`${base}/page/explorerPlot`);
+    await p.waitForFunction(() => window.posted.some((m) => m.rpc === 'request' && m.body.type === 'ready'));
+    await p.evaluate((evil) => {
+      const n = 400;
+      const words = Array.from({ length: n }, (_, i) => (i === 0 ? 'play' : i === 1 ? evil : `w${i}`));
+      const coords = [];
+      for (let i = 0; i < n; i++) coords.push(Math.cos(i) * (i / n), Math.sin(i) * (i / n));
+      window.postMessage(
+        {
+          rpc: 'request',
+          id: 1,
+          body: {
+            type: 'plot',
+            modelName: `m ${evil}`,
+            plot: {
+              model: '/m',
+              words,
+              coords,
+              dims: 2,
+              counts: words.map((_, i) => n - i),
+              status: 'PCA of 400 words (16 dimensions).',
+              marks: { selected: 'w5', near: ['w6', 'w7'] },
+            },
+          },
+        },
+        '*',
+      );
+    }, EVIL);
+    await p.waitForFunction(() => window.explorerPlot.scatter.canvas.dataset.points === '400');
+    const title = await p.$eval('#plot-title', (e) => e.textContent);
+    if (!title.includes(EVIL)) throw new Error(`title: ${title}`);
+    const box = await p.$eval('.ex-plot canvas', (c) => {
+      const r = c.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: r.width, h: r.height };
+    });
+    if (box.h < 500) throw new Error(`the plot is not full size: ${box.w}×${box.h}`);
+    const [sx, sy] = await p.evaluate(() => window.explorerPlot.scatter.screenOf(399));
+    const n0 = await p.evaluate(() => window.posted.length);
+    await p.mouse.click(box.x + sx, box.y + sy);
+    await p.waitForFunction((n) => window.posted.slice(n).some((m) => m.body?.type === 'select'), n0);
+    const sel = await p.evaluate(
+      (n) => window.posted.slice(n).find((m) => m.body?.type === 'select').body,
+      n0,
+    );
+    if (sel.word !== 'w399') throw new Error(`selected ${sel.word}`);
+    await p.evaluate(() =>
+      window.postMessage(
+        {
+          rpc: 'request',
+          id: 2,
+          body: { type: 'marks', marks: { selected: 'w399', near: ['w398', 'play'] } },
+        },
+        '*',
+      ),
+    );
+    await p.waitForFunction(() => window.explorerPlot.plot?.marks.near.includes('play'));
+    await p.screenshot({ path: path.join(shots, 'webview-explorer-plot.png') });
+    await p.evaluate(() =>
+      window.postMessage(
+        {
+          rpc: 'request',
+          id: 3,
+          body: {
+            type: 'empty',
+            message: 'The model of these points was removed; choose another model in the Embedding Explorer.',
+          },
+        },
+        '*',
+      ),
+    );
+    await p.waitForFunction(() => /was removed/.test(document.getElementById('plot-status').textContent));
+    if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
+      throw new Error('a model string became HTML');
     await p.setViewportSize({ width: 900, height: 700 });
   });
 

@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PredictOutcome } from '../../src/extension/commands/predictMask';
+import type { TrainingOutcome } from '../../src/extension/commands/pretrainBert';
 import type { Word2vecOutcome } from '../../src/extension/commands/pretrainWord2vec';
 import type { PretrainLabApi } from '../../src/extension/extension';
-import type { TrainingOutcome } from '../../src/extension/training';
 
 const EXT_ID = 'pretrain-lab.pretrain-lab';
 let api: PretrainLabApi;
@@ -372,19 +372,25 @@ suite('Pretrain Lab in VS Code', () => {
     assert.equal(ed.document.getText(ed.selection).toLowerCase(), 'play');
   });
 
-  test('with a word2vec model active, Predict Mask and Show Attention say they need a BERT', async () => {
-    const before = api.models.active()!.dir;
+  test('making a word2vec model active keeps Predict Mask and Show Attention on the active BERT', async () => {
+    const bert = api.models.active('predictMask')!.dir;
     await api.models.setActive(w2vDir);
+    assert.equal(api.models.active()!.dir, w2vDir, 'the word2vec model is the one last made active');
+    assert.equal(api.models.active('embeddings')!.dir, w2vDir, 'and the active word vectors');
+    assert.equal(api.models.active('predictMask')!.dir, bert, 'the active masked LM is unchanged');
     const editor = await openWith('the [MASK] sat.\n', 'w2v-active.txt');
     select(editor, 'the [MASK] sat.');
-    const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as { error: string };
-    assert.match(
-      p.error,
-      /is a word2vec model: one vector per word, and no masked-LM head to fill \[MASK\]; make a BERT model active/,
+    const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    assert.equal(p.model, bert);
+    assert.equal(p.result.masks.length, 1);
+    const a = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as { tokens: string[] };
+    assert.ok(a.tokens.length > 2, 'attention is shown with the BERT');
+    // asked of the word2vec model itself, the engine names the model, its kind and what to do
+    await assert.rejects(
+      api.engine.call({ type: 'predictMask', modelDir: w2vDir, text: 'the [MASK] sat.', topK: 3 }),
+      /is a word2vec model \(.*\); Predict Mask needs a masked language model such as BERT: make one active in the Models view\./,
     );
-    const a = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as { error: string };
-    assert.match(a.error, /is a word2vec model: one vector per word, and no attention to show/);
-    await api.models.setActive(before);
+    await api.models.setActive(bert);
   });
 
   test('a word2vec .vec file can be added and explored; a malformed one names its line', async () => {

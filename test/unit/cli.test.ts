@@ -102,6 +102,81 @@ describe('pretrain-lab CLI', () => {
     }
   });
 
+  test('an unknown option, a missing value or a bad number is a usage error (exit 2) naming it', () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['info', '--model', out, '--frobnicate'],
+        /^pretrain-lab: Unknown option --frobnicate for info; run pretrain-lab info --help/,
+      ],
+      // an option of another command is unknown here too
+      [
+        ['predict-mask', '--model', out, '--dim', '3', '[MASK]'],
+        /^pretrain-lab: Unknown option --dim for predict-mask; run pretrain-lab predict-mask --help/,
+      ],
+      [['--frobnicate'], /^pretrain-lab: Unknown option --frobnicate; run pretrain-lab --help/],
+      [['info', '--model'], /^pretrain-lab: --model needs a value\.$/],
+      [['info', '--json=yes', '--model', out], /^pretrain-lab: --json takes no value\.$/],
+      [
+        ['pretrain', 'bert', '--corpus', corpus, '--out', path.join(tmpDir(), 'y'), '--steps', 'lots'],
+        /^pretrain-lab: --steps must be a number, got "lots"\.$/,
+      ],
+      [
+        ['pretrain', 'word2vec', '--corpus', corpus, '--out', path.join(tmpDir(), 'z'), '--dim', '1e'],
+        /^pretrain-lab: --dim must be a number, got "1e"\.$/,
+      ],
+      [['pretrain', 'gpt'], /^pretrain-lab: pretrain needs a model type/],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      const msg = r.stderr.split('\n').filter((l) => l.startsWith('pretrain-lab:'));
+      assert.equal(msg.length, 1, `one sentence for ${args.join(' ')}: ${r.stderr}`);
+      assert.match(msg[0], re);
+    }
+  });
+
+  test("help: the whole list with no command (exit 2) or help/--help (exit 0); a command's own with --help", () => {
+    const none = run([]);
+    assert.equal(none.status, 2);
+    assert.match(none.stdout, /pretrain-lab pretrain bert[\s\S]*pretrain-lab tokenize/);
+    for (const args of [['help'], ['--help'], ['-h']]) {
+      const r = run(args);
+      assert.equal(r.status, 0, args.join(' '));
+      assert.equal(r.stdout, none.stdout);
+    }
+    const w2v = run(['pretrain', 'word2vec', '--help']);
+    assert.equal(w2v.status, 0);
+    assert.match(w2v.stdout, /--min-count N \(5\)/);
+    assert.doesNotMatch(w2v.stdout, /predict-mask/);
+    assert.match(run(['help', 'pretrain']).stdout, /pretrain bert[\s\S]*pretrain word2vec/);
+  });
+
+  test('several paths may follow one --corpus, and a value may start with a dash', () => {
+    const dir = tmpDir();
+    const a = factCorpus(path.join(dir, 'a'), 6, 4, 1);
+    const b = factCorpus(path.join(dir, 'b'), 6, 4, 2);
+    const vocab = path.join(dir, 'vocab.txt');
+    const r = run(['vocab', '--corpus', a, b, '--out', vocab, '--vocab-size', '150']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Wrote \d+ tokens to .*vocab\.txt\.$/m);
+    const t = run(['tokenize', '--vocab', vocab, '--json', '-', 'the capital']);
+    assert.equal(t.status, 0, t.stderr);
+    assert.ok((JSON.parse(t.stdout) as { token: string }[]).length >= 2);
+    const s = run([
+      'pretrain',
+      'word2vec',
+      '--corpus',
+      a,
+      '--out',
+      path.join(dir, 'w'),
+      '--seed',
+      '-1',
+      '--dim',
+      'x',
+    ]);
+    assert.match(s.stderr, /--dim must be a number/); // --seed -1 was read as a value, not an option
+  });
+
   test('Ctrl-C stops after the current step and leaves a checkpoint that predicts', async () => {
     const dir = path.join(tmpDir(), 'interrupted');
     const child = spawn(process.execPath, [
@@ -140,5 +215,45 @@ describe('pretrain-lab CLI', () => {
     assert.ok(fs.existsSync(path.join(dir, 'checkpoint', 'weights.bin')));
     const r = run(['predict-mask', '--model', dir, '--json', '[MASK] is the capital of peru.']);
     assert.equal(r.status, 0, r.stderr);
+  });
+});
+
+describe('pretrain-lab CLI and SIGTERM', () => {
+  test('SIGTERM stops a training like Ctrl-C, with a checkpoint, and exits 143', async () => {
+    const corpus = factCorpus(tmpDir(), 12, 4);
+    const dir = path.join(tmpDir(), 'terminated');
+    const child = spawn(process.execPath, [
+      path.join(__dirname, '..', '..', 'bin', 'pretrain-lab.js'),
+      'pretrain',
+      'bert',
+      '--corpus',
+      corpus,
+      '--out',
+      dir,
+      '--steps',
+      '5000',
+      '--log-every',
+      '1',
+      '--batch-size',
+      '4',
+      '--max-seq-length',
+      '32',
+      '--vocab-size',
+      '200',
+      '--checkpoint-every',
+      '100000',
+    ]);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (/step 2\//.test(stdout)) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143);
+    assert.match(stdout, /Stopped at step \d+; model saved/);
+    assert.ok(fs.existsSync(path.join(dir, 'checkpoint', 'weights.bin')));
   });
 });

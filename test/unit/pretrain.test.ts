@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { BertPredictor, NO_MASK_MESSAGE } from '../../src/engine/analysis/predictMask';
-import { disposeLoaded, loadModelFolder, readMetrics } from '../../src/engine/train/checkpoint';
+import { disposeLoaded, loadModelFolder, readMetrics } from '../../src/engine/checkpoint/bert';
 import { pretrainBert, withDefaults } from '../../src/engine/train/pretrainBert';
 import type { PretrainOptions } from '../../src/shared/configs';
 import { backend, factCorpus, tmpDir, writeCorpus } from './helpers';

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { loadW2vCheckpoint } from '../../src/engine/checkpoint/word2vec';
 import { Rng } from '../../src/engine/random';
 import {
   loadVectors,
@@ -15,7 +16,6 @@ import {
   writeWord2vecText,
 } from '../../src/engine/word2vec/formats';
 import { SIMD_WASM_BASE64 } from '../../src/engine/word2vec/simdWasm';
-import { loadW2vCheckpoint } from '../../src/engine/word2vec/store';
 import { W2vTokenizer } from '../../src/engine/word2vec/tokenize';
 import { aliasTable, huffman, pretrainWord2vec, withW2vDefaults } from '../../src/engine/word2vec/train';
 import { UnknownWordError, WordVectors } from '../../src/engine/word2vec/vectors';

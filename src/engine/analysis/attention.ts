@@ -1,8 +1,52 @@
-// Attention of every layer and head for a text: the tokens as the model sees them and one
-// [layers, heads, T, T] Float32Array, model-agnostic so other encoders (GPT, later) can fill it too.
+// Attention of every layer and head for a text: the tokens as the model sees them, the word each token
+// belongs to, and one [layers, heads, T, T] Float32Array. Model-agnostic: it needs a tokenizer and one
+// encoder pass that returns attention, so other encoders (GPT, ELMo, later) can fill the same result.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttentionResult } from '../../shared/configs';
+import type { AttentionResult, AttentionWord } from '../../shared/configs';
+import type { TokenPiece } from '../tokenizer/wordpiece';
 import type { BertPredictor } from './predictMask';
+
+/** The tokenizer side: pieces with character spans and word indices, and the ids framing a sequence. */
+export interface AttentionTokenizer {
+  encode(text: string): TokenPiece[];
+  readonly vocab: { readonly clsId: number; readonly sepId: number };
+}
+
+/** What attention needs from a model: its tokenizer, its length, and one pass that returns attention. */
+export interface AttentionModel {
+  readonly tokenizer: AttentionTokenizer;
+  readonly maxPositions: number;
+  /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
+  attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array };
+}
+
+/** A loaded BERT as an AttentionModel. */
+export function bertAttention(p: BertPredictor): AttentionModel {
+  return {
+    tokenizer: p.tok,
+    maxPositions: p.model.config.maxPositions,
+    attend(ids, segments) {
+      const T = ids.length;
+      const data = tf.tidy(() => {
+        const out = p.model.forward(
+          {
+            inputIds: tf.tensor2d(ids, [1, T], 'int32'),
+            segmentIds: tf.tensor2d(segments, [1, T], 'int32'),
+            attentionMask: tf.ones([1, T]) as tf.Tensor2D,
+          },
+          { returnAttention: true },
+        );
+        return tf.concat(out.attentions!, 0); // L × [1, H, T, T] -> [L, H, T, T]
+      });
+      try {
+        const weights = (data.dataSync() as Float32Array).slice();
+        return { layers: p.model.config.numLayers, heads: p.model.config.numHeads, weights };
+      } finally {
+        data.dispose();
+      }
+    },
+  };
+}
 
 /** Splits a selection into sentence A and B at the first [SEP] or line break. */
 export function splitPair(text: string): { a: string; b?: string; bOffset: number } {
@@ -16,19 +60,46 @@ export function splitPair(text: string): { a: string; b?: string; bOffset: numbe
   return { a: text, bOffset: text.length };
 }
 
-export function computeAttention(p: BertPredictor, text: string): AttentionResult {
+/**
+ * Words over the tokens, from the tokenizer's word index: consecutive pieces of one word form one
+ * group (WordPieces "play ##ing"; a CJK character is a word of its own), each added token its own.
+ * The text is the word as written in the selection, so an uncased or [UNK] piece keeps its spelling.
+ */
+export function wordGroups(
+  text: string,
+  tokens: readonly string[],
+  pieceAt: readonly (TokenPiece | undefined)[], // the piece behind each token, undefined for [CLS]/[SEP]
+): AttentionWord[] {
+  const words: AttentionWord[] = [];
+  let from = -1; // character where the open word starts
+  pieceAt.forEach((p, i) => {
+    const prev = i > 0 ? pieceAt[i - 1] : undefined;
+    const last = words.at(-1);
+    if (p && prev && last && p.wordIndex === prev.wordIndex) {
+      last.end = i + 1;
+      last.text = text.slice(from, Math.max(p.end, prev.end));
+      return;
+    }
+    from = p ? p.start : -1;
+    words.push({ start: i, end: i + 1, text: p ? text.slice(p.start, p.end) : tokens[i] });
+  });
+  return words;
+}
+
+export function computeAttention(m: AttentionModel | BertPredictor, text: string): AttentionResult {
+  const model = 'attend' in m ? m : bertAttention(m);
   if (text.trim().length === 0)
     throw new Error(
       'The selection is empty; select one sentence, or two separated by a line break or [SEP].',
     );
   const { a, b, bOffset } = splitPair(text);
-  const v = p.vocab;
-  const piecesA = p.tok.encode(a);
+  const tok = model.tokenizer;
+  const piecesA = tok.encode(a);
   const piecesB =
     b !== undefined
-      ? p.tok.encode(b).map((x) => ({ ...x, start: x.start + bOffset, end: x.end + bOffset }))
+      ? tok.encode(b).map((x) => ({ ...x, start: x.start + bOffset, end: x.end + bOffset }))
       : [];
-  const max = p.model.config.maxPositions - (b !== undefined ? 3 : 2);
+  const max = model.maxPositions - (b !== undefined ? 3 : 2);
   let notice: string | undefined;
   let keptA = piecesA;
   let keptB = piecesB;
@@ -43,42 +114,26 @@ export function computeAttention(p: BertPredictor, text: string): AttentionResul
     const last = (keptB.length ? keptB : keptA).at(-1)!;
     notice = `The selection has ${piecesA.length + piecesB.length} tokens, more than the model's ${max}; attention is shown up to character ${last.end}.`;
   }
-  const tokens = ['[CLS]', ...keptA.map((x) => x.text), '[SEP]'];
-  const spans: [number, number][] = [
-    [-1, -1],
-    ...keptA.map((x): [number, number] => [x.start, x.end]),
-    [-1, -1],
-  ];
-  const ids = [v.clsId, ...keptA.map((x) => x.id), v.sepId];
-  const segs = ids.map(() => 0);
-  if (b !== undefined) {
-    tokens.push(...keptB.map((x) => x.text), '[SEP]');
-    spans.push(...keptB.map((x): [number, number] => [x.start, x.end]), [-1, -1]);
-    ids.push(...keptB.map((x) => x.id), v.sepId);
-    while (segs.length < ids.length) segs.push(1);
+  const pieceAt: (TokenPiece | undefined)[] = [undefined, ...keptA, undefined];
+  if (b !== undefined) pieceAt.push(...keptB, undefined);
+  const segs: number[] = [];
+  let seg = 0;
+  for (let i = 0; i < pieceAt.length; i++) {
+    segs.push(seg);
+    if (i > 0 && pieceAt[i] === undefined) seg = 1; // after the first [SEP], sentence B
   }
-  const T = ids.length;
-  const { numLayers: L, numHeads: H } = p.model.config;
-  const data = tf.tidy(() => {
-    const out = p.model.forward(
-      {
-        inputIds: tf.tensor2d(ids, [1, T], 'int32'),
-        segmentIds: tf.tensor2d(segs, [1, T], 'int32'),
-        attentionMask: tf.ones([1, T]) as tf.Tensor2D,
-      },
-      { returnAttention: true },
-    );
-    return tf.concat(out.attentions!, 0); // [L, H, T, T]
-  });
-  const weights = data.dataSync() as Float32Array;
-  data.dispose();
+  const tokens = pieceAt.map((p, i) => (p ? p.text : i === 0 ? '[CLS]' : '[SEP]'));
+  const spans = pieceAt.map((p): [number, number] => (p ? [p.start, p.end] : [-1, -1]));
+  const ids = pieceAt.map((p, i) => (p ? p.id : i === 0 ? tok.vocab.clsId : tok.vocab.sepId));
+  const { layers, heads, weights } = model.attend(ids, segs);
   return {
     tokens,
     spans,
+    words: wordGroups(text, tokens, pieceAt),
     segments: segs,
-    layers: L,
-    heads: H,
-    weights: weights.slice(),
+    layers,
+    heads,
+    weights,
     sentenceB: b !== undefined,
     notice,
   };

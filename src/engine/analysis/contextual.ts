@@ -3,7 +3,7 @@
 // these as separate points where word2vec has one.
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BertPredictor } from './predictMask';
+import type { TransformerEncoder } from './loadedModel';
 
 export interface Occurrence {
   file: string;
@@ -38,7 +38,7 @@ export function wordPattern(word: string): RegExp {
 const WINDOW = 64; // WordPieces of context on each side of the word
 
 export function contextualOccurrences(
-  p: BertPredictor,
+  p: TransformerEncoder,
   word: string,
   files: string[],
   opts: { layer?: number; max?: number } = {},

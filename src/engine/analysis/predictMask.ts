@@ -1,13 +1,30 @@
 // "Which tokens fit each [MASK]?": a loaded BERT with its tokenizer, answering for [MASK]s written in
 // the text, or for a word of the text masked whole (all its WordPieces, decoded by a small beam search).
+// As a LoadedModel it also serves attention, contextual vectors and its input embedding table.
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskCandidate, MaskPrediction, ModelSummary, PredictMaskResult } from '../../shared/configs';
+import {
+  DEFAULT_ANALYSIS,
+  type MaskCandidate,
+  type MaskPrediction,
+  type ModelSummary,
+  type PredictMaskResult,
+} from '../../shared/configs';
+import { KINDS } from '../../shared/modelKinds';
+import {
+  bertVectors,
+  disposeLoaded,
+  loadModelFolder,
+  type ModelConfigFile,
+  readMetrics,
+} from '../checkpoint/bert';
 import { Bert } from '../models/bert';
 import { isCjk } from '../tokenizer/basic';
 import { MASK, type Vocab } from '../tokenizer/vocab';
 import { type TokenPiece, WordPieceTokenizer } from '../tokenizer/wordpiece';
-import { disposeLoaded, loadModelFolder, type ModelConfigFile, readMetrics } from '../train/checkpoint';
 import { summarize } from '../train/pretrainBert';
+import type { LoadedVectors } from '../word2vec/vectors';
+import { type AttentionModel, bertAttention } from './attention';
+import type { LoadedModel, MaskedLm, TransformerEncoder } from './loadedModel';
 
 export const NO_MASK_MESSAGE =
   'The text has no [MASK]; write [MASK] where a word is missing, e.g. "The capital of France is [MASK]."';
@@ -17,13 +34,17 @@ interface Window {
   notice?: string;
 }
 
-export class BertPredictor {
+export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder {
+  readonly kind = 'bert' as const;
+  readonly capabilities = KINDS.bert.capabilities;
   readonly model: Bert;
   readonly tok: WordPieceTokenizer;
   readonly config: ModelConfigFile;
   readonly summary: ModelSummary;
   private readonly allowedStart: Uint8Array; // 1 for tokens that can start a word
   private readonly allowedCont: Uint8Array; // 1 for ## continuations
+  private inputEmbeddings?: LoadedVectors;
+  private attentionModel?: AttentionModel;
 
   constructor(readonly dir: string) {
     const loaded = loadModelFolder(dir);
@@ -51,6 +72,25 @@ export class BertPredictor {
 
   get vocab(): Vocab {
     return this.tok.vocab;
+  }
+
+  get maskedLm(): MaskedLm {
+    return this;
+  }
+
+  get attention(): AttentionModel {
+    this.attentionModel ??= bertAttention(this);
+    return this.attentionModel;
+  }
+
+  get contextual(): TransformerEncoder {
+    return this;
+  }
+
+  /** The token embedding table as static WordPiece vectors, read from the checkpoint on first use. */
+  get embeddings(): LoadedVectors {
+    this.inputEmbeddings ??= bertVectors(this.dir);
+    return this.inputEmbeddings;
   }
 
   get maxTokens(): number {
@@ -113,7 +153,7 @@ export class BertPredictor {
   }
 
   /** Predicts every [MASK] written in the text. */
-  predictMasks(text: string, topK = 10): PredictMaskResult {
+  predictMasks(text: string, topK = DEFAULT_ANALYSIS.topK): PredictMaskResult {
     const all = this.tok.encode(text);
     const maskIdx = all.flatMap((p, i) => (p.text === MASK ? [i] : []));
     if (maskIdx.length === 0) throw new Error(NO_MASK_MESSAGE);
@@ -149,7 +189,7 @@ export class BertPredictor {
     text: string,
     start: number,
     end: number,
-    topK = 10,
+    topK = DEFAULT_ANALYSIS.topK,
     beam = Math.max(topK, 8),
   ): PredictMaskResult {
     const all = this.tok.encode(text);

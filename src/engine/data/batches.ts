@@ -30,7 +30,9 @@ export interface DataOptions {
   windowTokens?: number; // documents held at once for building pairs (default 2M tokens)
 }
 
-export class CorpusTooSmallError extends Error {}
+export class CorpusTooSmallError extends Error {
+  override name = 'CorpusTooSmallError'; // kept across the worker channel (src/shared/rpc.ts)
+}
 
 /** What is wrong with a corpus of this size, in one sentence, or undefined when it is enough. */
 export function corpusProblem(

@@ -1,8 +1,24 @@
-// BERT (Devlin et al. 2019): token + position + segment embeddings, a post-LayerNorm Transformer encoder
-// with GELU, the masked-LM head tied to the token embedding and the next-sentence head on pooled [CLS].
+// BERT (Devlin et al. 2019): token + position + segment embeddings and a post-LayerNorm Transformer
+// encoder with GELU (the blocks of layers.ts), the pooled [CLS] output, then the heads in heads/: the
+// masked-LM head tied to the token embedding and the next-sentence head on the pooled output.
 // Parameters carry the names of the original TensorFlow checkpoint, with '.' for '/'.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../shared/configs';
+import { mlmHeadShapes, mlmLogits, mlmLoss } from './heads/mlm';
+import { nspHeadShapes, nspLogits, nspLoss } from './heads/nsp';
+import {
+  type BlockNames,
+  blockShapes,
+  type Dropout,
+  dense,
+  denseShapes,
+  layerNorm,
+  layerNormShapes,
+  type ParamShapes,
+  paddingBias,
+  param,
+  transformerBlock,
+} from './layers';
 
 export interface BertInputs {
   inputIds: tf.Tensor2D; // [B, T] int32
@@ -60,57 +76,48 @@ export function validateBertConfig(c: BertConfig): void {
     throw new Error(`BERT config: dropout must be in [0, 1), got ${c.dropout}.`);
 }
 
-/** Shapes of every parameter, by name, in a fixed order (the order weights are stored in). */
-export function bertParamShapes(c: BertConfig): [string, number[]][] {
+/** Names of the parameters of encoder block l, as in the TF checkpoint. */
+export function bertBlockNames(l: number): BlockNames {
+  const p = `encoder.layer_${l}.`;
+  return {
+    attention: {
+      query: `${p}attention.self.query`,
+      key: `${p}attention.self.key`,
+      value: `${p}attention.self.value`,
+      output: `${p}attention.output.dense`,
+    },
+    attentionNorm: `${p}attention.output.LayerNorm`,
+    ffn: { inner: `${p}intermediate.dense`, output: `${p}output.dense` },
+    ffnNorm: `${p}output.LayerNorm`,
+  };
+}
+
+/** Shapes of the encoder's parameters (embeddings, blocks, pooler), by name, in stored order. */
+export function bertEncoderShapes(c: BertConfig): ParamShapes {
   const H = c.hiddenSize;
-  const I = c.intermediateSize;
-  const s: [string, number[]][] = [
+  const s: ParamShapes = [
     ['embeddings.word_embeddings', [c.vocabSize, H]],
     ['embeddings.position_embeddings', [c.maxPositions, H]],
     ['embeddings.token_type_embeddings', [c.typeVocabSize, H]],
-    ['embeddings.LayerNorm.gamma', [H]],
-    ['embeddings.LayerNorm.beta', [H]],
+    ...layerNormShapes('embeddings.LayerNorm', H),
   ];
-  for (let l = 0; l < c.numLayers; l++) {
-    const p = `encoder.layer_${l}.`;
-    for (const n of ['query', 'key', 'value']) {
-      s.push([`${p}attention.self.${n}.kernel`, [H, H]], [`${p}attention.self.${n}.bias`, [H]]);
-    }
-    s.push(
-      [`${p}attention.output.dense.kernel`, [H, H]],
-      [`${p}attention.output.dense.bias`, [H]],
-      [`${p}attention.output.LayerNorm.gamma`, [H]],
-      [`${p}attention.output.LayerNorm.beta`, [H]],
-      [`${p}intermediate.dense.kernel`, [H, I]],
-      [`${p}intermediate.dense.bias`, [I]],
-      [`${p}output.dense.kernel`, [I, H]],
-      [`${p}output.dense.bias`, [H]],
-      [`${p}output.LayerNorm.gamma`, [H]],
-      [`${p}output.LayerNorm.beta`, [H]],
-    );
-  }
-  s.push(
-    ['pooler.dense.kernel', [H, H]],
-    ['pooler.dense.bias', [H]],
-    ['cls.predictions.transform.dense.kernel', [H, H]],
-    ['cls.predictions.transform.dense.bias', [H]],
-    ['cls.predictions.transform.LayerNorm.gamma', [H]],
-    ['cls.predictions.transform.LayerNorm.beta', [H]],
-    ['cls.predictions.output_bias', [c.vocabSize]],
-    ['cls.seq_relationship.output_weights', [H, 2]],
-    ['cls.seq_relationship.output_bias', [2]],
-  );
+  for (let l = 0; l < c.numLayers; l++) s.push(...blockShapes(bertBlockNames(l), H, c.intermediateSize));
+  s.push(...denseShapes('pooler.dense', H, H));
   return s;
+}
+
+/** Shapes of every parameter, by name, in a fixed order (the order weights are stored in). */
+export function bertParamShapes(c: BertConfig): ParamShapes {
+  return [
+    ...bertEncoderShapes(c),
+    ...mlmHeadShapes(c.hiddenSize, c.vocabSize),
+    ...nspHeadShapes(c.hiddenSize),
+  ];
 }
 
 /** Biases and LayerNorm parameters get no weight decay (BERT's AdamWeightDecayOptimizer). */
 export function decays(name: string): boolean {
   return !(name.endsWith('bias') || name.includes('LayerNorm'));
-}
-
-export function gelu(x: tf.Tensor): tf.Tensor {
-  // exact GELU, as in BERT: x * Φ(x)
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
 export class Bert {
@@ -145,126 +152,92 @@ export class Bert {
     return n;
   }
 
-  private p(name: string): tf.Variable {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`BERT has no parameter ${name}.`);
-    return v;
-  }
-
-  private dense(x: tf.Tensor2D, prefix: string): tf.Tensor2D {
-    return tf.add(tf.matMul(x, this.p(`${prefix}.kernel`)), this.p(`${prefix}.bias`));
-  }
-
-  private layerNorm(x: tf.Tensor2D, prefix: string): tf.Tensor2D {
-    const mean = tf.mean(x, -1, true);
-    const xc = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(xc), -1, true);
-    const normed = tf.mul(xc, tf.rsqrt(tf.add(variance, this.config.layerNormEps)));
-    return tf.add(tf.mul(normed, this.p(`${prefix}.gamma`)), this.p(`${prefix}.beta`));
-  }
-
-  private dropout<T extends tf.Tensor>(x: T, o: ForwardOptions, salt: number): T {
-    if (!o.training || this.config.dropout === 0) return x;
-    return tf.dropout(x, this.config.dropout, undefined, (o.seed ?? 0) * 131 + salt) as T;
+  /** Dropout at one site; `salt` tells the sites apart, so each step's masks follow from its seed. */
+  private dropout(o: ForwardOptions, salt: number): Dropout {
+    return <T extends tf.Tensor>(x: T): T => {
+      if (!o.training || this.config.dropout === 0) return x;
+      return tf.dropout(x, this.config.dropout, undefined, (o.seed ?? 0) * 131 + salt) as T;
+    };
   }
 
   /** The encoder. Call inside tf.tidy (or dispose the outputs). */
   forward(inputs: BertInputs, o: ForwardOptions = {}): BertOutputs {
     const c = this.config;
+    const params = this.params;
     const [B, T] = inputs.inputIds.shape;
     if (T > c.maxPositions)
       throw new Error(`The input has ${T} tokens; this model accepts at most ${c.maxPositions}.`);
     const H = c.hiddenSize;
-    const nh = c.numHeads;
-    const dh = H / nh;
-    const flatIds = tf.reshape(inputs.inputIds, [B * T]);
-    const positions = tf.tile(tf.range(0, T, 1, 'int32'), [B]);
-    let x = tf.add(
+    const positions = tf.tile(tf.range(0, T, 1, 'int32'), [B]); // [B*T]
+    const embedded = tf.add(
       tf.add(
-        tf.gather(this.p('embeddings.word_embeddings'), flatIds),
-        tf.gather(this.p('embeddings.position_embeddings'), positions),
+        tf.gather(param(params, 'embeddings.word_embeddings'), tf.reshape(inputs.inputIds, [B * T])),
+        tf.gather(param(params, 'embeddings.position_embeddings'), positions),
       ),
-      tf.gather(this.p('embeddings.token_type_embeddings'), tf.reshape(inputs.segmentIds, [B * T])),
-    ) as tf.Tensor2D; // [B*T, H]
-    x = this.dropout(this.layerNorm(x, 'embeddings.LayerNorm'), o, 1);
-    // Additive mask: 0 where attending is allowed, -10000 at padding. [B, 1, 1, T]
-    const maskBias = tf.reshape(tf.mul(tf.sub(1, inputs.attentionMask), -10000), [B, 1, 1, T]);
+      tf.gather(param(params, 'embeddings.token_type_embeddings'), tf.reshape(inputs.segmentIds, [B * T])),
+    ); // [B*T, H]
+    const normed = layerNorm(params, 'embeddings.LayerNorm', embedded, c.layerNormEps);
+    let x = tf.reshape(this.dropout(o, 1)(normed), [B, T, H]) as tf.Tensor3D; // [B, T, H]
+    const bias = paddingBias(inputs.attentionMask); // [B, 1, 1, T], shared by every layer
     const attentions: tf.Tensor4D[] = [];
     const layers: tf.Tensor3D[] = [];
-    if (o.returnLayers) layers.push(tf.reshape(x, [B, T, H]));
-    const scale = 1 / Math.sqrt(dh);
+    if (o.returnLayers) layers.push(x);
     for (let l = 0; l < c.numLayers; l++) {
-      const p = `encoder.layer_${l}.`;
-      const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, nh, dh]), [0, 2, 1, 3]); // [B, nh, T, dh]
-      const q = heads(this.dense(x, `${p}attention.self.query`));
-      const k = heads(this.dense(x, `${p}attention.self.key`));
-      const v = heads(this.dense(x, `${p}attention.self.value`));
-      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), maskBias); // [B, nh, T, T]
-      const probs = tf.softmax(scores) as tf.Tensor4D;
-      if (o.returnAttention) attentions.push(probs);
-      const ctx = tf.matMul(this.dropout(probs, o, 10 + l), v); // [B, nh, T, dh]
-      const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D;
-      const attnOut = this.dropout(this.dense(merged, `${p}attention.output.dense`), o, 100 + l);
-      x = this.layerNorm(tf.add(attnOut, x), `${p}attention.output.LayerNorm`);
-      const inter = gelu(this.dense(x, `${p}intermediate.dense`)) as tf.Tensor2D;
-      const ffOut = this.dropout(this.dense(inter, `${p}output.dense`), o, 1000 + l);
-      x = this.layerNorm(tf.add(ffOut, x), `${p}output.LayerNorm`);
-      if (o.returnLayers) layers.push(tf.reshape(x, [B, T, H]));
+      const r = transformerBlock(params, bertBlockNames(l), x, {
+        numHeads: c.numHeads,
+        norm: 'post',
+        layerNormEps: c.layerNormEps,
+        paddingBias: bias,
+        returnProbs: o.returnAttention,
+        dropout: {
+          probs: this.dropout(o, 10 + l),
+          attention: this.dropout(o, 100 + l),
+          ffn: this.dropout(o, 1000 + l),
+        },
+      });
+      x = r.out;
+      if (r.probs) attentions.push(r.probs);
+      if (o.returnLayers) layers.push(x);
     }
-    const out: BertOutputs = { hidden: tf.reshape(x, [B, T, H]) };
+    const out: BertOutputs = { hidden: x };
     if (o.returnAttention) out.attentions = attentions;
     if (o.returnLayers) out.layers = layers;
     return out;
   }
 
-  /** MLM logits only at the given flat positions: [N, V]. */
-  mlmLogits(hidden: tf.Tensor3D, flatPositions: tf.Tensor1D): tf.Tensor2D {
-    const [B, T, H] = hidden.shape;
-    const picked = tf.gather(tf.reshape(hidden, [B * T, H]), flatPositions) as tf.Tensor2D; // [N, H]
-    const t = this.layerNorm(
-      gelu(this.dense(picked, 'cls.predictions.transform.dense')) as tf.Tensor2D,
-      'cls.predictions.transform.LayerNorm',
-    );
-    // Decoder tied to the input embedding (§A.2 of the paper; BERT's run_pretraining.py), own bias.
-    return tf.add(
-      tf.matMul(t, this.p('embeddings.word_embeddings'), false, true),
-      this.p('cls.predictions.output_bias'),
-    );
-  }
-
-  /** The pooled [CLS] representation, [B, H]. */
+  /** The pooled [CLS] representation (BERT's pooler, part of the encoder), [B, H]. */
   pooled(hidden: tf.Tensor3D): tf.Tensor2D {
     const [B, , H] = hidden.shape;
-    const cls = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
-    return tf.tanh(this.dense(cls, 'pooler.dense'));
+    const cls = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D; // [B, H]
+    return tf.tanh(dense(this.params, 'pooler.dense', cls));
   }
 
+  /** MLM logits only at the given flat positions: [N, V]. */
+  mlmLogits(hidden: tf.Tensor3D, flatPositions: tf.Tensor1D): tf.Tensor2D {
+    return mlmLogits(this.params, hidden, flatPositions, this.config.layerNormEps);
+  }
+
+  /** Next-sentence logits, [B, 2]. */
   nspLogits(hidden: tf.Tensor3D): tf.Tensor2D {
-    return tf.add(
-      tf.matMul(this.pooled(hidden), this.p('cls.seq_relationship.output_weights')),
-      this.p('cls.seq_relationship.output_bias'),
-    );
+    return nspLogits(this.params, this.pooled(hidden));
   }
 
   /** The pretraining objective: weighted MLM cross-entropy + NSP cross-entropy. */
   pretrainLosses(inputs: BertInputs, targets: PretrainTargets, o: ForwardOptions): PretrainLosses {
     const { hidden } = this.forward(inputs, o);
-    const V = this.config.vocabSize;
-    const mlm = this.mlmLogits(hidden, targets.maskedPositions);
-    const mlmLogp = tf.logSoftmax(mlm);
-    const mlmNll = tf.neg(tf.sum(tf.mul(mlmLogp, tf.oneHot(targets.maskedIds, V)), -1)); // [N]
-    const wsum = tf.add(tf.sum(targets.maskedWeights), 1e-5);
-    const mlmLoss = tf.div(tf.sum(tf.mul(mlmNll, targets.maskedWeights)), wsum) as tf.Scalar;
-    const nsp = this.nspLogits(hidden);
-    const nspLoss = tf.neg(
-      tf.mean(tf.sum(tf.mul(tf.logSoftmax(nsp), tf.oneHot(targets.nspLabels, 2)), -1)),
-    ) as tf.Scalar;
-    const mlmHit = tf.cast(tf.equal(tf.argMax(mlm, -1), targets.maskedIds), 'float32');
-    const mlmCorrect = tf.sum(tf.mul(mlmHit, targets.maskedWeights)) as tf.Scalar;
-    const nspCorrect = tf.sum(
-      tf.cast(tf.equal(tf.argMax(nsp, -1), targets.nspLabels), 'float32'),
-    ) as tf.Scalar;
-    return { loss: tf.add(mlmLoss, nspLoss) as tf.Scalar, mlmLoss, nspLoss, mlmCorrect, nspCorrect };
+    const mlm = mlmLoss(
+      this.mlmLogits(hidden, targets.maskedPositions),
+      targets.maskedIds,
+      targets.maskedWeights,
+    );
+    const nsp = nspLoss(this.nspLogits(hidden), targets.nspLabels);
+    return {
+      loss: tf.add(mlm.loss, nsp.loss) as tf.Scalar,
+      mlmLoss: mlm.loss,
+      nspLoss: nsp.loss,
+      mlmCorrect: mlm.correct,
+      nspCorrect: nsp.correct,
+    };
   }
 
   dispose(): void {

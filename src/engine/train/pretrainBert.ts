@@ -1,5 +1,6 @@
-// Pretrains BERT on a corpus: vocabulary, data, model and trainer wired together, with progress,
-// cancellation between steps, periodic atomic checkpoints and resume.
+// Pretrains BERT on a corpus, as a task of the training loop (loop.ts): this file builds or resumes the
+// vocabulary, model and optimizer, and supplies the masked-LM + next-sentence batches, their loss, the
+// metrics (TrainProgress, metrics.jsonl) and the checkpoint writer; the loop runs the steps.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,15 +13,6 @@ import {
   type PretrainOptions,
   type TrainProgress,
 } from '../../shared/configs';
-import { CorpusTooSmallError, corpusProblem, countWords, PretrainingData } from '../data/batches';
-import { emptyStats, resolveCorpus } from '../data/corpus';
-import { Masker } from '../data/mlm';
-import { Bert, decays } from '../models/bert';
-import { Rng } from '../random';
-import { BasicTokenizer } from '../tokenizer/basic';
-import { trainWordPieceVocab } from '../tokenizer/trainer';
-import { Vocab } from '../tokenizer/vocab';
-import { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import {
   appendMetrics,
   checkpointDir,
@@ -32,9 +24,19 @@ import {
   saveCheckpoint,
   type TrainerState,
   writeModelHeader,
-} from './checkpoint';
+} from '../checkpoint/bert';
+import { type Batch, CorpusTooSmallError, corpusProblem, countWords, PretrainingData } from '../data/batches';
+import { emptyStats, resolveCorpus } from '../data/corpus';
+import { Masker } from '../data/mlm';
+import { Bert, decays } from '../models/bert';
+import { Rng } from '../random';
+import { BasicTokenizer } from '../tokenizer/basic';
+import { trainWordPieceVocab } from '../tokenizer/trainer';
+import { Vocab } from '../tokenizer/vocab';
+import { WordPieceTokenizer } from '../tokenizer/wordpiece';
+import { type LoopProgress, type LoopTask, trainLoop } from './loop';
 import { learningRateAt } from './schedule';
-import { NonFiniteLossError, Trainer } from './trainer';
+import { Trainer } from './trainer';
 
 export interface PretrainCallbacks {
   onProgress?(p: TrainProgress, sample: MaskingSample | undefined): void;
@@ -105,6 +107,69 @@ export function summarize(
     totalSteps: state?.totalSteps,
     finalMetrics: state?.lastMetrics,
     createdAt: cfg.createdAt,
+  };
+}
+
+/** BERT pretraining as the loop sees it: masked-LM + next-sentence batches, their loss and metrics. */
+function bertPretrainingTask(model: Bert, data: PretrainingData, rng: Rng): LoopTask<Batch> {
+  return {
+    batches: data.batches(),
+    loss(b) {
+      const stepSeed = rng.seed(); // dropout masks of this step
+      return () => {
+        const B = b.batchSize;
+        const T = b.seqLength;
+        const inputs = {
+          inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
+          segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
+          attentionMask: tf.tensor2d(b.attentionMask, [B, T], 'float32'),
+        };
+        const targets = {
+          maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
+          maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
+          maskedWeights: tf.tensor1d(b.maskedWeights, 'float32'),
+          nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
+        };
+        const l = model.pretrainLosses(inputs, targets, { training: true, seed: stepSeed });
+        return {
+          loss: l.loss,
+          metrics: {
+            mlmLoss: l.mlmLoss,
+            nspLoss: l.nspLoss,
+            mlmCorrect: l.mlmCorrect,
+            nspCorrect: l.nspCorrect,
+          },
+        };
+      };
+    },
+    tokens: (b) => b.numTokens,
+    stepMetrics(b, r) {
+      let predicted = 0; // masked positions that are real predictions (weight 1), not padding
+      for (let i = 0; i < b.maskedWeights.length; i++) predicted += b.maskedWeights[i];
+      return { ...r.metrics, mlmN: predicted, nspN: b.batchSize };
+    },
+    windowMetrics: (s, steps) => ({
+      mlmLoss: s.mlmLoss / steps,
+      nspLoss: s.nspLoss / steps,
+      mlmAccuracy: s.mlmN > 0 ? s.mlmCorrect / s.mlmN : 0,
+      nspAccuracy: s.nspN > 0 ? s.nspCorrect / s.nspN : 0,
+    }),
+  };
+}
+
+/** The loop's report in the shape the extension, the CLI and metrics.jsonl read. */
+function trainProgress(p: LoopProgress): TrainProgress {
+  return {
+    step: p.step,
+    totalSteps: p.totalSteps,
+    mlmLoss: p.metrics.mlmLoss,
+    nspLoss: p.metrics.nspLoss,
+    mlmAccuracy: p.metrics.mlmAccuracy,
+    nspAccuracy: p.metrics.nspAccuracy,
+    learningRate: p.learningRate,
+    tokensPerSecond: p.tokensPerSecond,
+    etaSeconds: p.etaSeconds,
+    elapsedSeconds: p.elapsedSeconds,
   };
 }
 
@@ -214,98 +279,25 @@ export async function pretrainBert(
     lastGood = state;
   };
 
-  const t0 = Date.now();
-  let windowStart = Date.now();
-  let windowTokens = 0;
-  let tokensPerSecond = 0;
-  const acc = { mlm: 0, nsp: 0, mlmHit: 0, mlmN: 0, nspHit: 0, nspN: 0, steps: 0 };
   let status: PretrainResult['status'] = 'done';
-  const batches = data.batches();
   try {
     if (!resuming) writeModelHeader(outDir, cfgFile, vocab);
-    while (trainer.step < totalSteps) {
-      // a macrotask between steps, so that a worker sees the cancel message that arrived meanwhile
-      await new Promise((r) => setImmediate(r));
-      if (cb.shouldStop?.()) {
-        status = 'cancelled';
-        break;
-      }
-      const next = await batches.next();
-      if (next.done) break;
-      const b = next.value;
-      const stepSeed = rng.seed();
-      const lr = learningRateAt(trainer.step, o.learningRate, o.warmupSteps, totalSteps);
-      const r = await trainer.trainStep(() => {
-        const B = b.batchSize;
-        const T = b.seqLength;
-        const inputs = {
-          inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
-          segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
-          attentionMask: tf.tensor2d(b.attentionMask, [B, T], 'float32'),
-        };
-        const targets = {
-          maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
-          maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
-          maskedWeights: tf.tensor1d(b.maskedWeights, 'float32'),
-          nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
-        };
-        const l = model.pretrainLosses(inputs, targets, { training: true, seed: stepSeed });
-        return {
-          loss: l.loss,
-          metrics: {
-            mlmLoss: l.mlmLoss,
-            nspLoss: l.nspLoss,
-            mlmCorrect: l.mlmCorrect,
-            nspCorrect: l.nspCorrect,
-          },
-        };
-      }, lr);
-      let predicted = 0;
-      for (let i = 0; i < b.maskedWeights.length; i++) predicted += b.maskedWeights[i];
-      acc.mlm += r.metrics.mlmLoss;
-      acc.nsp += r.metrics.nspLoss;
-      acc.mlmHit += r.metrics.mlmCorrect;
-      acc.mlmN += predicted;
-      acc.nspHit += r.metrics.nspCorrect;
-      acc.nspN += b.batchSize;
-      acc.steps++;
-      windowTokens += b.numTokens;
-      if (trainer.step % o.logEvery === 0 || trainer.step === totalSteps) {
-        const now = Date.now();
-        tokensPerSecond = (windowTokens * 1000) / Math.max(1, now - windowStart);
-        const elapsed = (now - t0) / 1000;
-        const perStep = (now - windowStart) / 1000 / acc.steps;
-        lastProgress = {
-          step: trainer.step,
-          totalSteps,
-          mlmLoss: acc.mlm / acc.steps,
-          nspLoss: acc.nsp / acc.steps,
-          mlmAccuracy: acc.mlmN > 0 ? acc.mlmHit / acc.mlmN : 0,
-          nspAccuracy: acc.nspN > 0 ? acc.nspHit / acc.nspN : 0,
-          learningRate: lr,
-          tokensPerSecond,
-          etaSeconds: perStep * (totalSteps - trainer.step),
-          elapsedSeconds: elapsed,
-        };
+    const r = await trainLoop(bertPretrainingTask(model, data, rng), {
+      optimizer: trainer,
+      totalSteps,
+      learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
+      reportEvery: o.logEvery,
+      checkpointEvery: o.checkpointEvery,
+      checkpoint: save,
+      shouldStop: cb.shouldStop,
+      onProgress: (p) => {
+        lastProgress = trainProgress(p);
         appendMetrics(outDir, lastProgress);
         cb.onProgress?.(lastProgress, data.lastSample);
-        Object.assign(acc, { mlm: 0, nsp: 0, mlmHit: 0, mlmN: 0, nspHit: 0, nspN: 0, steps: 0 });
-        windowStart = now;
-        windowTokens = 0;
-      }
-      if (trainer.step % o.checkpointEvery === 0 && trainer.step < totalSteps) save(false);
-    }
-    save(status === 'done');
-  } catch (e) {
-    if (e instanceof NonFiniteLossError) {
-      const kept = lastGood
-        ? `the checkpoint of step ${lastGood.step} is kept`
-        : 'no checkpoint had been written yet';
-      throw new Error(`Training stopped: ${e.message}; ${kept}. Lower the learning rate and resume.`);
-    }
-    throw e;
+      },
+    });
+    status = r.status;
   } finally {
-    await batches.return(undefined);
     model.dispose();
     trainer.dispose();
   }

@@ -24,7 +24,9 @@ export interface StepResult {
   metrics: Record<string, number>;
 }
 
-export class NonFiniteLossError extends Error {}
+export class NonFiniteLossError extends Error {
+  override name = 'NonFiniteLossError'; // kept across the worker channel (src/shared/rpc.ts)
+}
 
 export class Trainer {
   step = 0; // optimizer steps taken

@@ -1,23 +1,19 @@
 // Word-vector files: the word2vec text format (also fastText's .vec and headerless GloVe-style text),
 // the original C tool's binary format, the TensorFlow Embedding Projector's vectors.tsv +
-// metadata.tsv, and model folders (Pretrain Lab word2vec, or a BERT's input embedding table).
-// Every reading error names the line or byte offset.
+// metadata.tsv; model folders (Pretrain Lab word2vec, or a BERT's input embedding table) are read by
+// their kind's handler in checkpoint/registry.ts. Every reading error names the line or byte offset.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { W2vSummary } from '../../shared/configs';
-import { loadW2vCheckpoint, readW2vConfig } from './store';
-import { WordVectors } from './vectors';
+import { folderVectors, loadableKind } from '../checkpoint/registry';
+import { type LoadedVectors, WordVectors } from './vectors';
 
-export class VectorFileError extends Error {}
+export type { LoadedVectors };
+
+export class VectorFileError extends Error {
+  override name = 'VectorFileError'; // kept across the worker channel (src/shared/rpc.ts)
+}
 
 export type VectorFormat = 'text' | 'binary' | 'projector';
-
-export interface LoadedVectors {
-  vectors: WordVectors;
-  summary: W2vSummary;
-  /** For BERT folders: the model is contextual; its input embedding table is what is loaded here. */
-  bertDir?: string;
-}
 
 /** The shortest decimal that reads back as the same float32. */
 function fmt(x: number): string {
@@ -238,31 +234,11 @@ export function loadVectors(p: string): LoadedVectors {
   const abs = path.resolve(p);
   if (!fs.existsSync(abs)) throw new VectorFileError(`${abs} does not exist.`);
   if (fs.statSync(abs).isDirectory()) {
-    const cfg = readW2vConfig(abs);
-    if (cfg) {
-      const cp = loadW2vCheckpoint(abs);
-      if (!cp) throw new VectorFileError(`${abs} has no finished epoch yet; train at least one epoch first.`);
-      return {
-        vectors: new WordVectors(cp.words, cfg.dim, cp.syn0, cp.counts),
-        summary: {
-          dir: abs,
-          type: 'word2vec',
-          algo: cfg.options.algo as W2vSummary['algo'],
-          dim: cfg.dim,
-          vocabSize: cp.words.length,
-          corpus: cfg.corpus,
-          corpusWords: cfg.corpusWords,
-          epochsDone: cp.state.epochsDone,
-          epochs: cp.state.epochs,
-          epochLosses: cp.state.epochLosses,
-          source: 'pretrain-lab',
-        },
-      };
-    }
-    if (fs.existsSync(path.join(abs, 'checkpoint', 'weights.json'))) return loadBertInputEmbeddings(abs);
-    for (const f of ['vectors.bin', 'vectors.vec', 'vectors.txt', 'vectors.tsv']) {
+    if (loadableKind(abs)) return folderVectors(abs);
+    for (const f of VECTOR_FILES) {
       if (fs.existsSync(path.join(abs, f))) return loadVectors(path.join(abs, f));
     }
+    if (fs.existsSync(path.join(abs, 'config.json'))) return folderVectors(abs); // its sentence says why not
     throw new VectorFileError(`${abs} is neither a model folder nor holds vectors.bin, .vec, .txt or .tsv.`);
   }
   const format = detectFormat(abs);
@@ -285,26 +261,4 @@ export function loadVectors(p: string): LoadedVectors {
   };
 }
 
-/** A BERT folder's token embedding table (static vectors of WordPieces), read without TensorFlow. */
-function loadBertInputEmbeddings(dir: string): LoadedVectors {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'weights.json'), 'utf8')) as {
-    weights: { name: string; shape: number[]; offset: number }[];
-  };
-  const e = manifest.weights.find((w) => w.name === 'embeddings.word_embeddings');
-  if (!e) throw new VectorFileError(`${dir} has no embeddings.word_embeddings in its checkpoint.`);
-  const [V, H] = e.shape;
-  const fd = fs.openSync(path.join(dir, 'checkpoint', 'weights.bin'), 'r');
-  const bytes = Buffer.alloc(V * H * 4);
-  try {
-    fs.readSync(fd, bytes, 0, bytes.length, e.offset * 4);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const vecs = new Float32Array(bytes.buffer, bytes.byteOffset, V * H).slice();
-  const words = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n').slice(0, V);
-  return {
-    vectors: new WordVectors(words, H, vecs),
-    summary: { dir, type: 'word2vec', dim: H, vocabSize: V, source: 'pretrain-lab' },
-    bertDir: dir,
-  };
-}
+const VECTOR_FILES = ['vectors.bin', 'vectors.vec', 'vectors.txt', 'vectors.tsv'];

@@ -2,9 +2,10 @@
 // (3CosAdd and 3CosMul, Levy & Goldberg 2014), similarity and doesn't-match, with the closest
 // spellings offered for unknown words. Loaded from a Pretrain Lab word2vec folder, a word2vec text
 // (.txt/.vec) or binary (.bin) file, or an Embedding Projector vectors.tsv.
-import type { Neighbour } from '../../shared/configs';
+import type { Neighbour, W2vSummary } from '../../shared/configs';
 
 export class UnknownWordError extends Error {
+  override name = 'UnknownWordError'; // kept across the worker channel (src/shared/rpc.ts)
   constructor(
     readonly word: string,
     readonly suggestions: string[],
@@ -244,4 +245,12 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
     prev = cur;
   }
   return prev[B.length];
+}
+
+/** A vector table with what the Embedding Explorer shows about it. */
+export interface LoadedVectors {
+  vectors: WordVectors;
+  summary: W2vSummary;
+  /** For BERT folders: the model is contextual; its input embedding table is what is loaded here. */
+  bertDir?: string;
 }

@@ -1,6 +1,7 @@
 // Model actions of the Models view: make active, reveal folder, delete (with confirmation), add.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { CAPABILITY_LABELS } from '../../shared/modelKinds';
 import type { ModelEntry, ModelStore } from '../modelStore';
 
 function entryOf(store: ModelStore, arg: unknown): ModelEntry | undefined {
@@ -23,7 +24,12 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
         return;
       }
       await store.setActive(m.dir);
-      vscode.window.setStatusBarMessage(`Pretrain Lab: ${m.name} is the active model`, 3000);
+      // one active model per capability: say what this one is now active for
+      const what = m.capabilities.filter((c) => c !== 'layers').map((c) => CAPABILITY_LABELS[c]);
+      vscode.window.setStatusBarMessage(
+        `Pretrain Lab: ${m.name} is the active model for ${what.join(', ')}`,
+        3000,
+      );
     }),
     vscode.commands.registerCommand('pretrainLab.revealModel', async (arg: unknown) => {
       const m = entryOf(store, arg);

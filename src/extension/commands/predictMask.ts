@@ -1,7 +1,8 @@
 // Predict Mask on the editor selection: [MASK]s written in it, or the selected word masked whole.
 // Candidates open in the panel; applying one replaces that mask as one undoable edit.
 import * as vscode from 'vscode';
-import type { PredictMaskResult } from '../../shared/configs';
+import { DEFAULT_SETTINGS, type PredictMaskResult } from '../../shared/configs';
+import { missingCapabilityMessage } from '../../shared/modelKinds';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
@@ -61,22 +62,21 @@ export class PredictMaskCommand {
       );
       return undefined;
     }
-    const model = this.models.active();
+    // the active masked language model: making a word2vec model active does not change it
+    const model = this.models.active('predictMask');
     if (!model) {
+      const msg = 'There is no usable masked language model yet; pretrain a BERT on this workspace first.';
       void vscode.window
-        .showWarningMessage(
-          'There is no usable model yet; pretrain a BERT on this workspace first.',
-          'Pretrain BERT',
-        )
+        .showWarningMessage(msg, 'Pretrain BERT')
         .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.pretrainBert'));
-      return { error: 'There is no usable model yet; pretrain a BERT on this workspace first.' };
+      return { error: msg };
     }
-    if (model.type !== 'bert') {
-      const msg = `The active model "${model.name}" is a word2vec model: one vector per word, and no masked-LM head to fill [MASK]; make a BERT model active in the Models view.`;
+    if (!model.capabilities.includes('predictMask')) {
+      const msg = missingCapabilityMessage(model.name, model.modelKind ?? model.type, 'predictMask');
       void vscode.window.showWarningMessage(msg);
       return { error: msg };
     }
-    const topK = vscode.workspace.getConfiguration('pretrainLab').get<number>('topK', 10);
+    const topK = vscode.workspace.getConfiguration('pretrainLab').get('topK', DEFAULT_SETTINGS.topK);
     const hasMask = selected.includes('[MASK]');
     // in word mode the model reads the sentence around the selected word, so the word has its context
     const range = hasMask ? new vscode.Range(sel.start, sel.end) : sentenceAround(doc, sel);

@@ -2,9 +2,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type BertPreset, isBertPreset, type PretrainOptions } from '../../shared/configs';
+import { type BertPreset, DEFAULT_SETTINGS, isBertPreset, type PretrainOptions } from '../../shared/configs';
+import { type BertOut, bertJob } from '../jobs/bert';
+import type { JobController } from '../jobs/controller';
+import { givenCorpus, pickCorpus, timestamp } from '../jobs/corpusPicker';
+import type { JobOutcome } from '../jobs/job';
 import type { ModelStore } from '../modelStore';
-import type { TrainingController, TrainingOutcome } from '../training';
+
+/** What Pretrain BERT returns: how the job ended, and its last step. */
+export type TrainingOutcome = JobOutcome<BertOut>;
 
 /** Arguments for scripted use (tests, keybindings); without them the command asks. */
 export interface PretrainArgs {
@@ -15,87 +21,15 @@ export interface PretrainArgs {
   options?: Partial<PretrainOptions>;
 }
 
-export async function pickCorpus(
-  title = 'Pretrain BERT (1/3): corpus',
-): Promise<{ corpus: string[]; label: string } | undefined> {
-  const editor = vscode.window.activeTextEditor;
-  const ws = vscode.workspace.workspaceFolders?.[0];
-  const glob = vscode.workspace.getConfiguration('pretrainLab').get<string>('corpusGlob', '**/*.{txt,md}');
-  const items: (vscode.QuickPickItem & { id: string })[] = [];
-  if (editor && editor.document.uri.scheme === 'file') {
-    const f = editor.document.uri.fsPath;
-    items.push({ id: 'file', label: '$(file) This file', description: path.basename(f) });
-    items.push({ id: 'folder', label: '$(folder) This folder', description: path.dirname(f) });
-  }
-  if (ws) items.push({ id: 'workspace', label: '$(root-folder) The workspace', description: glob });
-  items.push({ id: 'browse', label: '$(folder-opened) Choose files or a folder…' });
-  const pick = await vscode.window.showQuickPick(items, {
-    title,
-    placeHolder: 'Which text should the model learn from?',
-  });
-  if (!pick) return undefined;
-  switch (pick.id) {
-    case 'file':
-      return { corpus: [editor!.document.uri.fsPath], label: path.basename(editor!.document.uri.fsPath) };
-    case 'folder':
-      return {
-        corpus: [path.dirname(editor!.document.uri.fsPath)],
-        label: path.dirname(editor!.document.uri.fsPath),
-      };
-    case 'workspace': {
-      const files = await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.pretrain-lab}/**', 20000);
-      if (files.length === 0) {
-        void vscode.window.showWarningMessage(
-          `No workspace file matches ${glob}; change the setting pretrainLab.corpusGlob or pick files.`,
-        );
-        return undefined;
-      }
-      return { corpus: files.map((f) => f.fsPath), label: `${files.length} workspace files (${glob})` };
-    }
-    default: {
-      const uris = await vscode.window.showOpenDialog({
-        canSelectFiles: true,
-        canSelectFolders: true,
-        canSelectMany: true,
-        title: 'Corpus for pretraining',
-      });
-      if (!uris?.length) return undefined;
-      return {
-        corpus: uris.map((u) => u.fsPath),
-        label: uris.map((u) => path.basename(u.fsPath)).join(', '),
-      };
-    }
-  }
-}
-
-/** A corpus given by a script (tests, keybindings), labelled as the picker labels it. */
-export function givenCorpus(given: string[]): { corpus: string[]; label: string } {
-  return { corpus: given, label: given.map((c) => path.basename(c)).join(', ') };
-}
-
-export function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
 export async function pretrainBertCommand(
-  training: TrainingController,
+  jobs: JobController,
   models: ModelStore,
   args?: PretrainArgs,
 ): Promise<TrainingOutcome | undefined> {
-  if (training.running) {
-    const last = training.last;
-    const at = last ? ` (step ${last.step} of ${last.totalSteps})` : '';
-    // not awaited: the command answers at once, the message waits for the user
-    void vscode.window
-      .showWarningMessage(
-        `A training is already running${at}; cancel it or wait for it to finish before starting another.`,
-        'Show Training',
-      )
-      .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.showTraining'));
-    return undefined;
-  }
+  if (jobs.refuseIfRunning()) return undefined;
   // a scripted corpus is taken at once, so the training starts in the same turn as the check above
-  const chosen = args?.corpus !== undefined ? givenCorpus(args.corpus) : await pickCorpus();
+  const chosen =
+    args?.corpus !== undefined ? givenCorpus(args.corpus) : await pickCorpus('Pretrain BERT (1/3): corpus');
   if (!chosen) return undefined;
   let preset = args?.preset;
   if (!preset) {
@@ -120,7 +54,9 @@ export async function pretrainBertCommand(
   if (!isBertPreset(preset)) throw new Error(`Preset ${preset} is not one of tiny, mini, small, base.`);
   let steps = args?.steps;
   if (steps === undefined) {
-    const def = vscode.workspace.getConfiguration('pretrainLab').get<number>('defaultSteps', 500);
+    const def = vscode.workspace
+      .getConfiguration('pretrainLab')
+      .get('defaultSteps', DEFAULT_SETTINGS.defaultSteps);
     const s = await vscode.window.showInputBox({
       title: 'Pretrain BERT (3/3): step budget',
       value: String(def),
@@ -134,8 +70,11 @@ export async function pretrainBertCommand(
   fs.mkdirSync(dir, { recursive: true });
   const outDir = path.join(dir, args?.name ?? `bert-${preset}-${timestamp()}`);
   // progress every step, so the charts move as the model learns
-  return training.train(
-    { logEvery: 1, ...args?.options, corpus: chosen.corpus, outDir, preset, steps, resume: false },
-    chosen.label,
+  return jobs.start(
+    bertJob(
+      { logEvery: 1, ...args?.options, corpus: chosen.corpus, outDir, preset, steps, resume: false },
+      chosen.label,
+      models,
+    ),
   );
 }

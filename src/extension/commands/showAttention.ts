@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AttentionResult } from '../../shared/configs';
-import type { FromAttentionPanel } from '../../shared/webviewProtocol';
+import type { AttentionResult, AttentionWord } from '../../shared/configs';
+import { type FromAttentionPanel, packWeights } from '../../shared/protocol/attention';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
@@ -12,6 +12,7 @@ import type { AttentionPanel } from '../panels/attentionPanel';
 
 export interface AttentionOutcome {
   tokens: string[];
+  words: AttentionWord[];
   layers: number;
   heads: number;
   notice?: string;
@@ -60,13 +61,13 @@ export class ShowAttentionCommand implements vscode.Disposable {
       );
       return undefined;
     }
-    const model = this.models.active();
+    const model = this.models.active('attention');
     if (!model) {
       const msg = 'There is no usable model yet; pretrain a BERT on this workspace first.';
       void vscode.window.showWarningMessage(msg);
       return { error: msg };
     }
-    if (model.type !== 'bert') {
+    if (!model.capabilities.includes('attention')) {
       const msg = `The active model "${model.name}" is a word2vec model: one vector per word, and no attention to show; make a BERT model active in the Models view.`;
       void vscode.window.showWarningMessage(msg);
       return { error: msg };
@@ -84,19 +85,18 @@ export class ShowAttentionCommand implements vscode.Disposable {
         layer: r.layers - 1,
         heads: [...Array(r.heads).keys()],
       };
-      const quantized = new Uint8Array(weights.length);
-      for (let k = 0; k < weights.length; k++) quantized[k] = Math.round(weights[k] * 255);
       this.panel.attention({
         model: model.name,
         tokens: r.tokens,
+        words: r.words,
         segments: r.segments,
         layers: r.layers,
         heads: r.heads,
-        weights: quantized,
+        weights: packWeights(weights), // 16-bit steps, see WEIGHT_STEPS for why
         notice: r.notice,
       });
       if (r.notice) void vscode.window.showInformationMessage(r.notice);
-      return { tokens: r.tokens, layers: r.layers, heads: r.heads, notice: r.notice };
+      return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice: r.notice };
     } catch (e) {
       const msg = (e as Error).message;
       log().warn(`Show Attention: ${msg}`);
@@ -151,20 +151,37 @@ export class ShowAttentionCommand implements vscode.Disposable {
     for (const e of eds) for (const d of this.decorations) e.setDecorations(d, []);
   }
 
-  /** Writes the attention as JSON: tokens, segments and [layers][heads][from][to]. */
+  /**
+   * Writes the attention as JSON: tokens, words, segments and [layers][heads][from][to]. The weights
+   * are the engine's float32 values, each printed exactly (finer than the 16-bit steps the panel
+   * gets). Written one head at a time: a 12 × 12-head model at 512 tokens is some 450 MB of text,
+   * too long for one string.
+   */
   exportJson(file: string): void {
     const s = this.shown;
     if (!s) throw new Error('Show Attention first; there is no attention to export.');
-    const { tokens, segments, layers, heads, weights } = s.result;
+    const { tokens, words, segments, layers, heads, weights } = s.result;
     const T = tokens.length;
-    const attention = Array.from({ length: layers }, (_, l) =>
-      Array.from({ length: heads }, (_, h) =>
-        Array.from({ length: T }, (_, i) =>
-          Array.from(weights.subarray(((l * heads + h) * T + i) * T, ((l * heads + h) * T + i + 1) * T)),
-        ),
-      ),
-    );
-    fs.writeFileSync(file, JSON.stringify({ tokens, segments, layers, heads, attention }));
+    const fd = fs.openSync(file, 'w');
+    try {
+      const head = JSON.stringify({ tokens, words, segments, layers, heads });
+      fs.writeSync(fd, `${head.slice(0, -1)},"attention":[`);
+      for (let l = 0; l < layers; l++) {
+        fs.writeSync(fd, l ? ',[' : '[');
+        for (let h = 0; h < heads; h++) {
+          const rows: string[] = [];
+          for (let i = 0; i < T; i++) {
+            const off = ((l * heads + h) * T + i) * T;
+            rows.push(JSON.stringify(Array.from(weights.subarray(off, off + T))));
+          }
+          fs.writeSync(fd, `${h ? ',' : ''}[${rows.join(',')}]`);
+        }
+        fs.writeSync(fd, ']');
+      }
+      fs.writeSync(fd, ']}');
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   private async onView(m: FromAttentionPanel): Promise<void> {

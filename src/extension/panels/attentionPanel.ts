@@ -4,7 +4,7 @@ import {
   type FromAttentionPanel,
   isFromAttentionPanel,
   type ToAttentionPanel,
-} from '../../shared/webviewProtocol';
+} from '../../shared/protocol/attention';
 import { PanelBase } from './panelBase';
 
 /** Head, model and matrix views of a selection's attention. */

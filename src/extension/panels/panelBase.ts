@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
-export abstract class PanelBase<ToPanel, FromPanel> implements vscode.Disposable {
+export abstract class PanelBase<ToPanel, FromPanel extends { type: string }> implements vscode.Disposable {
   protected panel: vscode.WebviewPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
@@ -45,7 +45,7 @@ export abstract class PanelBase<ToPanel, FromPanel> implements vscode.Disposable
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (!this.isMessage(m)) return; // anything else from the webview is ignored
-        if ((m as { type?: string }).type === 'ready') {
+        if (m.type === 'ready') {
           this.ready = true;
           this.onReady();
           for (const q of this.queue.splice(0)) void panel.webview.postMessage(q);

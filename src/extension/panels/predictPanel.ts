@@ -4,7 +4,7 @@ import {
   isFromPredictPanel,
   type PredictView,
   type ToPredictPanel,
-} from '../../shared/webviewProtocol';
+} from '../../shared/protocol/predict';
 import { PanelBase } from './panelBase';
 
 /** Shows the candidates of every [MASK]; a click on one asks the host to apply it. */

@@ -3,10 +3,10 @@ import {
   type FromTrainingPanel,
   isFromTrainingPanel,
   type ToTrainingPanel,
-} from '../../shared/webviewProtocol';
+} from '../../shared/protocol/training';
 import { PanelBase } from './panelBase';
 
-/** Live charts of a training run; Cancel asks the host to stop it. */
+/** Live charts of a training job, whatever its kind; Cancel asks the host to stop it. */
 export class TrainingPanel extends PanelBase<ToTrainingPanel, FromTrainingPanel> {
   static readonly viewType = 'pretrainLab.training';
   onCancel: (() => void) | undefined;
@@ -26,6 +26,12 @@ export class TrainingPanel extends PanelBase<ToTrainingPanel, FromTrainingPanel>
   }
 
   protected onMessage(m: FromTrainingPanel): void {
-    if (m.type === 'cancel') this.onCancel?.();
+    switch (m.type) {
+      case 'cancel':
+        this.onCancel?.();
+        break;
+      case 'ready':
+        break; // the history is replayed in onReady
+    }
   }
 }

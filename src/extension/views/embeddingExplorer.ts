@@ -1,40 +1,51 @@
 // The Embedding Explorer: a webview view in the Pretrain Lab sidebar. It picks a model (word2vec, or a
 // BERT's input embeddings), answers neighbour / analogy / search questions through the engine, sends
-// vector tables (binary) for the webview to project, and gathers contextual vectors of a word's
-// occurrences in the workspace from a BERT.
+// vector tables (binary) for the webview to project, gathers contextual vectors of a word's occurrences
+// in the workspace from a BERT, and mirrors the projection in a full-size editor-area panel. Every
+// question of the webview is an RPC request: it gets its answer or an error with one sentence.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { VectorsAnswer, VectorsInfo, W2vProgress } from '../../shared/configs';
+import type { VectorsAnswer, VectorsInfo, VectorsQuery, W2vProgress } from '../../shared/configs';
 import type { EngineResponses } from '../../shared/engineProtocol';
 import {
+  type ExplorerAnswers,
   type ExplorerContextual,
-  type ExplorerModel,
   type FromExplorer,
   isFromExplorer,
   type ToExplorer,
-} from '../../shared/webviewProtocol';
+} from '../../shared/protocol/explorer';
+import { CancelledError, type RequestContext } from '../../shared/rpc';
 import type { EngineClient } from '../engineClient';
-import type { ModelEntry, ModelStore } from '../modelStore';
+import { log } from '../log';
+import type { ModelStore } from '../modelStore';
+import { ExplorerPlotPanel } from '../panels/explorerPlotPanel';
+import { WebviewRpc } from '../panels/webviewRpc';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { gatherContextual } from './explorerContextual';
+import { ExplorerModels } from './explorerModels';
+
+export { wordAt } from './wordAt';
 
 const MODEL_KEY = 'pretrainLab.explorerModel';
+const NO_MODEL = 'There is no model to explore yet; pretrain word2vec or add a model in the Models view.';
 
 export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'pretrainLab.embeddings';
-  private view: vscode.WebviewView | undefined;
+  private rpc: WebviewRpc<FromExplorer> | undefined;
   private ready = false;
-  private queue: ToExplorer[] = [];
-  private pendingWord: string | undefined;
+  private pendingWord: { word: string; select: boolean } | undefined;
   private trainingState: { progress?: W2vProgress; status?: string } | undefined;
   private occurrences: ExplorerContextual['occurrences'] = [];
-  private available: ExplorerModel[] | undefined; // explorerModels(), until the store changes
+  private readonly choices: ExplorerModels;
+  readonly plot: ExplorerPlotPanel;
   private readonly subs: vscode.Disposable[] = [];
   // for tests and the closing notes: what the view last showed
   lastInfo: VectorsInfo | undefined;
   lastAnswer: VectorsAnswer | undefined;
+  lastQuery: VectorsQuery | undefined; // the question lastAnswer answers
   lastContextual: ExplorerContextual | undefined;
   lastExport: string | undefined;
+  lastError: { message: string; at: number } | undefined; // the last failure the view was sent
   nextExportPath: string | undefined; // a scripted save target instead of the dialog (tests)
 
   constructor(
@@ -42,30 +53,46 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     private readonly engine: EngineClient,
     private readonly models: ModelStore,
   ) {
+    this.choices = new ExplorerModels(models);
+    this.plot = new ExplorerPlotPanel(ctx.extensionUri, {
+      select: (word) => this.selectWord(word),
+      showExplorer: () => this.reveal(),
+      openChanged: (open) => this.push({ type: 'plotOpen', open }),
+    });
     this.subs.push(
-      models.onDidChange(() => {
-        this.available = undefined;
-        this.postModels();
+      this.plot,
+      models.onDidChange(() => this.onModelsChanged()),
+      vscode.commands.registerCommand('pretrainLab.openExplorerPlot', () => this.openPlot()),
+      vscode.window.registerWebviewPanelSerializer(ExplorerPlotPanel.viewType, {
+        deserializeWebviewPanel: async (panel) => this.plot.attach(panel),
       }),
     );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
     this.ready = false;
+    this.rpc?.dispose();
+    const rpc = new WebviewRpc(
+      view.webview,
+      isFromExplorer,
+      (m, c) => this.onRequest(m, c),
+      (s) => log().warn(s),
+    );
+    this.rpc = rpc;
     view.webview.options = webviewOptions(this.ctx.extensionUri);
     view.webview.html = webviewHtml(view.webview, this.ctx.extensionUri, 'explorer', 'Embedding Explorer');
     this.subs.push(
-      view.webview.onDidReceiveMessage((m: unknown) => {
-        if (!isFromExplorer(m)) return;
-        void this.onMessage(m).catch((e: Error) => this.post({ type: 'error', message: e.message }));
-      }),
+      rpc,
       view.onDidDispose(() => {
-        this.view = undefined;
         this.ready = false;
+        rpc.dispose();
       }),
       view.onDidChangeVisibility(() => {
-        if (!view.visible) this.ready = false;
+        // a hidden view loses its page (retainContextWhenHidden is off) and says 'ready' again
+        if (!view.visible) {
+          this.ready = false;
+          rpc.reset();
+        }
       }),
     );
   }
@@ -74,33 +101,18 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     return this.ready;
   }
 
-  private post(m: ToExplorer): void {
-    if (this.view && this.ready) void this.view.webview.postMessage(m);
-    // training progress is not queued: the latest state is replayed when the view comes up
-    else if (m.type !== 'training') this.queue.push(m);
+  /** Engine calls the explorer is waiting for (tests wait for one before they break something). */
+  get pendingCalls(): number {
+    return this.choices.pending;
   }
 
-  /**
-   * Usable models the explorer can open, word2vec ones first, then BERTs (input embeddings). Read
-   * from the model folders when the store changes, not on every question the view asks.
-   */
-  private explorerModels(): ExplorerModel[] {
-    if (!this.available) {
-      const all = this.models.list().filter((m) => !m.problem);
-      const w2v = all.filter((m) => m.type === 'word2vec');
-      const bert = all.filter((m) => m.type === 'bert');
-      this.available = [...w2v, ...bert].map((m) => ({
-        id: m.dir,
-        name: m.name,
-        kind: m.type,
-        detail: detail(m),
-      }));
-    }
-    return this.available;
+  /** Tells the view something. Training progress and state it asks for again when ready are not queued. */
+  private push(m: ToExplorer): void {
+    if (this.ready) this.rpc?.notify(m);
   }
 
-  private selected(): ExplorerModel | undefined {
-    const models = this.explorerModels();
+  private selected() {
+    const models = this.choices.list();
     const chosen = this.ctx.globalState.get<string>(MODEL_KEY);
     return models.find((m) => m.id === chosen) ?? models[0];
   }
@@ -109,162 +121,148 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     return this.selected()?.id;
   }
 
-  private postModels(): void {
-    this.post({ type: 'models', models: this.explorerModels(), selected: this.selectedModel() });
+  private pushModels(): void {
+    this.push({ type: 'models', models: this.choices.list(), selected: this.selectedModel() });
   }
 
-  private async onMessage(m: FromExplorer): Promise<void> {
-    switch (m.type) {
-      case 'ready': {
-        this.ready = true;
-        const q = this.queue.splice(0).filter((x) => x.type !== 'models' && x.type !== 'info');
-        this.postModels();
-        const sel = this.selectedModel();
-        if (sel) await this.sendInfo(sel);
-        for (const x of q) this.post(x);
-        if (this.trainingState) this.post({ type: 'training', ...this.trainingState });
-        if (this.pendingWord) {
-          this.post({ type: 'focusWord', word: this.pendingWord });
-          this.pendingWord = undefined;
-        }
-        return;
+  private onModelsChanged(): void {
+    const before = this.selectedModel();
+    this.choices.refresh(); // fails the calls to a removed model, with one sentence
+    this.pushModels();
+    const now = this.selectedModel();
+    if (now !== before && now) void this.sendInfo(now);
+    const shown = this.plot.model;
+    if (shown && !this.choices.find(shown))
+      this.plot.clear(
+        'The model of these points was removed; choose another model in the Embedding Explorer.',
+      );
+  }
+
+  private async onRequest(m: FromExplorer, rc: RequestContext): Promise<unknown> {
+    try {
+      return await this.answer(m, rc);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (!(e instanceof CancelledError)) {
+        this.lastError = { message, at: Date.now() };
+        log().warn(`Embedding Explorer: ${message}`);
       }
-      case 'selectModel': {
-        if (!this.explorerModels().some((x) => x.id === m.model)) return;
-        await this.ctx.globalState.update(MODEL_KEY, m.model);
-        await this.sendInfo(m.model);
-        return;
-      }
-      case 'query': {
-        const model = this.selectedModel();
-        if (!model) return;
-        const r: EngineResponses['vectorsQuery'] = await this.engine.call({
-          type: 'vectorsQuery',
-          model,
-          query: m.query,
-        });
-        this.lastAnswer = r;
-        this.post({ type: 'answer', id: m.id, answer: r });
-        return;
-      }
-      case 'table': {
-        const model = this.selectedModel();
-        if (!model) return;
-        try {
-          const t: EngineResponses['vectorsTable'] = await this.engine.call({
-            type: 'vectorsTable',
-            model,
-            words: m.words,
-            top: m.top,
-          });
-          this.post({ type: 'table', id: m.id, table: t });
-        } catch (e) {
-          this.post({ type: 'error', id: m.id, message: (e as Error).message });
-        }
-        return;
-      }
-      case 'contextual':
-        await this.contextual(m.word, m.layer);
-        return;
-      case 'openOccurrence':
-        await this.openOccurrence(m.index);
-        return;
-      case 'export': {
-        let target = this.nextExportPath;
-        this.nextExportPath = undefined;
-        if (!target) {
-          const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
-          const uri = await vscode.window.showSaveDialog({
-            defaultUri: ws ? vscode.Uri.joinPath(ws, `projection.${m.format}`) : undefined,
-            filters: m.format === 'csv' ? { CSV: ['csv'] } : { TSV: ['tsv'] },
-            title: 'Export the projection',
-          });
-          target = uri?.fsPath;
-        }
-        if (!target) return;
-        fs.writeFileSync(target, m.data);
-        this.lastExport = target;
-        vscode.window.setStatusBarMessage(`Pretrain Lab: projection saved to ${target}`, 4000);
-        return;
-      }
-      case 'pretrain':
-        await vscode.commands.executeCommand('pretrainLab.pretrainWord2vec');
-        return;
+      throw e;
     }
   }
 
+  /** Answers one request of the view; the answer's type per request is ExplorerAnswers. */
+  private async answer(m: FromExplorer, rc: RequestContext): Promise<unknown> {
+    switch (m.type) {
+      case 'ready': {
+        this.ready = true;
+        this.pushModels();
+        if (this.plot.isOpen) this.push({ type: 'plotOpen', open: true });
+        const sel = this.selectedModel();
+        if (sel) void this.sendInfo(sel);
+        if (this.trainingState) this.push({ type: 'training', ...this.trainingState });
+        if (this.lastContextual) this.push({ type: 'contextual', data: this.lastContextual });
+        if (this.pendingWord) {
+          const { word, select } = this.pendingWord;
+          this.push(select ? { type: 'selectWord', word } : { type: 'focusWord', word });
+          this.pendingWord = undefined;
+        }
+        return undefined;
+      }
+      case 'selectModel': {
+        const entry = this.choices.find(m.model);
+        if (!entry) throw new Error('That model is no longer listed; choose another one.');
+        await this.ctx.globalState.update(MODEL_KEY, m.model);
+        return this.info(m.model, rc);
+      }
+      case 'query': {
+        const model = this.requireModel();
+        const r = await this.choices.ask(model, rc, (token) =>
+          this.engine.call({ type: 'vectorsQuery', model, query: m.query }, { token }),
+        );
+        this.lastQuery = m.query;
+        this.lastAnswer = r;
+        return r satisfies ExplorerAnswers['query'];
+      }
+      case 'table': {
+        const model = this.requireModel();
+        const t = await this.choices.ask(model, rc, (token) =>
+          this.engine.call({ type: 'vectorsTable', model, words: m.words, top: m.top }, { token }),
+        );
+        return t satisfies ExplorerAnswers['table'];
+      }
+      case 'contextual':
+        return (await this.gather(m.word, m.layer, rc)) satisfies ExplorerAnswers['contextual'];
+      case 'openOccurrence':
+        await this.openOccurrence(m.index);
+        return undefined;
+      case 'export':
+        return this.exportProjection(m.format, m.data);
+      case 'pretrain':
+        await vscode.commands.executeCommand('pretrainLab.pretrainWord2vec');
+        return undefined;
+      case 'plot': {
+        const entry = this.choices.find(m.plot.model);
+        if (entry) this.plot.update(m.plot, entry.name);
+        return undefined;
+      }
+      case 'marks':
+        this.plot.setMarks(m.marks);
+        return undefined;
+      case 'openPlot':
+        this.openPlot();
+        return undefined;
+    }
+  }
+
+  private requireModel(): string {
+    const model = this.selectedModel();
+    if (!model) throw new Error(NO_MODEL);
+    return model;
+  }
+
+  private async info(model: string, rc?: RequestContext): Promise<VectorsInfo> {
+    const info: EngineResponses['vectorsInfo'] = await this.choices.ask(model, rc, (token) =>
+      this.engine.call({ type: 'vectorsInfo', model }, { token }),
+    );
+    this.lastInfo = info;
+    return info;
+  }
+
+  /** Sends the view the model's summary (a change it did not ask for); a failure is shown there. */
   private async sendInfo(model: string): Promise<void> {
     try {
-      const info: EngineResponses['vectorsInfo'] = await this.engine.call({ type: 'vectorsInfo', model });
-      this.lastInfo = info;
-      this.post({ type: 'info', info });
+      this.push({ type: 'info', info: await this.info(model) });
     } catch (e) {
-      this.post({ type: 'error', message: (e as Error).message });
+      const message = (e as Error).message;
+      this.lastError = { message, at: Date.now() };
+      this.push({ type: 'error', message });
+    }
+  }
+
+  private async gather(word: string, layer: number, rc?: RequestContext): Promise<ExplorerContextual> {
+    const cts = new vscode.CancellationTokenSource();
+    rc?.onCancel(() => cts.cancel());
+    try {
+      const data = await gatherContextual(this.engine, this.models, this.selected(), word, layer, cts.token);
+      this.occurrences = data.occurrences;
+      this.lastContextual = data;
+      return data;
+    } finally {
+      cts.dispose();
     }
   }
 
   /** Every occurrence of a word in the workspace as its own BERT vector, beside word2vec's single one. */
   async contextual(word: string, layer = 1000): Promise<ExplorerContextual | undefined> {
-    const bert = this.models.activeBert();
-    if (!bert) {
-      this.post({
-        type: 'error',
-        message: 'Contextual vectors need a BERT model; pretrain one or add one in the Models view.',
-      });
-      return undefined;
-    }
-    const glob = vscode.workspace.getConfiguration('pretrainLab').get<string>('corpusGlob', '**/*.{txt,md}');
-    const files = (
-      await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.pretrain-lab}/**', 5000)
-    ).map((u) => u.fsPath);
-    if (files.length === 0) {
-      this.post({
-        type: 'error',
-        message: `No workspace file matches ${glob}; open a folder with text files.`,
-      });
-      return undefined;
-    }
     try {
-      const r: EngineResponses['contextual'] = await this.engine.call({
-        type: 'contextual',
-        modelDir: bert.dir,
-        word,
-        files,
-        layer,
-        max: 400,
-      });
-      const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      const data: ExplorerContextual = {
-        word: r.word,
-        layer: r.layer,
-        layers: r.layers,
-        dim: r.dim,
-        bertModel: bert.name,
-        occurrences: r.occurrences.map((o) => ({
-          ...o,
-          label: `${ws ? path.relative(ws, o.file) : path.basename(o.file)}:${o.line + 1}`,
-        })),
-        vectors: r.vectors,
-        total: r.total,
-        notice: r.notice,
-      };
-      const entry = this.selected();
-      if (entry?.kind === 'word2vec') {
-        const a: EngineResponses['vectorsQuery'] = await this.engine.call({
-          type: 'vectorsQuery',
-          model: entry.id,
-          query: { op: 'neighbours', word, k: 8 },
-        });
-        data.staticModel = entry.name;
-        data.staticNeighbours = a.neighbours;
-        data.staticError = a.error;
-      }
-      this.occurrences = data.occurrences;
-      this.lastContextual = data;
-      this.post({ type: 'contextual', data });
+      const data = await this.gather(word, layer);
+      this.push({ type: 'contextual', data });
       return data;
     } catch (e) {
-      this.post({ type: 'error', message: (e as Error).message });
+      const message = (e as Error).message;
+      this.lastError = { message, at: Date.now() };
+      this.push({ type: 'error', message });
       return undefined;
     }
   }
@@ -272,53 +270,77 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
   /** Opens the source line of one occurrence of the last contextual view, the word selected. */
   async openOccurrence(index: number): Promise<void> {
     const o = this.occurrences[index];
-    if (!o) return;
+    if (!o) throw new Error('That occurrence is no longer listed; show the occurrences again.');
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(o.file));
     const sel = new vscode.Selection(o.line, o.start, o.line, o.end);
     await vscode.window.showTextDocument(doc, { selection: sel, preview: true });
   }
 
+  private async exportProjection(format: 'csv' | 'tsv', data: string): Promise<string | undefined> {
+    let target = this.nextExportPath;
+    this.nextExportPath = undefined;
+    if (!target) {
+      const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({
+        defaultUri: ws ? vscode.Uri.joinPath(ws, `projection.${format}`) : undefined,
+        filters: format === 'csv' ? { CSV: ['csv'] } : { TSV: ['tsv'] },
+        title: 'Export the projection',
+      });
+      target = uri?.fsPath;
+    }
+    if (!target) return undefined;
+    try {
+      fs.writeFileSync(target, data);
+    } catch (e) {
+      throw new Error(
+        `The projection could not be saved to ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another place.`,
+      );
+    }
+    this.lastExport = target;
+    vscode.window.setStatusBarMessage(`Pretrain Lab: projection saved to ${target}`, 4000);
+    return target;
+  }
+
+  private async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${EmbeddingExplorer.viewId}.focus`);
+  }
+
+  /** Opens the projection in a full-size editor-area panel that follows the sidebar. */
+  openPlot(): void {
+    this.plot.show();
+    // the sidebar is where points are made: bring it up so it can send them
+    if (!this.ready) void this.reveal();
+  }
+
+  /** A word picked in the editor-area plot: the sidebar selects it and sends back its neighbours. */
+  private selectWord(word: string): void {
+    if (this.ready) this.push({ type: 'selectWord', word });
+    else {
+      this.pendingWord = { word, select: true };
+      void this.reveal();
+    }
+  }
+
   /** Opens the view on a word (from the editor). */
   async focusWord(word: string): Promise<void> {
-    await vscode.commands.executeCommand(`${EmbeddingExplorer.viewId}.focus`);
-    if (this.ready) this.post({ type: 'focusWord', word });
-    else this.pendingWord = word;
+    await this.reveal();
+    if (this.ready) this.push({ type: 'focusWord', word });
+    else this.pendingWord = { word, select: false };
   }
 
   async showModel(dir: string): Promise<void> {
     await this.ctx.globalState.update(MODEL_KEY, dir);
-    this.postModels();
+    this.pushModels();
     if (this.ready) await this.sendInfo(dir);
   }
 
   training(state: { progress?: W2vProgress; status?: string }): void {
     this.trainingState = { ...this.trainingState, ...state };
-    this.post({ type: 'training', ...state });
+    this.push({ type: 'training', ...state });
   }
 
   dispose(): void {
+    this.rpc?.dispose();
     for (const s of this.subs.splice(0)) s.dispose();
   }
-}
-
-function detail(m: ModelEntry): string {
-  if (m.type === 'bert')
-    return `BERT input embeddings · ${m.vocabSize ?? '?'} WordPieces · ${m.hidden ?? '?'}d`;
-  const algo = m.algo === 'cbow' ? 'CBOW' : m.algo === 'skipgram' ? 'skip-gram' : 'vectors';
-  return `word2vec ${algo} · ${m.vocabSize?.toLocaleString('en') ?? '?'} words · ${m.dim ?? '?'}d`;
-}
-
-/** The word under the selection or the cursor in an editor. */
-export function wordAt(editor: vscode.TextEditor): string | undefined {
-  const sel = editor.selection;
-  if (!sel.isEmpty) return editor.document.getText(sel).trim().split(/\s+/)[0];
-  const pos = sel.active;
-  const line = editor.document.lineAt(pos.line).text;
-  // Chinese has no spaces: without a selection, the character under the cursor
-  for (const at of [pos.character, pos.character - 1]) {
-    const ch = line.charAt(at);
-    if (/[\u3400-\u9fff\uf900-\ufaff]/.test(ch)) return ch;
-  }
-  const range = editor.document.getWordRangeAtPosition(pos, /[\p{L}\p{N}_'-]+/u);
-  return range ? editor.document.getText(range) : undefined;
 }

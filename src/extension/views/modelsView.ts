@@ -1,24 +1,39 @@
-// The Models view: every model with its type, size, corpus, steps and final metrics.
+// The Models view: every model with its type, size, corpus, steps and final metrics, and what it is
+// active for (one model is active per capability: the masked LM, the word vectors…).
 import * as vscode from 'vscode';
+import { CAPABILITY_LABELS, type Capability } from '../../shared/modelKinds';
 import type { ModelEntry, ModelStore } from '../modelStore';
 
 export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelEntry | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly sub: vscode.Disposable;
+  private activeFor = new Map<Capability, string>(); // read with the list, once per refresh
 
   constructor(private readonly store: ModelStore) {
     this.sub = store.onDidChange(() => this.changed.fire(undefined));
   }
 
   getChildren(element?: ModelEntry): ModelEntry[] {
-    return element ? [] : this.store.list();
+    if (element) return [];
+    this.activeFor = this.store.activeByCapability();
+    return this.store.list();
+  }
+
+  /** What this model is the active model for, e.g. "Predict Mask, attention, word vectors". */
+  private activeFeatures(m: ModelEntry): string[] {
+    return m.capabilities
+      .filter((c) => this.activeFor.get(c) === m.dir)
+      .filter((c) => c !== 'layers')
+      .map((c) => CAPABILITY_LABELS[c]);
   }
 
   getTreeItem(m: ModelEntry): vscode.TreeItem {
-    const active = this.store.active()?.dir === m.dir;
+    const features = this.activeFeatures(m);
+    const active = features.length > 0;
+    const activeNote = active ? ` (active for ${features.join(', ')})` : '';
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
-    if (m.type === 'word2vec') return this.word2vecItem(m, active);
+    if (m.type === 'word2vec') return this.word2vecItem(m, active, activeNote);
     const size = m.layers ? `${m.preset ?? 'bert'} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
     const steps = m.steps !== undefined ? ` · ${m.steps} steps` : '';
     item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}BERT ${size}${steps}`;
@@ -26,7 +41,7 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     item.contextValue = m.kind === 'stored' ? 'model deletable' : 'model';
     item.id = m.dir;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${escapeMd(m.name)}**${active ? ' (active)' : ''}\n\n`);
+    md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);
     md.appendMarkdown(`- type: BERT ${escapeMd(size)}\n- vocabulary: ${m.vocabSize ?? '?'} WordPieces\n`);
     if (m.corpus)
       md.appendMarkdown(
@@ -47,7 +62,7 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     return item;
   }
 
-  private word2vecItem(m: ModelEntry, active: boolean): vscode.TreeItem {
+  private word2vecItem(m: ModelEntry, active: boolean, activeNote: string): vscode.TreeItem {
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
     const algo = m.algo === 'cbow' ? 'CBOW' : m.algo === 'skipgram' ? 'skip-gram' : 'vectors';
     const size = `${m.dim ?? '?'}d · ${m.vocabSize?.toLocaleString('en') ?? '?'} words`;
@@ -57,14 +72,14 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     item.contextValue = m.kind === 'stored' ? 'model deletable word2vec' : 'model word2vec';
     item.id = m.dir;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${escapeMd(m.name)}**${active ? ' (active)' : ''}\n\n`);
+    md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);
     md.appendMarkdown(`- type: word2vec ${escapeMd(algo)}, ${escapeMd(size)}\n`);
     if (m.corpus) md.appendMarkdown(`- corpus: ${escapeMd(m.corpus.slice(0, 3).join(', '))}\n`);
     if (m.epochLosses?.length)
       md.appendMarkdown(`- loss per epoch: ${m.epochLosses.map((l) => l.toFixed(3)).join(', ')}\n`);
     md.appendMarkdown(`- ${m.dir.endsWith('/') ? 'folder' : 'path'}: \`${m.dir.replace(/`/g, "'")}\`\n\n`);
     md.appendMarkdown(
-      'One vector per word: open it in the Embedding Explorer. Predict Mask and attention need a BERT.',
+      'One vector per word: open it in the Embedding Explorer. Making it active leaves Predict Mask and attention on the active BERT.',
     );
     item.tooltip = md;
     if (!m.problem)

@@ -114,6 +114,8 @@ export class Scatter {
     this.coords = coords;
     this.dims = dims;
     this.points = points;
+    // a hovered index of the previous points may not exist among the new ones
+    if (this.hovered !== undefined && this.hovered >= points.length) this.hovered = undefined;
     if (!keepView) {
       this.zoom = 1;
       this.panX = 0;

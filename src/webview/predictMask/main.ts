@@ -2,7 +2,13 @@
 // with the best choices filled in. A click on a candidate asks the host to write it into the document.
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { FromPredictPanel, PredictView, ToPredictPanel } from '../../shared/webviewProtocol';
+import * as v from 'valibot';
+import {
+  type FromPredictPanel,
+  FromPredictPanelSchema,
+  isToPredictPanel,
+  type PredictView,
+} from '../../shared/protocol/predict';
 import { el, pct, vscodeApi } from '../common/vscodeApi';
 
 interface State {
@@ -17,7 +23,9 @@ let state: State = api.getState() ?? { applied: {} };
 const app = document.getElementById('app')!;
 
 function send(m: FromPredictPanel): void {
-  api.postMessage(m);
+  // the host drops anything its schema rejects, so a malformed message is a bug here: say so
+  if (v.is(FromPredictPanelSchema, m)) api.postMessage(m);
+  else console.error('Predict Mask: not sent, the message does not match the protocol', m);
 }
 
 function save(): void {
@@ -107,8 +115,9 @@ function render(): void {
   });
 }
 
-window.addEventListener('message', (e: MessageEvent<ToPredictPanel>) => {
+window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const m = e.data;
+  if (!isToPredictPanel(m)) return; // only the host posts here, but check what is drawn
   switch (m.type) {
     case 'loading':
       state = { ...state, loading: m.text, error: undefined };

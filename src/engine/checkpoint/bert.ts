@@ -1,14 +1,17 @@
-// The model folder: config.json, vocab.txt, metrics.jsonl and checkpoint/ (weights, optimizer state,
-// trainer state). A checkpoint is written to a temporary folder and renamed into place, so an
-// interrupted run always leaves the last complete one.
+// The BERT model folder: config.json, vocab.txt, metrics.jsonl and checkpoint/ (weights, optimizer
+// state, trainer state). A checkpoint is written to a temporary folder and swapped into place
+// (io/atomic.ts), so an interrupted run always leaves the last complete one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig, TrainProgress } from '../../shared/configs';
+import { BERT_FORMAT, detectKind, KINDS } from '../../shared/modelKinds';
+import { completeFolder, replaceFolderAtomic, writeFileAtomic } from '../io/atomic';
 import { bertParamShapes, validateBertConfig } from '../models/bert';
 import { Vocab } from '../tokenizer/vocab';
+import { type LoadedVectors, WordVectors } from '../word2vec/vectors';
 
-export const FORMAT = 'pretrain-lab/bert';
+export const FORMAT = BERT_FORMAT;
 export const FORMAT_VERSION = 1;
 
 export interface ModelConfigFile {
@@ -38,7 +41,8 @@ interface WeightEntry {
   offset: number; // in float32 elements
 }
 
-export interface LoadedModel {
+/** A BERT folder read into tensors (the caller disposes them with `disposeLoaded`). */
+export interface BertFolder {
   dir: string;
   config: ModelConfigFile;
   vocab: Vocab;
@@ -47,13 +51,8 @@ export interface LoadedModel {
   state?: TrainerState;
 }
 
-export class ModelFolderError extends Error {}
-
-/** Writes a file so that readers see either the old or the new content, never a part. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+export class ModelFolderError extends Error {
+  override name = 'ModelFolderError'; // kept across the worker channel (src/shared/rpc.ts)
 }
 
 function writeTensors(file: string, names: string[], tensors: Map<string, tf.Tensor>): WeightEntry[] {
@@ -100,31 +99,25 @@ export interface CheckpointContent {
   state: TrainerState;
 }
 
-/** Writes checkpoint/ atomically: checkpoint.tmp → checkpoint (the previous one is removed after). */
+/** Writes checkpoint/ atomically: a temporary folder swapped in (the previous one is removed after). */
 export function saveCheckpoint(dir: string, names: string[], c: CheckpointContent): void {
-  const tmp = path.join(dir, `checkpoint.tmp-${process.pid}`);
-  const final = path.join(dir, 'checkpoint');
-  const old = path.join(dir, 'checkpoint.old');
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  const entries = writeTensors(path.join(tmp, 'weights.bin'), names, c.weights);
-  fs.writeFileSync(
-    path.join(tmp, 'weights.json'),
-    JSON.stringify({ dtype: 'float32', weights: entries }, null, 1),
-  );
-  if (c.m && c.v) {
-    const m = writeTensors(path.join(tmp, 'optimizer_m.bin'), names, c.m);
-    writeTensors(path.join(tmp, 'optimizer_v.bin'), names, c.v);
+  replaceFolderAtomic(dir, 'checkpoint', (tmp) => {
+    const entries = writeTensors(path.join(tmp, 'weights.bin'), names, c.weights);
     fs.writeFileSync(
-      path.join(tmp, 'optimizer.json'),
-      JSON.stringify({ algorithm: 'adamw', weights: m }, null, 1),
+      path.join(tmp, 'weights.json'),
+      JSON.stringify({ dtype: 'float32', weights: entries }, null, 1),
     );
-  }
-  fs.writeFileSync(path.join(tmp, 'trainer_state.json'), JSON.stringify(c.state, null, 2));
-  fs.rmSync(old, { recursive: true, force: true });
-  if (fs.existsSync(final)) fs.renameSync(final, old);
-  fs.renameSync(tmp, final);
-  fs.rmSync(old, { recursive: true, force: true });
+    if (c.m && c.v) {
+      const m = writeTensors(path.join(tmp, 'optimizer_m.bin'), names, c.m);
+      writeTensors(path.join(tmp, 'optimizer_v.bin'), names, c.v);
+      fs.writeFileSync(
+        path.join(tmp, 'optimizer.json'),
+        JSON.stringify({ algorithm: 'adamw', weights: m }, null, 1),
+      );
+    }
+    // written last: its presence marks the folder complete (see checkpointDir)
+    fs.writeFileSync(path.join(tmp, 'trainer_state.json'), JSON.stringify(c.state, null, 2));
+  });
 }
 
 export function writeModelHeader(dir: string, config: ModelConfigFile, vocab: Vocab): void {
@@ -173,11 +166,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 
 /** The checkpoint folder to read: checkpoint/, or checkpoint.old/ when a crash hit between renames. */
 export function checkpointDir(dir: string): string | undefined {
-  for (const name of ['checkpoint', 'checkpoint.old']) {
-    const d = path.join(dir, name);
-    if (fs.existsSync(path.join(d, 'trainer_state.json'))) return d;
-  }
-  return undefined;
+  return completeFolder(dir, 'checkpoint', 'trainer_state.json');
 }
 
 export function readModelConfig(dir: string): ModelConfigFile {
@@ -189,13 +178,7 @@ export function readModelConfig(dir: string): ModelConfigFile {
   const raw = readJson(path.join(dir, 'config.json'), dir);
   if (!isRecord(raw))
     throw new ModelFolderError(`${dir}/config.json is not an object; the model folder is damaged.`);
-  if (raw.format !== FORMAT) {
-    const hint =
-      'model_type' in raw || 'architectures' in raw ? ' (it looks like a Hugging Face model folder)' : '';
-    throw new ModelFolderError(
-      `${dir} was not written by Pretrain Lab${hint}; its config.json has no "format": "${FORMAT}".`,
-    );
-  }
+  if (raw.format !== FORMAT) throw new ModelFolderError(notBertMessage(dir, raw));
   if (!isRecord(raw.bert) || !isRecord(raw.tokenizer)) {
     throw new ModelFolderError(
       `${dir}/config.json lacks its "bert" or "tokenizer" section; the model folder is damaged.`,
@@ -217,7 +200,7 @@ export function readTrainerState(dir: string): TrainerState | undefined {
 }
 
 /** Loads and checks a whole model folder; every problem is named with its file. */
-export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } = {}): LoadedModel {
+export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } = {}): BertFolder {
   const config = readModelConfig(dir);
   const vocabFile = path.join(dir, 'vocab.txt');
   if (!fs.existsSync(vocabFile))
@@ -255,7 +238,7 @@ export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } =
     throw new ModelFolderError(`${ck}/weights.bin is missing; the checkpoint is incomplete.`);
   const weights = readTensors(weightsBin, entries, 'weights');
   const state = readJson(path.join(ck, 'trainer_state.json'), dir) as TrainerState;
-  const out: LoadedModel = { dir, config, vocab, weights, state };
+  const out: BertFolder = { dir, config, vocab, weights, state };
   if (opts.withOptimizer && fs.existsSync(path.join(ck, 'optimizer.json'))) {
     const om = readJson(path.join(ck, 'optimizer.json'), dir) as { weights: WeightEntry[] };
     out.optimizer = {
@@ -266,7 +249,63 @@ export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } =
   return out;
 }
 
-export function disposeLoaded(m: LoadedModel): void {
+export function disposeLoaded(m: BertFolder): void {
   for (const t of m.weights.values()) t.dispose();
   if (m.optimizer) for (const t of [...m.optimizer.m.values(), ...m.optimizer.v.values()]) t.dispose();
+}
+
+/** Why a folder that is not a Pretrain Lab BERT cannot be read as one, in one sentence. */
+function notBertMessage(dir: string, raw: unknown): string {
+  const d = detectKind(raw);
+  if (!d.ok || d.huggingFace) {
+    const hint = d.huggingFace ? ' (it looks like a Hugging Face model folder)' : '';
+    return `${dir} was not written by Pretrain Lab${hint}; its config.json has no "format": "${FORMAT}".`;
+  }
+  return `${dir} is a ${KINDS[d.kind].label} model folder, not a BERT one; pick a BERT model for this.`;
+}
+
+/**
+ * The token embedding table (static vectors of WordPieces) read straight from weights.bin, without
+ * TensorFlow: [V, H] row-major, with the vocabulary's tokens as words.
+ */
+export function readBertInputEmbeddings(dir: string): {
+  words: string[];
+  dim: number;
+  vectors: Float32Array;
+} {
+  const ck = checkpointDir(dir);
+  if (!ck) throw new ModelFolderError(`${dir} has no checkpoint/ folder with weights yet; train it first.`);
+  const manifest = readJson(path.join(ck, 'weights.json'), dir);
+  const entries =
+    isRecord(manifest) && Array.isArray(manifest.weights) ? (manifest.weights as WeightEntry[]) : [];
+  const e = entries.find((w) => w.name === 'embeddings.word_embeddings');
+  if (!e)
+    throw new ModelFolderError(
+      `${ck}/weights.json has no embeddings.word_embeddings; the checkpoint is damaged.`,
+    );
+  const [V, H] = e.shape;
+  const fd = fs.openSync(path.join(ck, 'weights.bin'), 'r');
+  const bytes = Buffer.alloc(V * H * 4);
+  try {
+    const n = fs.readSync(fd, bytes, 0, bytes.length, e.offset * 4);
+    if (n !== bytes.length)
+      throw new ModelFolderError(
+        `${ck}/weights.bin is shorter than its manifest says; the checkpoint is truncated.`,
+      );
+  } finally {
+    fs.closeSync(fd);
+  }
+  const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, V * H).slice();
+  const words = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n').slice(0, V);
+  return { words, dim: H, vectors };
+}
+
+/** The input embedding table as a vector table for the Embedding Explorer (static WordPiece vectors). */
+export function bertVectors(dir: string): LoadedVectors {
+  const t = readBertInputEmbeddings(dir);
+  return {
+    vectors: new WordVectors(t.words, t.dim, t.vectors),
+    summary: { dir, type: 'word2vec', dim: t.dim, vocabSize: t.words.length, source: 'pretrain-lab' },
+    bertDir: dir,
+  };
 }

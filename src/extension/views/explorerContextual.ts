@@ -1,0 +1,59 @@
+// Static vs contextual: every occurrence of a word in the workspace as its own BERT vector, beside the
+// single vector word2vec gives it. Failures are thrown as one sentence for the explorer to show.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DEFAULT_SETTINGS } from '../../shared/configs';
+import type { EngineResponses } from '../../shared/engineProtocol';
+import type { ExplorerContextual, ExplorerModel } from '../../shared/protocol/explorer';
+import type { EngineClient } from '../engineClient';
+import type { ModelStore } from '../modelStore';
+
+export async function gatherContextual(
+  engine: EngineClient,
+  store: ModelStore,
+  staticModel: ExplorerModel | undefined, // the explorer's model, shown beside when it is word2vec
+  word: string,
+  layer: number,
+  token?: vscode.CancellationToken,
+): Promise<ExplorerContextual> {
+  const bert = store.activeBert();
+  if (!bert)
+    throw new Error('Contextual vectors need a BERT model; pretrain one or add one in the Models view.');
+  const glob = vscode.workspace
+    .getConfiguration('pretrainLab')
+    .get('corpusGlob', DEFAULT_SETTINGS.corpusGlob);
+  const files = (await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.pretrain-lab}/**', 5000)).map(
+    (u) => u.fsPath,
+  );
+  if (files.length === 0)
+    throw new Error(`No workspace file matches ${glob}; open a folder with text files.`);
+  const r: EngineResponses['contextual'] = await engine.call(
+    { type: 'contextual', modelDir: bert.dir, word, files, layer, max: 400 },
+    { token },
+  );
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const data: ExplorerContextual = {
+    word: r.word,
+    layer: r.layer,
+    layers: r.layers,
+    dim: r.dim,
+    bertModel: bert.name,
+    occurrences: r.occurrences.map((o) => ({
+      ...o,
+      label: `${ws ? path.relative(ws, o.file) : path.basename(o.file)}:${o.line + 1}`,
+    })),
+    vectors: r.vectors,
+    total: r.total,
+    notice: r.notice,
+  };
+  if (staticModel?.kind === 'word2vec') {
+    const a: EngineResponses['vectorsQuery'] = await engine.call(
+      { type: 'vectorsQuery', model: staticModel.id, query: { op: 'neighbours', word, k: 8 } },
+      { token },
+    );
+    data.staticModel = staticModel.name;
+    data.staticNeighbours = a.neighbours;
+    data.staticError = a.error;
+  }
+  return data;
+}

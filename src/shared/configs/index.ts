@@ -1,0 +1,8 @@
+// Model and task configs with their defaults, one file per family. Imported by the engine, the
+// extension and webviews; imports nothing outside src/shared.
+
+export * from './analysis';
+export * from './backend';
+export * from './bert';
+export * from './settings';
+export * from './word2vec';

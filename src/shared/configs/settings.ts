@@ -1,0 +1,27 @@
+// The extension's settings (`pretrainLab.*`) and their defaults. package.json's
+// contributes.configuration declares the same defaults; test/unit/configs.test.ts keeps them equal.
+import { DEFAULT_ANALYSIS } from './analysis';
+import type { BackendChoice } from './backend';
+import { DEFAULT_WORD2VEC, type W2vChinese } from './word2vec';
+
+export interface Settings {
+  backend: BackendChoice; // engine backend; changing it restarts the engine
+  topK: number; // candidates shown for every [MASK]
+  corpusGlob: string; // workspace files used when pretraining on the whole workspace
+  storage: 'global' | 'workspace'; // where new models are stored
+  defaultSteps: number; // step budget suggested by Pretrain BERT (smaller than the CLI's, to stay quick)
+  'word2vec.threads': number; // word2vec worker threads (1..8)
+  'word2vec.minCount': number; // word2vec drops words seen fewer times
+  'word2vec.chinese': W2vChinese; // how word2vec splits Chinese
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  backend: 'auto',
+  topK: DEFAULT_ANALYSIS.topK,
+  corpusGlob: '**/*.{txt,md}',
+  storage: 'global',
+  defaultSteps: 500,
+  'word2vec.threads': DEFAULT_WORD2VEC.threads,
+  'word2vec.minCount': DEFAULT_WORD2VEC.minCount,
+  'word2vec.chinese': DEFAULT_WORD2VEC.chinese,
+};

@@ -1,0 +1,181 @@
+// The kinds of model folder Pretrain Lab knows, what each can do, and how a folder's config.json
+// names its kind. Pure data and pure functions over parsed JSON: the engine (to load) and the
+// extension host (to list models and check a command can run) share this one table.
+import * as v from 'valibot';
+
+export const MODEL_KINDS = ['bert', 'word2vec', 'gpt', 'elmo', 'finetuned', 'hf-bert', 'hf-gpt2'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const CAPABILITIES = [
+  'predictMask', // a masked-LM head: fill [MASK]
+  'attention', // per-layer, per-head attention weights
+  'embeddings', // a static word-vector table (one vector per word or WordPiece)
+  'contextual', // per-token hidden states: a word's vector depends on its sentence
+  'layers', // several layers of hidden states to compare or mix
+  'generate', // next-token prediction, text generation
+  'classify', // a sequence classification head
+  'tag', // a token tagging head
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface KindInfo {
+  label: string; // as a person reads it: "BERT", "word2vec"
+  formats: readonly string[]; // the "format" field of config.json written by Pretrain Lab
+  hfModelTypes?: readonly string[]; // Hugging Face config.json "model_type" values
+  capabilities: readonly Capability[];
+  loadable: boolean; // false for kinds reserved for a later version
+}
+
+export const KINDS: Record<ModelKind, KindInfo> = {
+  bert: {
+    label: 'BERT',
+    formats: ['pretrain-lab/bert'],
+    capabilities: ['predictMask', 'attention', 'embeddings', 'contextual', 'layers'],
+    loadable: true,
+  },
+  word2vec: {
+    label: 'word2vec',
+    formats: ['pretrain-lab/word2vec'],
+    capabilities: ['embeddings'],
+    loadable: true,
+  },
+  gpt: {
+    label: 'GPT',
+    formats: ['pretrain-lab/gpt'],
+    capabilities: ['generate', 'attention', 'embeddings', 'contextual', 'layers'],
+    loadable: false,
+  },
+  elmo: {
+    label: 'ELMo',
+    formats: ['pretrain-lab/elmo'],
+    capabilities: ['embeddings', 'contextual', 'layers'],
+    loadable: false,
+  },
+  finetuned: {
+    label: 'fine-tuned',
+    formats: ['pretrain-lab/finetuned'],
+    capabilities: ['classify', 'tag', 'attention', 'contextual', 'layers'],
+    loadable: false,
+  },
+  'hf-bert': {
+    label: 'Hugging Face BERT',
+    formats: [],
+    hfModelTypes: ['bert'],
+    capabilities: ['predictMask', 'attention', 'embeddings', 'contextual', 'layers'],
+    loadable: false,
+  },
+  'hf-gpt2': {
+    label: 'Hugging Face GPT-2',
+    formats: [],
+    hfModelTypes: ['gpt2'],
+    capabilities: ['generate', 'attention', 'embeddings', 'contextual', 'layers'],
+    loadable: false,
+  },
+};
+
+export const BERT_FORMAT = 'pretrain-lab/bert';
+export const WORD2VEC_FORMAT = 'pretrain-lab/word2vec';
+
+export function hasCapability(kind: ModelKind, cap: Capability): boolean {
+  return KINDS[kind].capabilities.includes(cap);
+}
+
+/** The loadable kinds that have a capability, e.g. the masked language models. */
+export function kindsWith(cap: Capability): ModelKind[] {
+  return MODEL_KINDS.filter((k) => KINDS[k].loadable && hasCapability(k, cap));
+}
+
+// Only the fields that tell the kind; the rest of config.json is each kind's own business.
+const ConfigHeadSchema = v.looseObject({
+  format: v.optional(v.string()),
+  formatVersion: v.optional(v.number()),
+  model_type: v.optional(v.string()),
+  architectures: v.optional(v.array(v.string())),
+});
+
+export type KindDetection =
+  | { ok: true; kind: ModelKind; format: string; loadable: boolean; huggingFace: boolean }
+  | { ok: false; problem: string; huggingFace: boolean };
+
+/** Which kind a parsed config.json describes; `problem` is a sentence fragment ending in a period. */
+export function detectKind(configJson: unknown): KindDetection {
+  const head = v.safeParse(ConfigHeadSchema, configJson);
+  if (!head.success)
+    return {
+      ok: false,
+      problem: 'its config.json is not a JSON object with a text "format" field.',
+      huggingFace: false,
+    };
+  const { format, model_type: hfType, architectures } = head.output;
+  if (format !== undefined) {
+    const kind = MODEL_KINDS.find((k) => KINDS[k].formats.includes(format));
+    if (kind) return { ok: true, kind, format, loadable: KINDS[kind].loadable, huggingFace: false };
+    return {
+      ok: false,
+      problem: `its config.json names the format "${format}", which this version of Pretrain Lab does not know.`,
+      huggingFace: false,
+    };
+  }
+  if (hfType !== undefined || architectures !== undefined) {
+    const kind = MODEL_KINDS.find((k) => hfType !== undefined && KINDS[k].hfModelTypes?.includes(hfType));
+    if (kind)
+      return {
+        ok: true,
+        kind,
+        format: `huggingface/${hfType}`,
+        loadable: KINDS[kind].loadable,
+        huggingFace: true,
+      };
+    return {
+      ok: false,
+      problem: `it was not written by Pretrain Lab (it looks like a Hugging Face model folder${hfType ? ` of type "${hfType}"` : ''}).`,
+      huggingFace: true,
+    };
+  }
+  return {
+    ok: false,
+    problem: 'it was not written by Pretrain Lab: its config.json has no "format" field.',
+    huggingFace: false,
+  };
+}
+
+/** What a command needs, as it reads in a sentence: "Predict Mask needs a masked language model such as BERT". */
+const NEEDS: Record<Capability, { feature: string; needs: string }> = {
+  predictMask: { feature: 'Predict Mask', needs: 'a masked language model such as BERT' },
+  attention: { feature: 'Show Attention', needs: 'a Transformer such as BERT' },
+  embeddings: { feature: 'the Embedding Explorer', needs: 'a model with word vectors such as word2vec' },
+  contextual: { feature: 'the contextual-vectors view', needs: 'a contextual model such as BERT' },
+  layers: { feature: 'comparing layers', needs: 'a model with several layers such as BERT' },
+  generate: { feature: 'text generation', needs: 'a language model such as GPT' },
+  classify: { feature: 'classification', needs: 'a fine-tuned classifier' },
+  tag: { feature: 'tagging', needs: 'a fine-tuned tagger' },
+};
+
+/** What a model of this kind is, for the sentence that says why it cannot do something. */
+const WHAT_IT_IS: Partial<Record<ModelKind, string>> = {
+  word2vec: 'one vector per word, with no masked-LM head, no attention and no context',
+};
+
+/**
+ * One sentence for a person: the model, its kind, what the feature needs and what to do, e.g.
+ * `"w2v" is a word2vec model (…); Predict Mask needs a masked language model such as BERT: make one active in the Models view.`
+ */
+export function missingCapabilityMessage(name: string, kind: ModelKind, cap: Capability): string {
+  const info = KINDS[kind];
+  const what = WHAT_IT_IS[kind];
+  const n = NEEDS[cap];
+  const article = /^[aeiou]/i.test(info.label) ? 'an' : 'a';
+  return `"${name}" is ${article} ${info.label} model${what ? ` (${what})` : ''}; ${n.feature} needs ${n.needs}: make one active in the Models view.`;
+}
+
+/** A capability as it reads in a list: "active for Predict Mask, attention, word vectors". */
+export const CAPABILITY_LABELS: Record<Capability, string> = {
+  predictMask: 'Predict Mask',
+  attention: 'attention',
+  embeddings: 'word vectors',
+  contextual: 'contextual vectors',
+  layers: 'layers',
+  generate: 'generation',
+  classify: 'classification',
+  tag: 'tagging',
+};

@@ -1,0 +1,34 @@
+// Model view: a small heat map per layer and head, sized so that a row of heads fits the panel;
+// clicking one opens it in the matrix view.
+import type { AttentionView } from '../../shared/protocol/attention';
+import { el } from '../common/vscodeApi';
+import { canvas, headColour, heatImage, rgb } from './draw';
+import type { Grid } from './grid';
+import { setUi } from './state';
+
+export function drawModelView(v: AttentionView, g: Grid, width: number): HTMLElement {
+  const n = g.labels.length;
+  // 70 px for the "layer N" column, 6 px of gap between heat maps
+  const cell = Math.max(24, Math.min(100, Math.floor((width - 70) / v.heads) - 6));
+  const wrap = el('div', 'model-grid');
+  wrap.style.gridTemplateColumns = `auto repeat(${v.heads}, ${cell}px)`;
+  wrap.append(el('span'));
+  for (let h = 0; h < v.heads; h++) wrap.append(el('span', 'axis', `head ${h + 1}`));
+  for (let l = 0; l < v.layers; l++) {
+    wrap.append(el('span', 'axis', `layer ${l + 1}`));
+    for (let h = 0; h < v.heads; h++) {
+      const [c, ctx] = canvas(cell, cell, `layer ${l + 1} head ${h + 1}`);
+      c.className = 'thumb';
+      c.dataset.layer = String(l);
+      c.dataset.head = String(h);
+      // one pixel per cell, scaled down with smoothing, so 512 tokens is one image, not 262,144 rectangles
+      const { image } = heatImage(n, (i, j) => g.at(l, h, i, j), rgb(headColour(h)), 1, 0.02);
+      ctx.imageSmoothingEnabled = n > cell;
+      ctx.drawImage(image, 0, 0, cell, cell);
+      c.title = `Layer ${l + 1}, head ${h + 1}: click to open it large`;
+      c.addEventListener('click', () => setUi({ mode: 'matrix', layer: l, matrixHead: h }));
+      wrap.append(c);
+    }
+  }
+  return wrap;
+}
