@@ -9,7 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadVectors, readWord2vecBinary } from '../src/engine/word2vec/formats';
-import { pretrainWord2vec, withW2vDefaults } from '../src/engine/word2vec/train';
+import { withW2vDefaults } from '../src/engine/word2vec/options';
+import { pretrainWord2vec } from '../src/engine/word2vec/train';
 import type { WordVectors } from '../src/engine/word2vec/vectors';
 
 const OUT = path.join(__dirname, 'out', 'word2vec');

@@ -1,4 +1,2 @@
 #!/usr/bin/env node
-require('../dist/cli.js')
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code));
+require('../dist/cli.js').runCli(process.argv.slice(2));

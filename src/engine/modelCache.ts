@@ -3,14 +3,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LoadedModel, VectorsModel } from './analysis/loadedModel';
-import { loadableKind, openModel } from './checkpoint/registry';
-import { loadVectors } from './word2vec/formats';
+import { resolveModelPath } from './checkpoint/registry';
+import { loadVectorFile } from './word2vec/formats';
 
-/** A model folder of a known kind, a word-vector file, or a folder holding one. */
+/** A model folder of a known kind, a word-vector file, or a folder holding one (see resolveModelPath). */
 export function openAnyModel(p: string): LoadedModel {
-  if (fs.existsSync(p) && fs.statSync(p).isFile()) return new VectorsModel(loadVectors(p));
-  if (loadableKind(p) || !fs.existsSync(p) || fs.existsSync(path.join(p, 'config.json'))) return openModel(p);
-  return new VectorsModel(loadVectors(p)); // vectors.bin, .vec, .txt or .tsv inside, or its sentence
+  const r = resolveModelPath(p);
+  return r.type === 'vectors' ? new VectorsModel(loadVectorFile(r.file)) : r.handler.load(r.dir);
 }
 
 /**
@@ -23,6 +22,8 @@ export function checkpointStamp(p: string): string {
     path.join(p, 'checkpoint', 'state.json'),
     path.join(p, 'checkpoint.old', 'trainer_state.json'),
     path.join(p, 'checkpoint.old', 'state.json'),
+    path.join(p, 'model.safetensors.index.json'), // a Hugging Face folder: its weights
+    path.join(p, 'model.safetensors'),
     path.join(p, 'config.json'),
     p,
   ]) {

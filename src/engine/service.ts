@@ -5,14 +5,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice, VectorsAnswer, VectorsQuery } from '../shared/configs';
 import type { EngineProgress, EngineRequest, EngineResponses } from '../shared/engineProtocol';
 import { isEngineRequest } from '../shared/engineProtocol';
-import { CancelledError, type RequestContext } from '../shared/rpc';
+import type { RequestContext } from '../shared/rpc';
 import { computeAttention } from './analysis/attention';
 import { contextualOccurrences } from './analysis/contextual';
+import { elmoContextualOccurrences } from './analysis/elmoContextual';
 import { type LoadedModel, requireCapability } from './analysis/loadedModel';
 import { initBackend } from './backend';
+import { requireTask } from './checkpoint/finetuned';
+import { handleElmoLayers, handlePretrainElmo } from './elmoHandlers';
+import { handleFinetune } from './finetuneHandler';
+import { handleGenerate, handleNextTokens, handlePretrainGpt } from './gptHandler';
 import { ModelCache } from './modelCache';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
-import { pretrainWord2vec, withW2vDefaults } from './word2vec/train';
+import { withW2vDefaults } from './word2vec/options';
+import { pretrainWord2vec } from './word2vec/train';
 import { UnknownWordError, type WordVectors } from './word2vec/vectors';
 
 type RequestOf<T extends EngineRequest['type']> = Extract<EngineRequest, { type: T }>;
@@ -49,19 +55,16 @@ export class EngineService {
       ),
     attention: async (req) =>
       computeAttention(requireCapability(await this.model(req.modelDir), 'attention'), req.text),
-    contextual: async (req) =>
-      contextualOccurrences(
-        requireCapability(await this.model(req.modelDir), 'contextual'),
-        req.word,
-        req.files,
-        {
-          layer: req.layer,
-          max: req.max,
-        },
-      ),
+    contextual: async (req) => {
+      const m = await this.model(req.modelDir);
+      const opts = { layer: req.layer, max: req.max };
+      // an ELMo reads words, not WordPieces: its own reader gives the same answer
+      if (m.layerStates) return elmoContextualOccurrences(m.layerStates, req.word, req.files, opts);
+      return contextualOccurrences(requireCapability(m, 'contextual'), req.word, req.files, opts);
+    },
     vectorsInfo: async (req) => {
       const l = requireCapability(await this.model(req.model), 'embeddings');
-      return { ...l.summary, bert: l.bertDir !== undefined, top: l.vectors.words.slice(0, 20) };
+      return { ...l.summary, kind: l.kind, label: l.label, top: l.vectors.words.slice(0, 20) };
     },
     vectorsQuery: async (req) =>
       answer(requireCapability(await this.model(req.model), 'embeddings').vectors, req.query),
@@ -71,6 +74,27 @@ export class EngineService {
     },
     pretrainBert: (req, ctx) => this.pretrainBert(req, ctx),
     pretrainWord2vec: (req, ctx) => this.pretrainWord2vec(req, ctx),
+    finetune: (req, ctx) =>
+      this.oneTraining(async () => {
+        await initBackend(this.backendChoice);
+        return handleFinetune(req, ctx, this.models);
+      }),
+    classify: async (req) =>
+      requireTask(await this.model(req.modelDir), 'classify').classify(req.text, req.textB),
+    tag: async (req) => requireTask(await this.model(req.modelDir), 'tag').tag(req.text),
+    pretrainElmo: (req, ctx) =>
+      this.oneTraining(async () => {
+        await initBackend(this.backendChoice);
+        return handlePretrainElmo(req, ctx, this.models);
+      }),
+    elmoLayers: async (req) => handleElmoLayers(await this.model(req.modelDir), req),
+    pretrainGpt: (req, ctx) =>
+      this.oneTraining(async () => {
+        await initBackend(this.backendChoice);
+        return handlePretrainGpt(req, ctx, this.models);
+      }),
+    generate: async (req, ctx) => handleGenerate(await this.model(req.modelDir), req, ctx),
+    nextTokens: async (req) => handleNextTokens(await this.model(req.modelDir), req),
     crash: () => process.exit(3),
   };
 
@@ -187,5 +211,3 @@ export function answer(v: WordVectors, q: VectorsQuery): VectorsAnswer {
     return { error: (e as Error).message };
   }
 }
-
-export { CancelledError };

@@ -1,21 +1,32 @@
 // Wiring only: each command, view and panel lives in its own file.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type BackendChoice, DEFAULT_SETTINGS } from '../shared/configs';
+import { TaskSelectionCommands } from './commands/classifySelection';
+import { type CompareArgs, compareRunsCommand } from './commands/compareRuns';
+import { type FinetuneArgs, finetuneCommand } from './commands/finetune';
 import { registerModelCommands } from './commands/models';
 import { PredictMaskCommand } from './commands/predictMask';
 import { type PretrainArgs, pretrainBertCommand } from './commands/pretrainBert';
+import { type PretrainElmoArgs, pretrainElmoCommand } from './commands/pretrainElmo';
 import { pretrainWord2vecCommand, type Word2vecArgs } from './commands/pretrainWord2vec';
 import { ShowAttentionCommand } from './commands/showAttention';
+import { ShowElmoLayersCommand } from './commands/showElmoLayers';
+import { registerWalkthrough } from './commands/walkthrough';
 import { EngineClient } from './engineClient';
+import { registerGpt } from './gptCommands';
 import { JobController } from './jobs/controller';
 import { log } from './log';
 import { ModelStore } from './modelStore';
 import { AttentionPanel } from './panels/attentionPanel';
+import { ElmoPanel } from './panels/elmoPanel';
+import { FinetunePanel } from './panels/finetunePanel';
 import { PredictPanel } from './panels/predictPanel';
 import { TrainingPanel } from './panels/trainingPanel';
 import { StatusBar } from './statusBar';
-import { EmbeddingExplorer, wordAt } from './views/embeddingExplorer';
+import { EmbeddingExplorer } from './views/embeddingExplorer';
 import { ModelsView } from './views/modelsView';
+import { wordAt } from './views/wordAt';
 
 export interface PretrainLabApi {
   engine: EngineClient;
@@ -24,6 +35,8 @@ export interface PretrainLabApi {
   predict: PredictMaskCommand;
   attention: ShowAttentionCommand;
   explorer: EmbeddingExplorer;
+  finetunePanel: FinetunePanel; // what the Fine-tune panel shows (runs, compare)
+  taskSelection: TaskSelectionCommands; // Classify / Tag Selection
 }
 
 export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
@@ -38,7 +51,11 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   const modelsView = new ModelsView(models);
   const attentionPanel = new AttentionPanel(ctx.extensionUri);
   const attention = new ShowAttentionCommand(engine, models, attentionPanel);
+  const elmoPanel = new ElmoPanel(ctx.extensionUri);
+  const elmoLayers = new ShowElmoLayersCommand(engine, models, elmoPanel);
   const explorer = new EmbeddingExplorer(ctx, engine, models);
+  const finetunePanel = new FinetunePanel(ctx.extensionUri);
+  const taskSelection = new TaskSelectionCommands(engine, models);
   ctx.subscriptions.push(
     log(),
     engine,
@@ -49,7 +66,10 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
     modelsView,
     attentionPanel,
     attention,
-    new StatusBar(engine, training),
+    finetunePanel,
+    taskSelection,
+    predict,
+    new StatusBar(engine, training, models),
     vscode.window.registerTreeDataProvider('pretrainLab.models', modelsView),
     explorer,
     vscode.window.registerWebviewViewProvider(EmbeddingExplorer.viewId, explorer),
@@ -80,9 +100,37 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
     vscode.commands.registerCommand('pretrainLab.exportAttentionJson', (file: string) =>
       attention.exportJson(file),
     ),
+    elmoPanel,
+    vscode.commands.registerCommand('pretrainLab.pretrainElmo', (args?: PretrainElmoArgs) =>
+      pretrainElmoCommand(training, models, args),
+    ),
+    vscode.commands.registerCommand('pretrainLab.showElmoLayers', () => elmoLayers.run()),
+    vscode.window.registerWebviewPanelSerializer(ElmoPanel.viewType, {
+      deserializeWebviewPanel: async (panel) => elmoPanel.attach(panel),
+    }),
+    ...registerGpt(ctx.extensionUri, engine, models, training),
     vscode.commands.registerCommand('pretrainLab.pretrainBert', (args?: PretrainArgs) =>
       pretrainBertCommand(training, models, args),
     ),
+    vscode.commands.registerCommand('pretrainLab.finetune', (args?: FinetuneArgs) =>
+      finetuneCommand(
+        training,
+        models,
+        ctx.globalState,
+        path.join(ctx.extensionPath, 'sample', 'tasks'),
+        finetunePanel,
+        args,
+      ),
+    ),
+    vscode.commands.registerCommand('pretrainLab.compareRuns', (args?: CompareArgs) =>
+      compareRunsCommand(models, finetunePanel, args),
+    ),
+    vscode.commands.registerCommand('pretrainLab.classifySelection', () => taskSelection.classify()),
+    vscode.commands.registerCommand('pretrainLab.tagSelection', () => taskSelection.tag()),
+    vscode.commands.registerCommand('pretrainLab.clearTags', () => taskSelection.clear()),
+    vscode.window.registerWebviewPanelSerializer(FinetunePanel.viewType, {
+      deserializeWebviewPanel: async (panel) => finetunePanel.attach(panel),
+    }),
     vscode.commands.registerCommand('pretrainLab.showTraining', () => trainingPanel.show(false)),
     vscode.commands.registerCommand('pretrainLab.cancelTraining', () => training.cancel()),
     vscode.commands.registerCommand('pretrainLab.showLog', () => log().show()),
@@ -90,6 +138,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       engine.call({ type: 'crash' }).catch((e: Error) => e.message),
     ),
     ...registerModelCommands(models),
+    ...registerWalkthrough(ctx.extensionPath),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pretrainLab.backend')) {
         log().info(`Backend setting changed to ${backend()}; restarting the engine.`);
@@ -109,7 +158,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   );
   // the engine (a worker thread) starts on first use; the status bar names its backend from then on
   log().info('Pretrain Lab activated.');
-  return { engine, models, training, predict, attention, explorer };
+  return { engine, models, training, predict, attention, explorer, finetunePanel, taskSelection };
 }
 
 export function deactivate(): void {}

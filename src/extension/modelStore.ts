@@ -7,13 +7,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, type TrainProgress } from '../shared/configs';
-import { CAPABILITIES, type Capability, detectKind, KINDS, type ModelKind } from '../shared/modelKinds';
+import {
+  CAPABILITIES,
+  type Capability,
+  detectKind,
+  HF_MLM_HEAD_TENSOR,
+  hfBertCapabilities,
+  KINDS,
+  type ModelKind,
+} from '../shared/modelKinds';
+import { hfTensorNames } from './hfFolder';
 
 export interface ModelEntry {
   dir: string; // a folder, or a vector file (.vec, .bin, .txt, .tsv) for imported word vectors
   name: string;
   kind: 'starter' | 'stored' | 'added';
-  type: 'bert' | 'word2vec'; // the loadable kind (a folder of another kind has a problem)
   modelKind?: ModelKind; // the kind config.json names, also for kinds this version cannot load
   capabilities: Capability[]; // empty when the model cannot be used
   algo?: string; // word2vec: skipgram or cbow
@@ -58,15 +66,18 @@ function describeVectorFile(file: string, kind: ModelEntry['kind']): ModelEntry 
     dir: file,
     name: path.basename(file),
     kind,
-    type: 'word2vec',
     modelKind: 'word2vec',
     capabilities: [...KINDS.word2vec.capabilities],
   };
   try {
-    const fd = fs.openSync(file, 'r');
     const b = Buffer.alloc(256);
-    const n = fs.readSync(fd, b, 0, 256, 0);
-    fs.closeSync(fd);
+    const fd = fs.openSync(file, 'r');
+    let n: number;
+    try {
+      n = fs.readSync(fd, b, 0, 256, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
     const head = b.subarray(0, n).toString('latin1').split('\n')[0].trim().split(/\s+/);
     if (head.length === 2 && /^\d+$/.test(head[0]) && /^\d+$/.test(head[1])) {
       e.vocabSize = Number(head[0]);
@@ -90,7 +101,7 @@ function checkpointState(dir: string, file: string): Record<string, unknown> | u
 }
 
 /** One describer per loadable kind: what the Models view shows, from the folder's JSON files. */
-const DESCRIBE: Record<ModelEntry['type'], (e: ModelEntry, cfg: Record<string, unknown>) => ModelEntry> = {
+const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, unknown>) => ModelEntry>> = {
   word2vec(e, cfg) {
     const o = (cfg.options ?? {}) as Record<string, unknown>;
     Object.assign(e, {
@@ -123,10 +134,79 @@ const DESCRIBE: Record<ModelEntry['type'], (e: ModelEntry, cfg: Record<string, u
     e.metrics = (state.lastMetrics as Partial<TrainProgress> | undefined) ?? undefined;
     return e;
   },
+  // a GPT (checkpoint/gpt.ts): generation and next tokens, its token embedding as vectors
+  gpt(e, cfg) {
+    const gpt = (cfg.gpt ?? {}) as Record<string, unknown>;
+    Object.assign(e, {
+      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
+      layers: num(gpt.numLayers),
+      hidden: num(gpt.hiddenSize),
+      heads: num(gpt.numHeads),
+      vocabSize: num(gpt.vocabSize),
+      corpus: strings(cfg.corpus),
+    });
+    const state = checkpointState(e.dir, 'trainer_state.json');
+    if (!state) return unusable(e, 'It has no checkpoint yet.');
+    e.steps = num(state.step);
+    e.totalSteps = num(state.totalSteps);
+    return e;
+  },
+  // a Hugging Face BERT read in place: Predict Mask only when its weights have the masked-LM head
+  'hf-bert'(e, cfg) {
+    Object.assign(e, {
+      preset: 'Hugging Face',
+      layers: num(cfg.num_hidden_layers),
+      hidden: num(cfg.hidden_size),
+      heads: num(cfg.num_attention_heads),
+      vocabSize: num(cfg.vocab_size),
+    });
+    const t = hfTensorNames(e.dir);
+    if ('problem' in t) return unusable(e, t.problem);
+    e.capabilities = hfBertCapabilities(t.names.has(HF_MLM_HEAD_TENSOR));
+    return e;
+  },
+  // an ELMo biLM (checkpoint/elmo.ts): its layers per word, its token layer as word vectors
+  elmo(e, cfg) {
+    const elmo = (cfg.elmo ?? {}) as Record<string, unknown>;
+    Object.assign(e, {
+      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
+      layers: num(elmo.numLayers),
+      hidden: num(elmo.hiddenSize),
+      vocabSize: num(elmo.vocabSize),
+      corpus: strings(cfg.corpus),
+    });
+    const state = checkpointState(e.dir, 'trainer_state.json');
+    if (!state) return unusable(e, 'It has no checkpoint yet.');
+    e.steps = num(state.step);
+    e.totalSteps = num(state.totalSteps);
+    return e;
+  },
+  'hf-gpt2'(e, cfg) {
+    Object.assign(e, {
+      preset: 'Hugging Face',
+      layers: num(cfg.n_layer),
+      hidden: num(cfg.n_embd),
+      heads: num(cfg.n_head),
+      vocabSize: num(cfg.vocab_size),
+    });
+    const t = hfTensorNames(e.dir);
+    return 'problem' in t ? unusable(e, t.problem) : e;
+  },
+  // a fine-tuned folder (checkpoint/finetuned.ts): classify or tag, by its task
+  finetuned(e, cfg) {
+    const bert = (cfg.bert ?? {}) as Record<string, unknown>;
+    Object.assign(e, { layers: num(bert.numLayers), hidden: num(bert.hiddenSize), epochs: num(cfg.epochs) });
+    e.capabilities = [cfg.task === 'tag' ? 'tag' : 'classify'];
+    if (!checkpointState(e.dir, 'trainer_state.json')) return unusable(e, 'It has no checkpoint yet.');
+    return e;
+  },
 };
 
+/** detectKind's fragment ("its config.json …", "it was not written …") as a sentence. */
+const sentence = (fragment: string) => fragment.charAt(0).toUpperCase() + fragment.slice(1);
+
 export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntry {
-  const e: ModelEntry = { dir, name: path.basename(dir), kind, type: 'bert', capabilities: [] };
+  const e: ModelEntry = { dir, name: path.basename(dir), kind, capabilities: [] };
   if (!fs.existsSync(dir)) return unusable(e, 'The folder no longer exists.');
   if (fs.statSync(dir).isFile()) {
     if (VECTOR_FILE.test(dir)) return describeVectorFile(dir, kind);
@@ -135,26 +215,17 @@ export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntr
   const cfg = readJson(path.join(dir, 'config.json'));
   if (!cfg) return unusable(e, 'config.json is missing or not valid JSON.');
   const d = detectKind(cfg);
-  const known = d.ok && d.loadable && (d.kind === 'bert' || d.kind === 'word2vec') ? d.kind : undefined;
-  if (!known) {
-    if (fs.existsSync(path.join(dir, 'vectors.bin')))
-      return { ...describeVectorFile(path.join(dir, 'vectors.bin'), kind), dir, name: e.name };
-    if (d.ok)
-      return unusable(
-        { ...e, modelKind: d.kind },
-        `It is a ${KINDS[d.kind].label} model, which this version of Pretrain Lab cannot load yet.`,
-      );
+  const describe = d.ok && d.loadable ? DESCRIBE[d.kind] : undefined;
+  if (d.ok && describe)
+    return describe({ ...e, modelKind: d.kind, capabilities: [...KINDS[d.kind].capabilities] }, cfg);
+  if (fs.existsSync(path.join(dir, 'vectors.bin')))
+    return { ...describeVectorFile(path.join(dir, 'vectors.bin'), kind), dir, name: e.name };
+  if (d.ok)
     return unusable(
-      e,
-      d.huggingFace || cfg.format === undefined
-        ? 'This folder was not written by Pretrain Lab.'
-        : `Its config.json names the format "${String(cfg.format)}", which this version of Pretrain Lab does not know.`,
+      { ...e, modelKind: d.kind },
+      `It is a ${KINDS[d.kind].label} model, which this version of Pretrain Lab cannot load yet.`,
     );
-  }
-  return DESCRIBE[known](
-    { ...e, type: known, modelKind: known, capabilities: [...KINDS[known].capabilities] },
-    cfg,
-  );
+  return unusable(e, sentence(d.problem));
 }
 
 export class ModelStore implements vscode.Disposable {
@@ -232,11 +303,6 @@ export class ModelStore implements vscode.Disposable {
     return out;
   }
 
-  /** The active model for contextual vectors (a BERT today). */
-  activeBert(): ModelEntry | undefined {
-    return this.active('contextual');
-  }
-
   /** Makes the model active for every capability it has; the others keep their active model. */
   async setActive(dir: string): Promise<void> {
     const entry = this.list().find((m) => m.dir === dir) ?? describeFolder(dir, 'added');
@@ -246,6 +312,24 @@ export class ModelStore implements vscode.Disposable {
     for (const cap of entry.capabilities) byCap[cap] = dir;
     await this.ctx.globalState.update(ACTIVE_BY_CAPABILITY_KEY, byCap);
     await this.ctx.globalState.update(ACTIVE_KEY, dir);
+    this.changed.fire();
+  }
+
+  /**
+   * Gives each capability in `previous` back to the model it had before `from` took it (a training's
+   * *Switch back*); capabilities another model has taken since are left alone.
+   */
+  async restoreActive(previous: Partial<Record<Capability, string>>, from: string): Promise<void> {
+    const byCap = {
+      ...this.ctx.globalState.get<Partial<Record<Capability, string>>>(ACTIVE_BY_CAPABILITY_KEY, {}),
+    };
+    for (const cap of CAPABILITIES) {
+      const d = previous[cap];
+      if (d !== undefined && byCap[cap] === from) byCap[cap] = d;
+    }
+    await this.ctx.globalState.update(ACTIVE_BY_CAPABILITY_KEY, byCap);
+    if (this.ctx.globalState.get<string>(ACTIVE_KEY) === from)
+      await this.ctx.globalState.update(ACTIVE_KEY, previous.predictMask ?? Object.values(previous)[0]);
     this.changed.fire();
   }
 

@@ -1,9 +1,17 @@
-// One status-bar item for the engine and every training job: the backend while idle, the job's
-// position and brief metrics while one runs; a click opens the training panel.
+// Two status-bar items. The first is the engine and every training job: the backend while idle, the
+// job's position and brief metrics while one runs; a click opens the training panel. The second names
+// the active models (one per capability): the masked LM that Predict Mask and attention use, and the
+// word vectors the Embedding Explorer opens; a click opens the Models view.
 import * as vscode from 'vscode';
 import { briefMetrics } from '../shared/protocol/training';
 import type { EngineClient } from './engineClient';
 import type { JobController } from './jobs/controller';
+import type { ModelStore } from './modelStore';
+
+/** What the models item says: the active masked LM and the active vectors, by name. */
+export function activeModelsText(masked: string | undefined, vectors: string | undefined): string {
+  return `$(symbol-class) ${masked ?? 'no masked LM'} · $(symbol-array) ${vectors ?? 'no vectors'}`;
+}
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(
@@ -11,17 +19,31 @@ export class StatusBar implements vscode.Disposable {
     vscode.StatusBarAlignment.Left,
     10,
   );
+  private readonly modelsItem = vscode.window.createStatusBarItem(
+    'pretrainLab.activeModels',
+    vscode.StatusBarAlignment.Left,
+    9,
+  );
   private readonly subs: vscode.Disposable[];
 
   constructor(
     private readonly engine: EngineClient,
     private readonly jobs: JobController,
+    private readonly models: ModelStore,
   ) {
     this.item.name = 'Pretrain Lab';
     this.item.command = 'pretrainLab.showTraining';
-    this.subs = [engine.onBackend(() => this.update()), jobs.onDidChange(() => this.update())];
+    this.modelsItem.name = 'Pretrain Lab: active models';
+    this.modelsItem.command = 'pretrainLab.models.focus';
+    this.subs = [
+      engine.onBackend(() => this.update()),
+      jobs.onDidChange(() => this.update()),
+      models.onDidChange(() => this.updateModels()),
+    ];
     this.update();
+    this.updateModels();
     this.item.show();
+    this.modelsItem.show();
   }
 
   update(): void {
@@ -48,8 +70,17 @@ export class StatusBar implements vscode.Disposable {
     }
   }
 
+  /** The active masked LM and vectors; read from the model folders, so only when the models change. */
+  updateModels(): void {
+    const masked = this.models.active('predictMask')?.name;
+    const vectors = this.models.active('embeddings')?.name;
+    this.modelsItem.text = activeModelsText(masked, vectors);
+    this.modelsItem.tooltip = `Active masked language model (Predict Mask, attention): ${masked ?? 'none'}. Active word vectors (Embedding Explorer): ${vectors ?? 'none'}. Click for the Models view.`;
+  }
+
   dispose(): void {
     for (const s of this.subs) s.dispose();
     this.item.dispose();
+    this.modelsItem.dispose();
   }
 }

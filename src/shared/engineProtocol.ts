@@ -5,8 +5,15 @@ import type {
   AttentionResult,
   BackendName,
   ContextualVectors,
+  ElmoPretrainOptions,
+  ElmoProgress,
+  ElmoSummary,
+  GenerateResult,
+  GptPretrainOptions,
+  GptProgress,
   MaskingSample,
   ModelSummary,
+  NextTokenResult,
   PredictMaskResult,
   PretrainOptions,
   TrainProgress,
@@ -18,7 +25,15 @@ import type {
   W2vSummary,
   Word2vecOptions,
 } from './configs';
+import {
+  type ClassifyAnswer,
+  FinetuneOptionsSchema,
+  type FinetuneProgress,
+  type FinetuneSummary,
+  type TagAnswer,
+} from './finetune';
 import type { Capability, ModelKind } from './modelKinds';
+import type { ElmoLayersView } from './protocol/elmo';
 
 const finite = v.pipe(v.number(), v.finite());
 const queryText = v.pipe(v.string(), v.maxLength(200));
@@ -92,6 +107,45 @@ export const EngineRequestSchema = v.variant('type', [
     layer: v.optional(finite),
     max: v.optional(finite),
   }),
+  v.object({ type: v.literal('finetune'), options: FinetuneOptionsSchema }),
+  v.object({
+    type: v.literal('classify'),
+    modelDir: v.string(),
+    text: v.pipe(v.string(), v.maxLength(100_000)),
+    textB: v.optional(v.pipe(v.string(), v.maxLength(100_000))),
+  }),
+  v.object({ type: v.literal('tag'), modelDir: v.string(), text: v.pipe(v.string(), v.maxLength(100_000)) }),
+  v.object({
+    type: v.literal('pretrainElmo'),
+    options: optionsOf<Partial<ElmoPretrainOptions> & Pick<ElmoPretrainOptions, 'corpus' | 'outDir'>>(),
+  }),
+  v.object({
+    type: v.literal('elmoLayers'),
+    modelDir: v.string(),
+    text: v.pipe(v.string(), v.maxLength(100_000)),
+    files: v.array(v.string()), // where to look for other occurrences of the selection's words
+  }),
+  v.object({
+    type: v.literal('pretrainGpt'),
+    options: optionsOf<Partial<GptPretrainOptions> & Pick<GptPretrainOptions, 'corpus' | 'outDir'>>(),
+  }),
+  /** Continues a text with a GPT; the continuation streams as 'generate' progress. */
+  v.object({
+    type: v.literal('generate'),
+    modelDir: v.string(),
+    text: v.pipe(v.string(), v.maxLength(1_000_000)),
+    maxNewTokens: v.optional(finite),
+    temperature: v.optional(finite),
+    topK: v.optional(finite),
+    topP: v.optional(finite),
+    seed: v.optional(finite),
+  }),
+  v.object({
+    type: v.literal('nextTokens'),
+    modelDir: v.string(),
+    text: v.pipe(v.string(), v.maxLength(1_000_000)),
+    topK: finite,
+  }),
   v.object({ type: v.literal('crash') }), // test hook: makes the worker exit, so restart handling can be tested
 ]);
 
@@ -104,7 +158,7 @@ export function isEngineRequest(x: unknown): x is EngineRequest {
 export interface ModelInfo {
   kind: ModelKind;
   capabilities: Capability[];
-  summary: ModelSummary | W2vSummary;
+  summary: ModelSummary | W2vSummary | ElmoSummary;
 }
 
 export interface EngineResponses {
@@ -119,6 +173,14 @@ export interface EngineResponses {
   vectorsQuery: VectorsAnswer;
   vectorsTable: VectorsTable;
   contextual: ContextualVectors;
+  finetune: { status: 'done' | 'cancelled'; epochsDone: number; summary: FinetuneSummary };
+  classify: ClassifyAnswer;
+  tag: TagAnswer;
+  pretrainElmo: { status: 'done' | 'cancelled'; step: number; summary: ElmoSummary };
+  elmoLayers: ElmoLayersView;
+  pretrainGpt: { status: 'done' | 'cancelled'; step: number; summary: ModelSummary };
+  generate: GenerateResult;
+  nextTokens: NextTokenResult;
   crash: never;
 }
 
@@ -128,5 +190,9 @@ void responsesCoverRequests;
 
 export type EngineProgress =
   | { type: 'log'; message: string }
+  | { type: 'gpt'; progress: GptProgress }
+  | { type: 'generate'; text: string } // the next piece of a continuation
+  | { type: 'elmo'; progress: ElmoProgress }
   | { type: 'train'; progress: TrainProgress; sample?: MaskingSample }
-  | { type: 'w2v'; progress: W2vProgress };
+  | { type: 'w2v'; progress: W2vProgress }
+  | { type: 'finetune'; progress: FinetuneProgress };

@@ -42,34 +42,35 @@ export const KINDS: Record<ModelKind, KindInfo> = {
   gpt: {
     label: 'GPT',
     formats: ['pretrain-lab/gpt'],
-    capabilities: ['generate', 'attention', 'embeddings', 'contextual', 'layers'],
-    loadable: false,
+    capabilities: ['generate', 'attention', 'embeddings'], // contextual and layers: later
+    loadable: true,
   },
   elmo: {
     label: 'ELMo',
     formats: ['pretrain-lab/elmo'],
     capabilities: ['embeddings', 'contextual', 'layers'],
-    loadable: false,
+    loadable: true,
   },
   finetuned: {
     label: 'fine-tuned',
     formats: ['pretrain-lab/finetuned'],
-    capabilities: ['classify', 'tag', 'attention', 'contextual', 'layers'],
-    loadable: false,
+    capabilities: ['classify', 'tag'], // one of the two, by the folder's task
+    loadable: true,
   },
   'hf-bert': {
     label: 'Hugging Face BERT',
     formats: [],
     hfModelTypes: ['bert'],
+    // predictMask only when the checkpoint has the masked-LM head: see hfBertCapabilities
     capabilities: ['predictMask', 'attention', 'embeddings', 'contextual', 'layers'],
-    loadable: false,
+    loadable: true,
   },
   'hf-gpt2': {
     label: 'Hugging Face GPT-2',
     formats: [],
     hfModelTypes: ['gpt2'],
-    capabilities: ['generate', 'attention', 'embeddings', 'contextual', 'layers'],
-    loadable: false,
+    capabilities: ['generate', 'embeddings'], // as GPT's: attention, contextual and layers later
+    loadable: true,
   },
 };
 
@@ -78,6 +79,14 @@ export const WORD2VEC_FORMAT = 'pretrain-lab/word2vec';
 
 export function hasCapability(kind: ModelKind, cap: Capability): boolean {
   return KINDS[kind].capabilities.includes(cap);
+}
+
+/** The tensor a Hugging Face BERT checkpoint holds when it has the masked-LM head (not BertModel). */
+export const HF_MLM_HEAD_TENSOR = 'cls.predictions.transform.dense.weight';
+
+/** A Hugging Face BERT folder's capabilities: Predict Mask only with the masked-LM head. */
+export function hfBertCapabilities(hasMlmHead: boolean): Capability[] {
+  return KINDS['hf-bert'].capabilities.filter((c) => c !== 'predictMask' || hasMlmHead);
 }
 
 /** The loadable kinds that have a capability, e.g. the masked language models. */
@@ -146,7 +155,7 @@ const NEEDS: Record<Capability, { feature: string; needs: string }> = {
   embeddings: { feature: 'the Embedding Explorer', needs: 'a model with word vectors such as word2vec' },
   contextual: { feature: 'the contextual-vectors view', needs: 'a contextual model such as BERT' },
   layers: { feature: 'comparing layers', needs: 'a model with several layers such as BERT' },
-  generate: { feature: 'text generation', needs: 'a language model such as GPT' },
+  generate: { feature: 'text generation', needs: 'a left-to-right language model such as GPT' },
   classify: { feature: 'classification', needs: 'a fine-tuned classifier' },
   tag: { feature: 'tagging', needs: 'a fine-tuned tagger' },
 };
@@ -154,6 +163,7 @@ const NEEDS: Record<Capability, { feature: string; needs: string }> = {
 /** What a model of this kind is, for the sentence that says why it cannot do something. */
 const WHAT_IT_IS: Partial<Record<ModelKind, string>> = {
   word2vec: 'one vector per word, with no masked-LM head, no attention and no context',
+  elmo: 'a biLSTM language model with three layers per word and no masked-LM head or attention; Show ELMo Layers reads it',
 };
 
 /**
@@ -162,6 +172,8 @@ const WHAT_IT_IS: Partial<Record<ModelKind, string>> = {
  */
 export function missingCapabilityMessage(name: string, kind: ModelKind, cap: Capability): string {
   const info = KINDS[kind];
+  if (kind === 'hf-bert' && cap === 'predictMask')
+    return `"${name}" is a Hugging Face BERT saved without its masked-LM head (cls.predictions, written by BertForMaskedLM or BertForPreTraining, not BertModel), so it cannot fill [MASK]; Predict Mask needs a BERT with that head: make one active in the Models view.`;
   const what = WHAT_IT_IS[kind];
   const n = NEEDS[cap];
   const article = /^[aeiou]/i.test(info.label) ? 'an' : 'a';

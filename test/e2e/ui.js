@@ -102,6 +102,18 @@ async function editorText(page) {
   return (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
 
+/** Waits until the editor shows `needle`. */
+async function waitForText(needle, timeout = 10000) {
+  const end = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < end) {
+    text = await editorText(page);
+    if (text.includes(needle)) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the editor does not show "${needle}"`);
+}
+
 async function predictFromContextMenu(page) {
   await page.waitForTimeout(200);
   const sel = page.locator('.monaco-editor.focused .selected-text').first();
@@ -177,8 +189,96 @@ async function predictAndWait() {
       throw new Error(`editor does not show "${pick}" in place of [MASK]`);
     await frame.waitForSelector('button.candidate.applied');
     await page.screenshot({ path: path.join(shots, 'predict-mask-applied.png') });
+    // swap to another candidate, then one undo: the text is as before the panel's first write
+    const swap = tokens[2];
+    await frame.click('button.candidate >> nth=2');
+    await waitForText(`The jury said the ${swap} was conducted`);
     await focusEditor();
+    await page.keyboard.press('End');
     await page.keyboard.press('Control+Z');
+    await waitForText('The jury said the [MASK] was conducted');
+    // the panel follows the document: nothing is marked as written any more
+    await frame.waitForFunction(
+      () => !document.querySelector('button.candidate.applied, mark.fill.applied'),
+      null,
+      {
+        timeout: 10000,
+      },
+    );
+    await page.screenshot({ path: path.join(shots, 'predict-mask-after-undo.png') });
+  });
+
+  await test('Predict Mask from the palette with the cursor on a [MASK] line and no selection predicts that line', async () => {
+    await focusEditor();
+    await page.keyboard.press('Control+G');
+    const go = page.locator('.quick-input-widget input');
+    await go.waitFor({ state: 'visible' });
+    await go.fill(':5');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Home');
+    const { frame: f0 } = await inWebview(page, 'button.candidate');
+    const before = await f0.evaluate(() => document.body.dataset.requestId || '');
+    await palette(page, 'Pretrain Lab: Predict Mask');
+    const end = Date.now() + 20000;
+    for (;;) {
+      const { frame } = await inWebview(page, 'button.candidate');
+      const id = await frame.evaluate(() => document.body.dataset.requestId || '');
+      if (id && id !== before) {
+        const sentence = await frame.$eval('.sentence', (e) => e.textContent);
+        if (!sentence.startsWith('He walked into the room and '))
+          throw new Error(`the panel shows "${sentence}"`);
+        break;
+      }
+      if (Date.now() > end)
+        throw new Error('no prediction of the cursor line appeared (was a selection asked for?)');
+      await page.waitForTimeout(50);
+    }
+  });
+
+  await test("the walkthrough: Get Started with Pretrain Lab lists its steps; a step's button predicts on the sample", async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>Welcome: Open Walkthrough');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Walkthrough' }).first().click();
+    await quickPick(page, 'Get Started with Pretrain Lab');
+    const steps = page.locator('.getting-started-step');
+    await steps.first().waitFor({ timeout: 20000 });
+    const titles = await steps.allInnerTexts();
+    for (const t of [
+      'Predict a masked word',
+      'Pretrain BERT or word2vec',
+      'See where the model attends',
+      'Explore word vectors',
+      'Fine-tune for a task',
+    ])
+      if (!titles.some((x) => x.includes(t)))
+        throw new Error(`the walkthrough has no step "${t}": ${titles.join(' | ')}`);
+    await page.screenshot({ path: path.join(shots, 'walkthrough.png') });
+    await steps.filter({ hasText: 'Predict a masked word' }).first().click();
+    const { frame: f0 } = await inWebview(page, 'button.candidate');
+    const before = await f0.evaluate(() => document.body.dataset.requestId || '');
+    await page
+      .locator('.getting-started-step a, .getting-started-step .monaco-button', {
+        hasText: 'Predict Mask on the sample',
+      })
+      .first()
+      .click();
+    const end = Date.now() + 20000;
+    for (;;) {
+      const { frame } = await inWebview(page, 'button.candidate');
+      const id = await frame.evaluate(() => document.body.dataset.requestId || '');
+      if (id && id !== before) break;
+      if (Date.now() > end) throw new Error("the walkthrough's button did not predict");
+      await page.waitForTimeout(50);
+    }
+    await page.screenshot({ path: path.join(shots, 'walkthrough-predict.png') });
+    const tab = page.locator('.tab', { hasText: 'Welcome' }).first();
+    if (await tab.count()) {
+      await tab.click();
+      await palette(page, 'View: Close Editor');
+    }
+    await page.locator('.tab', { hasText: 'try-predict-mask.txt' }).first().click();
   });
 
   await test('after the first use the status bar names the engine backend', async () => {
@@ -234,11 +334,24 @@ async function predictAndWait() {
   await test('Pretrain BERT from the command palette: live chart, then Cancel', async () => {
     await focusEditor();
     await palette(page, 'Pretrain Lab: Pretrain BERT');
+    // every corpus choice shows its size; the workspace comes first (Enter takes it)
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 15000 });
+    const firstChoice = await rows.first().innerText();
+    if (
+      !/The workspace/.test(firstChoice) ||
+      !/\d+ files? · [\d.]+ (MB|KB) · ~[\d.,]+[kM]? tokens/.test(firstChoice)
+    )
+      throw new Error(`the first corpus choice is "${firstChoice}"`);
     await quickPick(page, 'This folder');
     await quickPick(page, 'tiny');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill('400');
+    // the estimated time shows next to the step budget
+    const note = page.locator('.quick-input-message', { hasText: '400 steps of tiny: ~' });
+    await note.waitFor({ state: 'visible', timeout: 10000 });
+    await page.screenshot({ path: path.join(shots, 'pretrain-step-budget.png') });
     await page.keyboard.press('Enter');
     const { frame } = await inWebview(page, '#stat-step', 120000);
     const stepAt = async () => (await frame.$eval('#stat-step', (e) => e.textContent)) || '';
@@ -263,6 +376,14 @@ async function predictAndWait() {
       timeout: 60000,
     });
     await page.screenshot({ path: path.join(shots, 'training-cancelled.png') });
+    // a cancelled model is not made active without asking: the notification offers Make Active
+    const toast = page
+      .locator('.notifications-toasts .notification-toast', { hasText: /Training cancelled at step \d+/ })
+      .first();
+    await toast.waitFor({ timeout: 30000 });
+    const said = await toast.innerText();
+    if (/active model/.test(said)) throw new Error(`the cancel notification says: ${said}`);
+    await toast.locator('.monaco-button', { hasText: 'Make Active' }).first().click();
   });
 
   await test('the Models view lists the starter and the new model, the new one active', async () => {
@@ -279,6 +400,20 @@ async function predictAndWait() {
     if (!texts.some((t) => /starter BERT/.test(t))) throw new Error(`rows: ${texts.join(' | ')}`);
     if (!texts.some((t) => /bert-tiny-.*active/s.test(t)))
       throw new Error(`the trained model is not active: ${texts.join(' | ')}`);
+    // Make Active is not offered on the model that is active for everything it can do
+    const activeRow = rows.filter({ hasText: /bert-tiny-/ }).first();
+    await activeRow.hover();
+    await page.waitForTimeout(300);
+    if ((await activeRow.locator('.action-label[aria-label="Make Active"]').count()) !== 0)
+      throw new Error('Make Active is offered on the active model');
+    const starterRow = rows.filter({ hasText: 'starter BERT' }).first();
+    await starterRow.hover();
+    await starterRow.locator('.action-label[aria-label="Make Active"]').first().waitFor({ timeout: 5000 });
+    // the status bar names the active masked LM
+    await page
+      .locator('.statusbar-item', { hasText: /bert-tiny-/ })
+      .first()
+      .waitFor({ timeout: 10000 });
     await page.screenshot({ path: path.join(shots, 'models-view.png') });
   });
 
@@ -296,6 +431,13 @@ async function predictAndWait() {
     const { frame } = await inWebview(page, '#head-canvas', 30000);
     const tokens = await frame.evaluate(() => document.body.dataset.tokens);
     if (!(Number(tokens) > 5)) throw new Error(`tokens: ${tokens}`);
+    // the head tiles show their numbers and the direction filter its label
+    const tiles = await frame.$$eval('button.tile', (b) => b.map((x) => x.textContent));
+    if (tiles[0] !== '1') throw new Error(`head tiles: ${tiles}`);
+    if (!(await frame.$('label[for="direction"]'))) throw new Error('the direction filter has no label');
+    // no inner scrollbar cuts the last row ([SEP]) off
+    const hs = await frame.$eval('.head-scroll', (s) => ({ sw: s.scrollWidth, cw: s.clientWidth }));
+    if (hs.sw > hs.cw) throw new Error(`the head view scrolls sideways: ${JSON.stringify(hs)}`);
     await page.screenshot({ path: path.join(shots, 'attention-head-view.png') });
     await frame.selectOption('#mode', 'model');
     await frame.waitForSelector('canvas.thumb');
@@ -310,7 +452,34 @@ async function predictAndWait() {
     }));
     if (!(fit.right <= fit.width && fit.scroll <= fit.width))
       throw new Error(`the attention matrix is wider than its panel: ${JSON.stringify(fit)}`);
+    // the colour scale's maximum is printed whole, not clipped to "0.0"
+    const scale = await frame.$eval('#matrix-canvas', (c) => ({ ...c.dataset }));
+    if (!/^\d\.\d{3}$/.test(scale.scaleMax) || !(Number(scale.scaleLabelRight) <= Number(scale.width)))
+      throw new Error(`colour scale maximum: ${JSON.stringify(scale)}`);
     await page.screenshot({ path: path.join(shots, 'attention-matrix-view.png') });
+    // Export PNG: saved with its caption; the notification names the path and offers Open and Reveal
+    await frame.click('#export-png');
+    const save = page.locator('.quick-input-widget input');
+    await save.waitFor({ state: 'visible', timeout: 15000 });
+    await page.keyboard.press('Enter');
+    const replace = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Replace/ }).first();
+    const saved = page
+      .locator('.notifications-toasts .notification-toast', {
+        hasText: /Attention exported to .*attention\.png\./,
+      })
+      .first();
+    await Promise.race([
+      saved.waitFor({ timeout: 20000 }),
+      replace.waitFor({ timeout: 20000 }).then(() => replace.click()),
+    ]);
+    await saved.waitFor({ timeout: 20000 });
+    for (const b of ['Open', 'Reveal'])
+      if ((await saved.locator('.monaco-button', { hasText: b }).count()) === 0)
+        throw new Error(`the export notification offers no ${b}`);
+    await page.screenshot({ path: path.join(shots, 'attention-exported.png') });
+    await saved.locator('.monaco-button', { hasText: 'Open' }).first().click();
+    await page.locator('.tab', { hasText: 'attention.png' }).first().waitFor({ timeout: 15000 });
+    await palette(page, 'View: Close Editor');
   });
 
   await test('Show Attention: time from the click to the first paint for short, medium and long selections', async () => {
@@ -354,6 +523,8 @@ async function predictAndWait() {
 
   await test('Pretrain word2vec from the palette; the Embedding Explorer searches, lists neighbours, projects, and follows a click', async () => {
     await focusEditor();
+    // with the sidebar closed, "it is open in the Embedding Explorer" must reveal it
+    if (await page.locator('.part.sidebar').isVisible()) await page.keyboard.press('Control+B');
     await palette(page, 'Pretrain Lab: Pretrain word2vec');
     await quickPick(page, 'This folder');
     await quickPick(page, 'skip-gram');
@@ -487,8 +658,8 @@ async function predictAndWait() {
     await palette(page, 'View: Close Editor');
   });
 
-  for (const theme of ['Light Modern', 'Dark High Contrast']) {
-    await test(`the Predict Mask panel is readable in ${theme}`, async () => {
+  for (const theme of ['Light Modern', 'Dark Modern', 'Dark High Contrast']) {
+    await test(`every panel is readable in ${theme}: Predict Mask, attention, training, Embedding Explorer`, async () => {
       await palette(page, 'Preferences: Color Theme');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible' });
@@ -501,9 +672,34 @@ async function predictAndWait() {
       await predictFromContextMenu(page);
       await inWebview(page, 'button.candidate');
       await page.waitForTimeout(500);
-      await page.screenshot({
-        path: path.join(shots, `predict-mask-${theme.toLowerCase().replace(/ /g, '-')}.png`),
-      });
+      const slug = theme.toLowerCase().replace(/ /g, '-');
+      await page.screenshot({ path: path.join(shots, `predict-mask-${slug}.png`) });
+      // attention, from the context menu on the same line
+      await focusEditor();
+      await selectLine(page, 6);
+      await page.waitForTimeout(200);
+      const sel = page.locator('.monaco-editor.focused .selected-text').first();
+      const b = await sel.boundingBox();
+      await page.mouse.click(b.x + 40, b.y + b.height / 2, { button: 'right' });
+      const item = page.locator('.context-view .action-label', { hasText: 'Show Attention' }).first();
+      await item.waitFor({ state: 'visible', timeout: 10000 });
+      await page.waitForTimeout(300);
+      await item.click();
+      const { frame: att } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb', 30000);
+      await att.waitForFunction(() => Number(document.body.dataset.tokens) > 5);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, `attention-${slug}.png`) });
+      // the training panel (the last run's charts)
+      await palette(page, 'Pretrain Lab: Show Training Panel');
+      await inWebview(page, '#stat-step', 30000);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shots, `training-${slug}.png`) });
+      // the Embedding Explorer in the sidebar, and the Models view
+      await focusEditor();
+      if (!(await page.locator('.part.sidebar').isVisible())) await page.keyboard.press('Control+B');
+      await inWebview(page, '#model', 30000);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shots, `explorer-${slug}.png`) });
     });
   }
 

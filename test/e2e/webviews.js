@@ -19,8 +19,12 @@ function page(entry) {
 <script nonce="abc" src="/dist/webview/${entry}.js"></script></body></html>`;
 }
 
-// acquireVsCodeApi as VS Code provides it, recording what the panel posts
-const stub = `window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => {} });`;
+// acquireVsCodeApi as VS Code provides it, recording what the panel posts. Every panel speaks RPC
+// (src/shared/rpc.ts): what the host tells it is a request (hostPush), what it asks or tells the host is
+// a request too (sent() lists their bodies; its answers to pushes and cancels are left out).
+const stub = `window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => {} });
+window.pushId = 100000; window.hostPush = (body) => window.postMessage({ rpc: 'request', id: window.pushId++, body }, '*');
+window.sent = () => window.posted.filter((m) => m.rpc === 'request').map((m) => m.body);`;
 const theme = `body { --vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #ccc; --vscode-editor-background: #1e1e1e;
   --vscode-descriptionForeground: #999; --vscode-charts-blue: #3794ff; --vscode-charts-green: #89d185; --vscode-charts-orange: #d18616;
   --vscode-editor-findMatchHighlightBackground: #515c6a; --vscode-textBlockQuote-background: #2b2b2b; --vscode-textBlockQuote-border: #616161;
@@ -67,7 +71,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
 
   await test('Predict Mask panel: corpus strings show as text; a click asks to apply that candidate', async () => {
     await p.goto(`${base}/page/predictMask`);
-    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
     await p.evaluate((evil) => {
       const view = {
         requestId: 7,
@@ -95,7 +99,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           filled: '',
         },
       };
-      window.postMessage({ type: 'result', view }, '*');
+      window.hostPush({ type: 'result', view });
     }, EVIL);
     await p.waitForSelector('button.candidate');
     const imgs = await p.$$eval('img', (x) => x.length);
@@ -104,22 +108,127 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if (first !== EVIL) throw new Error(`the token does not show as text: ${first}`);
     if (await p.evaluate(() => window.pwned)) throw new Error('a handler from a corpus string ran');
     await p.click('section.mask[data-mask="1"] button.candidate >> nth=1');
-    const last = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    const last = await p.evaluate(() => window.sent().pop());
     if (
       JSON.stringify(last) !==
       JSON.stringify({ type: 'apply', requestId: 7, maskIndex: 1, candidateIndex: 1 })
     )
       throw new Error(JSON.stringify(last));
-    await p.evaluate(() => window.postMessage({ type: 'applied', maskIndex: 1, token: '美' }, '*'));
+    await p.evaluate(() => window.hostPush({ type: 'applied', maskIndex: 1, token: '美' }));
     await p.waitForSelector('mark.fill.applied');
     const sentence = await p.$eval('.sentence', (e) => e.textContent);
     if (!sentence.includes('北京是美国')) throw new Error(`sentence: ${sentence}`);
+    // a candidate the host refuses: its sentence travels back and shows in the panel
+    await p.click('section.mask[data-mask="0"] button.candidate >> nth=1');
+    await p.evaluate(() => {
+      const asked = window.posted.filter((m) => m.rpc === 'request' && m.body.type === 'apply').pop();
+      window.postMessage(
+        {
+          rpc: 'error',
+          inReplyTo: asked.id,
+          message:
+            'The text at that mask changed since the prediction (it no longer reads "[MASK]"); run Predict Mask again.',
+        },
+        '*',
+      );
+    });
+    await p.waitForSelector('p.apply-error');
+    const refusal = await p.$eval('p.apply-error', (e) => e.textContent);
+    if (!/^The text at that mask changed since the prediction/.test(refusal))
+      throw new Error(`refusal: ${refusal}`);
     await p.screenshot({ path: path.join(shots, 'webview-predict-mask.png') });
+  });
+
+  await test('Predict Mask panel: bars on a fixed 0–100% scale, two masks said to be independent, the panel follows the document, a stale panel offers Predict again', async () => {
+    await p.goto(`${base}/page/predictMask`);
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    const source = '苏轼是北宋[MASK][MASK]家。';
+    await p.evaluate((source) => {
+      const view = {
+        requestId: 9,
+        model: 'starter',
+        source,
+        uri: 'file:///ws/try-predict-mask.txt',
+        offset: 40,
+        result: {
+          masks: [
+            {
+              position: 5,
+              length: 6,
+              candidates: [
+                { token: '文', probability: 0.5 },
+                { token: '-', probability: 0.0027 },
+              ],
+            },
+            {
+              position: 11,
+              length: 6,
+              candidates: [
+                { token: '学', probability: 0.997 },
+                { token: '(', probability: 0.001 },
+              ],
+            },
+          ],
+          filled: '',
+        },
+      };
+      window.hostPush({ type: 'result', view });
+    }, source);
+    await p.waitForSelector('button.candidate');
+    // a bar is as long as the probability: 50% fills half its track, 0.27% a sliver, 99.7% nearly all
+    const shares = await p.$$eval('button.candidate', (bs) =>
+      bs.map((b) => b.querySelector('.bar').offsetWidth / b.querySelector('.barwrap').clientWidth),
+    );
+    if (!(Math.abs(shares[0] - 0.5) < 0.03 && shares[1] < 0.02 && shares[2] > 0.97))
+      throw new Error(`bar lengths ${shares.map((x) => x.toFixed(3))}: not on a 0–1 scale`);
+    const scale = await p.$eval('.scale-note', (e) => e.textContent);
+    if (!/fixed scale, 0 to 100%/.test(scale)) throw new Error(`scale note: ${scale}`);
+    const independent = await p.$eval('p.independent', (e) => e.textContent);
+    if (!/2 masks are predicted independently/.test(independent))
+      throw new Error(`two masks: ${independent}`);
+    // the host wrote a candidate, then an undo took it out: the panel unmarks it
+    await p.evaluate(() => window.hostPush({ type: 'applied', maskIndex: 0, token: '-' }));
+    await p.waitForSelector('button.candidate.applied');
+    await p.evaluate(() => window.hostPush({ type: 'follow', applied: [null, null] }));
+    await p.waitForFunction(() => !document.querySelector('button.candidate.applied, mark.fill.applied'));
+    // the text at a mask was edited by hand: stale, with Predict again
+    await p.evaluate(() =>
+      window.hostPush({
+        type: 'follow',
+        applied: [null, null],
+        stale:
+          'The text at mask 1 was edited since the prediction, so its candidates can no longer be written; predict again.',
+      }),
+    );
+    await p.waitForSelector('.stale #predict-again');
+    if (!(await p.$$eval('button.candidate', (bs) => bs.every((b) => b.disabled))))
+      throw new Error('the candidates of a stale prediction can still be clicked');
+    await p.evaluate(() => window.hostPush({ type: 'follow', applied: [null, null] }));
+    await p.waitForFunction(() => !document.querySelector('.stale'));
+    // a panel restored after a reload: the host says it is stale; Predict again names the text and place
+    await p.evaluate(() =>
+      window.hostPush({
+        type: 'stale',
+        reason:
+          'This prediction is from before the window was reloaded, so its candidates can no longer be written into the text; predict again.',
+      }),
+    );
+    await p.waitForSelector('.stale #predict-again');
+    const banner = await p.$eval('.stale', (e) => e.textContent);
+    if (!/from before the window was reloaded/.test(banner)) throw new Error(`banner: ${banner}`);
+    await p.screenshot({ path: path.join(shots, 'webview-predict-mask-stale.png') });
+    await p.click('#predict-again');
+    const again = await p.evaluate(() => window.sent().pop());
+    if (
+      JSON.stringify(again) !==
+      JSON.stringify({ type: 'predictAgain', source, uri: 'file:///ws/try-predict-mask.txt', offset: 40 })
+    )
+      throw new Error(JSON.stringify(again));
   });
 
   await test('Training panel: draws the charts and the masking sample; Cancel posts cancel', async () => {
     await p.goto(`${base}/page/training`);
-    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
     await p.evaluate((evil) => {
       const run = {
         kind: 'bert',
@@ -130,7 +239,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
         total: 100,
         backend: 'wasm',
       };
-      window.postMessage({ type: 'start', run }, '*');
+      window.hostPush({ type: 'start', run });
       for (let s = 1; s <= 40; s++) {
         const maskingSample = {
           tokens: ['[CLS]', '[MASK]', 'cat', 'sat', '[SEP]'],
@@ -158,12 +267,30 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           ],
           extras: { maskingSample },
         };
-        window.postMessage({ type: 'progress', progress }, '*');
+        window.hostPush({ type: 'progress', progress });
       }
     }, EVIL);
     await p.waitForFunction(() => document.getElementById('stat-step')?.textContent === '40 / 100');
     const label = await p.$eval('figure.chart canvas', (c) => c.getAttribute('aria-label'));
     if (!/MLM loss: 5\.000 at step 40/.test(label)) throw new Error(label);
+    // one unit per quantity: the accuracy chart reads in % as the number above it does
+    const accLabel = await p.$eval('figure.chart:nth-child(2) canvas', (c) => c.getAttribute('aria-label'));
+    if (accLabel !== 'MLM accuracy: 40.0% at step 40') throw new Error(`accuracy chart: ${accLabel}`);
+    // the charts share the panel's width: a row of them spans (nearly) all of it
+    const span = await p.evaluate(() => {
+      const figs = [...document.querySelectorAll('figure.chart')].map((f) => f.getBoundingClientRect());
+      const top = figs[0].top;
+      const row = figs.filter((r) => Math.abs(r.top - top) < 2);
+      return {
+        used: Math.max(...row.map((r) => r.right)) - row[0].left,
+        panel: document.getElementById('app').clientWidth,
+      };
+    });
+    if (!(span.used > span.panel * 0.9 && span.used <= span.panel + 1))
+      throw new Error(`the charts use ${span.used}px of a ${span.panel}px panel`);
+    // room below the content for VS Code's notifications
+    const pad = await p.evaluate(() => parseFloat(getComputedStyle(document.body).paddingBottom));
+    if (!(pad >= 120)) throw new Error(`bottom padding ${pad}px: notifications would cover the panel`);
     const captions = await p.$$eval('figure.chart figcaption', (x) => x.map((e) => e.textContent));
     if (captions.join('|') !== 'MLM loss|MLM accuracy|NSP accuracy|tokens/s')
       throw new Error(`charts: ${captions.join(' | ')}`);
@@ -180,13 +307,10 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       throw new Error('an <img> was created from a corpus string');
     await p.screenshot({ path: path.join(shots, 'webview-training.png'), fullPage: true });
     await p.click('#cancel');
-    const last = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    const last = await p.evaluate(() => window.sent().pop());
     if (last.type !== 'cancel') throw new Error(JSON.stringify(last));
     await p.evaluate(() =>
-      window.postMessage(
-        { type: 'finished', status: 'cancelled', message: 'Training cancelled at step 40.' },
-        '*',
-      ),
+      window.hostPush({ type: 'finished', status: 'cancelled', message: 'Training cancelled at step 40.' }),
     );
     await p.waitForFunction(() => document.getElementById('status')?.textContent === 'cancelled');
     if (await p.$('#cancel')) throw new Error('Cancel is still offered after the job ended');
@@ -194,7 +318,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
 
   await test('Training panel: a word2vec job draws loss and words/s charts by epoch, and a point per epoch mean', async () => {
     await p.goto(`${base}/page/training`);
-    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
     await p.evaluate((evil) => {
       const run = {
         kind: 'word2vec',
@@ -204,7 +328,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
         unit: 'epoch',
         total: 3,
       };
-      window.postMessage({ type: 'start', run }, '*');
+      window.hostPush({ type: 'start', run });
       // four reports an epoch over two epochs, as the word2vec job kind sends them
       const perEpoch = 1000;
       for (let i = 1; i <= 8; i++) {
@@ -224,7 +348,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           etaSeconds: 12 - i,
           metrics,
         };
-        window.postMessage({ type: 'progress', progress }, '*');
+        window.hostPush({ type: 'progress', progress });
       }
     }, EVIL);
     await p.waitForFunction(() => document.getElementById('stat-step')?.textContent === '2 / 3');
@@ -245,8 +369,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     });
     if (drawn < 50) throw new Error(`the loss chart has ${drawn} line pixels`);
     const wps = charts.find((c) => c.caption === 'words/s');
-    if (!wps || !/^words\/s: 108000\.000 at epoch 2$/.test(wps.label))
-      throw new Error(JSON.stringify(charts));
+    if (!wps || !/^words\/s: 108,000 at epoch 2$/.test(wps.label)) throw new Error(JSON.stringify(charts));
     const mean = charts.find((c) => c.caption === 'mean loss per epoch');
     if (mean?.label !== 'mean loss per epoch: 2.400 at epoch 2') throw new Error(JSON.stringify(charts));
     const rate = await p.$eval('#stat-wps', (e) => e.textContent);
@@ -261,7 +384,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
 
   await test('Attention panel: head, model and matrix views draw from a fixed tensor; hover, heads, threshold and merging (words from the engine) change the drawing; the tooltip names two tokens and a 3-decimal weight; a 512-token matrix fits the panel and zooms; exports parse', async () => {
     await p.goto(`${base}/page/attention`);
-    await p.waitForFunction(() => window.posted.some((m) => m.type === 'ready'));
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
     await p.evaluate((evil) => {
       // 2 layers, 3 heads, 6 tokens; head h of layer l attends from i to (i + h + l) mod 6
       const tokens = ['[CLS]', 'play', '##ing', evil, '[SEP]', '北'];
@@ -278,13 +401,10 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       for (let l = 0; l < 2; l++)
         for (let h = 0; h < 3; h++)
           for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 65535;
-      window.postMessage(
-        {
-          type: 'attention',
-          view: { model: 'm', tokens, words, segments: [0, 0, 0, 0, 0, 1], layers: 2, heads: 3, weights: w },
-        },
-        '*',
-      );
+      window.hostPush({
+        type: 'attention',
+        view: { model: 'm', tokens, words, segments: [0, 0, 0, 0, 0, 1], layers: 2, heads: 3, weights: w },
+      });
     }, EVIL);
     await p.waitForSelector('#head-canvas');
     const lines = () => p.$eval('#head-canvas', (c) => Number(c.dataset.lines));
@@ -317,7 +437,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     const after = await cells();
     if (!(after < before)) throw new Error(`threshold 0.9 should hide cells: ${before} → ${after}`);
     // the matrix view follows the editor cursor: its row is outlined and its strongest targets named
-    await p.evaluate(() => window.postMessage({ type: 'focusToken', index: 1 }, '*'));
+    await p.evaluate(() => window.hostPush({ type: 'focusToken', index: 1 }));
     await p.waitForFunction(() => document.getElementById('matrix-canvas')?.dataset.focusRow === '1');
     const tipText = await p.$eval('#matrix-canvas', (c) => c.parentElement.querySelector('.tip').textContent);
     if (!/^cursor on "Playing": attends most to .+ \d\.\d{3}/.test(tipText))
@@ -341,7 +461,12 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.mouse.move(5, 5);
     if (!(await p.$eval('#matrix-tip', (t) => t.textContent)).startsWith('cursor on "Playing"'))
       throw new Error('leaving the matrix should bring back the cursor line');
-    const vs = await p.evaluate(() => window.posted.filter((m) => m.type === 'viewState').pop());
+    const vs = await p.evaluate(() =>
+      window
+        .sent()
+        .filter((m) => m.type === 'viewState')
+        .pop(),
+    );
     if (vs.heads.join() !== '2')
       throw new Error(`the editor highlight should follow the matrix head 3: ${JSON.stringify(vs)}`);
     await p.screenshot({ path: path.join(shots, 'webview-attention-matrix.png') });
@@ -354,21 +479,18 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       const words = tokens.map((text, i) => ({ start: i, end: i + 1, text }));
       const w = new Uint16Array(1 * 1 * T * T);
       for (let i = 0; i < T; i++) w[i * T + ((i + 1) % T)] = 65535;
-      window.postMessage(
-        {
-          type: 'attention',
-          view: {
-            model: 'long',
-            tokens,
-            words,
-            segments: tokens.map(() => 0),
-            layers: 1,
-            heads: 1,
-            weights: w,
-          },
+      window.hostPush({
+        type: 'attention',
+        view: {
+          model: 'long',
+          tokens,
+          words,
+          segments: tokens.map(() => 0),
+          layers: 1,
+          heads: 1,
+          weights: w,
         },
-        '*',
-      );
+      });
     });
     await p.waitForFunction(() => document.body.dataset.tokens === '400');
     const rows = await p.$eval('#head-canvas', (c) => Number(c.dataset.rows));
@@ -383,7 +505,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if (!(Number(shown) > 0)) throw new Error('after scrolling, no lines are drawn');
     await p.screenshot({ path: path.join(shots, 'webview-attention-long.png') });
     await p.click('#export-svg');
-    const svg = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    const svg = await p.evaluate(() => window.sent().pop());
     const parsed = await p.evaluate(
       (d) =>
         new DOMParser().parseFromString(d, 'image/svg+xml').querySelector('parsererror') === null &&
@@ -392,7 +514,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     );
     if (svg.format !== 'svg' || !parsed) throw new Error('the SVG export does not parse');
     await p.click('#export-png');
-    const png = await p.evaluate(() => window.posted[window.posted.length - 1]);
+    const png = await p.evaluate(() => window.sent().pop());
     const size = await p.evaluate(async (u) => {
       const im = new Image();
       im.src = u;
@@ -414,21 +536,18 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
         w.fill(Math.round(65535 / T), i * T, (i + 1) * T); // weights near 0.002, as at 512 tokens
         w[i * T + ((i + 1) % T)] = Math.round(65535 * 0.25);
       }
-      window.postMessage(
-        {
-          type: 'attention',
-          view: {
-            model: 'long',
-            tokens,
-            words,
-            segments: tokens.map(() => 0),
-            layers: 1,
-            heads: 1,
-            weights: w,
-          },
+      window.hostPush({
+        type: 'attention',
+        view: {
+          model: 'long',
+          tokens,
+          words,
+          segments: tokens.map(() => 0),
+          layers: 1,
+          heads: 1,
+          weights: w,
         },
-        '*',
-      );
+      });
     });
     await p.waitForFunction(() => document.body.dataset.tokens === '256');
     await p.click('#merge');
@@ -495,6 +614,126 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.mouse.move(mid.x, mid.y);
     await p.mouse.wheel(0, -300);
     await p.waitForFunction(() => Number(document.getElementById('matrix-canvas').dataset.zoom) > 1);
+  });
+
+  await test('Attention layout: tiles and direction labelled, the head view fits a narrow panel, heat maps beside their labels on a shown viridis scale, the matrix scale maximum whole, exports captioned', async () => {
+    await p.setViewportSize({ width: 900, height: 700 });
+    await p.goto(`${base}/page/attention`);
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    const push = () =>
+      p.evaluate(() => {
+        const tokens = [
+          '[CLS]',
+          'the',
+          'jury',
+          'said',
+          'it',
+          'was',
+          'fair',
+          '[SEP]',
+          'then',
+          'lunch',
+          '[SEP]',
+        ];
+        const T = tokens.length;
+        const words = tokens.map((text, i) => ({ start: i, end: i + 1, text }));
+        const w = new Uint16Array(2 * 3 * T * T);
+        // head h attends from i to (i + h) mod T with 0.7, the rest spread evenly (0.03): the maximum is 0.7
+        for (let k = 0; k < 2 * 3; k++)
+          for (let i = 0; i < T; i++)
+            for (let j = 0; j < T; j++) w[(k * T + i) * T + j] = Math.round((0.3 / (T - 1)) * 65535);
+        for (let k = 0; k < 2 * 3; k++)
+          for (let i = 0; i < T; i++) w[(k * T + i) * T + ((i + (k % 3)) % T)] = Math.round(0.7 * 65535);
+        const segments = tokens.map((_, i) => (i > 7 ? 1 : 0));
+        window.hostPush({
+          type: 'attention',
+          view: { model: 'starter', tokens, words, segments, layers: 2, heads: 3, weights: w },
+        });
+      });
+    await push();
+    await p.waitForSelector('#head-canvas');
+    // head tiles carry their numbers, beside a "Heads" label; the direction filter has a label
+    const tiles = await p.$$eval('button.tile', (b) => b.map((x) => x.textContent));
+    if (tiles.join() !== '1,2,3') throw new Error(`tile labels: ${tiles}`);
+    const labels = await p.$$eval('.controls label, .tiles-group > span.muted', (x) =>
+      x.map((e) => e.textContent.trim()),
+    );
+    if (!labels.includes('Direction') || !labels.includes('Heads')) throw new Error(`labels: ${labels}`);
+    // a narrow panel: the head view is no wider than the panel and a short input needs no scrollbar,
+    // so the last row ([SEP]) is not cut off
+    await p.setViewportSize({ width: 360, height: 700 });
+    await p.waitForFunction(
+      () => document.getElementById('head-canvas').getBoundingClientRect().width <= 340,
+    );
+    const fit = await p.$eval('.head-scroll', (s) => ({
+      sw: s.scrollWidth,
+      cw: s.clientWidth,
+      sh: s.scrollHeight,
+      ch: s.clientHeight,
+      page: document.documentElement.scrollWidth,
+      win: window.innerWidth,
+    }));
+    if (fit.sw > fit.cw || fit.sh > fit.ch || fit.page > fit.win)
+      throw new Error(`the head view overflows a 360px panel: ${JSON.stringify(fit)}`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-head-narrow.png') });
+    await p.setViewportSize({ width: 900, height: 700 });
+    // model view: each row's heat maps start right after its label; the colour scale is shown
+    await p.selectOption('#mode', 'model');
+    await p.waitForSelector('canvas.thumb');
+    const gap = await p.evaluate(() => {
+      const label = [...document.querySelectorAll('.model-grid .axis')].find(
+        (e) => e.textContent === 'layer 1',
+      );
+      const thumb = document.querySelector('canvas.thumb[data-layer="0"][data-head="0"]');
+      return thumb.getBoundingClientRect().left - label.getBoundingClientRect().left;
+    });
+    if (!(gap >= 0 && gap < 90)) throw new Error(`the first heat map is ${gap}px from its row label`);
+    if (!(await p.$('.model-scale canvas.scale-legend')))
+      throw new Error('the model view shows no colour scale');
+    // viridis: the heat maps are not pale — the strongest cells are bright yellow-green, the rest dark
+    const contrast = await p.$eval('canvas.thumb', (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let lo = 255;
+      let hi = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+        lo = Math.min(lo, y);
+        hi = Math.max(hi, y);
+      }
+      return hi - lo;
+    });
+    if (!(contrast > 60)) throw new Error(`the heat map spans only ${contrast} levels of lightness`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-model-scale.png') });
+    // matrix view: the colour scale's maximum is printed whole inside the canvas
+    await p.click('canvas.thumb[data-layer="1"][data-head="0"]');
+    await p.waitForSelector('#matrix-canvas');
+    const scale = await p.$eval('#matrix-canvas', (c) => ({ ...c.dataset }));
+    if (scale.scaleMax !== '0.700') throw new Error(`scale maximum "${scale.scaleMax}"`);
+    if (!(Number(scale.scaleLabelRight) <= Number(scale.width)))
+      throw new Error(`the scale maximum is clipped: ${scale.scaleLabelRight} > ${scale.width}`);
+    // exports: the PNG is taller than the view by its caption, the SVG carries the caption as text
+    const viewH = await p.$eval('#matrix-canvas', (c) => c.height);
+    await p.click('#export-png');
+    const png = await p.evaluate(() => window.sent().pop());
+    const h = await p.evaluate(async (u) => {
+      const im = new Image();
+      im.src = u;
+      await im.decode();
+      return im.height;
+    }, png.data);
+    if (!(h > viewH)) throw new Error(`the PNG (${h}px) has no caption above the ${viewH}px view`);
+    await p.click('#export-svg');
+    const svg = await p.evaluate(() => window.sent().pop());
+    const caption = await p.evaluate(
+      (d) =>
+        [...new DOMParser().parseFromString(d, 'image/svg+xml').querySelectorAll('text.caption')].map(
+          (t) => t.textContent,
+        ),
+      svg.data,
+    );
+    if (caption[0] !== 'Attention · model starter · layer 2 · head 1' || !/^“the jury said/.test(caption[1]))
+      throw new Error(`SVG caption: ${JSON.stringify(caption)}`);
+    await p.screenshot({ path: path.join(shots, 'webview-attention-matrix-scale.png') });
   });
 
   await test('Embedding Explorer: 10,000 points stay interactive; hover, click, search, analogy, PCA/UMAP/t-SNE, export, contextual', async () => {
@@ -645,7 +884,8 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           dim: D,
           vocabSize: N,
           source: 'pretrain-lab',
-          bert: false,
+          kind: 'word2vec',
+          label: 'word2vec skip-gram',
           top: words.slice(0, 20),
           epochsDone: 5,
           epochs: 5,
@@ -657,6 +897,17 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.waitForFunction(() => window.explorer.projected?.words.length === 1000);
     if (!/PCA of 1,000 words \(16 dimensions\).*Explained variance: PC1 \d+\.\d%/.test(await status()))
       throw new Error(`PCA status: ${await status()}`);
+    // the plot is labelled: its method and what each axis is
+    const axes = await p.$eval('#plot-axes', (e) => e.textContent);
+    if (!/^PCA · x: PC1 \(\d+\.\d% of variance\) · y: PC2 \(\d+\.\d% of variance\)$/.test(axes))
+      throw new Error(`plot axes: ${axes}`);
+    // the model's whole name: the dropdown's title and a wrapping line under it
+    const name = await p.$eval('#model-name', (e) => ({
+      text: e.textContent,
+      title: document.getElementById('model').title,
+    }));
+    if (name.text !== `m ${EVIL} — word2vec skip-gram` || name.title !== name.text)
+      throw new Error(`model name: ${JSON.stringify(name)}`);
     // 10,000 points, then pan: every frame under 100 ms
     await p.fill('#top-n', '10000');
     await p.$eval('#top-n', (e) => e.blur());
@@ -688,6 +939,15 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.waitForFunction(() => document.getElementById('tip').textContent.startsWith('play'));
     await p.mouse.click(box.x + sx, box.y + sy);
     await p.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 10);
+    // a neighbour's bar is its cosine on a fixed 0–1 scale, not relative to the first one
+    const bars = await p.$$eval('#neighbours button.candidate', (bs) =>
+      bs.map((b) => ({
+        share: b.querySelector('.bar').offsetWidth / b.querySelector('.barwrap').clientWidth,
+        score: Math.max(0, Number(b.querySelector('.prob').textContent)),
+      })),
+    );
+    if (!bars.every((b) => Math.abs(b.share - Math.min(1, b.score)) < 0.03))
+      throw new Error(`neighbour bars not on a 0–1 scale: ${JSON.stringify(bars)}`);
     // the k slider asks for more
     await p.$eval('#k', (e) => {
       e.value = '25';
@@ -736,6 +996,23 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       ),
     );
     await p.screenshot({ path: path.join(shots, 'webview-explorer.png'), fullPage: true });
+    // in a short sidebar scrolled down to the plot, neighbours asked for from outside scroll into view
+    await p.setViewportSize({ width: 380, height: 500 });
+    await p.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await p.evaluate(() => window.hostPush({ type: 'focusWord', word: 'w7' }));
+    await p.waitForFunction(() =>
+      /cosine similarity to "w7"/.test(
+        document.getElementById('neighbours').previousElementSibling.textContent,
+      ),
+    );
+    await p.waitForTimeout(100);
+    const seen = await p.$eval('#neighbours', (e) => {
+      const r = e.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, h: window.innerHeight };
+    });
+    if (!(seen.bottom > 0 && seen.top < seen.h))
+      throw new Error(`the neighbours are off-screen: ${JSON.stringify(seen)}`);
+    await p.setViewportSize({ width: 380, height: 1500 });
     await p.fill('#word', 'play');
     await p.press('#word', 'Enter');
     await p.waitForFunction(() =>
@@ -827,7 +1104,8 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
           layer: 2,
           layers: 2,
           dim: D,
-          bertModel: 'starter',
+          model: 'starter',
+          modelLabel: 'BERT',
           occurrences: occ,
           vectors: v,
           total: 20,
@@ -931,6 +1209,112 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
       throw new Error('a model string became HTML');
     await p.setViewportSize({ width: 900, height: 700 });
+  });
+
+  await test('Fine-tune panel: Compare draws a dev curve per run and a table; a run shows its confusion matrix and per-label scores', async () => {
+    await p.goto(`${base}/page/finetune`);
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await p.evaluate((evil) => {
+      // as src/extension/finetuneRuns.ts reads two model folders: the same task fine-tuned and frozen
+      const metrics = (labels, right) => {
+        const confusion = labels.map((_, g) => labels.map((_, q) => (g === q ? right : (g + q) % 3)));
+        return {
+          loss: 0.4,
+          accuracy: 0.8,
+          macroF1: 0.75,
+          perLabel: labels.map((label) => ({ label, precision: 0.8, recall: 0.7, f1: 0.75, support: 12 })),
+          confusion,
+          labels,
+        };
+      };
+      const epochs = (accs) =>
+        accs.map((a, i) => ({ epoch: i + 1, loss: 1 - a, accuracy: a, macroF1: a - 0.05 }));
+      const run = (name, how, accs, trained, labels) => ({
+        dir: `/models/${name}`,
+        name,
+        task: 'sequence classification',
+        base: 'starter',
+        how,
+        trainedParameters: trained,
+        totalParameters: 1_200_000,
+        seconds: 42,
+        bestEpoch: accs.indexOf(Math.max(...accs)) + 1,
+        epochs: epochs(accs),
+        best: metrics(labels, 9),
+      });
+      window.hostPush({
+        type: 'runs',
+        runs: [
+          run(`spam-tuned${evil}`, 'fine-tuned (all layers)', [0.7, 0.85, 0.92], 1_200_000, ['ham', 'spam']),
+          run('spam-frozen', 'frozen (feature-based)', [0.6, 0.66, 0.7], 258, [`ham${evil}`, 'spam']),
+        ],
+        problems: [],
+      });
+    }, EVIL);
+    await p.waitForFunction(() => document.querySelectorAll('svg.curves g.run').length === 2);
+    const label = await p.$eval('svg.curves', (c) => c.getAttribute('aria-label'));
+    if (!/spam-tuned.* 92\.0% at epoch 3; spam-frozen 70\.0% at epoch 3/.test(label)) throw new Error(label);
+    const rows = await p.$$eval('table.compare tr', (x) => x.map((r) => r.textContent));
+    if (rows.length !== 3 || !/frozen \(feature-based\)258 of 1,200,00070\.0%3/.test(rows[2]))
+      throw new Error(rows.join(' | '));
+    const cells = await p.$$eval('table.confusion td', (x) => x.length);
+    if (cells !== 4) throw new Error(`confusion cells: ${cells}`);
+    await p.click('table.compare tr[data-run="spam-frozen"]');
+    await p.waitForFunction(() => document.querySelector('.run-details h2')?.textContent === 'spam-frozen');
+    const gold = await p.$$eval('table.confusion th', (x) => x.map((e) => e.title).filter(Boolean));
+    if (!gold.includes(`ham${EVIL}`)) throw new Error(gold.join(' | '));
+    await p.selectOption('#metric', 'macroF1');
+    await p.waitForFunction(() =>
+      /macro-F1 by epoch/.test(document.querySelector('svg.curves').getAttribute('aria-label')),
+    );
+    await p.screenshot({ path: path.join(shots, 'webview-finetune-compare.png'), fullPage: true });
+    // one tagger with 20 labels: a 20 × 20 matrix that still fits, and a row per label
+    await p.evaluate(() => {
+      const labels = Array.from({ length: 20 }, (_, i) => `TAG-${String.fromCharCode(65 + i)}-LONGNAME`);
+      const confusion = labels.map((_, g) => labels.map((_, q) => (g === q ? 30 + g : (g * q) % 4)));
+      window.hostPush({
+        type: 'runs',
+        runs: [
+          {
+            dir: '/models/pos',
+            name: 'pos-tagger',
+            task: 'sequence labelling',
+            base: 'starter',
+            how: 'lowest 1 layer frozen',
+            epochs: [
+              { epoch: 1, loss: 1.2, accuracy: 0.6, macroF1: 0.5 },
+              { epoch: 2, loss: 0.8, accuracy: 0.75, macroF1: 0.6 },
+            ],
+            bestEpoch: 2,
+            best: {
+              loss: 0.8,
+              accuracy: 0.75,
+              macroF1: 0.6,
+              perLabel: labels.map((label) => ({
+                label,
+                precision: 0.7,
+                recall: 0.6,
+                f1: 0.65,
+                support: 40,
+              })),
+              confusion,
+              labels,
+            },
+            running: true,
+          },
+        ],
+        problems: [],
+      });
+    });
+    await p.waitForFunction(() => document.querySelectorAll('table.confusion td').length === 400);
+    const perLabel = await p.$$eval('table.per-label tr[data-label]', (x) => x.length);
+    if (perLabel !== 20) throw new Error(`per-label rows: ${perLabel}`);
+    if (await p.$('table.compare')) throw new Error('a single run shows no Compare table');
+    const diag = await p.$eval('table.confusion tr:nth-child(2) td.diag', (e) => e.textContent);
+    if (diag !== '30') throw new Error(`diagonal: ${diag}`);
+    await p.screenshot({ path: path.join(shots, 'webview-finetune-confusion.png'), fullPage: true });
+    if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
+      throw new Error('a run name became HTML');
   });
 
   await test('no script errors and no CSP violations in the panels', async () => {

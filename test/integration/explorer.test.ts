@@ -56,6 +56,7 @@ async function trainModel(name: string, corpus: string): Promise<string> {
     algo: 'skipgram',
     epochs: 1,
     name,
+    ifExists: 'replace', // a folder left by an earlier run is replaced, not asked about
     options: { minCount: 1, threads: 1 },
   })) as { status: string; message: string; modelDir: string } | undefined;
   assert.ok(out && out.status === 'done', out?.message ?? 'no outcome');

@@ -73,7 +73,7 @@ suite('Pretrain Lab in VS Code', () => {
     assert.ok(api.models.active(), 'there is an active model');
   });
 
-  test('Predict Mask on a selection with [MASK]s shows top-k per mask; applying one edits the document once', async () => {
+  test('Predict Mask on a selection with [MASK]s shows top-k per mask; one undo takes back every candidate the panel wrote', async () => {
     const editor = await openWith(
       'Intro line.\nThe jury said the [MASK] was conducted in a fair [MASK].\n',
       'predict-en.txt',
@@ -96,14 +96,55 @@ suite('Pretrain Lab in VS Code', () => {
     await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
     const after = editor.document.getText();
     assert.equal(after, `Intro line.\nThe jury said the ${first} was conducted in a fair ${second}.\n`);
+    assert.deepEqual(api.predict.panelState.applied, [first, second], 'the panel marks both');
     await vscode.commands.executeCommand('undo');
     assert.equal(
       editor.document.getText(),
-      `Intro line.\nThe jury said the [MASK] was conducted in a fair ${second}.\n`,
-      'one undo reverts one applied candidate',
+      before,
+      "one undo returns the text as it was before the panel's first write",
     );
+    assert.deepEqual(api.predict.panelState.applied, [null, null], 'the panel follows the undo');
+  });
+
+  test('swapping candidates on one mask, then one undo, brings back [MASK] and the panel unmarks it', async () => {
+    const editor = await openWith('The jury said the [MASK] was fair.\n', 'predict-swap.txt');
+    select(editor, 'The jury said the [MASK] was fair.');
+    const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    const [a, b] = out.result.masks[0].candidates.map((c) => c.token);
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 1);
+    assert.equal(editor.document.getText(), `The jury said the ${b} was fair.\n`);
+    assert.deepEqual(api.predict.panelState.applied, [b]);
+    assert.notEqual(a, b);
     await vscode.commands.executeCommand('undo');
-    assert.equal(editor.document.getText(), before);
+    assert.equal(editor.document.getText(), 'The jury said the [MASK] was fair.\n');
+    assert.deepEqual(api.predict.panelState.applied, [null], 'the panel no longer marks the undone one');
+    assert.equal(api.predict.panelState.stale, undefined);
+    // a candidate can be written again after the undo
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
+    assert.equal(editor.document.getText(), `The jury said the ${a} was fair.\n`);
+    // typing inside the candidate: the panel says its candidates can no longer be written
+    const at = editor.document.getText().indexOf(a) + 1;
+    await editor.edit((e) => e.insert(editor.document.positionAt(at), 'zq'));
+    assert.match(api.predict.panelState.stale ?? '', /^The text at mask 1 was edited since the prediction/);
+  });
+
+  test('Predict Mask from the palette with the cursor on a line with [MASK] and no selection uses that line', async () => {
+    const editor = await openWith('Intro line.\n  The cat sat on the [MASK].  \n', 'predict-line.txt');
+    editor.selection = new vscode.Selection(1, 5, 1, 5);
+    const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
+    assert.ok(out && 'result' in out, 'the line was predicted');
+    assert.equal(out.result.masks.length, 1);
+    assert.equal(out.result.masks[0].position, 'The cat sat on the '.length, 'the trimmed line was read');
+    // Predict again (a restored panel's button) finds the text where it was and predicts it anew
+    const source = 'The cat sat on the [MASK].';
+    const again = (await api.predict.again(source, editor.document.uri.toString(), 14)) as PredictOutcome;
+    assert.ok(again.requestId > out.requestId, 'a new prediction');
+    assert.equal(editor.document.getText(editor.selection), source);
+    await assert.rejects(
+      api.predict.again('not in this file [MASK]', editor.document.uri.toString()),
+      /^Error: The text of this prediction is no longer in predict-line\.txt; select text with \[MASK\] and run Predict Mask\.$/,
+    );
   });
 
   test('Predict Mask on a word without [MASK] masks the whole word and gives its rank', async () => {
@@ -145,7 +186,7 @@ suite('Pretrain Lab in VS Code', () => {
     const editor = await openWith('A [MASK] here.\n', 'predict-changed.txt');
     select(editor, 'A [MASK] here.');
     await vscode.commands.executeCommand('pretrainLab.predictMask');
-    await editor.edit((e) => e.replace(new vscode.Range(0, 2, 0, 8), 'word'));
+    await editor.edit((e) => e.replace(new vscode.Range(0, 2, 0, 8), 'xqzw'));
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0)),
       /The text at that mask changed since the prediction/,
@@ -157,13 +198,15 @@ suite('Pretrain Lab in VS Code', () => {
     assert.equal(await vscode.commands.executeCommand('pretrainLab.predictMask'), undefined);
   });
 
-  test('Pretrain BERT trains, lists the model, makes it active, and keeps the host responsive', async () => {
+  test('Pretrain BERT trains, lists the model, makes it active (Switch back offered), and keeps the host responsive', async () => {
+    await api.models.setActive(api.models.starterDir); // what Switch back returns to
     const corpus = writeCorpus();
     const out = (await vscode.commands.executeCommand('pretrainLab.pretrainBert', {
       corpus: [corpus],
       preset: 'tiny',
       steps: 12,
       name: 'it-model',
+      ifExists: 'replace', // a folder left by an earlier run is replaced, not asked about
       options: { batchSize: 4, maxSeqLength: 32, vocabSize: 300, checkpointEvery: 5 },
     })) as TrainingOutcome;
     assert.equal(out.status, 'done', out.message);
@@ -173,6 +216,11 @@ suite('Pretrain Lab in VS Code', () => {
     assert.ok(m && !m.problem, 'the new model is listed');
     assert.equal(m.steps, 12);
     assert.equal(api.models.active()?.dir, out.modelDir, 'the new model is active');
+    assert.deepEqual(out.activeFor, ['Predict Mask', 'attention', 'word vectors', 'contextual vectors']);
+    assert.match(
+      out.message,
+      /^Model it-model trained for 12 steps, MLM accuracy [\d.]+%\. It is now the active model for Predict Mask, attention/,
+    );
     console.log(
       `      extension host event-loop delay while training: p99 ${out.eventLoopDelayP99Ms.toFixed(1)} ms`,
     );
@@ -181,6 +229,13 @@ suite('Pretrain Lab in VS Code', () => {
     select(editor, 'the cat sat on the [MASK].');
     const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
     assert.equal(p.model, out.modelDir, 'Predict Mask uses the active model');
+    // Switch back (the notification's button) gives Predict Mask back to the model it had before
+    const before = api.training.lastActivation?.previous.predictMask;
+    assert.ok(before && before !== out.modelDir, 'the activation remembers the model it replaced');
+    await api.training.switchBack();
+    assert.equal(api.models.active('predictMask')?.dir, before);
+    assert.equal(api.models.active('attention')?.dir, api.models.active('predictMask')?.dir);
+    await api.models.setActive(out.modelDir);
   });
 
   test('a second training while one runs is refused; cancelling keeps a usable checkpoint', async () => {
@@ -191,6 +246,7 @@ suite('Pretrain Lab in VS Code', () => {
         preset: 'tiny',
         steps: 2000,
         name: 'it-cancelled',
+        ifExists: 'replace', // a folder left by an earlier run is replaced, not asked about
         options: { batchSize: 4, maxSeqLength: 32, vocabSize: 300 },
       }),
     ) as Promise<TrainingOutcome>;
@@ -209,6 +265,10 @@ suite('Pretrain Lab in VS Code', () => {
     assert.ok(out.step > 0 && out.step < 2000);
     const m = api.models.list().find((x) => x.dir === out.modelDir);
     assert.ok(m && !m.problem && m.steps === out.step, 'the cancelled model keeps its last checkpoint');
+    // never made active without asking: the notification only offers Make Active
+    assert.notEqual(api.models.active('predictMask')?.dir, out.modelDir);
+    assert.equal(out.activeFor, undefined);
+    assert.doesNotMatch(out.message, /active/);
   });
 
   test('Show Attention on a sentence pair opens every layer and head; the cursor follows; JSON export round-trips', async () => {
@@ -274,18 +334,23 @@ suite('Pretrain Lab in VS Code', () => {
     const bad = path.join(api.models.storageDir(), 'it-corrupt');
     fs.cpSync(active.dir, bad, { recursive: true });
     fs.truncateSync(path.join(bad, 'checkpoint', 'weights.bin'), 10);
-    await api.models.setActive(bad);
-    const editor = await openWith('the [MASK] sat.\n', 'predict-corrupt.txt');
-    select(editor, 'the [MASK] sat.');
-    const r = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as { error: string };
-    assert.match(
-      r.error,
-      /weights\.bin has 10 bytes but its manifest needs \d+; the weights file is truncated or from another model\./,
-    );
-    const deleted = await vscode.commands.executeCommand('pretrainLab.deleteModel', bad, true);
-    assert.equal(deleted, true);
-    assert.ok(!api.models.list().some((m) => m.dir === bad));
-    await api.models.setActive(active.dir);
+    try {
+      await api.models.setActive(bad);
+      const editor = await openWith('the [MASK] sat.\n', 'predict-corrupt.txt');
+      select(editor, 'the [MASK] sat.');
+      const r = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as { error: string };
+      assert.match(
+        r.error,
+        /weights\.bin has 10 bytes but its manifest needs \d+; the file is truncated or from another model, so restore it or retrain\./,
+      );
+      const deleted = await vscode.commands.executeCommand('pretrainLab.deleteModel', bad, true);
+      assert.equal(deleted, true);
+      assert.ok(!api.models.list().some((m) => m.dir === bad));
+    } finally {
+      // a failure here must not leave the corrupt model active for the tests that follow
+      fs.rmSync(bad, { recursive: true, force: true });
+      await api.models.setActive(active.dir);
+    }
   });
 
   async function until<T>(what: string, get: () => T | undefined, ms = 30000): Promise<T> {
@@ -301,27 +366,34 @@ suite('Pretrain Lab in VS Code', () => {
   let w2vDir = '';
 
   test('Pretrain word2vec on the sample: per-epoch loss, the model is listed and opens in the Embedding Explorer', async () => {
+    // the sidebar closed: "it is open in the Embedding Explorer" must reveal it
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await until('the explorer to be hidden', () => !api.explorer.isReady, 10000);
     const out = (await vscode.commands.executeCommand('pretrainLab.pretrainWord2vec', {
       corpus: [path.join(ws(), 'english')],
       algo: 'skipgram',
       epochs: 2,
       name: 'it-word2vec',
+      ifExists: 'replace', // a folder left by an earlier run is replaced, not asked about
       options: { minCount: 3, threads: 2 },
     })) as Word2vecOutcome;
     assert.equal(out.status, 'done', out.message);
-    const epochs = out.progress.filter((p) => p.epochLoss !== undefined);
+    // the report that ends an epoch carries its mean loss, charted as 'mean loss per epoch'
+    const epochs = api.training.points.flatMap((p) =>
+      p.metrics.filter((x) => x.id === 'epoch-loss').map((x) => x.value),
+    );
     assert.equal(epochs.length, 2);
-    assert.ok(epochs[1].epochLoss! < epochs[0].epochLoss!, `loss ${epochs.map((e) => e.epochLoss)}`);
+    assert.ok(epochs[1] < epochs[0], `loss ${epochs}`);
     const m = api.models.list().find((x) => x.dir === out.modelDir);
-    assert.ok(m && !m.problem && m.type === 'word2vec' && m.epochsDone === 2 && m.dim === 100);
+    assert.ok(m && !m.problem && m.modelKind === 'word2vec' && m.epochsDone === 2 && m.dim === 100);
     w2vDir = out.modelDir;
-    await vscode.commands.executeCommand('pretrainLab.embeddings.focus');
-    await until('the explorer webview', () => api.explorer.isReady);
+    assert.match(out.message, /it is open in the Embedding Explorer/);
+    await until('the training to reveal the explorer', () => api.explorer.isReady);
     const info = await until('the explorer to show the new model', () =>
       api.explorer.lastInfo?.dir === w2vDir ? api.explorer.lastInfo : undefined,
     );
     assert.equal(info.type, 'word2vec');
-    assert.equal(info.bert, false);
+    assert.equal(info.kind, 'word2vec');
     assert.ok(info.vocabSize > 1000, `vocabulary ${info.vocabSize}`);
   });
 
@@ -383,8 +455,20 @@ suite('Pretrain Lab in VS Code', () => {
     const p = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
     assert.equal(p.model, bert);
     assert.equal(p.result.masks.length, 1);
-    const a = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as { tokens: string[] };
+    // the panel says why it did not use the model last made active
+    assert.match(
+      p.notice ?? '',
+      /^The active model ".+" is word2vec, which has no Predict Mask; using BERT ".+"\./,
+    );
+    const a = (await vscode.commands.executeCommand('pretrainLab.showAttention')) as {
+      tokens: string[];
+      notice?: string;
+    };
     assert.ok(a.tokens.length > 2, 'attention is shown with the BERT');
+    assert.match(
+      a.notice ?? '',
+      /^The active model ".+" is word2vec, which has no attention; using BERT ".+"\./,
+    );
     // asked of the word2vec model itself, the engine names the model, its kind and what to do
     await assert.rejects(
       api.engine.call({ type: 'predictMask', modelDir: w2vDir, text: 'the [MASK] sat.', topK: 3 }),
@@ -400,7 +484,7 @@ suite('Pretrain Lab in VS Code', () => {
     const added = await vscode.commands.executeCommand('pretrainLab.addModel', good);
     assert.equal(added, good);
     const e = api.models.list().find((m) => m.dir === good);
-    assert.ok(e && e.type === 'word2vec' && e.vocabSize === 3 && e.dim === 2);
+    assert.ok(e && e.modelKind === 'word2vec' && e.vocabSize === 3 && e.dim === 2);
     await api.explorer.showModel(good);
     const info = await until('the .vec file in the explorer', () =>
       api.explorer.lastInfo?.dir === good ? api.explorer.lastInfo : undefined,
@@ -419,5 +503,44 @@ suite('Pretrain Lab in VS Code', () => {
       /bad\.vec line 3: "oops" \(number 2 of "b"\) is not a number/,
     );
     await api.explorer.showModel(w2vDir);
+  });
+  test('the walkthrough: every step has a button whose command runs, and its markdown ships', async () => {
+    const pkg = JSON.parse(
+      fs.readFileSync(
+        path.join(vscode.extensions.getExtension(EXT_ID)!.extensionPath, 'package.json'),
+        'utf8',
+      ),
+    );
+    const steps = pkg.contributes.walkthroughs[0].steps as {
+      id: string;
+      description: string;
+      media: { markdown: string };
+    }[];
+    assert.deepEqual(
+      steps.map((s) => s.id),
+      ['readme', 'predictMask', 'pretrain', 'attention', 'explorer', 'finetune'],
+    );
+    const commands = new Set(await vscode.commands.getCommands(true));
+    const root = vscode.extensions.getExtension(EXT_ID)!.extensionPath;
+    for (const s of steps) {
+      const links = [...s.description.matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
+      assert.ok(links.length > 0, `step ${s.id} has a button`);
+      for (const c of links) assert.ok(commands.has(c), `step ${s.id}: ${c} is a command`);
+      assert.ok(fs.existsSync(path.join(root, s.media.markdown)), `${s.media.markdown} exists`);
+    }
+    // "Predict Mask on the sample": the [MASK] line of try-predict-mask.txt, from the cursor alone
+    const out = (await vscode.commands.executeCommand('pretrainLab.trySample', 'predict')) as PredictOutcome;
+    assert.ok(out && 'result' in out, 'the sample was predicted');
+    assert.equal(out.result.masks.length, 1);
+    assert.match(vscode.window.activeTextEditor!.document.uri.fsPath, /try-predict-mask\.txt$/);
+    // "Open the README": the sample workspace's README as a rendered preview
+    await vscode.commands.executeCommand('pretrainLab.trySample', 'readme');
+    const tabs = await until('the README preview', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && /README/.test(t.label)),
+    );
+    assert.match((tabs.input as vscode.TabInputWebview).viewType, /markdown/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { bertParamCount } from '../../src/engine/checkpoint/bert';
 import { Bert, bertParamShapes } from '../../src/engine/models/bert';
-import { bertParamCount } from '../../src/engine/train/pretrainBert';
 import { learningRateAt } from '../../src/engine/train/schedule';
 import { NonFiniteLossError, Trainer } from '../../src/engine/train/trainer';
 import { BERT_PRESETS, type BertConfig } from '../../src/shared/configs';

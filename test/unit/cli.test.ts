@@ -124,7 +124,7 @@ describe('pretrain-lab CLI', () => {
         ['pretrain', 'word2vec', '--corpus', corpus, '--out', path.join(tmpDir(), 'z'), '--dim', '1e'],
         /^pretrain-lab: --dim must be a number, got "1e"\.$/,
       ],
-      [['pretrain', 'gpt'], /^pretrain-lab: pretrain needs a model type/],
+      [['pretrain', 'transformer'], /^pretrain-lab: pretrain needs a model type/],
     ];
     for (const [args, re] of cases) {
       const r = run(args);
@@ -175,6 +175,142 @@ describe('pretrain-lab CLI', () => {
       'x',
     ]);
     assert.match(s.stderr, /--dim must be a number/); // --seed -1 was read as a value, not an option
+  });
+
+  test('a misspelled option suggests the closest one; a number that must be whole is refused with its range', () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['pretrain', 'bert', '--corpus', corpus, '--out', path.join(tmpDir(), 's'), '--step', '3'],
+        /^pretrain-lab: Unknown option --step for pretrain bert; did you mean --steps\?$/,
+      ],
+      [
+        ['predict-mask', '--model', out, '--topk', '2', '[MASK]'],
+        /^pretrain-lab: Unknown option --topk for predict-mask; did you mean --top-k\?$/,
+      ],
+      [
+        ['pretrain', 'bert', '--corpus', corpus, '--out', path.join(tmpDir(), 's'), '--batchSize', '4'],
+        /^pretrain-lab: Unknown option --batchSize for pretrain bert; did you mean --batch-size\?$/,
+      ],
+      [
+        ['pretrain', 'bert', '--corpus', corpus, '--out', path.join(tmpDir(), 's'), '--steps', '2.5'],
+        /^pretrain-lab: --steps must be a whole number from 1 to 1,000,000,000, got 2\.5\.$/,
+      ],
+      [
+        ['predict-mask', '--model', out, '--top-k', '1e9', '--json', '[MASK]'],
+        /^pretrain-lab: --top-k must be a whole number from 1 to 100,000, got 1e9\.$/,
+      ],
+      [
+        ['pretrain', 'word2vec', '--corpus', corpus, '--out', path.join(tmpDir(), 's'), '--epochs', '0.5'],
+        /^pretrain-lab: --epochs must be a whole number from 1 to 100,000, got 0\.5\.$/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      const msg = r.stderr.split('\n').filter((l) => l.startsWith('pretrain-lab:'));
+      assert.equal(msg.length, 1, `one sentence for ${args.join(' ')}: ${r.stderr}`);
+      assert.match(msg[0], re);
+    }
+  });
+
+  test('a large output is complete through a pipe read slowly (no exit before stdout drains)', async () => {
+    // every candidate of the vocabulary for 40 masks: about 180 KB of JSON, well above a pipe's 64 KB
+    const text = Array.from({ length: 40 }, () => 'the capital of [MASK] is paris.').join(' ');
+    const child = spawn(
+      process.execPath,
+      [bin, 'predict-mask', '--model', out, '--top-k', '100000', '--json', text],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const chunks: Buffer[] = [];
+    const ended = new Promise((resolve) => child.stdout.on('end', resolve));
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout.pause(); // a slow reader: the pipe fills while the command is done writing
+    await new Promise((r) => setTimeout(r, 3000));
+    child.stdout.resume();
+    await ended;
+    assert.equal(await exited, 0, stderr);
+    const body = Buffer.concat(chunks).toString('utf8');
+    assert.ok(body.length > 2 * 65536, `only ${body.length} bytes`);
+    const j = JSON.parse(body) as { masks: { candidates: unknown[] }[] };
+    assert.equal(j.masks.length, 40);
+    assert.ok(j.masks.every((m) => m.candidates.length === j.masks[0].candidates.length));
+  });
+
+  test('a model path that is a file, or a word2vec folder given to predict-mask, says so in one sentence', () => {
+    const dir = tmpDir();
+    const notes = path.join(dir, 'notes.md');
+    fs.writeFileSync(notes, 'not a model\n');
+    const w2v = path.join(dir, 'w2v');
+    const t = run([
+      'pretrain',
+      'word2vec',
+      '--corpus',
+      corpus,
+      '--out',
+      w2v,
+      '--epochs',
+      '1',
+      '--dim',
+      '8',
+      '--min-count',
+      '1',
+    ]);
+    assert.equal(t.status, 0, t.stderr);
+    const cases: [string[], RegExp][] = [
+      [
+        ['predict-mask', '--model', notes, '[MASK]'],
+        /^pretrain-lab: \S*notes\.md is a file, not a model folder/,
+      ],
+      [['info', '--model', notes], /^pretrain-lab: \S*notes\.md is a file, not a model folder/],
+      [
+        ['predict-mask', '--model', w2v, '[MASK] is the capital of peru.'],
+        /^pretrain-lab: "w2v" is a word2vec model .*; Predict Mask needs a masked language model.*--model\.$/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      const msg = r.stderr.split('\n').filter((l) => l.startsWith('pretrain-lab:'));
+      assert.equal(msg.length, 1, `one sentence for ${args.join(' ')}: ${r.stderr}`);
+      assert.match(msg[0], re);
+      assert.doesNotMatch(msg[0], /does not exist|was not written by Pretrain Lab/);
+    }
+    // info reads a word2vec folder and a vector file from their JSON and text alone: no backend starts
+    const info = run(['info', '--model', w2v]);
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /word2vec skipgram: \d+ words × 8 dimensions/);
+    assert.doesNotMatch(info.stderr, /backend/);
+    const vec = path.join(dir, 'w2v.vec');
+    assert.equal(run(['export-vectors', '--model', w2v, '--format', 'text', '--out', vec]).status, 0);
+    const j = run(['info', '--model', vec, '--json']);
+    assert.equal(j.status, 0, j.stderr);
+    assert.equal((JSON.parse(j.stdout) as { dim: number }).dim, 8);
+    const bert = run(['info', '--model', out]);
+    assert.equal(bert.status, 0, bert.stderr);
+    assert.match(bert.stdout, /BERT .*layers/);
+    assert.doesNotMatch(bert.stderr, /backend/);
+  });
+
+  test('a corpus of one document (one long line) is refused at once, before a vocabulary is trained', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'one-line.txt');
+    fs.writeFileSync(file, 'The city will pay for the new bridge by the end of the year. '.repeat(80_000)); // 4.8 MB
+    const model = path.join(dir, 'm');
+    const r = run(['pretrain', 'bert', '--corpus', file, '--out', model, '--steps', '2']);
+    assert.equal(r.status, 1, r.stderr);
+    const msg = r.stderr.split('\n').filter((l) => l.startsWith('pretrain-lab:'));
+    assert.deepEqual(msg, [
+      'pretrain-lab: The corpus has 1 document; next-sentence prediction needs at least 2, so separate documents with a blank line or give several files.',
+    ]);
+    assert.doesNotMatch(r.stderr, /Vocabulary:/);
+    assert.ok(!fs.existsSync(model), 'the output folder was not created');
   });
 
   test('Ctrl-C stops after the current step and leaves a checkpoint that predicts', async () => {

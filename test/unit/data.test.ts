@@ -2,8 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { CorpusTooSmallError, PretrainingData } from '../../src/engine/data/batches';
-import { emptyStats, readDocuments, resolveCorpus } from '../../src/engine/data/corpus';
+import { CorpusTooSmallError, checkCorpusDocuments, PretrainingData } from '../../src/engine/data/batches';
+import {
+  cutPoint,
+  emptyStats,
+  MAX_LINE_CHARS,
+  MAX_PART_CHARS,
+  readDocumentParts,
+  readDocuments,
+  resolveCorpus,
+} from '../../src/engine/data/corpus';
 import { Masker } from '../../src/engine/data/mlm';
 import { createPairInstances, type Document } from '../../src/engine/data/nsp';
 import { splitSentences } from '../../src/engine/data/sentences';
@@ -57,6 +65,61 @@ describe('corpus reading', () => {
     for await (const d of readDocuments([path.join(dir, 'big.txt')], emptyStats())) docs.push(d);
     assert.equal(docs.length, 2);
     assert.equal(docs[0][0], line);
+  });
+
+  test('a line too long to hold is cut at sentence ends and stays in its document', async () => {
+    const dir = tmpDir();
+    const sentence = 'The city will pay for the bridge. ';
+    const line = sentence.repeat(Math.ceil((2.5 * MAX_LINE_CHARS) / sentence.length));
+    fs.writeFileSync(path.join(dir, 'long.txt'), `${line}\n\nshort one\n`);
+    const stats = emptyStats();
+    const docs: string[][] = [];
+    for await (const d of readDocuments([path.join(dir, 'long.txt')], stats)) docs.push(d);
+    assert.equal(docs.length, 2);
+    assert.equal(stats.documents, 2);
+    assert.ok(docs[0].length >= 3, 'the long line comes in pieces');
+    for (const piece of docs[0]) {
+      assert.ok(piece.length <= MAX_LINE_CHARS);
+      assert.ok(piece.trimEnd().endsWith('bridge.'), 'each piece ends at a sentence end');
+    }
+    assert.equal(docs[0].join(' ').replace(/\s+/g, ' ').trim(), line.trim());
+    assert.deepEqual(docs[1], ['short one']);
+  });
+
+  test('a line with no sentence end is cut at a space, else at the limit', () => {
+    assert.equal(cutPoint('aaaa bbbb cccc', 12), 10);
+    assert.equal(cutPoint('x'.repeat(20), 12), 12);
+    assert.equal(cutPoint(`${'x'.repeat(11)}😀`, 12), 11, 'never between the halves of a surrogate pair');
+    assert.equal(cutPoint('第二句话。没有结尾的话', 8), 5);
+  });
+
+  test('a document longer than a part comes in parts; only the first starts a document', async () => {
+    const dir = tmpDir();
+    const line = 'word '.repeat(1000).trim();
+    const lines = Math.ceil((2.5 * MAX_PART_CHARS) / line.length);
+    fs.writeFileSync(path.join(dir, 'book.txt'), `${`${line}\n`.repeat(lines)}\nnext document\n`);
+    const stats = emptyStats();
+    const firsts: boolean[] = [];
+    let total = 0;
+    for await (const p of readDocumentParts([path.join(dir, 'book.txt')], stats)) {
+      firsts.push(p.first);
+      total += p.lines.length;
+    }
+    assert.deepEqual(firsts, [true, false, false, true]);
+    assert.equal(total, lines + 1);
+    assert.equal(stats.documents, 2);
+  });
+
+  test('a corpus of one document or no text is refused before any training, two documents pass', async () => {
+    const dir = writeCorpus(tmpDir(), { 'one.txt': 'a line\nanother line\n', 'two.txt': 'a\n\nb\n' });
+    await assert.rejects(
+      checkCorpusDocuments([path.join(dir, 'one.txt')]),
+      (e: Error) => e instanceof CorpusTooSmallError && /^The corpus has 1 document;/.test(e.message),
+    );
+    const empty = writeCorpus(tmpDir(), { 'blank.txt': '\n\n  \n' });
+    await assert.rejects(checkCorpusDocuments([path.join(empty, 'blank.txt')]), /: The corpus has no text;/);
+    await checkCorpusDocuments([path.join(dir, 'two.txt')]);
+    await checkCorpusDocuments([path.join(dir, 'one.txt'), path.join(dir, 'two.txt')]);
   });
 
   test('globs and folders resolve to files; a missing path is reported', () => {

@@ -1,11 +1,14 @@
 // The webview end of the RPC channel (src/webview/common/rpcClient.ts) against a host RpcEndpoint, as
 // the Embedding Explorer uses it: answers arrive, a host failure rejects with its sentence, a host that
 // never answers times out with a sentence and is told to cancel, and the next request still works.
-// Plus the explorer's message schemas: what the host accepts from the webview.
+// Plus the explorer's message schemas: what the host accepts from the webview, and the channel every
+// other panel speaks on the same class (webview/common/hostChannel.ts): refusals travel back.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isFromExplorer, isFromExplorerPlot } from '../../src/shared/protocol/explorer';
+import { isFromPredictPanel } from '../../src/shared/protocol/predict';
 import { isRpcMessage, type RequestHandler, RpcEndpoint, type RpcMessage } from '../../src/shared/rpc';
+import { hostChannel } from '../../src/webview/common/hostChannel';
 import { RpcClient, TimeoutError } from '../../src/webview/common/rpcClient';
 
 /** A webview client and a host endpoint wired together the way postMessage and `message` events are. */
@@ -159,5 +162,67 @@ describe('explorer messages', () => {
     assert.ok(isFromExplorerPlot({ type: 'showExplorer' }));
     assert.ok(!isFromExplorerPlot({ type: 'select', word: 'x'.repeat(201) }));
     assert.ok(!isFromExplorerPlot({ type: 'query', query: { op: 'neighbours', word: 'cat', k: 1 } }));
+  });
+});
+
+describe('panel channel (Predict Mask, training, attention)', () => {
+  /** A panel's hostChannel and the host's endpoint, wired as in channel() above. */
+  function panel(handler: RequestHandler, onPush: (body: unknown) => void) {
+    const listeners: ((ev: { data: unknown }) => void)[] = [];
+    const toHost: RpcMessage[] = [];
+    const target = {
+      addEventListener: (_type: string, fn: (ev: { data: unknown }) => void) => listeners.push(fn),
+    } as unknown as Pick<Window, 'addEventListener'>;
+    const host = new RpcEndpoint((m) => {
+      setTimeout(() => {
+        for (const fn of listeners) fn({ data: m });
+      }, 0);
+    }, handler);
+    const ch = hostChannel(
+      {
+        postMessage: (m) => {
+          if (isRpcMessage(m)) toHost.push(m);
+          setTimeout(() => host.handle(m), 0);
+        },
+      },
+      isFromPredictPanel,
+      onPush,
+      target,
+    );
+    return { ch, host, toHost };
+  }
+
+  test("a refused candidate comes back with the host's sentence; a malformed one never leaves the panel", async () => {
+    const sentence = 'The text at that mask changed since the prediction; run Predict Mask again.';
+    const { ch, toHost } = panel(
+      async () => {
+        throw new Error(sentence);
+      },
+      () => {},
+    );
+    const refused = await new Promise<string>((resolve) =>
+      ch.tell({ type: 'apply', requestId: 1, maskIndex: 0, candidateIndex: 2 }, resolve),
+    );
+    assert.equal(refused, sentence);
+    const before = toHost.length;
+    await assert.rejects(
+      ch.ask({ type: 'apply', requestId: -1, maskIndex: 0, candidateIndex: 0 } as never),
+      /malformed request/,
+    );
+    assert.equal(toHost.length, before, 'nothing was posted');
+  });
+
+  test('what the host tells the panel reaches it; a message the panel cannot read fails back to the host', async () => {
+    const seen: unknown[] = [];
+    const { host } = panel(
+      async () => undefined,
+      (body) => {
+        if ((body as { type?: string }).type !== 'applied') throw new Error('The panel cannot read that.');
+        seen.push(body);
+      },
+    );
+    await host.request({ type: 'applied', maskIndex: 0, token: 'cat' });
+    assert.deepEqual(seen, [{ type: 'applied', maskIndex: 0, token: 'cat' }]);
+    await assert.rejects(host.request({ type: 'bogus' }), { message: 'The panel cannot read that.' });
   });
 });

@@ -2,6 +2,7 @@
 // capability errors that say what to do, the cache reloading a changed checkpoint, and the atomic
 // folder swap leaving the last complete version when interrupted.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -79,15 +80,22 @@ describe('model kinds', () => {
     const w = detectKind({ format: 'pretrain-lab/word2vec', dim: 2 });
     assert.ok(w.ok && w.kind === 'word2vec' && w.loadable);
     const hf = detectKind({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] });
-    assert.ok(hf.ok && hf.kind === 'hf-gpt2' && !hf.loadable && hf.huggingFace);
+    assert.ok(hf.ok && hf.kind === 'hf-gpt2' && hf.loadable && hf.huggingFace);
     const other = detectKind({ format: 'someone-else/v2' });
     assert.ok(!other.ok && /names the format "someone-else\/v2"/.test(other.problem));
     const foreign = detectKind({ model_type: 'llama' });
     assert.ok(!foreign.ok && foreign.huggingFace);
     assert.ok(!detectKind([1, 2]).ok);
     assert.ok(!detectKind({ hidden: 3 }).ok);
-    assert.deepEqual(kindsWith('predictMask'), ['bert']);
-    assert.deepEqual(kindsWith('embeddings').sort(), ['bert', 'word2vec']);
+    assert.deepEqual(kindsWith('predictMask'), ['bert', 'hf-bert']);
+    assert.deepEqual(kindsWith('embeddings').sort(), [
+      'bert',
+      'elmo',
+      'gpt',
+      'hf-bert',
+      'hf-gpt2',
+      'word2vec',
+    ]);
   });
 
   test('openModel loads each kind with its capabilities; summaries come from JSON alone', () => {
@@ -133,21 +141,18 @@ describe('model kinds', () => {
     fs.writeFileSync(path.join(unknown, 'config.json'), JSON.stringify({ format: 'acme/transformer' }));
     assert.throws(
       () => openModel(unknown),
-      /odd cannot be opened: its config\.json names the format "acme\/transformer", which this version of Pretrain Lab does not know\.$/,
+      /odd\/config\.json names the format "acme\/transformer", which this version of Pretrain Lab does not know; update Pretrain Lab or pick another model\.$/,
     );
     const gpt = path.join(tmpDir(), 'gpt');
     fs.mkdirSync(gpt);
     fs.writeFileSync(path.join(gpt, 'config.json'), JSON.stringify({ format: 'pretrain-lab/gpt' }));
-    assert.throws(
-      () => openModel(gpt),
-      /gpt is a GPT model, which this version of Pretrain Lab cannot load yet/,
-    );
+    assert.throws(() => openModel(gpt), /gpt\/config\.json is not a complete GPT model config/);
     const hf = path.join(tmpDir(), 'hf');
     fs.mkdirSync(hf);
     fs.writeFileSync(path.join(hf, 'config.json'), JSON.stringify({ model_type: 'bert' }));
     assert.throws(
       () => openModel(hf),
-      /was not written by Pretrain Lab \(it looks like a Hugging Face model folder\)/,
+      /hf has no model\.safetensors \(nor model\.safetensors\.index\.json with its shards\); download the model's safetensors weights into it\.$/,
     );
     assert.throws(
       () => openModel('/nonexistent/model'),
@@ -230,5 +235,183 @@ describe('atomic folder swap', () => {
     replaceFolderAtomic(parent, 'checkpoint', (d) => write(d, 'three'));
     assert.equal(read(parent), 'three');
     assert.ok(!fs.existsSync(path.join(parent, 'checkpoint.old')));
+  });
+});
+
+describe('a model folder gives a right answer or a sentence', () => {
+  const copy = (src: string) => {
+    const d = path.join(tmpDir(), 'model');
+    fs.cpSync(src, d, { recursive: true });
+    return d;
+  };
+  const file = (d: string, f: string) => path.join(d, 'checkpoint', f);
+  const readJson = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>;
+  const editJson = (f: string, edit: (j: Record<string, unknown>) => void) => {
+    const j = readJson(f);
+    edit(j);
+    fs.writeFileSync(f, JSON.stringify(j));
+  };
+  const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+  const predict = (d: string) => {
+    const m = openModel(d);
+    try {
+      return requireCapability(m, 'predictMask').predictMasks('the capital of peru is [MASK].', 5);
+    } finally {
+      m.dispose();
+    }
+  };
+
+  test('weight files carry a checksum; flipped bytes are refused naming the file', () => {
+    const d = copy(bertDir);
+    const sums = readJson(file(d, 'weights.json')).sha256 as Record<string, string>;
+    assert.equal(sums['weights.bin'], sha(file(d, 'weights.bin')));
+    const opt = readJson(file(d, 'optimizer.json')).sha256 as Record<string, string>;
+    assert.equal(opt['optimizer_m.bin'], sha(file(d, 'optimizer_m.bin')));
+    const bin = fs.readFileSync(file(d, 'weights.bin'));
+    for (let i = 4096; i < 8192; i++) bin[i] ^= 0x5a;
+    fs.writeFileSync(file(d, 'weights.bin'), bin);
+    const before = tf.memory().numTensors;
+    assert.throws(
+      () => openModel(d),
+      /weights\.bin does not match the checksum in its manifest .*; restore it from a copy or retrain the model\./,
+    );
+    assert.throws(() => loadModelFolder(d), /weights\.bin does not match/);
+    assert.equal(tf.memory().numTensors, before, 'nothing is left allocated');
+  });
+
+  test('a damaged optimizer file is refused on resume, and the weights read before it are freed', () => {
+    const d = copy(bertDir);
+    const bin = fs.readFileSync(file(d, 'optimizer_v.bin'));
+    bin[100] ^= 1;
+    fs.writeFileSync(file(d, 'optimizer_v.bin'), bin);
+    const before = tf.memory().numTensors;
+    assert.throws(() => loadModelFolder(d, { withOptimizer: true }), /optimizer_v\.bin does not match/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('NaN weights are refused, with or without a checksum', () => {
+    const d = copy(bertDir);
+    const bin = fs.readFileSync(file(d, 'weights.bin'));
+    bin.writeFloatLE(Number.NaN, 400);
+    fs.writeFileSync(file(d, 'weights.bin'), bin);
+    editJson(file(d, 'weights.json'), (j) => {
+      (j.sha256 as Record<string, string>)['weights.bin'] = sha(file(d, 'weights.bin'));
+    });
+    assert.throws(() => openModel(d), /weights\.bin holds a non-finite number \(NaN\) at value 100/);
+    editJson(file(d, 'weights.json'), (j) => {
+      delete j.sha256;
+    });
+    assert.throws(() => openModel(d), /non-finite/);
+  });
+
+  test('a folder saved before checksums (no sha256 in its manifest) loads and answers the same', () => {
+    const d = copy(bertDir);
+    editJson(file(d, 'weights.json'), (j) => {
+      delete j.sha256;
+    });
+    assert.deepEqual(predict(d), predict(bertDir));
+    // the shipped starter model carries checksums
+    const starter = path.join(__dirname, '..', '..', 'models', 'starter');
+    const sums = readJson(file(starter, 'weights.json')).sha256 as Record<string, string>;
+    assert.equal(sums['weights.bin'], sha(file(starter, 'weights.bin')));
+  });
+
+  test('a config that disagrees with the weights is refused in both directions', () => {
+    // without the config checksum, as in a folder saved before checksums: the tensor check alone
+    const layersTo = (n: number) => {
+      const d = copy(bertDir);
+      editJson(file(d, 'weights.json'), (j) => {
+        delete (j.sha256 as Record<string, string>)['config.json (model fields)'];
+      });
+      editJson(path.join(d, 'config.json'), (j) => {
+        (j.bert as Record<string, number>).numLayers = n;
+      });
+      return d;
+    };
+    assert.throws(
+      () => openModel(layersTo(1)),
+      /holds the tensor encoder\.layer_1\..*, which config\.json \(1 layer\) does not describe; the config and the weights disagree/,
+    );
+    assert.throws(
+      () => openModel(layersTo(3)),
+      /has no tensor encoder\.layer_2\..*, which config\.json \(3 layers\) needs/,
+    );
+    // with it, a change that keeps every shape (the number of heads) is refused too
+    const d = copy(bertDir);
+    editJson(path.join(d, 'config.json'), (j) => {
+      (j.bert as Record<string, number>).numHeads = 4;
+    });
+    assert.throws(
+      () => openModel(d),
+      /config\.json describes another model than the one its weights were saved with/,
+    );
+  });
+
+  test('an unknown extra tensor is refused with its name', () => {
+    const d = copy(bertDir);
+    const bin = fs.readFileSync(file(d, 'weights.bin'));
+    fs.writeFileSync(file(d, 'weights.bin'), Buffer.concat([bin, Buffer.alloc(8)]));
+    editJson(file(d, 'weights.json'), (j) => {
+      (j.weights as unknown[]).push({ name: 'pooler.extra', shape: [2], offset: bin.length / 4 });
+      (j.sha256 as Record<string, string>)['weights.bin'] = sha(file(d, 'weights.bin'));
+    });
+    assert.throws(
+      () => openModel(d),
+      /holds the tensor pooler\.extra, which config\.json \(2 layers\) does not describe/,
+    );
+  });
+
+  test('a changed vocab.txt is refused: its tokens are the answers', () => {
+    const d = copy(bertDir);
+    const v = fs.readFileSync(path.join(d, 'vocab.txt'), 'utf8').split('\n');
+    [v[10], v[11]] = [v[11], v[10]];
+    fs.writeFileSync(path.join(d, 'vocab.txt'), v.join('\n'));
+    assert.throws(() => openModel(d), /vocab\.txt does not match the checksum/);
+    // line ends alone (a Windows checkout) are not a change
+    const e = copy(bertDir);
+    const text = fs.readFileSync(path.join(e, 'vocab.txt'), 'utf8');
+    fs.writeFileSync(path.join(e, 'vocab.txt'), text.replace(/\n/g, '\r\n'));
+    assert.deepEqual(predict(e), predict(bertDir));
+  });
+
+  test('word2vec weight files carry a checksum and refuse NaN', () => {
+    const d = w2vFolder(path.join(tmpDir(), 'w2v'));
+    const state = readJson(file(d, 'state.json'));
+    assert.equal((state.sha256 as Record<string, string>)['syn0.f32'], sha(file(d, 'syn0.f32')));
+    const syn0 = fs.readFileSync(file(d, 'syn0.f32'));
+    syn0[3] ^= 0x40;
+    fs.writeFileSync(file(d, 'syn0.f32'), syn0);
+    assert.throws(() => openModel(d), /syn0\.f32 does not match the checksum in its manifest/);
+    editJson(file(d, 'state.json'), (j) => {
+      delete j.sha256;
+    });
+    syn0.writeFloatLE(Number.POSITIVE_INFINITY, 0);
+    fs.writeFileSync(file(d, 'syn0.f32'), syn0);
+    assert.throws(() => openModel(d), /syn0\.f32 holds a non-finite number \(Infinity\)/);
+  });
+
+  test('each wrong path gets the sentence of its actual cause', async () => {
+    const f = path.join(tmpDir(), 'notes.md');
+    fs.writeFileSync(f, '# notes\n');
+    assert.throws(() => openAnyModel(f), /notes\.md is a file, not a model folder or a word-vector file/);
+    const d = copy(bertDir);
+    fs.rmSync(file(d, 'weights.bin'));
+    fs.mkdirSync(file(d, 'weights.bin'));
+    assert.throws(() => openModel(d), /weights\.bin is a folder, not a file; the model folder is damaged/);
+    const empty = tmpDir();
+    assert.throws(
+      () => openAnyModel(empty),
+      /is neither a model folder \(it has no config\.json\) nor holds vectors\.bin/,
+    );
+    // a word2vec folder given to Predict Mask names what it is, not "not written by Pretrain Lab"
+    const service = new EngineService('cpu');
+    await assert.rejects(
+      service.handle(
+        { type: 'predictMask', modelDir: w2vFolder(path.join(tmpDir(), 'w2v')), text: 'a [MASK]', topK: 3 },
+        ctx,
+      ),
+      PREDICT_MASK_NEEDS,
+    );
+    service.dispose();
   });
 });

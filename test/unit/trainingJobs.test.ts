@@ -2,9 +2,13 @@
 // word2vec's engine progress read as one JobProgress (position, named metrics, extras), each kind's
 // closing sentence, and the panel's messages checked before the host uses them.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
 import { bertJob } from '../../src/extension/jobs/bert';
+import { describeExisting, freshFolder } from '../../src/extension/jobs/folderNames';
 import { word2vecJob, word2vecProgress } from '../../src/extension/jobs/word2vec';
 import type { TrainProgress, W2vProgress } from '../../src/shared/configs';
 import {
@@ -12,6 +16,7 @@ import {
   formatMetric,
   isFromTrainingPanel,
   JobProgressSchema,
+  progressLine,
 } from '../../src/shared/protocol/training';
 
 const bertStep: TrainProgress = {
@@ -44,9 +49,7 @@ function w2v(over: Partial<W2vProgress>): W2vProgress {
 
 describe('training jobs', () => {
   test('BERT progress reads as steps with MLM loss, MLM and NSP accuracy, tokens/s and the masking sample', () => {
-    const job = bertJob({ corpus: ['c'], outDir: '/m/it-model', preset: 'tiny', steps: 100 }, 'c.txt', {
-      setActive: async () => {},
-    });
+    const job = bertJob({ corpus: ['c'], outDir: '/m/it-model', preset: 'tiny', steps: 100 }, 'c.txt');
     const sample = { tokens: ['[MASK]'], original: ['cat'], chosen: [], isRandomNext: false };
     const p = job.progress({ type: 'train', progress: bertStep, sample });
     assert.ok(p && v.is(JobProgressSchema, p), 'a valid JobProgress');
@@ -65,31 +68,19 @@ describe('training jobs', () => {
     );
   });
 
-  test('BERT ends with the sentences the user knows, and a cancelled or done model becomes active', async () => {
-    const active: string[] = [];
-    const job = bertJob({ corpus: ['c'], outDir: '/m/it-model', preset: 'tiny', steps: 100 }, 'c', {
-      setActive: async (d) => {
-        active.push(d);
-      },
-    });
+  test('BERT ends with the sentences the user knows (the controller, not the kind, makes it active)', () => {
+    const job = bertJob({ corpus: ['c'], outDir: '/m/it-model', preset: 'tiny', steps: 100 }, 'c');
     job.progress({ type: 'train', progress: bertStep });
     const summary = { dir: '/m/it-model' } as never;
     const done = job.result({ status: 'done', step: 100, summary });
-    assert.equal(
-      done.message,
-      'Model it-model trained for 100 steps, MLM accuracy 40.0%; it is now the active model.',
-    );
+    assert.equal(done.message, 'Model it-model trained for 100 steps, MLM accuracy 40.0%.');
     const cancelled = job.result({ status: 'cancelled', step: 40, summary });
     assert.equal(
       cancelled.message,
-      'Training cancelled at step 40; the checkpoint of that step is kept and is now the active model.',
+      'Training cancelled at step 40; the checkpoint of that step is kept in it-model.',
     );
+    assert.doesNotMatch(cancelled.message, /active/, 'a cancelled run does not claim to be active');
     assert.deepEqual(job.failed(), { step: 40 });
-    const base = { message: '', modelDir: '/m/it-model', progressEvents: 1, eventLoopDelayP99Ms: 0 };
-    await job.finish({ ...base, status: 'failed', step: 40 });
-    assert.deepEqual(active, [], 'a failed job changes nothing');
-    await job.finish({ ...base, status: 'cancelled', step: 40 });
-    assert.deepEqual(active, ['/m/it-model']);
   });
 
   test('word2vec progress reads as epochs, x in fractional epochs, loss and words/s; an epoch end adds its mean', () => {
@@ -113,7 +104,7 @@ describe('training jobs', () => {
     );
   });
 
-  test('word2vec keeps every report, logs each epoch, tells the explorer, and opens the model when an epoch was saved', async () => {
+  test('word2vec logs each epoch, tells the explorer its progress as the panel charts it, and opens the model when an epoch was saved', async () => {
     const told: unknown[] = [];
     const shown: string[] = [];
     const job = word2vecJob({ corpus: ['c'], outDir: '/m/w2v', algo: 'skipgram', epochs: 4 }, 'english', {
@@ -134,16 +125,17 @@ describe('training jobs', () => {
     assert.equal(job.note?.(end), 'word2vec epoch 2/4: mean loss 2.2500, 123457 words/s');
     assert.deepEqual(told, [
       { status: 'Training w2v on english…' },
-      { progress: mid.progress },
-      { progress: end.progress },
+      // the explorer gets the same JobProgress as the training panel, read by one formatter
+      { progress: word2vecProgress(mid.progress) },
+      { progress: word2vecProgress(end.progress) },
     ]);
     const r = job.result({ status: 'cancelled', epochsDone: 0, summary: {} as never });
     assert.equal(r.message, 'word2vec training cancelled; no epoch had finished, so there is no model yet.');
-    assert.equal(r.out.progress.length, 2);
+    assert.deepEqual(r.out, { epochsDone: 0 }, 'the reports are the controller’s, not kept twice');
     const base = { status: 'cancelled' as const, message: 'm', modelDir: '/m/w2v' };
     await job.finish({ ...base, progressEvents: 2, eventLoopDelayP99Ms: 0, ...r.out });
     assert.deepEqual(shown, [], 'no model to show');
-    await job.finish({ ...base, progressEvents: 2, eventLoopDelayP99Ms: 0, epochsDone: 1, progress: [] });
+    await job.finish({ ...base, progressEvents: 2, eventLoopDelayP99Ms: 0, epochsDone: 1 });
     assert.deepEqual(shown, ['/m/w2v']);
   });
 
@@ -152,5 +144,36 @@ describe('training jobs', () => {
     assert.ok(isFromTrainingPanel({ type: 'cancel' }));
     for (const bad of [null, 'cancel', {}, { type: 'start' }, { type: 'cancel ' }, [{ type: 'cancel' }]])
       assert.equal(isFromTrainingPanel(bad), false, JSON.stringify(bad));
+  });
+
+  test('the notification and the Embedding Explorer read a report with one formatter', () => {
+    const p = word2vecProgress(w2v({}));
+    assert.equal(progressLine(p), `epoch ${p.done}/${p.total} · ${briefMetrics(p)}`);
+    assert.match(progressLine(p), /^epoch \d+\/4 · loss \d\.\d{3} · [\d,]+ words\/s$/);
+  });
+
+  test('a new model gets a folder name that is not taken; an existing one is described before it is replaced', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-names-'));
+    try {
+      assert.equal(freshFolder(dir, 'bert-tiny'), path.join(dir, 'bert-tiny'));
+      fs.mkdirSync(path.join(dir, 'bert-tiny'));
+      fs.mkdirSync(path.join(dir, 'bert-tiny-2'));
+      assert.equal(freshFolder(dir, 'bert-tiny'), path.join(dir, 'bert-tiny-3'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const entry = { dir: '/m/x', name: 'x', kind: 'stored' as const, capabilities: [] };
+    assert.equal(
+      describeExisting({ ...entry, modelKind: 'bert', steps: 120, totalSteps: 500, corpus: ['/c/a.txt'] }),
+      'a BERT model (120 of 500 steps, corpus a.txt)',
+    );
+    assert.equal(
+      describeExisting({ ...entry, modelKind: 'word2vec', epochsDone: 2, epochs: 5 }),
+      'a word2vec model (2 of 5 epochs)',
+    );
+    assert.match(
+      describeExisting({ ...entry, problem: 'It was not written by Pretrain Lab.' }),
+      /^something Pretrain Lab cannot use \(it was not written by Pretrain Lab\)$/,
+    );
   });
 });

@@ -15,9 +15,11 @@ import {
   writeWord2vecBinary,
   writeWord2vecText,
 } from '../../src/engine/word2vec/formats';
+import { withW2vDefaults } from '../../src/engine/word2vec/options';
+import { aliasTable, huffman } from '../../src/engine/word2vec/sampling';
 import { SIMD_WASM_BASE64 } from '../../src/engine/word2vec/simdWasm';
 import { W2vTokenizer } from '../../src/engine/word2vec/tokenize';
-import { aliasTable, huffman, pretrainWord2vec, withW2vDefaults } from '../../src/engine/word2vec/train';
+import { pretrainWord2vec } from '../../src/engine/word2vec/train';
 import { UnknownWordError, WordVectors } from '../../src/engine/word2vec/vectors';
 import type { W2vProgress } from '../../src/shared/configs';
 import { tmpDir } from './helpers';

@@ -1,10 +1,8 @@
 // Attention of every layer and head for a text: the tokens as the model sees them, the word each token
 // belongs to, and one [layers, heads, T, T] Float32Array. Model-agnostic: it needs a tokenizer and one
 // encoder pass that returns attention, so other encoders (GPT, ELMo, later) can fill the same result.
-import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionResult, AttentionWord } from '../../shared/configs';
 import type { TokenPiece } from '../tokenizer/wordpiece';
-import type { BertPredictor } from './predictMask';
 
 /** The tokenizer side: pieces with character spans and word indices, and the ids framing a sequence. */
 export interface AttentionTokenizer {
@@ -18,34 +16,8 @@ export interface AttentionModel {
   readonly maxPositions: number;
   /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
   attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array };
-}
-
-/** A loaded BERT as an AttentionModel. */
-export function bertAttention(p: BertPredictor): AttentionModel {
-  return {
-    tokenizer: p.tok,
-    maxPositions: p.model.config.maxPositions,
-    attend(ids, segments) {
-      const T = ids.length;
-      const data = tf.tidy(() => {
-        const out = p.model.forward(
-          {
-            inputIds: tf.tensor2d(ids, [1, T], 'int32'),
-            segmentIds: tf.tensor2d(segments, [1, T], 'int32'),
-            attentionMask: tf.ones([1, T]) as tf.Tensor2D,
-          },
-          { returnAttention: true },
-        );
-        return tf.concat(out.attentions!, 0); // L × [1, H, T, T] -> [L, H, T, T]
-      });
-      try {
-        const weights = (data.dataSync() as Float32Array).slice();
-        return { layers: p.model.config.numLayers, heads: p.model.config.numHeads, weights };
-      } finally {
-        data.dispose();
-      }
-    },
-  };
+  /** The whole result, for models that frame a text otherwise (GPT: no [CLS]/[SEP], causalAttention.ts). */
+  compute?(text: string): AttentionResult;
 }
 
 /** Splits a selection into sentence A and B at the first [SEP] or line break. */
@@ -86,8 +58,8 @@ export function wordGroups(
   return words;
 }
 
-export function computeAttention(m: AttentionModel | BertPredictor, text: string): AttentionResult {
-  const model = 'attend' in m ? m : bertAttention(m);
+export function computeAttention(model: AttentionModel, text: string): AttentionResult {
+  if (model.compute) return model.compute(text);
   if (text.trim().length === 0)
     throw new Error(
       'The selection is empty; select one sentence, or two separated by a line break or [SEP].',

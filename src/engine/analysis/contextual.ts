@@ -2,7 +2,6 @@
 // own line, as the mean of the word's WordPieces at one layer. The static-vs-contextual view shows
 // these as separate points where word2vec has one.
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
 import type { TransformerEncoder } from './loadedModel';
 
 export interface Occurrence {
@@ -45,7 +44,7 @@ export function contextualOccurrences(
 ): ContextualResult {
   const w = word.trim();
   if (!w) throw new Error('Select a word in the editor first.');
-  const layers = p.model.config.numLayers;
+  const layers = p.numLayers;
   const layer = opts.layer === undefined || opts.layer < 0 ? layers : Math.min(layers, opts.layer);
   const max = opts.max ?? 300;
   const re = wordPattern(w);
@@ -89,7 +88,7 @@ export function contextualOccurrences(
     throw new Error(
       `"${w}" does not occur in the ${scanned} workspace text files searched; pick a word that does.`,
     );
-  const H = p.model.config.hiddenSize;
+  const H = p.hiddenSize;
   const vectors = new Float32Array(occurrences.length * H);
   const v = p.vocab;
   // one sequence per occurrence: its line's pieces, cut to WINDOW either side of the word
@@ -119,17 +118,7 @@ export function contextualOccurrences(
       ids.set(x.ids, i * T);
       mask.fill(1, i * T, i * T + x.ids.length);
     });
-    const out = tf.tidy(() => {
-      const r = p.model.forward(
-        {
-          inputIds: tf.tensor2d(ids, [batch.length, T], 'int32'),
-          segmentIds: tf.zeros([batch.length, T], 'int32') as tf.Tensor2D,
-          attentionMask: tf.tensor2d(mask, [batch.length, T]),
-        },
-        { returnLayers: true },
-      );
-      return r.layers![layer];
-    });
+    const out = p.hiddenStates(ids, mask, batch.length, layer); // [B, T, H]
     const data = out.dataSync() as Float32Array;
     out.dispose();
     batch.forEach((x, i) => {

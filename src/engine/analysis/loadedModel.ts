@@ -2,13 +2,14 @@
 // optional member per capability. Analysis asks for a capability (`requireCapability`), never for a
 // concrete class, so a GPT or an ELMo arrives as one more implementation of this interface.
 import * as path from 'node:path';
-import type { ModelSummary, PredictMaskResult, W2vSummary } from '../../shared/configs';
-import { type Capability, type ModelKind, missingCapabilityMessage } from '../../shared/modelKinds';
-import type { Bert } from '../models/bert';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ElmoSummary, ModelSummary, PredictMaskResult, W2vSummary } from '../../shared/configs';
+import { type Capability, KINDS, type ModelKind, missingCapabilityMessage } from '../../shared/modelKinds';
 import type { Vocab } from '../tokenizer/vocab';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import type { LoadedVectors } from '../word2vec/vectors';
 import type { AttentionModel } from './attention';
+import type { CausalLm } from './generate';
 
 /** Fills [MASK]s written in a text, or a selected word masked whole. */
 export interface MaskedLm {
@@ -18,20 +19,48 @@ export interface MaskedLm {
 
 /** A Transformer encoder with its tokenizer: what contextual vectors read. */
 export interface TransformerEncoder {
-  readonly model: Bert;
   readonly tok: WordPieceTokenizer;
   readonly vocab: Vocab;
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  /**
+   * Hidden states of one layer (0 = embedding output, numLayers = last) for a padded batch:
+   * ids and mask are [B, T] row-major; returns [B, T, H]. The caller disposes it.
+   */
+  hiddenStates(ids: Int32Array, mask: Float32Array, batch: number, layer: number): tf.Tensor3D;
+}
+
+/** A token of a text with its character span; `known` is false for a word outside the vocabulary. */
+export interface LayerToken {
+  token: string;
+  start: number; // UTF-16 offsets into the text
+  end: number;
+  known: boolean;
+}
+
+/**
+ * Every layer's vector per token of a text (a biLM such as ELMo: layer 0 the token layer, then each
+ * biLSTM layer), for models whose tokens are words rather than WordPieces.
+ */
+export interface LayerStates {
+  readonly numLayers: number; // representations per token (ELMo: 3)
+  readonly dim: number;
+  readonly maxTokens: number; // a longer text is cut to this many tokens
+  /** layers[l][i] is token i's vector at layer l (dim numbers); truncated when the text was cut. */
+  tokenLayers(text: string): { tokens: LayerToken[]; layers: Float32Array[][]; truncated: boolean };
 }
 
 export interface LoadedModel {
   readonly kind: ModelKind;
   readonly dir: string; // a model folder, or a word-vector file
   readonly capabilities: readonly Capability[];
-  readonly summary: ModelSummary | W2vSummary;
+  readonly summary: ModelSummary | W2vSummary | ElmoSummary;
   readonly maskedLm?: MaskedLm; // predictMask
   readonly attention?: AttentionModel; // attention
   readonly contextual?: TransformerEncoder; // contextual (and layers)
   readonly embeddings?: LoadedVectors; // embeddings: a static word-vector table
+  readonly languageModel?: CausalLm; // generate: a left-to-right LM (GPT)
+  readonly layerStates?: LayerStates; // layers of a word-level biLM (ELMo), see requireLayerStates
   dispose(): void;
 }
 
@@ -42,6 +71,7 @@ interface CapabilityMembers {
   contextual: 'contextual';
   layers: 'contextual';
   embeddings: 'embeddings';
+  generate: 'languageModel';
 }
 const MEMBER: { [C in keyof CapabilityMembers]: CapabilityMembers[C] } = {
   predictMask: 'maskedLm',
@@ -49,6 +79,7 @@ const MEMBER: { [C in keyof CapabilityMembers]: CapabilityMembers[C] } = {
   contextual: 'contextual',
   layers: 'contextual',
   embeddings: 'embeddings',
+  generate: 'languageModel',
 };
 
 export class MissingCapabilityError extends Error {
@@ -76,7 +107,7 @@ export function modelName(dir: string): string {
 /** Word vectors (a word2vec folder or a vector file) as a loaded model: only the `embeddings` capability. */
 export class VectorsModel implements LoadedModel {
   readonly kind = 'word2vec' as const;
-  readonly capabilities: readonly Capability[] = ['embeddings'];
+  readonly capabilities = KINDS.word2vec.capabilities;
   readonly dir: string;
   readonly summary: W2vSummary;
 

@@ -11,19 +11,20 @@ import {
 } from '../../shared/configs';
 import { KINDS } from '../../shared/modelKinds';
 import {
+  type BertFolder,
   bertVectors,
   disposeLoaded,
   loadModelFolder,
   type ModelConfigFile,
   readMetrics,
+  summarize,
 } from '../checkpoint/bert';
 import { Bert } from '../models/bert';
 import { isCjk } from '../tokenizer/basic';
 import { MASK, type Vocab } from '../tokenizer/vocab';
 import { type TokenPiece, WordPieceTokenizer } from '../tokenizer/wordpiece';
-import { summarize } from '../train/pretrainBert';
 import type { LoadedVectors } from '../word2vec/vectors';
-import { type AttentionModel, bertAttention } from './attention';
+import type { AttentionModel } from './attention';
 import type { LoadedModel, MaskedLm, TransformerEncoder } from './loadedModel';
 
 export const NO_MASK_MESSAGE =
@@ -34,7 +35,7 @@ interface Window {
   notice?: string;
 }
 
-export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder {
+export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder, AttentionModel {
   readonly kind = 'bert' as const;
   readonly capabilities = KINDS.bert.capabilities;
   readonly model: Bert;
@@ -44,21 +45,31 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder 
   private readonly allowedStart: Uint8Array; // 1 for tokens that can start a word
   private readonly allowedCont: Uint8Array; // 1 for ## continuations
   private inputEmbeddings?: LoadedVectors;
-  private attentionModel?: AttentionModel;
+  private readonly readEmbeddings: () => LoadedVectors;
 
-  constructor(readonly dir: string) {
-    const loaded = loadModelFolder(dir);
+  /** Reads the folder, or takes a BERT another reader made (a Hugging Face folder: checkpoint/hf/). */
+  constructor(
+    readonly dir: string,
+    from?: { folder: BertFolder; embeddings: () => LoadedVectors },
+  ) {
+    const loaded = from?.folder ?? loadModelFolder(dir);
+    this.readEmbeddings = from?.embeddings ?? (() => bertVectors(dir));
+    let model: Bert | undefined;
     try {
       this.config = loaded.config;
-      this.model = new Bert(loaded.config.bert, { weights: loaded.weights });
-      this.tok = new WordPieceTokenizer(loaded.vocab, { lowercase: loaded.config.tokenizer.lowercase });
+      model = new Bert(loaded.config.bert, { weights: loaded.weights });
+      this.tok = new WordPieceTokenizer(loaded.vocab, loaded.config.tokenizer);
       const metrics = readMetrics(dir);
       const state = loaded.state
         ? { ...loaded.state, lastMetrics: loaded.state.lastMetrics ?? metrics.at(-1) }
         : undefined;
-      this.summary = summarize(dir, loaded.config, state, this.model.parameterCount);
+      this.summary = summarize(dir, loaded.config, state, model.parameterCount);
+      this.model = model;
+    } catch (e) {
+      model?.dispose(); // the model copied the weights: free it when the rest cannot be built
+      throw e;
     } finally {
-      disposeLoaded(loaded);
+      if (!from) disposeLoaded(loaded); // the other reader disposes its own tensors
     }
     const v = this.vocab;
     this.allowedStart = new Uint8Array(v.size);
@@ -79,8 +90,60 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder 
   }
 
   get attention(): AttentionModel {
-    this.attentionModel ??= bertAttention(this);
-    return this.attentionModel;
+    return this;
+  }
+
+  get tokenizer(): WordPieceTokenizer {
+    return this.tok;
+  }
+
+  get maxPositions(): number {
+    return this.model.config.maxPositions;
+  }
+
+  get numLayers(): number {
+    return this.model.config.numLayers;
+  }
+
+  get hiddenSize(): number {
+    return this.model.config.hiddenSize;
+  }
+
+  /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
+  attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array } {
+    const T = ids.length;
+    const data = tf.tidy(() => {
+      const out = this.model.forward(
+        {
+          inputIds: tf.tensor2d(ids, [1, T], 'int32'),
+          segmentIds: tf.tensor2d(segments, [1, T], 'int32'),
+          attentionMask: tf.ones([1, T]) as tf.Tensor2D,
+        },
+        { returnAttention: true },
+      );
+      return tf.concat(out.attentions!, 0); // L × [1, H, T, T] -> [L, H, T, T]
+    });
+    try {
+      const weights = (data.dataSync() as Float32Array).slice();
+      return { layers: this.model.config.numLayers, heads: this.model.config.numHeads, weights };
+    } finally {
+      data.dispose();
+    }
+  }
+
+  hiddenStates(ids: Int32Array, mask: Float32Array, batch: number, layer: number): tf.Tensor3D {
+    const T = ids.length / batch;
+    return tf.tidy(() => {
+      const r = this.model.forward(
+        {
+          inputIds: tf.tensor2d(ids, [batch, T], 'int32'),
+          segmentIds: tf.zeros([batch, T], 'int32') as tf.Tensor2D,
+          attentionMask: tf.tensor2d(mask, [batch, T]),
+        },
+        { returnLayers: true },
+      );
+      return r.layers![layer] as tf.Tensor3D;
+    });
   }
 
   get contextual(): TransformerEncoder {
@@ -89,7 +152,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder 
 
   /** The token embedding table as static WordPiece vectors, read from the checkpoint on first use. */
   get embeddings(): LoadedVectors {
-    this.inputEmbeddings ??= bertVectors(this.dir);
+    this.inputEmbeddings ??= this.readEmbeddings();
     return this.inputEmbeddings;
   }
 

@@ -1,26 +1,47 @@
 // The BERT model folder: config.json, vocab.txt, metrics.jsonl and checkpoint/ (weights, optimizer
 // state, trainer state). A checkpoint is written to a temporary folder and swapped into place
-// (io/atomic.ts), so an interrupted run always leaves the last complete one.
+// (io/atomic.ts), so an interrupted run always leaves the last complete one. Its manifests carry a
+// SHA-256 of each weight file, of vocab.txt and of the config fields that change answers; a load
+// checks them, the tensor names and shapes against config.json, and refuses non-finite values.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import type { BertConfig, TrainProgress } from '../../shared/configs';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { BertConfig, ModelSummary, TrainProgress } from '../../shared/configs';
 import { BERT_FORMAT, detectKind, KINDS } from '../../shared/modelKinds';
 import { completeFolder, replaceFolderAtomic, writeFileAtomic } from '../io/atomic';
 import { bertParamShapes, validateBertConfig } from '../models/bert';
 import { Vocab } from '../tokenizer/vocab';
 import { type LoadedVectors, WordVectors } from '../word2vec/vectors';
+import {
+  isRecord,
+  ModelFolderError,
+  readModelFile,
+  readModelJson,
+  sha256,
+  textChecksum,
+  unknownConfigMessage,
+  verifyChecksum,
+} from './files';
+import {
+  checkAgainstConfig,
+  disposeAll,
+  readManifest,
+  readWeightFile,
+  toTensors,
+  type WeightEntry,
+  writeTensors,
+} from './tensorFile';
 
-export const FORMAT = BERT_FORMAT;
 export const FORMAT_VERSION = 1;
 
 export interface ModelConfigFile {
-  format: typeof FORMAT;
+  format: typeof BERT_FORMAT;
   formatVersion: number;
   modelType: 'bert';
   preset?: string;
   bert: BertConfig;
-  tokenizer: { lowercase: boolean };
+  // stripAccents and splitCjk are set for Hugging Face folders only (their tokenizer_config.json)
+  tokenizer: { lowercase: boolean; stripAccents?: boolean; splitCjk?: boolean };
   corpus?: string[];
   createdAt: string;
 }
@@ -35,12 +56,6 @@ export interface TrainerState {
   savedAt: string;
 }
 
-interface WeightEntry {
-  name: string;
-  shape: number[];
-  offset: number; // in float32 elements
-}
-
 /** A BERT folder read into tensors (the caller disposes them with `disposeLoaded`). */
 export interface BertFolder {
   dir: string;
@@ -51,45 +66,40 @@ export interface BertFolder {
   state?: TrainerState;
 }
 
-export class ModelFolderError extends Error {
-  override name = 'ModelFolderError'; // kept across the worker channel (src/shared/rpc.ts)
+/** Keys of the manifests' `sha256` record beside the weight files' own names. */
+const VOCAB_KEY = 'vocab.txt';
+const CONFIG_KEY = 'config.json (model fields)';
+
+/** The config fields that change what the model answers, as one string to hash. */
+function modelFields(c: ModelConfigFile): string {
+  const b = c.bert;
+  return JSON.stringify([
+    b.vocabSize,
+    b.hiddenSize,
+    b.numLayers,
+    b.numHeads,
+    b.intermediateSize,
+    b.maxPositions,
+    b.typeVocabSize,
+    b.layerNormEps,
+    c.tokenizer.lowercase,
+  ]);
 }
 
-function writeTensors(file: string, names: string[], tensors: Map<string, tf.Tensor>): WeightEntry[] {
-  const fd = fs.openSync(file, 'w');
-  const entries: WeightEntry[] = [];
-  let offset = 0;
+/** The folder's BERT config.json when it and vocab.txt are in place, else undefined. */
+function headerConfig(dir: string): ModelConfigFile | undefined {
   try {
-    for (const name of names) {
-      const t = tensors.get(name);
-      if (!t) throw new Error(`missing tensor ${name}`);
-      const data = t.dataSync() as Float32Array;
-      fs.writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      entries.push({ name, shape: t.shape, offset });
-      offset += data.length;
-    }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const raw: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    const ok =
+      isRecord(raw) &&
+      raw.format === BERT_FORMAT &&
+      isRecord(raw.bert) &&
+      isRecord(raw.tokenizer) &&
+      fs.existsSync(path.join(dir, 'vocab.txt'));
+    return ok ? (raw as unknown as ModelConfigFile) : undefined;
+  } catch {
+    return undefined;
   }
-  return entries;
-}
-
-function readTensors(binFile: string, entries: WeightEntry[], what: string): Map<string, tf.Tensor> {
-  const buf = fs.readFileSync(binFile);
-  const total = entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
-  if (buf.byteLength !== total * 4) {
-    throw new ModelFolderError(
-      `${binFile} has ${buf.byteLength} bytes but its manifest needs ${total * 4}; the ${what} file is truncated or from another model.`,
-    );
-  }
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const out = new Map<string, tf.Tensor>();
-  for (const e of entries) {
-    const n = e.shape.reduce((a, b) => a * b, 1);
-    out.set(e.name, tf.tensor(all.subarray(e.offset, e.offset + n), e.shape, 'float32'));
-  }
-  return out;
 }
 
 export interface CheckpointContent {
@@ -101,18 +111,38 @@ export interface CheckpointContent {
 
 /** Writes checkpoint/ atomically: a temporary folder swapped in (the previous one is removed after). */
 export function saveCheckpoint(dir: string, names: string[], c: CheckpointContent): void {
+  // A BERT folder's header is written before its checkpoints; other kinds that save through here
+  // (fine-tuned folders) write theirs after, so only a BERT header is bound to the weights.
+  const header: Record<string, string> = {};
+  const cfg = headerConfig(dir);
+  if (cfg) {
+    header[VOCAB_KEY] = textChecksum(fs.readFileSync(path.join(dir, 'vocab.txt')));
+    header[CONFIG_KEY] = sha256(Buffer.from(modelFields(cfg)));
+  }
   replaceFolderAtomic(dir, 'checkpoint', (tmp) => {
-    const entries = writeTensors(path.join(tmp, 'weights.bin'), names, c.weights);
+    const w = writeTensors(path.join(tmp, 'weights.bin'), names, c.weights);
     fs.writeFileSync(
       path.join(tmp, 'weights.json'),
-      JSON.stringify({ dtype: 'float32', weights: entries }, null, 1),
+      JSON.stringify(
+        { dtype: 'float32', weights: w.entries, sha256: { 'weights.bin': w.sha256, ...header } },
+        null,
+        1,
+      ),
     );
     if (c.m && c.v) {
       const m = writeTensors(path.join(tmp, 'optimizer_m.bin'), names, c.m);
-      writeTensors(path.join(tmp, 'optimizer_v.bin'), names, c.v);
+      const v = writeTensors(path.join(tmp, 'optimizer_v.bin'), names, c.v);
       fs.writeFileSync(
         path.join(tmp, 'optimizer.json'),
-        JSON.stringify({ algorithm: 'adamw', weights: m }, null, 1),
+        JSON.stringify(
+          {
+            algorithm: 'adamw',
+            weights: m.entries,
+            sha256: { 'optimizer_m.bin': m.sha256, 'optimizer_v.bin': v.sha256 },
+          },
+          null,
+          1,
+        ),
       );
     }
     // written last: its presence marks the folder complete (see checkpointDir)
@@ -132,36 +162,23 @@ export function appendMetrics(dir: string, p: TrainProgress): void {
 
 export function readMetrics(dir: string): TrainProgress[] {
   const f = path.join(dir, 'metrics.jsonl');
-  if (!fs.existsSync(f)) return [];
+  let text: string;
+  try {
+    text = fs.readFileSync(f, 'utf8');
+  } catch {
+    return []; // no metrics yet (or unreadable): the summary shows none
+  }
   const out: TrainProgress[] = [];
-  for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      out.push(JSON.parse(line) as TrainProgress);
+      const p: unknown = JSON.parse(line);
+      if (isRecord(p) && typeof p.step === 'number') out.push(p as unknown as TrainProgress);
     } catch {
       // a line cut by a crash mid-append; the rest stays readable
     }
   }
   return out;
-}
-
-function readJson(file: string, dir: string): unknown {
-  if (!fs.existsSync(file)) {
-    throw new ModelFolderError(
-      `${dir} is not a complete Pretrain Lab model: ${path.basename(file)} is missing.`,
-    );
-  }
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    throw new ModelFolderError(
-      `${file} is not valid JSON; the model folder is damaged, so retrain or pick another model.`,
-    );
-  }
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /** The checkpoint folder to read: checkpoint/, or checkpoint.old/ when a crash hit between renames. */
@@ -170,103 +187,146 @@ export function checkpointDir(dir: string): string | undefined {
 }
 
 export function readModelConfig(dir: string): ModelConfigFile {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new ModelFolderError(
       `The model folder ${dir} does not exist; pick an existing model or pretrain one.`,
     );
-  }
-  const raw = readJson(path.join(dir, 'config.json'), dir);
-  if (!isRecord(raw))
-    throw new ModelFolderError(`${dir}/config.json is not an object; the model folder is damaged.`);
-  if (raw.format !== FORMAT) throw new ModelFolderError(notBertMessage(dir, raw));
-  if (!isRecord(raw.bert) || !isRecord(raw.tokenizer)) {
+  const file = path.join(dir, 'config.json');
+  const raw = readModelJson(file);
+  if (!isRecord(raw) || raw.format !== BERT_FORMAT) throw new ModelFolderError(notBertMessage(dir, raw));
+  if (!isRecord(raw.bert) || !isRecord(raw.tokenizer) || typeof raw.tokenizer.lowercase !== 'boolean') {
     throw new ModelFolderError(
-      `${dir}/config.json lacks its "bert" or "tokenizer" section; the model folder is damaged.`,
+      `${file} lacks its "bert" or "tokenizer" section; the model folder is damaged, so restore it or retrain.`,
     );
   }
   const cfg = raw as unknown as ModelConfigFile;
   try {
     validateBertConfig(cfg.bert);
   } catch (e) {
-    throw new ModelFolderError(`${dir}/config.json: ${(e as Error).message}`);
+    throw new ModelFolderError(
+      `${file} is damaged (${(e as Error).message.replace(/\.$/, '')}); restore it or retrain.`,
+    );
   }
+  if (!(cfg.bert.layerNormEps > 0 && cfg.bert.layerNormEps < 1))
+    throw new ModelFolderError(
+      `${file} gives layerNormEps ${cfg.bert.layerNormEps}, which must be between 0 and 1; restore it or retrain.`,
+    );
   return cfg;
 }
 
 export function readTrainerState(dir: string): TrainerState | undefined {
   const ck = checkpointDir(dir);
   if (!ck) return undefined;
-  return readJson(path.join(ck, 'trainer_state.json'), dir) as TrainerState;
+  const file = path.join(ck, 'trainer_state.json');
+  const raw = readModelJson(file);
+  if (!isRecord(raw) || typeof raw.step !== 'number')
+    throw new ModelFolderError(
+      `${file} has no step count; the checkpoint is damaged, so restore it or retrain.`,
+    );
+  return raw as unknown as TrainerState;
 }
 
-/** Loads and checks a whole model folder; every problem is named with its file. */
-export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } = {}): BertFolder {
-  const config = readModelConfig(dir);
-  const vocabFile = path.join(dir, 'vocab.txt');
-  if (!fs.existsSync(vocabFile))
-    throw new ModelFolderError(`${dir} is not a complete Pretrain Lab model: vocab.txt is missing.`);
-  const vocab = Vocab.load(vocabFile);
-  if (vocab.size !== config.bert.vocabSize) {
-    throw new ModelFolderError(
-      `${vocabFile} has ${vocab.size} tokens but config.json says vocabSize ${config.bert.vocabSize}; they must match.`,
-    );
+/** What every reader of a BERT folder checks first: config, vocabulary and the weight manifest. */
+interface CheckedFolder {
+  config: ModelConfigFile;
+  vocab: Vocab;
+  ck: string;
+  entries: WeightEntry[];
+  sha256: Record<string, unknown>;
+}
+
+/** vocab.txt, checked against the manifest's checksum when it has one. */
+function readVocab(dir: string, sums: Record<string, unknown>): Vocab {
+  const file = path.join(dir, 'vocab.txt');
+  const bytes = readModelFile(file);
+  verifyChecksum(file, bytes, sums[VOCAB_KEY], textChecksum);
+  try {
+    return Vocab.parse(bytes.toString('utf8'), file);
+  } catch (e) {
+    throw new ModelFolderError(`${(e as Error).message.replace(/\.$/, '')}; restore vocab.txt or retrain.`);
   }
+}
+
+function checkFolder(dir: string): CheckedFolder {
+  const config = readModelConfig(dir);
   const ck = checkpointDir(dir);
   if (!ck) {
     throw new ModelFolderError(
       `${dir} has no checkpoint/ folder with weights yet; train it for at least one checkpoint.`,
     );
   }
-  const manifest = readJson(path.join(ck, 'weights.json'), dir);
-  if (!isRecord(manifest) || !Array.isArray(manifest.weights)) {
-    throw new ModelFolderError(`${ck}/weights.json has no "weights" list; the checkpoint is damaged.`);
+  const manifestFile = path.join(ck, 'weights.json');
+  const { entries, sha256: sums } = readManifest(manifestFile);
+  checkAgainstConfig(manifestFile, entries, config.bert);
+  if (sums[CONFIG_KEY] !== undefined && sums[CONFIG_KEY] !== sha256(Buffer.from(modelFields(config))))
+    throw new ModelFolderError(
+      `${dir}/config.json describes another model than the one its weights were saved with (its sizes, numHeads, layerNormEps or lowercase changed); restore the config.json saved with them or retrain.`,
+    );
+  const vocab = readVocab(dir, sums);
+  if (vocab.size !== config.bert.vocabSize) {
+    throw new ModelFolderError(
+      `${dir}/vocab.txt has ${vocab.size} tokens but config.json says vocabSize ${config.bert.vocabSize}; restore the vocab.txt saved with the model or retrain.`,
+    );
   }
-  const entries = manifest.weights as WeightEntry[];
-  const expected = bertParamShapes(config.bert);
-  const byName = new Map(entries.map((e) => [e.name, e]));
-  for (const [name, shape] of expected) {
-    const e = byName.get(name);
-    if (!e) throw new ModelFolderError(`${ck}/weights.json has no weight ${name}, which the config needs.`);
-    if (!Array.isArray(e.shape) || e.shape.join(',') !== shape.join(',')) {
-      throw new ModelFolderError(
-        `${ck}/weights.json gives ${name} shape [${e.shape}] but config.json implies [${shape}].`,
-      );
-    }
-  }
-  const weightsBin = path.join(ck, 'weights.bin');
-  if (!fs.existsSync(weightsBin))
-    throw new ModelFolderError(`${ck}/weights.bin is missing; the checkpoint is incomplete.`);
-  const weights = readTensors(weightsBin, entries, 'weights');
-  const state = readJson(path.join(ck, 'trainer_state.json'), dir) as TrainerState;
+  return { config, vocab, ck, entries, sha256: sums };
+}
+
+/** Loads and checks a whole model folder; every problem is named with its file. */
+export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } = {}): BertFolder {
+  const { config, vocab, ck, entries, sha256: sums } = checkFolder(dir);
+  const state = readTrainerState(dir);
+  const weights = toTensors(
+    readWeightFile(path.join(ck, 'weights.bin'), entries, sums['weights.bin']),
+    entries,
+  );
   const out: BertFolder = { dir, config, vocab, weights, state };
-  if (opts.withOptimizer && fs.existsSync(path.join(ck, 'optimizer.json'))) {
-    const om = readJson(path.join(ck, 'optimizer.json'), dir) as { weights: WeightEntry[] };
-    out.optimizer = {
-      m: readTensors(path.join(ck, 'optimizer_m.bin'), om.weights, 'optimizer'),
-      v: readTensors(path.join(ck, 'optimizer_v.bin'), om.weights, 'optimizer'),
-    };
+  if (!opts.withOptimizer || !fs.existsSync(path.join(ck, 'optimizer.json'))) return out;
+  let m: Map<string, tf.Tensor> | undefined;
+  try {
+    const om = readManifest(path.join(ck, 'optimizer.json'));
+    const same =
+      om.entries.length === entries.length &&
+      om.entries.every(
+        (e, i) => e.name === entries[i].name && e.shape.join(',') === entries[i].shape.join(','),
+      );
+    if (!same)
+      throw new ModelFolderError(
+        `${ck}/optimizer.json lists other tensors than weights.json; the checkpoint is damaged, so restore it or retrain.`,
+      );
+    m = toTensors(
+      readWeightFile(path.join(ck, 'optimizer_m.bin'), om.entries, om.sha256['optimizer_m.bin']),
+      om.entries,
+    );
+    const v = toTensors(
+      readWeightFile(path.join(ck, 'optimizer_v.bin'), om.entries, om.sha256['optimizer_v.bin']),
+      om.entries,
+    );
+    out.optimizer = { m, v };
+    return out;
+  } catch (e) {
+    disposeAll(weights, m);
+    throw e;
   }
-  return out;
 }
 
 export function disposeLoaded(m: BertFolder): void {
-  for (const t of m.weights.values()) t.dispose();
-  if (m.optimizer) for (const t of [...m.optimizer.m.values(), ...m.optimizer.v.values()]) t.dispose();
+  disposeAll(m.weights, m.optimizer?.m, m.optimizer?.v);
 }
 
 /** Why a folder that is not a Pretrain Lab BERT cannot be read as one, in one sentence. */
 function notBertMessage(dir: string, raw: unknown): string {
   const d = detectKind(raw);
-  if (!d.ok || d.huggingFace) {
-    const hint = d.huggingFace ? ' (it looks like a Hugging Face model folder)' : '';
-    return `${dir} was not written by Pretrain Lab${hint}; its config.json has no "format": "${FORMAT}".`;
-  }
+  if (!d.ok) return unknownConfigMessage(dir, raw);
+  if (d.huggingFace)
+    return `${dir} was not written by Pretrain Lab (it looks like a Hugging Face model folder); pick a model Pretrain Lab trained.`;
   return `${dir} is a ${KINDS[d.kind].label} model folder, not a BERT one; pick a BERT model for this.`;
 }
 
 /**
- * The token embedding table (static vectors of WordPieces) read straight from weights.bin, without
- * TensorFlow: [V, H] row-major, with the vocabulary's tokens as words.
+ * The token embedding table (static vectors of WordPieces) read without TensorFlow: [V, H] row-major,
+ * with the vocabulary's tokens as words. Also serves fine-tuned folders (their config.json is not a
+ * BERT one), so it checks the weights against vocab.txt, not config.json; the whole weights.bin is
+ * read so its checksum can be checked.
  */
 export function readBertInputEmbeddings(dir: string): {
   words: string[];
@@ -275,29 +335,17 @@ export function readBertInputEmbeddings(dir: string): {
 } {
   const ck = checkpointDir(dir);
   if (!ck) throw new ModelFolderError(`${dir} has no checkpoint/ folder with weights yet; train it first.`);
-  const manifest = readJson(path.join(ck, 'weights.json'), dir);
-  const entries =
-    isRecord(manifest) && Array.isArray(manifest.weights) ? (manifest.weights as WeightEntry[]) : [];
+  const manifestFile = path.join(ck, 'weights.json');
+  const { entries, sha256: sums } = readManifest(manifestFile);
+  const vocab = readVocab(dir, sums);
   const e = entries.find((w) => w.name === 'embeddings.word_embeddings');
-  if (!e)
+  if (e?.shape.length !== 2 || e.shape[0] !== vocab.size)
     throw new ModelFolderError(
-      `${ck}/weights.json has no embeddings.word_embeddings; the checkpoint is damaged.`,
+      `${manifestFile} has no embeddings.word_embeddings of ${vocab.size} rows (one per line of vocab.txt); restore the checkpoint or retrain.`,
     );
+  const all = readWeightFile(path.join(ck, 'weights.bin'), entries, sums['weights.bin']);
   const [V, H] = e.shape;
-  const fd = fs.openSync(path.join(ck, 'weights.bin'), 'r');
-  const bytes = Buffer.alloc(V * H * 4);
-  try {
-    const n = fs.readSync(fd, bytes, 0, bytes.length, e.offset * 4);
-    if (n !== bytes.length)
-      throw new ModelFolderError(
-        `${ck}/weights.bin is shorter than its manifest says; the checkpoint is truncated.`,
-      );
-  } finally {
-    fs.closeSync(fd);
-  }
-  const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, V * H).slice();
-  const words = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n').slice(0, V);
-  return { words, dim: H, vectors };
+  return { words: [...vocab.tokens], dim: H, vectors: all.slice(e.offset, e.offset + V * H) };
 }
 
 /** The input embedding table as a vector table for the Embedding Explorer (static WordPiece vectors). */
@@ -306,6 +354,34 @@ export function bertVectors(dir: string): LoadedVectors {
   return {
     vectors: new WordVectors(t.words, t.dim, t.vectors),
     summary: { dir, type: 'word2vec', dim: t.dim, vocabSize: t.words.length, source: 'pretrain-lab' },
-    bertDir: dir,
+    kind: 'bert',
+    label: `${KINDS.bert.label} input embeddings`,
+  };
+}
+
+/** Parameters of a BERT of this config: the sum over its parameter shapes. */
+export function bertParamCount(c: BertConfig): number {
+  return bertParamShapes(c).reduce((s, [, shape]) => s + shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** A BERT folder's summary from its config and trainer state (no weights read). */
+export function summarize(
+  dir: string,
+  cfg: ModelConfigFile,
+  state: TrainerState | undefined,
+  params: number,
+): ModelSummary {
+  return {
+    dir,
+    type: 'bert',
+    preset: cfg.preset,
+    config: cfg.bert,
+    vocabSize: cfg.bert.vocabSize,
+    parameters: params,
+    corpus: cfg.corpus,
+    steps: state?.step ?? 0,
+    totalSteps: state?.totalSteps,
+    finalMetrics: state?.lastMetrics,
+    createdAt: cfg.createdAt,
   };
 }

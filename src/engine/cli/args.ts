@@ -1,6 +1,8 @@
 // Command-line arguments: every option of every command in one table, read with node:util parseArgs
 // (strict), and small readers that turn a bad value into one sentence a person can act on.
 import { parseArgs } from 'node:util';
+import { BERT_PRESETS } from '../../shared/configs';
+import { editDistance } from '../word2vec/vectors';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -14,6 +16,7 @@ const OPTIONS = {
   model: { type: 'string' },
   vocab: { type: 'string' },
   format: { type: 'string' },
+  dtype: { type: 'string' }, // export-hf: F32 (default) or F16
   json: { type: 'boolean' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -54,6 +57,27 @@ const OPTIONS = {
   alpha: { type: 'string' },
   'min-alpha': { type: 'string' },
   'cbow-sum': { type: 'boolean' },
+  // ELMo
+  'sampled-softmax': { type: 'string' },
+  // fine-tuning
+  task: { type: 'string' },
+  base: { type: 'string' },
+  train: { type: 'string' },
+  dev: { type: 'string' },
+  freeze: { type: 'string' },
+  'text-column': { type: 'string' },
+  'text-b-column': { type: 'string' },
+  'label-column': { type: 'string' },
+  input: { type: 'string' },
+  data: { type: 'string' }, // a labelled file to evaluate on; a text to score (perplexity)
+  'text-b': { type: 'string' },
+  // GPT
+  norm: { type: 'string' },
+  'block-size': { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
   // queries
   'top-k': { type: 'string' },
   method: { type: 'string' },
@@ -64,6 +88,38 @@ type StringOption = {
   [K in OptionName]: (typeof OPTIONS)[K]['type'] extends 'string' ? K : never;
 }[OptionName];
 type BooleanOption = Exclude<OptionName, StringOption>;
+
+const MAX_POSITIONS = Math.max(...Object.values(BERT_PRESETS).map((p) => p.maxPositions));
+const BILLION = 1_000_000_000;
+
+/**
+ * The options that take a whole number, with the range that makes sense: the maximum is a sane
+ * ceiling (a typo such as --top-k 1e9 is refused), not the engine's limit.
+ */
+const WHOLE: Partial<Record<StringOption, readonly [min: number, max: number]>> = {
+  steps: [1, BILLION],
+  'batch-size': [1, 65_536],
+  'max-seq-length': [8, MAX_POSITIONS],
+  'max-predictions': [1, MAX_POSITIONS],
+  'vocab-size': [1, 1_000_000],
+  'min-frequency': [0, BILLION],
+  warmup: [0, BILLION],
+  'checkpoint-every': [1, BILLION],
+  'log-every': [1, BILLION],
+  seed: [-(2 ** 31), 2 ** 32 - 1], // a 32-bit seed, signed or not
+  dim: [1, 10_000],
+  window: [1, 1_000],
+  negative: [0, 1_000],
+  'min-count': [1, BILLION],
+  'max-vocab': [0, BILLION], // 0: all
+  epochs: [1, 100_000],
+  threads: [1, 1_024],
+  'top-k': [1, 100_000],
+  'sampled-softmax': [0, 1_000_000],
+  'block-size': [2, 8192],
+  'max-new-tokens': [-BILLION, BILLION], // out of 1…1024 is clamped, and said
+  'max-tokens': [-BILLION, BILLION],
+};
 
 /** Every command takes these. */
 const COMMON: readonly OptionName[] = ['help', 'backend'];
@@ -152,6 +208,8 @@ function checkTokens(args: string[], options: Partial<typeof OPTIONS>, command?:
     const spec = options[t.name as OptionName];
     if (!spec) {
       const where = command ? ` for ${command}` : '';
+      const near = closest(t.name, Object.keys(options));
+      if (near) throw new UsageError(`Unknown option ${t.rawName}${where}; did you mean --${near}?`);
       const help = command ? `pretrain-lab ${command} --help` : 'pretrain-lab --help';
       throw new UsageError(`Unknown option ${t.rawName}${where}; run ${help} for the options.`);
     }
@@ -160,6 +218,24 @@ function checkTokens(args: string[], options: Partial<typeof OPTIONS>, command?:
     if (spec.type === 'boolean' && t.value !== undefined)
       throw new UsageError(`${t.rawName} takes no value.`);
   }
+}
+
+/** The option a misspelling most likely meant (--step, --topk, --batchSize), if one is close enough. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const typed = name.toLowerCase().replaceAll('_', '-');
+  // the start of one option only (--max-seq for --max-seq-length) is as good as a typo
+  const extended = known.filter((k) => typed.length >= 3 && k.startsWith(typed));
+  if (extended.length === 1) return extended[0];
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(typed.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(typed, k, bestDistance);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 export function flag(a: Args, k: BooleanOption): boolean {
@@ -175,15 +251,21 @@ export function str(a: Args, k: StringOption): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The option's number; one that must be whole (WHOLE) is checked against its range. */
 export function num(a: Args, k: StringOption): number | undefined {
   const v = str(a, k);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = v.trim() === '' ? Number.NaN : Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${k} must be a number, got "${v}".`);
+  const range = WHOLE[k];
+  if (range && (!Number.isInteger(n) || n < range[0] || n > range[1])) {
+    const [lo, hi] = range.map((x) => x.toLocaleString('en'));
+    throw new UsageError(`--${k} must be a whole number from ${lo} to ${hi}, got ${v}.`);
+  }
   return n;
 }
 
-/** A whole number of at least 1, e.g. --top-k. */
+/** A whole number of at least 1 such as --top-k (in its WHOLE range), or the fallback when not given. */
 export function count(a: Args, k: StringOption, fallback: number): number {
   const n = num(a, k) ?? fallback;
   if (!Number.isInteger(n) || n < 1)

@@ -1,31 +1,50 @@
-// pretrain-lab info: what a model folder holds (size, steps, last metrics), as text or JSON.
+// pretrain-lab info: what a model folder or a word-vector file holds (kind, size, steps or epochs, last
+// metrics), as text or JSON. Read from the folder's JSON files (or a vector file) alone: no weights are
+// loaded and no tensor backend is started.
 import * as path from 'node:path';
-import type { TrainProgress } from '../../shared/configs';
-import { BertPredictor } from '../analysis/predictMask';
+import type { ElmoSummary, ModelSummary, TrainProgress, W2vSummary } from '../../shared/configs';
+import { resolveModelPath, summariseModel } from '../checkpoint/registry';
+import { loadVectors } from '../word2vec/formats';
 import { type Args, flag, str, UsageError } from './args';
-import { type Command, startBackend } from './command';
+import type { Command } from './command';
+import { elmoInfoLines } from './elmoLayers';
 import { progressLine } from './progress';
+
+/** A model folder's summary from its JSON files, or a word-vector file's (read without TensorFlow). */
+function summaryOf(p: string): ModelSummary | W2vSummary | ElmoSummary {
+  // the registry decides what the path is, and says what is wrong with it when it is neither
+  const r = resolveModelPath(p);
+  return r.type === 'vectors' ? loadVectors(r.file).summary : summariseModel(r.dir);
+}
+
+function bertLines(s: ModelSummary): string {
+  const c = s.config;
+  const head = `${s.dir}\n  ${s.type === 'gpt' ? 'GPT' : 'BERT'} ${s.preset ?? ''}: ${c.numLayers} layers, hidden ${c.hiddenSize}, ${c.numHeads} heads, vocab ${s.vocabSize}, ${s.parameters.toLocaleString('en')} parameters\n  steps ${s.steps}${s.totalSteps ? `/${s.totalSteps}` : ''}\n`;
+  const last =
+    s.finalMetrics?.mlmLoss !== undefined ? `  last: ${progressLine(s.finalMetrics as TrainProgress)}\n` : '';
+  return head + last;
+}
+
+function vectorLines(s: W2vSummary): string {
+  const what = s.source === 'pretrain-lab' ? `word2vec${s.algo ? ` ${s.algo}` : ''}` : `${s.source} vectors`;
+  const epochs = s.epochs !== undefined ? `\n  epochs ${s.epochsDone ?? 0}/${s.epochs}` : '';
+  const loss = s.epochLosses?.length ? `, last epoch loss ${s.epochLosses.at(-1)?.toFixed(4)}` : '';
+  return `${s.dir}\n  ${what}: ${s.vocabSize.toLocaleString('en')} words × ${s.dim} dimensions${epochs}${loss}\n`;
+}
 
 export const infoCommand: Command = {
   name: 'info',
-  usage: '  pretrain-lab info --model <dir> [--json]',
+  usage: '  pretrain-lab info --model <dir|file> [--json]',
   options: ['model', 'json'],
   async run(a: Args) {
     const model = str(a, 'model');
-    if (!model) throw new UsageError('info needs --model <dir>.');
-    await startBackend(a, true);
-    const predictor = new BertPredictor(path.resolve(model));
-    const s = predictor.summary;
-    predictor.dispose();
+    if (!model) throw new UsageError('info needs --model <dir|file>.');
+    const s = summaryOf(path.resolve(model));
     if (flag(a, 'json')) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-    else {
-      const c = s.config;
+    else
       process.stdout.write(
-        `${s.dir}\n  BERT ${s.preset ?? ''}: ${c.numLayers} layers, hidden ${c.hiddenSize}, ${c.numHeads} heads, vocab ${s.vocabSize}, ${s.parameters.toLocaleString('en')} parameters\n  steps ${s.steps}${s.totalSteps ? `/${s.totalSteps}` : ''}\n`,
+        s.type === 'elmo' ? elmoInfoLines(s) : s.type === 'word2vec' ? vectorLines(s) : bertLines(s),
       );
-      if (s.finalMetrics?.mlmLoss !== undefined)
-        process.stdout.write(`  last: ${progressLine(s.finalMetrics as TrainProgress)}\n`);
-    }
     return 0;
   },
 };

@@ -2,10 +2,19 @@
 // errors into one line and an exit code, and owns the signal handling of trainings; each command
 // lives in its own file.
 import { type Args, flag, readArgs, UsageError } from './args';
+import { classifyCommand, tagCommand } from './classify';
 import type { CliContext, Command } from './command';
+import { elmoLayersCommand } from './elmoLayers';
+import { evaluateCommand } from './evaluate';
+import { exportHfCommand } from './exportHf';
+import { finetuneCommand } from './finetune';
+import { generateCommand, nextTokenCommand } from './generate';
 import { infoCommand } from './info';
+import { perplexityCommand } from './perplexity';
 import { predictMaskCommand } from './predictMask';
 import { pretrainBertCommand } from './pretrainBert';
+import { pretrainElmoCommand } from './pretrainElmo';
+import { pretrainGptCommand } from './pretrainGpt';
 import { pretrainWord2vecCommand } from './pretrainWord2vec';
 import { tokenizeCommand } from './tokenize';
 import {
@@ -17,21 +26,30 @@ import {
 } from './vectors';
 import { vocabCommand } from './vocab';
 
-export { progressLine, w2vProgressLine } from './progress';
-
 // in the order the help lists them
 const COMMANDS: readonly Command[] = [
   pretrainBertCommand,
   pretrainWord2vecCommand,
+  pretrainGptCommand,
+  pretrainElmoCommand,
+  elmoLayersCommand,
   neighboursCommand,
   analogyCommand,
   similarityCommand,
   doesntMatchCommand,
   exportVectorsCommand,
+  exportHfCommand,
   predictMaskCommand,
+  generateCommand,
+  nextTokenCommand,
+  perplexityCommand,
   infoCommand,
   vocabCommand,
   tokenizeCommand,
+  finetuneCommand,
+  classifyCommand,
+  tagCommand,
+  evaluateCommand,
 ];
 
 const HEAD = 'pretrain-lab — word2vec and BERT pretraining, word-vector queries and masked-token prediction';
@@ -114,6 +132,25 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Runs one command line as a process: exits with its code once stdout and stderr have drained.
+ * process.exit right away would cut a piped output at the pipe's buffer (64 KB), with exit code 0.
+ */
+export async function runCli(argv: string[]): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    // the reader went away (| head): the rest of the output is dropped and a training still saves
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    process.stderr.write(`pretrain-lab: the output cannot be written (${e.message}).\n`);
+    process.exit(1);
+  });
+  const code = await main(argv);
+  process.exitCode = code;
+  // a write's callback runs once it and everything written before it has left the process
+  await Promise.all(
+    [process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))),
+  );
+  // a backend or a worker may keep handles open; everything the command wrote is out
+  process.exit(code);
 }
+
+if (require.main === module) void runCli(process.argv.slice(2));

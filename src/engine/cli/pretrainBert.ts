@@ -15,7 +15,7 @@ const PRESETS = Object.keys(BERT_PRESETS).join('|');
 export const pretrainBertCommand: Command = {
   name: 'pretrain bert',
   usage: `  pretrain-lab pretrain bert --corpus <files|folder|glob>... --out <dir> [options]
-      --preset ${PRESETS}   model size (default ${D.preset})
+      --preset ${PRESETS}   model size (default ${D.preset}; a resumed model keeps its own)
       --steps N                       optimizer steps (default ${D.steps})
       --batch-size N                  sequences per step (default ${D.batchSize})
       --max-seq-length N              tokens per sequence (default ${D.maxSeqLength})
@@ -55,8 +55,8 @@ export const pretrainBertCommand: Command = {
     const out = str(a, 'out');
     if (a.corpus.length === 0) throw new UsageError('pretrain needs --corpus <files|folder|glob>.');
     if (!out) throw new UsageError('pretrain needs --out <dir> for the model folder.');
-    const preset = str(a, 'preset') ?? D.preset;
-    if (!isBertPreset(preset))
+    const preset = str(a, 'preset'); // unset: a new model gets the default, a resumed one keeps its own
+    if (preset !== undefined && !isBertPreset(preset))
       throw new UsageError(`--preset ${preset} is not one of ${PRESETS.replaceAll('|', ', ')}.`);
     // unset options stay undefined: withDefaults fills them from DEFAULT_PRETRAIN
     const opts: Partial<PretrainOptions> & Pick<PretrainOptions, 'corpus' | 'outDir'> = {

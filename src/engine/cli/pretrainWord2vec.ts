@@ -1,6 +1,7 @@
 // pretrain-lab pretrain word2vec: word vectors from a corpus, resumable from the last finished epoch.
 import { DEFAULT_WORD2VEC as D } from '../../shared/configs';
-import { pretrainWord2vec, withW2vDefaults } from '../word2vec/train';
+import { withW2vDefaults } from '../word2vec/options';
+import { pretrainWord2vec } from '../word2vec/train';
 import { type Args, choice, flag, given, num, str, UsageError } from './args';
 import type { Command } from './command';
 import { w2vProgressLine } from './progress';

@@ -3,7 +3,7 @@
 import type { MaskingSample } from '../../shared/configs';
 import type { Rng } from '../random';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece';
-import { type CorpusStats, emptyStats, readDocuments } from './corpus';
+import { type CorpusStats, emptyStats, readDocumentParts, readDocuments } from './corpus';
 import type { Masker } from './mlm';
 import { createPairInstances, type Document, type PairInstance } from './nsp';
 import { splitSentences } from './sentences';
@@ -54,6 +54,25 @@ export function corpusProblem(
   return undefined;
 }
 
+/**
+ * Refuses, before a vocabulary is trained or a model built, a corpus that cannot make next-sentence
+ * pairs: no text, or a single document. Reads only until a second document starts, in bounded memory.
+ */
+export async function checkCorpusDocuments(
+  files: readonly string[],
+  shouldStop?: () => boolean,
+): Promise<void> {
+  const stats = emptyStats();
+  let docs = 0;
+  for await (const part of readDocumentParts(files, stats)) {
+    if (part.first) docs++;
+    if (docs >= 2 || shouldStop?.()) return;
+  }
+  // tokens are not counted yet: a document has at least one, the size check comes with training
+  const problem = corpusProblem(docs, docs, stats, 0);
+  if (problem) throw new CorpusTooSmallError(problem);
+}
+
 export function tokenizeDocument(lines: readonly string[], tok: WordPieceTokenizer): Document {
   const doc: Document = [];
   for (const line of lines) {
@@ -97,10 +116,11 @@ export class PretrainingData {
         windowLen = 0;
         return this.rng.shuffle(all);
       };
-      for await (const lines of readDocuments(this.files, stats)) {
-        const doc = tokenizeDocument(lines, this.tok);
+      // A part of a long document pairs as a document of its own: memory stays bounded by the window.
+      for await (const part of readDocumentParts(this.files, stats)) {
+        const doc = tokenizeDocument(part.lines, this.tok);
         if (doc.length === 0) continue;
-        docsSeen++;
+        if (part.first) docsSeen++;
         for (const s of doc) tokensSeen += s.length;
         window.push(doc);
         for (const s of doc) windowLen += s.length;

@@ -29,3 +29,19 @@ export function splitSentences(line: string): string[] {
   if (rest) out.push(rest);
   return out;
 }
+
+/**
+ * The index just after the last sentence end in text[from, before), as splitSentences finds them, or
+ * 0 when there is none there: where to cut a line too long to hold whole.
+ */
+export function lastSentenceEnd(text: string, before: number, from = Math.floor(before / 2)): number {
+  for (let i = Math.min(before, text.length) - 1; i >= Math.max(from, 1); i--) {
+    const c = text[i];
+    if (CJK_END.includes(c)) return i + 1;
+    if (!/\s/.test(c)) continue;
+    let j = i - 1; // a space after . ! ? … and any closing quotes or brackets
+    while (j > 0 && CLOSERS.includes(text[j])) j--;
+    if (LATIN_END.includes(text[j])) return i;
+  }
+  return 0;
+}

@@ -7,6 +7,7 @@ import type { BertConfig } from '../../shared/configs';
 import { mlmHeadShapes, mlmLogits, mlmLoss } from './heads/mlm';
 import { nspHeadShapes, nspLogits, nspLoss } from './heads/nsp';
 import {
+  activationFn,
   type BlockNames,
   blockShapes,
   type Dropout,
@@ -55,7 +56,15 @@ export interface PretrainLosses {
 }
 
 export function validateBertConfig(c: BertConfig): void {
-  const ints: (keyof BertConfig)[] = [
+  const ints: (
+    | 'vocabSize'
+    | 'hiddenSize'
+    | 'numLayers'
+    | 'numHeads'
+    | 'intermediateSize'
+    | 'maxPositions'
+    | 'typeVocabSize'
+  )[] = [
     'vocabSize',
     'hiddenSize',
     'numLayers',
@@ -72,6 +81,8 @@ export function validateBertConfig(c: BertConfig): void {
   if (c.hiddenSize % c.numHeads !== 0) {
     throw new Error(`BERT config: hiddenSize ${c.hiddenSize} must be divisible by numHeads ${c.numHeads}.`);
   }
+  if (c.hiddenAct !== undefined && !['gelu', 'gelu_new', 'relu'].includes(c.hiddenAct))
+    throw new Error(`BERT config: hiddenAct must be gelu, gelu_new or relu, got ${c.hiddenAct}.`);
   if (!(c.dropout >= 0 && c.dropout < 1))
     throw new Error(`BERT config: dropout must be in [0, 1), got ${c.dropout}.`);
 }
@@ -187,6 +198,7 @@ export class Bert {
         numHeads: c.numHeads,
         norm: 'post',
         layerNormEps: c.layerNormEps,
+        activation: activationFn(c.hiddenAct),
         paddingBias: bias,
         returnProbs: o.returnAttention,
         dropout: {
@@ -214,7 +226,13 @@ export class Bert {
 
   /** MLM logits only at the given flat positions: [N, V]. */
   mlmLogits(hidden: tf.Tensor3D, flatPositions: tf.Tensor1D): tf.Tensor2D {
-    return mlmLogits(this.params, hidden, flatPositions, this.config.layerNormEps);
+    return mlmLogits(
+      this.params,
+      hidden,
+      flatPositions,
+      this.config.layerNormEps,
+      activationFn(this.config.hiddenAct),
+    );
   }
 
   /** Next-sentence logits, [B, 2]. */

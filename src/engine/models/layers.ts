@@ -60,6 +60,18 @@ export function gelu<T extends tf.Tensor>(x: T): T {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
 }
 
+/** GELU's tanh approximation (GPT-2; Hugging Face's `gelu_new`). */
+export function geluNew<T extends tf.Tensor>(x: T): T {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as T;
+}
+
+/** The activation function for a config's name: exact GELU unless told otherwise. */
+export function activationFn(name: 'gelu' | 'gelu_new' | 'relu' | undefined): (h: tf.Tensor) => tf.Tensor {
+  if (name === 'relu') return tf.relu;
+  return name === 'gelu_new' ? geluNew : gelu;
+}
+
 /** Additive attention bias from a padding mask: 0 where attending is allowed, -10000 at padding (BERT). */
 export function paddingBias(mask: tf.Tensor2D): tf.Tensor4D {
   const [B, T] = mask.shape; // mask [B, T] float32, 1 = real token, 0 = padding

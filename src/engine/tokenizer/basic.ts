@@ -13,6 +13,7 @@ export interface BasicTokenizerOptions {
   lowercase: boolean;
   stripAccents?: boolean; // defaults to `lowercase`, as in BERT
   neverSplit?: readonly string[]; // tokens kept whole and unnormalised, e.g. [MASK]
+  splitCjk?: boolean; // each CJK ideograph a token of its own (default; tokenize_chinese_chars)
 }
 
 const PUNCT = /^\p{P}$/u;
@@ -67,9 +68,11 @@ export class BasicTokenizer {
   private readonly lowercase: boolean;
   private readonly stripAccents: boolean;
   private readonly neverSplit: RegExp | undefined;
+  private readonly splitCjk: boolean;
 
   constructor(opts: BasicTokenizerOptions) {
     this.lowercase = opts.lowercase;
+    this.splitCjk = opts.splitCjk ?? true;
     this.stripAccents = opts.stripAccents ?? opts.lowercase;
     const specials = (opts.neverSplit ?? []).filter((s) => s.length > 0);
     this.neverSplit = specials.length
@@ -119,7 +122,7 @@ export class BasicTokenizer {
         // dropped, as BERT's _clean_text does; neighbours stay one word
       } else if (isWhitespace(ch)) {
         flush();
-      } else if (isCjk(cp) || isPunctuation(ch)) {
+      } else if ((this.splitCjk && isCjk(cp)) || isPunctuation(ch)) {
         flush();
         const norm = normalizeWord(ch, this.lowercase, this.stripAccents);
         if (norm.length > 0) out.push({ text: norm, start: i, end: next });

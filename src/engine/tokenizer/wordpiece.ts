@@ -10,6 +10,8 @@ export interface TokenPiece extends Span {
 
 export interface WordPieceOptions {
   lowercase: boolean;
+  stripAccents?: boolean; // defaults to `lowercase`, as in BERT (Hugging Face's strip_accents)
+  splitCjk?: boolean; // each CJK ideograph its own word (default; tokenize_chinese_chars)
   maxInputCharsPerWord?: number;
 }
 
@@ -21,7 +23,12 @@ export class WordPieceTokenizer {
 
   constructor(vocab: Vocab, opts: WordPieceOptions) {
     this.vocab = vocab;
-    this.basic = new BasicTokenizer({ lowercase: opts.lowercase, neverSplit: SPECIAL_TOKENS });
+    this.basic = new BasicTokenizer({
+      lowercase: opts.lowercase,
+      stripAccents: opts.stripAccents,
+      splitCjk: opts.splitCjk,
+      neverSplit: SPECIAL_TOKENS,
+    });
     this.maxChars = opts.maxInputCharsPerWord ?? 100;
   }
 

@@ -1,11 +1,7 @@
 // The training loop, for every model: it knows batches, a loss, the optimizer and a schedule, and
 // reports through callbacks; what a batch holds, what the loss computes, which metrics are kept and how
 // a checkpoint is written belong to the task (tasks/pretrainBert.ts and those to come).
-import type * as tf from '@tensorflow/tfjs-core';
-import { NonFiniteLossError, type StepResult, type Trainer } from './trainer';
-
-/** What one loss evaluation gives: the scalar to minimise and scalars to report (see Trainer). */
-export type LossOutput = { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
+import { type LossFn, NonFiniteLossError, type StepResult, type Trainer } from './trainer';
 
 export interface LoopProgress {
   step: number; // optimizer steps done
@@ -24,7 +20,7 @@ export interface LoopTask<Batch> {
    * The loss of one batch, as a function the optimizer differentiates. Called once per step right after
    * the batch arrives, so the task may draw that step's random numbers (e.g. a dropout seed) here.
    */
-  loss(batch: Batch): () => LossOutput;
+  loss(batch: Batch): LossFn;
   /** Tokens in a batch, for tokens per second. */
   tokens(batch: Batch): number;
   /** Numbers to add up over a reporting window; the optimizer's metrics and the loss unless given. */
@@ -111,7 +107,7 @@ export async function trainLoop<Batch>(task: LoopTask<Batch>, o: LoopOptions): P
       }
       if (opt.step % o.checkpointEvery === 0 && opt.step < o.totalSteps) await save(false);
     }
-    await save(status === 'done');
+    await save(opt.step >= o.totalSteps); // finished only when the budget was reached, not when data ran out
   } catch (e) {
     if (e instanceof NonFiniteLossError) {
       const kept =

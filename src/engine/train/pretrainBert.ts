@@ -1,8 +1,7 @@
 // Pretrains BERT on a corpus, as a task of the training loop (loop.ts): this file builds or resumes the
 // vocabulary, model and optimizer, and supplies the masked-LM + next-sentence batches, their loss, the
-// metrics (TrainProgress, metrics.jsonl) and the checkpoint writer; the loop runs the steps.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// metrics (TrainProgress, metrics.jsonl) and the checkpoint writer; the loop runs the steps. The output
+// folder is claimed first (outDir.ts): checked, locked and never another model's.
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BERT_PRESETS,
@@ -13,19 +12,26 @@ import {
   type PretrainOptions,
   type TrainProgress,
 } from '../../shared/configs';
+import { BERT_FORMAT } from '../../shared/modelKinds';
 import {
   appendMetrics,
+  bertParamCount,
   checkpointDir,
-  disposeLoaded,
-  FORMAT,
   FORMAT_VERSION,
-  loadModelFolder,
   type ModelConfigFile,
   saveCheckpoint,
+  summarize,
   type TrainerState,
   writeModelHeader,
 } from '../checkpoint/bert';
-import { type Batch, CorpusTooSmallError, corpusProblem, countWords, PretrainingData } from '../data/batches';
+import {
+  type Batch,
+  CorpusTooSmallError,
+  checkCorpusDocuments,
+  corpusProblem,
+  countWords,
+  PretrainingData,
+} from '../data/batches';
 import { emptyStats, resolveCorpus } from '../data/corpus';
 import { Masker } from '../data/mlm';
 import { Bert, decays } from '../models/bert';
@@ -34,7 +40,10 @@ import { BasicTokenizer } from '../tokenizer/basic';
 import { trainWordPieceVocab } from '../tokenizer/trainer';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
+import { checkCorpusAgainstVocab } from './corpusCheck';
 import { type LoopProgress, type LoopTask, trainLoop } from './loop';
+import { claimOutDir, type ExistingModel } from './outDir';
+import { keepMetricsUpTo, resumeBert } from './resumeBert';
 import { learningRateAt } from './schedule';
 import { Trainer } from './trainer';
 
@@ -49,65 +58,56 @@ export interface PretrainResult {
   step: number;
   summary: ModelSummary;
   lastProgress?: TrainProgress;
+  replaced?: ExistingModel; // the model a fresh training replaced in its folder
 }
+
+// The options a caller gave, as opposed to defaults withDefaults filled in: a resumed model keeps its
+// own preset unless one is asked for.
+const givenKeys = new WeakMap<PretrainOptions, ReadonlySet<string>>();
 
 export function withDefaults(
   o: Partial<PretrainOptions> & Pick<PretrainOptions, 'corpus' | 'outDir'>,
 ): PretrainOptions {
-  const merged = {
-    ...DEFAULT_PRETRAIN,
-    ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
-  };
-  return merged as PretrainOptions;
+  const given = Object.entries(o).filter(([, v]) => v !== undefined);
+  const merged = { ...DEFAULT_PRETRAIN, ...Object.fromEntries(given) } as PretrainOptions;
+  givenKeys.set(merged, new Set(given.map(([k]) => k)));
+  return merged;
 }
+
+/** Whether the caller chose this option (options not made by withDefaults count as all chosen). */
+export function isGiven(o: PretrainOptions, key: keyof PretrainOptions): boolean {
+  return givenKeys.get(o)?.has(key) ?? true;
+}
+
+// Options that must be positive, as a person names them (the CLI flag in brackets).
+const POSITIVE: Partial<Record<keyof PretrainOptions, string>> = {
+  steps: 'The number of steps (--steps)',
+  batchSize: 'The batch size (--batch-size)',
+  maxSeqLength: 'The sequence length (--max-seq-length)',
+  maxPredictionsPerSeq: 'The predictions per sequence (--max-predictions)',
+  vocabSize: 'The vocabulary size (--vocab-size)',
+  learningRate: 'The learning rate (--lr)',
+  checkpointEvery: 'The checkpoint interval (--checkpoint-every)',
+  logEvery: 'The log interval (--log-every)',
+};
 
 function checkOptions(o: PretrainOptions): void {
-  const pos = (k: keyof PretrainOptions) => {
-    const v = o[k];
+  for (const [k, name] of Object.entries(POSITIVE)) {
+    const v = o[k as keyof PretrainOptions];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-      throw new Error(`--${k} must be a positive number, got ${v}.`);
-  };
-  (
-    [
-      'steps',
-      'batchSize',
-      'maxSeqLength',
-      'maxPredictionsPerSeq',
-      'vocabSize',
-      'learningRate',
-      'checkpointEvery',
-      'logEvery',
-    ] as const
-  ).forEach(pos);
-  if (o.maxSeqLength < 8) throw new Error(`--max-seq-length ${o.maxSeqLength} is too short; use at least 8.`);
-  if (o.maxSeqLength > BERT_PRESETS[o.preset].maxPositions) {
-    throw new Error(
-      `--max-seq-length ${o.maxSeqLength} exceeds the ${BERT_PRESETS[o.preset].maxPositions} positions of the model.`,
-    );
+      throw new Error(`${name} must be a positive number, got ${v}.`);
   }
+  if (o.maxSeqLength < 8)
+    throw new Error(`The sequence length (--max-seq-length) ${o.maxSeqLength} is too short; use at least 8.`);
   if (!(o.maskProb > 0 && o.maskProb < 1))
-    throw new Error(`--mask-prob must be between 0 and 1, got ${o.maskProb}.`);
+    throw new Error(`The masking probability (--mask-prob) must be between 0 and 1, got ${o.maskProb}.`);
 }
 
-export function summarize(
-  dir: string,
-  cfg: ModelConfigFile,
-  state: TrainerState | undefined,
-  params: number,
-): ModelSummary {
-  return {
-    dir,
-    type: 'bert',
-    preset: cfg.preset,
-    config: cfg.bert,
-    vocabSize: cfg.bert.vocabSize,
-    parameters: params,
-    corpus: cfg.corpus,
-    steps: state?.step ?? 0,
-    totalSteps: state?.totalSteps,
-    finalMetrics: state?.lastMetrics,
-    createdAt: cfg.createdAt,
-  };
+function checkPositions(o: PretrainOptions, maxPositions: number): void {
+  if (o.maxSeqLength > maxPositions)
+    throw new Error(
+      `The sequence length (--max-seq-length) ${o.maxSeqLength} exceeds the ${maxPositions} positions of the model; use at most ${maxPositions}.`,
+    );
 }
 
 /** BERT pretraining as the loop sees it: masked-LM + next-sentence batches, their loss and metrics. */
@@ -186,72 +186,116 @@ export async function pretrainBert(
     throw new Error(`No corpus files found at ${what}; give text files, a folder or a glob with --corpus.`);
   }
   if (missing.length) log(`Not found, ignored: ${missing.join(', ')}`);
-  const outDir = path.resolve(o.outDir);
-  const resuming =
-    o.resume && checkpointDir(outDir) !== undefined && fs.existsSync(path.join(outDir, 'config.json'));
-  if (!resuming && fs.existsSync(outDir) && fs.readdirSync(outDir).some((f) => !f.startsWith('.'))) {
-    if (!fs.existsSync(path.join(outDir, 'config.json'))) {
-      throw new Error(
-        `The output folder ${outDir} is not empty and holds no Pretrain Lab model; choose a new or empty folder.`,
-      );
-    }
+  // the folder first: a folder that must not be trained into is refused before the corpus is read
+  const claim = claimOutDir('bert', o.outDir, log);
+  try {
+    await checkCorpusDocuments(files, cb.shouldStop); // one document makes no NSP pairs: say so before any work
+    return await train(o, files, claim, cb, log);
+  } finally {
+    claim.release();
   }
+}
+
+async function train(
+  o: PretrainOptions,
+  files: string[],
+  claim: ReturnType<typeof claimOutDir>,
+  cb: PretrainCallbacks,
+  log: (m: string) => void,
+): Promise<PretrainResult> {
+  const outDir = claim.dir;
+  const resuming = o.resume && claim.existing !== undefined && checkpointDir(outDir) !== undefined;
+  const replaced = resuming ? undefined : claim.existing;
+  if (replaced) log(`Starting over: this replaces ${replaced.description}.`);
+  else checkPositions(o, BERT_PRESETS[o.preset].maxPositions);
 
   const rng = new Rng(o.seed);
   let vocab: Vocab;
   let cfgFile: ModelConfigFile;
-  let model: Bert;
-  let trainer: Trainer;
-  if (resuming) {
-    const loaded = loadModelFolder(outDir, { withOptimizer: true });
-    cfgFile = loaded.config;
-    vocab = loaded.vocab;
-    model = new Bert(cfgFile.bert, { weights: loaded.weights });
-    trainer = new Trainer(model, { weightDecay: o.weightDecay, clipNorm: o.clipNorm, decays });
-    if (loaded.optimizer) {
-      for (const [n, t] of loaded.optimizer.m) trainer.m.get(n)?.assign(t);
-      for (const [n, t] of loaded.optimizer.v) trainer.v.get(n)?.assign(t);
-    }
-    trainer.step = loaded.state?.step ?? 0;
-    if (loaded.state) rng.restore(loaded.state.rngState);
-    disposeLoaded(loaded);
-    log(`Resuming ${outDir} from step ${trainer.step}.`);
-  } else {
-    if (o.vocabFile) {
-      vocab = Vocab.load(o.vocabFile);
-      log(`Vocabulary: ${vocab.size} tokens from ${o.vocabFile}.`);
+  let model: Bert | undefined;
+  let trainer: Trainer | undefined;
+  try {
+    if (resuming) {
+      const r = resumeBert(o, isGiven(o, 'preset'), outDir, files, log);
+      ({ config: cfgFile, vocab, model, trainer } = r);
+      if (r.state) rng.restore(r.state.rngState);
+      keepMetricsUpTo(outDir, trainer.step);
+      log(`Resuming ${outDir} from step ${trainer.step}.`);
     } else {
-      const basic = new BasicTokenizer({ lowercase: o.lowercase });
-      const stats = emptyStats();
-      const t0 = Date.now();
-      const counts = await countWords(files, (s) => basic.tokenize(s), stats, cb.shouldStop);
-      if (counts.size === 0) throw new CorpusTooSmallError(corpusProblem(0, 0, stats, o.maxSeqLength)!);
-      vocab = trainWordPieceVocab(counts, { vocabSize: o.vocabSize, minFrequency: o.minFrequency });
-      log(
-        `Vocabulary: ${vocab.size} WordPieces trained from ${counts.size} distinct words in ${Date.now() - t0} ms.`,
-      );
+      vocab = await buildVocab(o, files, cb.shouldStop, log);
+      const base = BERT_PRESETS[o.preset];
+      const bert: BertConfig = {
+        ...base,
+        vocabSize: vocab.size,
+        dropout: o.dropout ?? base.dropout,
+        initializerRange: o.initializerRange ?? base.initializerRange,
+      };
+      cfgFile = {
+        format: BERT_FORMAT,
+        formatVersion: FORMAT_VERSION,
+        modelType: 'bert',
+        preset: o.preset,
+        bert,
+        tokenizer: { lowercase: o.lowercase },
+        corpus: o.corpus,
+        createdAt: new Date().toISOString(),
+      };
+      model = new Bert(bert, { seed: o.seed });
+      trainer = new Trainer(model, { weightDecay: o.weightDecay, clipNorm: o.clipNorm, decays });
     }
-    const base = BERT_PRESETS[o.preset];
-    const bert: BertConfig = {
-      ...base,
-      vocabSize: vocab.size,
-      dropout: o.dropout ?? base.dropout,
-      initializerRange: o.initializerRange ?? base.initializerRange,
-    };
-    cfgFile = {
-      format: FORMAT,
-      formatVersion: FORMAT_VERSION,
-      modelType: 'bert',
-      preset: o.preset,
-      bert,
-      tokenizer: { lowercase: o.lowercase },
-      corpus: o.corpus,
-      createdAt: new Date().toISOString(),
-    };
-    model = new Bert(bert, { seed: o.seed });
-    trainer = new Trainer(model, { weightDecay: o.weightDecay, clipNorm: o.clipNorm, decays });
+    const setup = { outDir, rng, vocab, cfgFile, model, trainer, resuming, replaced };
+    return await run(o, files, { ...setup, clearOld: () => claim.clearForFresh() }, cb, log);
+  } finally {
+    model?.dispose();
+    trainer?.dispose();
   }
+}
 
+/** The vocabulary of a new model: the given vocab.txt (checked against the corpus) or one trained on it. */
+async function buildVocab(
+  o: PretrainOptions,
+  files: string[],
+  shouldStop: (() => boolean) | undefined,
+  log: (m: string) => void,
+): Promise<Vocab> {
+  if (o.vocabFile) {
+    const vocab = Vocab.load(o.vocabFile);
+    const tok = new WordPieceTokenizer(vocab, { lowercase: o.lowercase });
+    checkCorpusAgainstVocab(files, tok, vocab.unkId, o.vocabFile);
+    log(`Vocabulary: ${vocab.size} tokens from ${o.vocabFile}.`);
+    return vocab;
+  }
+  const basic = new BasicTokenizer({ lowercase: o.lowercase });
+  const stats = emptyStats();
+  const t0 = Date.now();
+  const counts = await countWords(files, (s) => basic.tokenize(s), stats, shouldStop);
+  if (counts.size === 0) throw new CorpusTooSmallError(corpusProblem(0, 0, stats, o.maxSeqLength)!);
+  const vocab = trainWordPieceVocab(counts, { vocabSize: o.vocabSize, minFrequency: o.minFrequency });
+  log(
+    `Vocabulary: ${vocab.size} WordPieces trained from ${counts.size} distinct words in ${Date.now() - t0} ms.`,
+  );
+  return vocab;
+}
+
+interface Setup {
+  outDir: string;
+  rng: Rng;
+  vocab: Vocab;
+  cfgFile: ModelConfigFile;
+  model: Bert;
+  trainer: Trainer;
+  resuming: boolean;
+  replaced?: ExistingModel;
+  clearOld(): void; // removes the replaced model's checkpoint and metrics
+}
+
+async function run(
+  o: PretrainOptions,
+  files: string[],
+  { outDir, rng, vocab, cfgFile, model, trainer, resuming, replaced, clearOld }: Setup,
+  cb: PretrainCallbacks,
+  log: (m: string) => void,
+): Promise<PretrainResult> {
   const tok = new WordPieceTokenizer(vocab, { lowercase: cfgFile.tokenizer.lowercase });
   const masker = new Masker(vocab, {
     maskProb: o.maskProb,
@@ -269,63 +313,43 @@ export async function pretrainBert(
       step: trainer.step,
       totalSteps,
       rngState: rng.snapshot,
-      options: { ...o },
+      options: { ...o, preset: cfgFile.preset ?? o.preset }, // a resumed model keeps its own preset
       lastMetrics: lastProgress,
       finished,
       savedAt: new Date().toISOString(),
     };
-    if (!fs.existsSync(path.join(outDir, 'config.json'))) writeModelHeader(outDir, cfgFile, vocab);
     saveCheckpoint(outDir, names, { weights: model.params, m: trainer.m, v: trainer.v, state });
     lastGood = state;
   };
 
-  let status: PretrainResult['status'] = 'done';
-  try {
-    if (!resuming) writeModelHeader(outDir, cfgFile, vocab);
-    const r = await trainLoop(bertPretrainingTask(model, data, rng), {
-      optimizer: trainer,
-      totalSteps,
-      learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
-      reportEvery: o.logEvery,
-      checkpointEvery: o.checkpointEvery,
-      checkpoint: save,
-      shouldStop: cb.shouldStop,
-      onProgress: (p) => {
-        lastProgress = trainProgress(p);
-        appendMetrics(outDir, lastProgress);
-        cb.onProgress?.(lastProgress, data.lastSample);
-      },
-    });
-    status = r.status;
-  } finally {
-    model.dispose();
-    trainer.dispose();
+  if (!resuming) {
+    // the replaced model goes only now that the new one's vocabulary is ready
+    clearOld();
+    writeModelHeader(outDir, cfgFile, vocab);
   }
+  const r = await trainLoop(bertPretrainingTask(model, data, rng), {
+    optimizer: trainer,
+    totalSteps,
+    learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
+    reportEvery: o.logEvery,
+    checkpointEvery: o.checkpointEvery,
+    checkpoint: save,
+    shouldStop: cb.shouldStop,
+    onProgress: (p) => {
+      lastProgress = trainProgress(p);
+      appendMetrics(outDir, lastProgress);
+      cb.onProgress?.(lastProgress, data.lastSample);
+    },
+  });
   const s = data.stats;
   if (s.skippedBinary.length + s.skippedEncoding.length > 0) {
     log(`Skipped ${s.skippedBinary.length} binary and ${s.skippedEncoding.length} non-UTF-8 file(s).`);
   }
-  const params = bertParamCount(cfgFile.bert);
   return {
-    status,
+    status: r.status,
     step: lastGood?.step ?? 0,
-    summary: summarize(outDir, cfgFile, lastGood, params),
+    summary: summarize(outDir, cfgFile, lastGood, bertParamCount(cfgFile.bert)),
     lastProgress,
+    replaced,
   };
-}
-
-export function bertParamCount(c: BertConfig): number {
-  const H = c.hiddenSize;
-  const I = c.intermediateSize;
-  const perLayer = 4 * (H * H + H) + 2 * H + (H * I + I) + (I * H + H) + 2 * H;
-  return (
-    (c.vocabSize + c.maxPositions + c.typeVocabSize) * H +
-    2 * H +
-    c.numLayers * perLayer +
-    (H * H + H) * 2 +
-    2 * H +
-    c.vocabSize +
-    2 * H +
-    2
-  );
 }

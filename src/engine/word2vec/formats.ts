@@ -4,13 +4,33 @@
 // their kind's handler in checkpoint/registry.ts. Every reading error names the line or byte offset.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { folderVectors, loadableKind } from '../checkpoint/registry';
+import { resolveModelPath } from '../checkpoint/registry';
 import { type LoadedVectors, WordVectors } from './vectors';
-
-export type { LoadedVectors };
 
 export class VectorFileError extends Error {
   override name = 'VectorFileError'; // kept across the worker channel (src/shared/rpc.ts)
+}
+
+/** A vector file's bytes; a folder in its place or a read error is one sentence. */
+function readVectorFile(file: string, bytes?: number): Buffer {
+  let fd: number | undefined;
+  try {
+    if (bytes === undefined) return fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const b = Buffer.alloc(bytes);
+    return b.subarray(0, fs.readSync(fd, b, 0, bytes, 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : `cannot be read (${code})`;
+    throw new VectorFileError(`${file} ${why}; pick a word-vector file (.bin, .vec, .txt, .tsv).`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 export type VectorFormat = 'text' | 'binary' | 'projector';
@@ -76,10 +96,13 @@ function tsvCell(s: string): string {
 }
 
 export function readWord2vecText(file: string): WordVectors {
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readVectorFile(file).toString('utf8');
   const lines = text.split('\n');
   if (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  if (lines.length === 0) throw new VectorFileError(`${file} is empty.`);
+  if (lines.length === 0)
+    throw new VectorFileError(
+      `${file} is empty; pick a word-vector file with one word and its numbers per line.`,
+    );
   const head = lines[0].trim().split(/\s+/);
   let declared: number | undefined;
   let dim: number;
@@ -93,7 +116,18 @@ export function readWord2vecText(file: string): WordVectors {
   }
   if (!(dim > 0))
     throw new VectorFileError(
-      `${file} line 1 is neither a "count dimension" header nor a word with numbers.`,
+      `${file} line 1 is neither a "count dimension" header nor a word with numbers; pick a word2vec text file.`,
+    );
+  // each number takes at least two characters ("0 "): a header asking for more is not this file's
+  if (declared !== undefined && declared * dim * 2 > text.length)
+    throw new VectorFileError(
+      `${file} declares ${declared} words of ${dim} numbers on line 1, more than its ${text.length} characters can hold; the file is cut short or damaged, so export it again.`,
+    );
+  // A file with a header was written whole by a tool that ends every line; a last line without its
+  // line break was cut, perhaps inside a number, which would read as another value.
+  if (declared !== undefined && !text.endsWith('\n'))
+    throw new VectorFileError(
+      `${file} ends in the middle of line ${lines.length} (no line break after it); the file is cut short, so export it again.`,
     );
   const words: string[] = [];
   const vecs = new Float32Array((declared ?? lines.length - first) * dim);
@@ -104,20 +138,20 @@ export function readWord2vecText(file: string): WordVectors {
     const nums = parts.length - dim;
     if (nums < 1)
       throw new VectorFileError(
-        `${file} line ${li + 1} has ${parts.length - 1} numbers; every line needs a word and ${dim}.`,
+        `${file} line ${li + 1} has ${parts.length - 1} numbers; every line needs a word and ${dim}, so fix or export the file again.`,
       );
     // a word may itself hold spaces in some exports: everything before the last dim fields
     const word = parts.slice(0, nums).join(' ');
     if (words.length * dim >= vecs.length)
       throw new VectorFileError(
-        `${file} has more words than the ${declared} its header (line 1) declares, from line ${li + 1}.`,
+        `${file} has more words than the ${declared} its header (line 1) declares, from line ${li + 1}; fix the header or export the file again.`,
       );
     const o = words.length * dim;
     for (let c = 0; c < dim; c++) {
       const x = Number(parts[nums + c]);
       if (!Number.isFinite(x) || parts[nums + c] === '')
         throw new VectorFileError(
-          `${file} line ${li + 1}: "${parts[nums + c]}" (number ${c + 1} of "${word}") is not a number.`,
+          `${file} line ${li + 1}: "${parts[nums + c]}" (number ${c + 1} of "${word}") is not a number; fix or export the file again.`,
         );
       vecs[o + c] = x;
     }
@@ -125,21 +159,29 @@ export function readWord2vecText(file: string): WordVectors {
   }
   if (declared !== undefined && words.length !== declared)
     throw new VectorFileError(
-      `${file} declares ${declared} words on line 1 but holds ${words.length}; the file is cut short.`,
+      `${file} declares ${declared} words on line 1 but holds ${words.length}; the file is cut short, so export it again.`,
     );
   return new WordVectors(words, dim, declared !== undefined ? vecs : vecs.slice(0, words.length * dim));
 }
 
 export function readWord2vecBinary(file: string): WordVectors {
-  const buf = fs.readFileSync(file);
+  const buf = readVectorFile(file);
   const nl = buf.indexOf(0x0a);
   if (nl < 0 || nl > 100)
-    throw new VectorFileError(`${file} has no "count dimension" header line at byte 0.`);
+    throw new VectorFileError(
+      `${file} has no "count dimension" header line at byte 0; pick a word2vec binary file.`,
+    );
   const head = buf.subarray(0, nl).toString('latin1').trim().split(/\s+/);
   if (head.length !== 2 || !/^\d+$/.test(head[0]) || !/^\d+$/.test(head[1]))
-    throw new VectorFileError(`${file} byte 0: the header "${head.join(' ')}" is not "count dimension".`);
+    throw new VectorFileError(
+      `${file} byte 0: the header "${head.join(' ')}" is not "count dimension"; pick a word2vec binary file.`,
+    );
   const V = Number(head[0]);
   const dim = Number(head[1]);
+  if (dim === 0 || V * dim * 4 > buf.length)
+    throw new VectorFileError(
+      `${file} declares ${V} words of ${dim} numbers in its header, which its ${buf.length} bytes cannot hold; the file is cut short or damaged, so export it again.`,
+    );
   const vecs = new Float32Array(V * dim);
   const words: string[] = [];
   const dec = new TextDecoder('utf-8', { fatal: true });
@@ -150,26 +192,32 @@ export function readWord2vecBinary(file: string): WordVectors {
     while (p < buf.length && buf[p] !== 0x20) {
       if (p - start > 1000)
         throw new VectorFileError(
-          `${file} byte ${start}: word ${i + 1} runs over 1000 bytes without a space; the file is not in word2vec binary format or is damaged.`,
+          `${file} byte ${start}: word ${i + 1} runs over 1000 bytes without a space; the file is not in word2vec binary format or is damaged, so export it again.`,
         );
       p++;
     }
     if (p >= buf.length)
       throw new VectorFileError(
-        `${file} byte ${start}: the file ends inside word ${i + 1} of ${V}; it is cut short.`,
+        `${file} byte ${start}: the file ends inside word ${i + 1} of ${V}; the file is cut short, so export it again.`,
       );
     let word: string;
     try {
       word = dec.decode(buf.subarray(start, p));
     } catch {
-      throw new VectorFileError(`${file} byte ${start}: word ${i + 1} is not valid UTF-8.`);
+      throw new VectorFileError(
+        `${file} byte ${start}: word ${i + 1} is not valid UTF-8; the file is damaged, so export it again.`,
+      );
     }
     p++; // the space
     if (p + dim * 4 > buf.length)
       throw new VectorFileError(
-        `${file} byte ${p}: the vector of "${word}" (word ${i + 1} of ${V}) needs ${dim * 4} bytes but only ${buf.length - p} remain; the file is cut short.`,
+        `${file} byte ${p}: the vector of "${word}" (word ${i + 1} of ${V}) needs ${dim * 4} bytes but only ${buf.length - p} remain; the file is cut short, so export it again.`,
       );
     const row = new Float32Array(buf.buffer.slice(buf.byteOffset + p, buf.byteOffset + p + dim * 4));
+    if (!row.every(Number.isFinite))
+      throw new VectorFileError(
+        `${file} byte ${p}: the vector of "${word}" holds a value that is not a finite number; the file is damaged, so export it again.`,
+      );
     vecs.set(row, i * dim);
     p += dim * 4;
     words.push(word);
@@ -178,35 +226,51 @@ export function readWord2vecBinary(file: string): WordVectors {
 }
 
 export function readProjector(vectorsFile: string, metadataFile?: string): WordVectors {
-  const rows = fs.readFileSync(vectorsFile, 'utf8').split('\n');
+  const text = readVectorFile(vectorsFile).toString('utf8');
+  const rows = text.split('\n');
   if (rows.length && rows[rows.length - 1].trim() === '') rows.pop();
-  if (rows.length === 0) throw new VectorFileError(`${vectorsFile} is empty.`);
+  if (rows.length === 0)
+    throw new VectorFileError(
+      `${vectorsFile} is empty; pick a vectors.tsv with one row of numbers per word.`,
+    );
+  // as for word2vec text: a last row without its line break may end inside a number
+  if (!text.endsWith('\n'))
+    throw new VectorFileError(
+      `${vectorsFile} ends in the middle of line ${rows.length} (no line break after it); the file is cut short, so export it again.`,
+    );
   const dim = rows[0].split('\t').length;
   const vecs = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => {
     const parts = r.replace(/\r$/, '').split('\t');
     if (parts.length !== dim)
       throw new VectorFileError(
-        `${vectorsFile} line ${i + 1} has ${parts.length} numbers; line 1 has ${dim}.`,
+        `${vectorsFile} line ${i + 1} has ${parts.length} numbers; line 1 has ${dim}; fix or export the file again.`,
       );
     parts.forEach((x, c) => {
       const n = Number(x);
       if (!Number.isFinite(n) || x.trim() === '')
-        throw new VectorFileError(`${vectorsFile} line ${i + 1}: "${x}" is not a number.`);
+        throw new VectorFileError(
+          `${vectorsFile} line ${i + 1}: "${x}" is not a number; fix or export the file again.`,
+        );
       vecs[i * dim + c] = n;
     });
   });
   const meta = metadataFile ?? path.join(path.dirname(vectorsFile), 'metadata.tsv');
   let words: string[];
   if (fs.existsSync(meta)) {
-    const m = fs.readFileSync(meta, 'utf8').split('\n');
+    const metaText = readVectorFile(meta).toString('utf8');
+    if (metaText !== '' && !metaText.endsWith('\n'))
+      throw new VectorFileError(
+        `${meta} ends in the middle of a line (no line break after it); the file is cut short, so export it again.`,
+      );
+    const m = metaText.split('\n');
     if (m.length && m[m.length - 1] === '') m.pop();
     const multi = m.length > 0 && m[0].includes('\t');
     // the Projector's rule: one column has no header; several columns have one
     words = (multi ? m.slice(1) : m).map((l) => l.replace(/\r$/, '').split('\t')[0]);
     if (words.length !== rows.length)
       throw new VectorFileError(
-        `${meta} names ${words.length} words but ${vectorsFile} has ${rows.length} rows.`,
+        `${meta} names ${words.length} words but ${vectorsFile} has ${rows.length} rows; export the two files together again.`,
       );
   } else words = rows.map((_, i) => `#${i + 1}`);
   return new WordVectors(words, dim, vecs);
@@ -215,32 +279,23 @@ export function readProjector(vectorsFile: string, metadataFile?: string): WordV
 /** Sniffs a file's format: binary if its header line is followed by non-text bytes. */
 export function detectFormat(file: string): VectorFormat {
   if (/\.tsv$/i.test(file)) return 'projector';
-  const fd = fs.openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(4096);
-    const n = fs.readSync(fd, b, 0, 4096, 0);
-    const nl = b.subarray(0, n).indexOf(0x0a);
-    const body = b.subarray(nl + 1, n);
-    let ctrl = 0;
-    for (const x of body) if (x < 9 || (x > 13 && x < 32)) ctrl++;
-    return ctrl > 0 ? 'binary' : 'text';
-  } finally {
-    fs.closeSync(fd);
-  }
+  const b = readVectorFile(file, 4096);
+  const nl = b.indexOf(0x0a);
+  const body = b.subarray(nl + 1);
+  let ctrl = 0;
+  for (const x of body) if (x < 9 || (x > 13 && x < 32)) ctrl++;
+  return ctrl > 0 ? 'binary' : 'text';
 }
 
-/** Loads vectors from a model folder or a vector file. */
-export function loadVectors(p: string): LoadedVectors {
-  const abs = path.resolve(p);
-  if (!fs.existsSync(abs)) throw new VectorFileError(`${abs} does not exist.`);
-  if (fs.statSync(abs).isDirectory()) {
-    if (loadableKind(abs)) return folderVectors(abs);
-    for (const f of VECTOR_FILES) {
-      if (fs.existsSync(path.join(abs, f))) return loadVectors(path.join(abs, f));
-    }
-    if (fs.existsSync(path.join(abs, 'config.json'))) return folderVectors(abs); // its sentence says why not
-    throw new VectorFileError(`${abs} is neither a model folder nor holds vectors.bin, .vec, .txt or .tsv.`);
-  }
+const SOURCE_LABEL = {
+  'projector-tsv': 'Embedding Projector TSV',
+  'word2vec-binary': 'word2vec binary file',
+  'word2vec-text': 'word2vec text file',
+} as const;
+
+/** Loads a vector file in any of the three formats, sniffed from its name and bytes. */
+export function loadVectorFile(file: string): LoadedVectors {
+  const abs = path.resolve(file);
   const format = detectFormat(abs);
   const vectors =
     format === 'projector'
@@ -248,17 +303,18 @@ export function loadVectors(p: string): LoadedVectors {
       : format === 'binary'
         ? readWord2vecBinary(abs)
         : readWord2vecText(abs);
+  const source =
+    format === 'projector' ? 'projector-tsv' : format === 'binary' ? 'word2vec-binary' : 'word2vec-text';
   return {
     vectors,
-    summary: {
-      dir: abs,
-      type: 'word2vec',
-      dim: vectors.dim,
-      vocabSize: vectors.size,
-      source:
-        format === 'projector' ? 'projector-tsv' : format === 'binary' ? 'word2vec-binary' : 'word2vec-text',
-    },
+    summary: { dir: abs, type: 'word2vec', dim: vectors.dim, vocabSize: vectors.size, source },
+    kind: 'word2vec',
+    label: SOURCE_LABEL[source],
   };
 }
 
-const VECTOR_FILES = ['vectors.bin', 'vectors.vec', 'vectors.txt', 'vectors.tsv'];
+/** Loads vectors from a model folder (its kind's table), a vector file, or a folder holding one. */
+export function loadVectors(p: string): LoadedVectors {
+  const r = resolveModelPath(p);
+  return r.type === 'vectors' ? loadVectorFile(r.file) : r.handler.vectors(r.dir);
+}

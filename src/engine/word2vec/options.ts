@@ -37,8 +37,8 @@ export function validateW2vOptions(o: Word2vecOptions): void {
     throw new Error(`sample must be 0 (off) or a small positive number, got ${o.sample}.`);
 }
 
-/** Whether a checkpoint was written by a training with the same settings (so it can be resumed). */
-export function sameTraining(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+/** The settings in which a checkpoint's training and this one differ (none: it can be resumed). */
+export function differingSettings(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const keys = [
     'algo',
     'dim',
@@ -57,5 +57,5 @@ export function sameTraining(a: Record<string, unknown>, b: Record<string, unkno
     'chinese',
     'lowercase',
   ];
-  return keys.every((k) => a[k] === b[k]);
+  return keys.filter((k) => a[k] !== b[k]);
 }

@@ -30,21 +30,37 @@ export class KernelPool {
         (job, i) =>
           new Promise<{ words: number; stopped: boolean }>((resolve, reject) => {
             const w = this.workers[i];
+            // whichever comes first settles the job; the others are removed so none fires later
+            const done = () => {
+              w.off('message', onMsg);
+              w.off('error', onErr);
+              w.off('exit', onExit);
+            };
             const onMsg = (m: {
               ok: boolean;
               result?: { words: number; stopped: boolean };
               error?: string;
             }) => {
-              w.off('error', onErr);
+              done();
               if (m.ok) resolve(m.result!);
               else reject(new Error(`A word2vec training thread failed: ${m.error}`));
             };
             const onErr = (e: Error) => {
-              w.off('message', onMsg);
+              done();
               reject(new Error(`A word2vec training thread crashed: ${e.message}`));
+            };
+            // a thread ended without a word (out of memory, process.exit): the job never finishes
+            const onExit = (code: number) => {
+              done();
+              reject(
+                new Error(
+                  `A word2vec training thread stopped unexpectedly (exit code ${code}); the checkpoint of the last finished epoch is kept, so try again, with fewer --threads if memory is short.`,
+                ),
+              );
             };
             w.once('message', onMsg);
             w.once('error', onErr);
+            w.once('exit', onExit);
             w.postMessage(job);
           }),
       ),

@@ -1,31 +1,27 @@
 // word2vec training: read the corpus (count, then encode as word ids), build the vocabulary, the
 // unigram^0.75 sampling table and the Huffman tree, then run the kernel on worker threads that share the
 // weights, one epoch at a time, with a checkpoint after each epoch.
-import * as path from 'node:path';
 import type { W2vProgress, W2vSummary, Word2vecOptions } from '../../shared/configs';
+import { WORD2VEC_FORMAT } from '../../shared/modelKinds';
 import {
   loadW2vCheckpoint,
   saveW2vCheckpoint,
-  W2V_FORMAT,
+  summary,
+  W2V_FORMAT_VERSION,
   type W2vConfigFile,
   type W2vState,
   writeW2vHeader,
 } from '../checkpoint/word2vec';
 import { emptyStats, resolveCorpus } from '../data/corpus';
+import { claimOutDir, type ExistingModel } from '../train/outDir';
 import { readCorpus } from './corpusReader';
 import type { KernelJob, KernelShared } from './kernel';
-import { sameTraining, validateW2vOptions } from './options';
+import { differingSettings, validateW2vOptions } from './options';
 import { KernelPool, splitSentences } from './pool';
 import { aliasTable, huffman, keepProbabilities } from './sampling';
 import { hashSeed } from './seed';
 import { W2vTokenizer } from './tokenize';
 import { allocateWeights, compactRows, expandRows, initVectors, simdModule } from './weights';
-
-// Importers (CLI, service, tests, bench) reach these through this file.
-export { readCorpus, type W2vVocab } from './corpusReader';
-export { validateW2vOptions, withW2vDefaults } from './options';
-export { aliasTable, huffman, keepProbabilities } from './sampling';
-export { allocateWeights, compactRows } from './weights';
 
 export interface W2vHooks {
   onLog?: (message: string) => void;
@@ -38,6 +34,7 @@ export interface W2vResult {
   status: 'done' | 'cancelled';
   epochsDone: number;
   summary: W2vSummary;
+  replaced?: ExistingModel; // the model a fresh training replaced in its folder
 }
 
 export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = {}): Promise<W2vResult> {
@@ -49,6 +46,21 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
     throw new Error(
       `No corpus files found at ${opts.corpus.join(', ')}; give text files, a folder or a glob.`,
     );
+  const claim = claimOutDir('word2vec', opts.outDir, log);
+  try {
+    return await train(opts, files, claim, hooks, log);
+  } finally {
+    claim.release();
+  }
+}
+
+async function train(
+  opts: Word2vecOptions,
+  files: string[],
+  claim: ReturnType<typeof claimOutDir>,
+  hooks: W2vHooks,
+  log: (m: string) => void,
+): Promise<W2vResult> {
   const tok = new W2vTokenizer(opts);
   const stats = emptyStats();
   const t0 = Date.now();
@@ -61,6 +73,10 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   );
   if (stats.skippedBinary.length || stats.skippedEncoding.length)
     log(`Skipped ${stats.skippedBinary.length} binary and ${stats.skippedEncoding.length} non-UTF-8 files.`);
+  if (rawWords === 0)
+    throw new Error(
+      `The corpus (${files.length} file(s)) has no words to train on; give files with text in them (--corpus).`,
+    );
   if (vocab.words.length < 2)
     throw new Error(
       `The corpus has ${rawWords.toLocaleString('en')} words and ${vocab.words.length} of its ${distinct.toLocaleString('en')} distinct words occur at least ${opts.minCount} times; word2vec needs at least 2 — lower min-count or give more text.`,
@@ -72,10 +88,10 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
 
   const V = vocab.words.length;
   const dim = opts.dim;
-  const dir = path.resolve(opts.outDir);
+  const dir = claim.dir;
   const config: W2vConfigFile = {
-    format: W2V_FORMAT,
-    formatVersion: 1,
+    format: WORD2VEC_FORMAT,
+    formatVersion: W2V_FORMAT_VERSION,
     modelType: 'word2vec',
     options: { ...opts, corpus: undefined, outDir: undefined, resume: undefined, threads: undefined },
     tokenizer: { tokenization: opts.tokenization, chinese: opts.chinese, lowercase: opts.lowercase },
@@ -90,21 +106,37 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   const mem = allocateWeights(V, dim, threads, opts.hs ? 0 : opts.negative, opts.window);
   const { syn0, syn1 } = mem;
   let state: W2vState = { epochsDone: 0, epochs: opts.epochs, epochLosses: [], finished: false, savedAt: '' };
-  const prior = opts.resume ? loadW2vCheckpoint(dir) : undefined;
-  if (
-    prior &&
-    !prior.state.finished &&
-    sameTraining(prior.config.options, config.options) &&
-    prior.words.length === V &&
-    prior.words.every((w, i) => w === vocab.words[i])
-  ) {
+  const prior = opts.resume && claim.existing ? loadW2vCheckpoint(dir) : undefined;
+  if (prior) {
+    // a resumed training must be the same one: same settings (more epochs may be asked) and vocabulary
+    const differ = differingSettings(prior.config.options, config.options).filter((k) => k !== 'epochs');
+    if (differ.length)
+      throw new Error(
+        `${dir} holds a word2vec training with other settings (${differ.join(', ')}); resume it with the same settings, or start over with --fresh or another --out.`,
+      );
+    if (prior.words.length !== V || prior.words.some((w, i) => w !== vocab.words[i]))
+      throw new Error(
+        `This corpus gives another vocabulary (${V.toLocaleString('en')} words) than the word2vec model in ${dir} was trained on (${prior.words.length.toLocaleString('en')}), and word2vec cannot continue with other words; give the same corpus, or start over with --fresh or another --out.`,
+      );
+    const was = prior.config.corpus ?? [];
+    if (was.join('\n') !== opts.corpus.join('\n'))
+      log(
+        `The corpus differs from the one the model was trained on (was ${was.join(', ') || 'not recorded'}; now ${opts.corpus.join(', ')}) but gives the same vocabulary, so training goes on with it.`,
+      );
     expandRows(prior.syn0, syn0, dim, mem.stride);
     expandRows(prior.syn1, syn1, dim, mem.stride);
-    state = prior.state;
-    log(`Resuming from the checkpoint after epoch ${state.epochsDone} of ${state.epochs}.`);
+    state = { ...prior.state, epochs: opts.epochs, finished: prior.state.epochsDone >= opts.epochs };
+    config.createdAt = prior.config.createdAt;
+    log(
+      state.finished
+        ? `${dir} has already trained ${state.epochsDone} epochs, so there is nothing to do; ask for more epochs (--epochs) or start over (--fresh).`
+        : `Resuming from the checkpoint after epoch ${state.epochsDone} of ${state.epochs}.`,
+    );
   } else {
-    if (prior && opts.resume)
-      log('The folder holds a different or finished word2vec training; starting a new one there.');
+    if (claim.existing) {
+      log(`Starting over: this replaces ${claim.existing.description}.`);
+      claim.clearForFresh();
+    }
     initVectors(syn0, dim, mem.stride, opts.seed);
   }
   writeW2vHeader(dir, config, vocab.words, vocab.counts);
@@ -254,18 +286,7 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   return {
     status,
     epochsDone: state.epochsDone,
-    summary: {
-      dir,
-      type: 'word2vec',
-      algo: opts.algo,
-      dim,
-      vocabSize: V,
-      corpus: opts.corpus,
-      corpusWords: trainWords,
-      epochsDone: state.epochsDone,
-      epochs: opts.epochs,
-      epochLosses: state.epochLosses,
-      source: 'pretrain-lab',
-    },
+    summary: summary(dir, config, state, V),
+    replaced: prior ? undefined : claim.existing,
   };
 }

@@ -3,6 +3,7 @@
 // spellings offered for unknown words. Loaded from a Pretrain Lab word2vec folder, a word2vec text
 // (.txt/.vec) or binary (.bin) file, or an Embedding Projector vectors.tsv.
 import type { Neighbour, W2vSummary } from '../../shared/configs';
+import type { ModelKind } from '../../shared/modelKinds';
 
 export class UnknownWordError extends Error {
   override name = 'UnknownWordError'; // kept across the worker channel (src/shared/rpc.ts)
@@ -251,6 +252,6 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
 export interface LoadedVectors {
   vectors: WordVectors;
   summary: W2vSummary;
-  /** For BERT folders: the model is contextual; its input embedding table is what is loaded here. */
-  bertDir?: string;
+  kind: ModelKind; // the model the table comes from (a BERT's table is its input embeddings)
+  label: string; // what the table is, as a person reads it, e.g. 'word2vec skip-gram'
 }

@@ -23,9 +23,17 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
         void vscode.window.showWarningMessage(`${m.name} cannot be used: ${m.problem}`);
         return;
       }
-      await store.setActive(m.dir);
-      // one active model per capability: say what this one is now active for
+      // one active model per capability: say what this one is (now) active for
       const what = m.capabilities.filter((c) => c !== 'layers').map((c) => CAPABILITY_LABELS[c]);
+      const byCap = store.activeByCapability();
+      if (m.capabilities.every((c) => byCap.get(c) === m.dir)) {
+        vscode.window.setStatusBarMessage(
+          `Pretrain Lab: ${m.name} already is the active model for ${what.join(', ')}`,
+          3000,
+        );
+        return;
+      }
+      await store.setActive(m.dir);
       vscode.window.setStatusBarMessage(
         `Pretrain Lab: ${m.name} is the active model for ${what.join(', ')}`,
         3000,

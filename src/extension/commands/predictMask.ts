@@ -1,60 +1,64 @@
-// Predict Mask on the editor selection: [MASK]s written in it, or the selected word masked whole.
-// Candidates open in the panel; applying one replaces that mask as one undoable edit.
+// Predict Mask on the editor selection: [MASK]s written in it, or the selected word masked whole; with
+// no selection, the cursor's line when it holds [MASK]. Candidates open in the panel; every candidate
+// the panel writes joins one undo group, so one undo restores the text as it was before the panel's
+// first write, and the panel follows the document (maskSpans.ts): an undo unmarks what it took out.
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, type PredictMaskResult } from '../../shared/configs';
-import { missingCapabilityMessage } from '../../shared/modelKinds';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
 import type { PredictPanel } from '../panels/predictPanel';
+import { editedSentence, holding, type MaskSpan, moveSpans } from './maskSpans';
+import { modelFor } from './modelFor';
 
 interface Prediction {
   requestId: number;
   uri: vscode.Uri;
-  // document offsets of each mask, and the text each currently holds
-  spans: { start: number; end: number; text: string }[];
+  spans: MaskSpan[]; // where each mask is in the document now
   result: PredictMaskResult;
+  writtenAt?: number; // the document version after the panel's last write: the next one joins its undo group
 }
 
 export interface PredictOutcome {
   model: string;
   result: PredictMaskResult;
   requestId: number;
+  notice?: string; // what the panel says above the candidates, e.g. which model was used instead
 }
 
 /** What the command returns: the prediction, the error sentence shown, or nothing when it asked nothing. */
 export type PredictCommandResult = PredictOutcome | { error: string } | undefined;
 
-export class PredictMaskCommand {
+export class PredictMaskCommand implements vscode.Disposable {
   private last: Prediction | undefined;
   private nextId = 1;
   private inFlight: vscode.CancellationTokenSource | undefined;
+  private readonly sub: vscode.Disposable;
 
   constructor(
     private readonly engine: EngineClient,
     private readonly models: ModelStore,
     private readonly panel: PredictPanel,
   ) {
-    panel.onApply = (requestId, maskIndex, candidateIndex) => {
-      void this.apply(maskIndex, candidateIndex, requestId).then(
-        undefined,
-        (e: Error) => void vscode.window.showWarningMessage(e.message),
-      );
-    };
+    // a refusal (the text changed, an older prediction) travels back and is shown in the panel
+    panel.onApply = (requestId, maskIndex, candidateIndex) =>
+      this.apply(maskIndex, candidateIndex, requestId);
+    panel.onPredictAgain = (source, uri, offset) => this.again(source, uri, offset);
     // closing the panel mid-request cancels the request
     panel.onClose = () => this.inFlight?.cancel();
+    this.sub = vscode.workspace.onDidChangeTextDocument((e) => this.follow(e));
   }
 
   async run(): Promise<PredictCommandResult> {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.selection.isEmpty) {
+    const sel = editor ? selectionOrMaskLine(editor) : undefined;
+    if (!editor || !sel) {
       void vscode.window.showWarningMessage(
-        'Select text that contains [MASK], or a word to mask, then run Predict Mask.',
+        'Select text that contains [MASK], or a word to mask (or put the cursor on a line with [MASK]), then run Predict Mask.',
       );
       return undefined;
     }
     const doc = editor.document;
-    const sel = editor.selection;
     const selected = doc.getText(sel);
     if (selected.trim().length === 0) {
       void vscode.window.showWarningMessage(
@@ -63,19 +67,18 @@ export class PredictMaskCommand {
       return undefined;
     }
     // the active masked language model: making a word2vec model active does not change it
-    const model = this.models.active('predictMask');
-    if (!model) {
-      const msg = 'There is no usable masked language model yet; pretrain a BERT on this workspace first.';
+    const choice = modelFor(
+      this.models,
+      'predictMask',
+      'There is no usable masked language model yet; pretrain a BERT on this workspace first.',
+    );
+    if ('error' in choice) {
       void vscode.window
-        .showWarningMessage(msg, 'Pretrain BERT')
+        .showWarningMessage(choice.error, 'Pretrain BERT')
         .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.pretrainBert'));
-      return { error: msg };
+      return { error: choice.error };
     }
-    if (!model.capabilities.includes('predictMask')) {
-      const msg = missingCapabilityMessage(model.name, model.modelKind ?? model.type, 'predictMask');
-      void vscode.window.showWarningMessage(msg);
-      return { error: msg };
-    }
+    const model = choice.model;
     const topK = vscode.workspace.getConfiguration('pretrainLab').get('topK', DEFAULT_SETTINGS.topK);
     const hasMask = selected.includes('[MASK]');
     // in word mode the model reads the sentence around the selected word, so the word has its context
@@ -111,13 +114,21 @@ export class PredictMaskCommand {
         spans: result.masks.map((m) => ({
           start: base + m.position,
           end: base + m.position + m.length,
-          text: text.slice(m.position, m.position + m.length),
+          original: text.slice(m.position, m.position + m.length),
         })),
         result,
       };
-      this.panel.result({ requestId, model: model.name, source: text, result });
+      const notice = [choice.notice, result.notice].filter(Boolean).join(' ') || undefined;
+      this.panel.result({
+        requestId,
+        model: model.name,
+        source: text,
+        uri: doc.uri.toString(),
+        offset: base,
+        result: { ...result, notice },
+      });
       if (result.notice) void vscode.window.showInformationMessage(result.notice);
-      return { model: model.dir, result, requestId };
+      return { model: model.dir, result, requestId, notice };
     } catch (e) {
       if (cts.token.isCancellationRequested) return undefined;
       const msg = (e as Error).message;
@@ -133,7 +144,8 @@ export class PredictMaskCommand {
 
   /**
    * Writes candidate `candidateIndex` of mask `maskIndex` into the document in place of that mask (or
-   * of a candidate applied to it before), as one undoable edit. Refuses when that text has changed.
+   * of a candidate applied to it before). Writes that follow one another with nothing else changing
+   * the document in between share one undo group. Refuses when the text at the mask was edited.
    */
   async apply(maskIndex: number, candidateIndex: number, requestId?: number): Promise<string> {
     const p = this.last;
@@ -146,26 +158,96 @@ export class PredictMaskCommand {
       throw new Error(`There is no candidate ${candidateIndex + 1} for mask ${maskIndex + 1}.`);
     const doc = await vscode.workspace.openTextDocument(p.uri);
     const range = new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end));
-    if (doc.getText(range) !== span.text) {
+    const now = doc.getText(range);
+    const candidates = p.result.masks[maskIndex].candidates.map((c) => c.token);
+    if (now !== span.original && !candidates.includes(now)) {
       throw new Error(
-        `The text at that mask changed since the prediction (it no longer reads "${span.text}"); run Predict Mask again.`,
+        `The text at that mask changed since the prediction (it no longer reads "${span.original}"); run Predict Mask again.`,
       );
     }
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(p.uri, range, cand.token);
-    if (!(await vscode.workspace.applyEdit(edit)))
-      throw new Error('VS Code refused the edit; is the document read-only?');
-    const delta = cand.token.length - (span.end - span.start);
-    for (const s of p.spans)
-      if (s.start > span.start) {
-        s.start += delta;
-        s.end += delta;
-      }
-    span.end = span.start + cand.token.length;
-    span.text = cand.token;
+    if (now === cand.token) return cand.token;
+    const join = p.writtenAt === doc.version;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    // a TextEditor edit can join the previous undo group (undoStopBefore false); a WorkspaceEdit cannot
+    const ok = editor
+      ? await editor.edit((b) => b.replace(range, cand.token), {
+          undoStopBefore: !join,
+          undoStopAfter: false,
+        })
+      : await vscode.workspace.applyEdit(replaceEdit(p.uri, range, cand.token));
+    if (!ok) throw new Error('VS Code refused the edit; is the document read-only?');
+    // the spans moved with the change event (follow), which VS Code delivers before the edit resolves
+    p.writtenAt = doc.version;
     this.panel.applied(maskIndex, cand.token);
     return cand.token;
   }
+
+  /** Moves the masks with a change to the prediction's document and tells the panel what they hold. */
+  private follow(e: vscode.TextDocumentChangeEvent): void {
+    const p = this.last;
+    if (!p || e.document.uri.toString() !== p.uri.toString() || e.contentChanges.length === 0) return;
+    moveSpans(p.spans, e.contentChanges);
+    const texts = p.spans.map((s) =>
+      e.document.getText(new vscode.Range(e.document.positionAt(s.start), e.document.positionAt(s.end))),
+    );
+    const h = holding(
+      texts,
+      p.spans,
+      p.result.masks.map((m) => m.candidates.map((c) => c.token)),
+    );
+    this.panel.follow(h.applied, h.edited.length ? editedSentence(h.edited) : undefined);
+  }
+
+  /** Predict again on the text a panel shows: found in its document (where it was, else anywhere). */
+  async again(source: string, uri?: string, offset?: number): Promise<PredictCommandResult> {
+    const target = uri ? vscode.Uri.parse(uri) : vscode.window.activeTextEditor?.document.uri;
+    const name = target ? target.path.split('/').pop() : 'the editor';
+    const doc = target ? await vscode.workspace.openTextDocument(target) : undefined;
+    const text = doc?.getText() ?? '';
+    const at =
+      offset !== undefined && text.slice(offset, offset + source.length) === source
+        ? offset
+        : text.indexOf(source);
+    if (!doc || at < 0)
+      throw new Error(
+        `The text of this prediction is no longer in ${name}; select text with [MASK] and run Predict Mask.`,
+      );
+    // in the editor's own column, not the panel's (the panel has focus when its button is clicked)
+    const column =
+      vscode.window.visibleTextEditors.find((e) => e.document === doc)?.viewColumn ?? vscode.ViewColumn.One;
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false });
+    editor.selection = new vscode.Selection(doc.positionAt(at), doc.positionAt(at + source.length));
+    return this.run();
+  }
+
+  /** What the panel marks: the candidate each mask holds (null: as predicted) and why it is stale. */
+  get panelState(): { applied: (string | null)[]; stale?: string; restored: boolean } {
+    return this.panel.following;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+  }
+}
+
+function replaceEdit(uri: vscode.Uri, range: vscode.Range, text: string): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, range, text);
+  return edit;
+}
+
+/**
+ * The selection, or with none the cursor's line when it holds [MASK] (trimmed), so Predict Mask from
+ * the command palette works on the line under the cursor; undefined when there is nothing to predict.
+ */
+export function selectionOrMaskLine(editor: vscode.TextEditor): vscode.Selection | undefined {
+  const sel = editor.selection;
+  if (!sel.isEmpty) return sel;
+  const line = editor.document.lineAt(sel.active.line);
+  if (!line.text.includes('[MASK]')) return undefined;
+  const start = line.firstNonWhitespaceCharacterIndex;
+  const end = line.text.trimEnd().length;
+  return new vscode.Selection(sel.active.line, start, sel.active.line, end);
 }
 
 /** The sentence (within the selection's lines) that holds the selection: from after the previous

@@ -1,12 +1,12 @@
 // Pretrain BERT from the command palette: choose the corpus, a size preset and a step budget.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type BertPreset, DEFAULT_SETTINGS, isBertPreset, type PretrainOptions } from '../../shared/configs';
 import { type BertOut, bertJob } from '../jobs/bert';
 import type { JobController } from '../jobs/controller';
 import { givenCorpus, pickCorpus, timestamp } from '../jobs/corpusPicker';
+import { stepBudgetNote } from '../jobs/corpusSize';
 import type { JobOutcome } from '../jobs/job';
+import { chooseOutputFolder, type IfExists } from '../jobs/outputFolder';
 import type { ModelStore } from '../modelStore';
 
 /** What Pretrain BERT returns: how the job ended, and its last step. */
@@ -17,7 +17,8 @@ export interface PretrainArgs {
   corpus?: string[];
   preset?: BertPreset;
   steps?: number;
-  name?: string;
+  name?: string; // the model folder's name in the storage folder; a fresh one when not given
+  ifExists?: IfExists; // when that folder exists: ask (the default), replace, resume or rename
   options?: Partial<PretrainOptions>;
 }
 
@@ -57,24 +58,38 @@ export async function pretrainBertCommand(
     const def = vscode.workspace
       .getConfiguration('pretrainLab')
       .get('defaultSteps', DEFAULT_SETTINGS.defaultSteps);
+    // the estimated time (and share of the corpus) shows next to the number as it is typed
+    const tokensPerStep = (args?.options?.batchSize ?? 16) * (args?.options?.maxSeqLength ?? 64);
+    const lastRun = models.list().find((m) => m.preset === preset && m.metrics?.tokensPerSecond);
+    const note = (n: number) =>
+      stepBudgetNote(n, preset!, tokensPerStep, chosen.size, lastRun?.metrics?.tokensPerSecond);
     const s = await vscode.window.showInputBox({
       title: 'Pretrain BERT (3/3): step budget',
       value: String(def),
+      prompt: note(def),
       validateInput: (v) =>
-        /^\d+$/.test(v) && +v > 0 ? undefined : 'Enter a whole number of steps, e.g. 500.',
+        /^\d+$/.test(v) && +v > 0
+          ? { message: note(Number(v)), severity: vscode.InputBoxValidationSeverity.Info }
+          : 'Enter a whole number of steps, e.g. 500.',
     });
     if (!s) return undefined;
     steps = Number(s);
   }
-  const dir = models.storageDir();
-  fs.mkdirSync(dir, { recursive: true });
-  const outDir = path.join(dir, args?.name ?? `bert-${preset}-${timestamp()}`);
+  const planned = chooseOutputFolder(
+    models.storageDir(),
+    'bert',
+    `bert-${preset}-${timestamp()}`,
+    args?.name,
+    args?.ifExists ?? 'ask',
+  );
+  const target = planned instanceof Promise ? await planned : planned;
+  if (!target) return undefined;
+  const { outDir, resume } = target;
   // progress every step, so the charts move as the model learns
   return jobs.start(
     bertJob(
-      { logEvery: 1, ...args?.options, corpus: chosen.corpus, outDir, preset, steps, resume: false },
+      { logEvery: 1, ...args?.options, corpus: chosen.corpus, outDir, preset, steps, resume },
       chosen.label,
-      models,
     ),
   );
 }

@@ -1,13 +1,12 @@
 // Pretrain word2vec from the command palette: corpus, algorithm, epochs. The job controller runs it
 // like any training (notification, status bar, training panel, log); the Embedding Explorer follows
 // its progress and then shows the new model.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, DEFAULT_WORD2VEC, type W2vAlgo, type Word2vecOptions } from '../../shared/configs';
 import type { JobController } from '../jobs/controller';
 import { givenCorpus, pickCorpus, timestamp } from '../jobs/corpusPicker';
 import type { JobOutcome } from '../jobs/job';
+import { chooseOutputFolder, type IfExists } from '../jobs/outputFolder';
 import { type Word2vecJobView, type Word2vecOut, word2vecJob } from '../jobs/word2vec';
 import type { ModelStore } from '../modelStore';
 
@@ -16,7 +15,8 @@ export interface Word2vecArgs {
   corpus?: string[];
   algo?: W2vAlgo;
   epochs?: number;
-  name?: string;
+  name?: string; // the model folder's name in the storage folder; a fresh one when not given
+  ifExists?: IfExists; // when that folder exists: ask (the default), replace, resume or rename
   options?: Partial<Word2vecOptions>;
 }
 
@@ -61,9 +61,16 @@ export async function pretrainWord2vecCommand(
     if (!s) return undefined;
     epochs = Number(s);
   }
-  const dir = models.storageDir();
-  fs.mkdirSync(dir, { recursive: true });
-  const outDir = path.join(dir, args?.name ?? `word2vec-${algo}-${timestamp()}`);
+  const planned = chooseOutputFolder(
+    models.storageDir(),
+    'word2vec',
+    `word2vec-${algo}-${timestamp()}`,
+    args?.name,
+    args?.ifExists ?? 'ask',
+  );
+  const target = planned instanceof Promise ? await planned : planned;
+  if (!target) return undefined;
+  const { outDir, resume } = target;
   const cfg = vscode.workspace.getConfiguration('pretrainLab');
   const options = {
     chinese: cfg.get('word2vec.chinese', DEFAULT_SETTINGS['word2vec.chinese']),
@@ -74,7 +81,7 @@ export async function pretrainWord2vecCommand(
     outDir,
     algo,
     epochs,
-    resume: false,
+    resume,
   };
   return jobs.start(word2vecJob(options, chosen.label, explorer));
 }

@@ -9,6 +9,7 @@ import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
 import type { AttentionPanel } from '../panels/attentionPanel';
+import { modelFor } from './modelFor';
 
 export interface AttentionOutcome {
   tokens: string[];
@@ -44,7 +45,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
     private readonly models: ModelStore,
     private readonly panel: AttentionPanel,
   ) {
-    panel.onMessageFromView = (m) => void this.onView(m);
+    panel.onMessageFromView = (m) => this.onView(m);
     panel.onClose = () => {
       this.clearDecorations();
       this.shown = undefined;
@@ -61,17 +62,16 @@ export class ShowAttentionCommand implements vscode.Disposable {
       );
       return undefined;
     }
-    const model = this.models.active('attention');
-    if (!model) {
-      const msg = 'There is no usable model yet; pretrain a BERT on this workspace first.';
-      void vscode.window.showWarningMessage(msg);
-      return { error: msg };
+    const choice = modelFor(
+      this.models,
+      'attention',
+      'There is no usable model with attention yet; pretrain a BERT on this workspace first.',
+    );
+    if ('error' in choice) {
+      void vscode.window.showWarningMessage(choice.error);
+      return { error: choice.error };
     }
-    if (!model.capabilities.includes('attention')) {
-      const msg = `The active model "${model.name}" is a word2vec model: one vector per word, and no attention to show; make a BERT model active in the Models view.`;
-      void vscode.window.showWarningMessage(msg);
-      return { error: msg };
-    }
+    const model = choice.model;
     this.panel.loading(text);
     try {
       const result = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
@@ -85,6 +85,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
         layer: r.layers - 1,
         heads: [...Array(r.heads).keys()],
       };
+      const notice = [choice.notice, r.notice].filter(Boolean).join(' ') || undefined;
       this.panel.attention({
         model: model.name,
         tokens: r.tokens,
@@ -93,10 +94,10 @@ export class ShowAttentionCommand implements vscode.Disposable {
         layers: r.layers,
         heads: r.heads,
         weights: packWeights(weights), // 16-bit steps, see WEIGHT_STEPS for why
-        notice: r.notice,
+        notice,
       });
       if (r.notice) void vscode.window.showInformationMessage(r.notice);
-      return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice: r.notice };
+      return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice };
     } catch (e) {
       const msg = (e as Error).message;
       log().warn(`Show Attention: ${msg}`);
@@ -184,37 +185,53 @@ export class ShowAttentionCommand implements vscode.Disposable {
     }
   }
 
-  private async onView(m: FromAttentionPanel): Promise<void> {
-    if (m.type === 'viewState' && this.shown) {
+  /** What the panel tells or asks: the view on screen (for the editor highlight), or an export. */
+  private async onView(m: Exclude<FromAttentionPanel, { type: 'ready' }>): Promise<string | undefined> {
+    if (m.type === 'viewState') {
+      if (!this.shown) return undefined;
       this.shown.layer = m.layer;
       this.shown.heads = m.heads.filter((h) => h < this.shown!.result.heads);
       const ed = vscode.window.visibleTextEditors.find(
         (e) => e.document.uri.toString() === this.shown?.uri.toString(),
       );
       if (ed) this.follow(ed);
-      return;
+      return undefined;
     }
-    if (m.type !== 'export') return;
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(path.join(ws, `attention.${m.format}`)),
       filters: { [m.format.toUpperCase()]: [m.format] },
       title: 'Export attention',
     });
-    if (!target) return;
+    if (!target) return undefined;
     try {
       if (m.format === 'json') this.exportJson(target.fsPath);
       else if (m.format === 'png')
         fs.writeFileSync(target.fsPath, Buffer.from(m.data.slice(m.data.indexOf(',') + 1), 'base64'));
       else fs.writeFileSync(target.fsPath, m.data);
-      void vscode.window.showInformationMessage(`Saved ${path.basename(target.fsPath)}.`);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Could not save ${target.fsPath}: ${(e as Error).message}`);
+      // goes back to the panel, which shows it
+      throw new Error(
+        `Could not save ${target.fsPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another place.`,
+      );
     }
+    announceExport(target);
+    return target.fsPath;
   }
 
   dispose(): void {
     for (const s of this.subs) s.dispose();
     for (const d of this.decorations) d.dispose();
   }
+}
+
+/** Names the saved file's path and offers to open it in VS Code or show it in its folder. */
+export function announceExport(target: vscode.Uri): void {
+  void vscode.window
+    .showInformationMessage(`Attention exported to ${target.fsPath}.`, 'Open', 'Reveal')
+    .then((pick) => {
+      if (pick === 'Open') return vscode.commands.executeCommand('vscode.open', target);
+      if (pick === 'Reveal') return vscode.commands.executeCommand('revealFileInOS', target);
+      return undefined;
+    });
 }

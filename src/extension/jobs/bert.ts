@@ -1,7 +1,6 @@
 // BERT pretraining (masked LM + next sentence prediction) as a job kind.
 import type { PretrainOptions } from '../../shared/configs';
 import type { JobProgress } from '../../shared/protocol/training';
-import type { ModelStore } from '../modelStore';
 import type { JobKind } from './job';
 
 export type BertJobOptions = Partial<PretrainOptions> &
@@ -12,11 +11,7 @@ export interface BertOut {
   step: number; // the last step trained (and saved, unless the job failed)
 }
 
-export function bertJob(
-  options: BertJobOptions,
-  corpusLabel: string,
-  models: Pick<ModelStore, 'setActive'>,
-): JobKind<'pretrainBert', BertOut> {
+export function bertJob(options: BertJobOptions, corpusLabel: string): JobKind<'pretrainBert', BertOut> {
   let last: { step: number; mlmAccuracy: number } | undefined;
   const model = options.outDir.split(/[\\/]/).pop() ?? options.outDir;
   return {
@@ -53,13 +48,12 @@ export function bertJob(
       const acc = last ? `, MLM accuracy ${(last.mlmAccuracy * 100).toFixed(1)}%` : '';
       const message =
         r.status === 'done'
-          ? `Model ${model} trained for ${r.step} steps${acc}; it is now the active model.`
-          : `Training cancelled at step ${r.step}; the checkpoint of that step is kept and is now the active model.`;
+          ? `Model ${model} trained for ${r.step} steps${acc}.`
+          : `Training cancelled at step ${r.step}; the checkpoint of that step is kept in ${model}.`;
       return { status: r.status, message, out: { step: r.step } };
     },
     failed: () => ({ step: last?.step ?? 0 }),
-    async finish(o) {
-      if (o.status !== 'failed' && o.step > 0) await models.setActive(o.modelDir);
-    },
+    // the controller makes a finished model active (activation.ts)
+    async finish() {},
   };
 }

@@ -1,15 +1,25 @@
 // Runs one training job at a time, whatever its kind: refuses a second one, shows one cancellable
 // notification, feeds the training panel and the status bar, logs, and ends every job the same way
-// (model saved / cancelled with its checkpoint kept / failed with the engine's sentence). It also
-// measures the extension host's event-loop delay while a job runs.
+// (model saved / cancelled with its checkpoint kept / failed with the engine's sentence). It applies
+// one activation rule to every kind (activation.ts): a finished model becomes active with *Switch back*
+// offered; a cancelled one is only offered (*Make Active*). It also measures the extension host's
+// event-loop delay while a job runs.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { JobExtras, JobProgress, TrainingRunInfo } from '../../shared/protocol/training';
-import { briefMetrics, formatPosition } from '../../shared/protocol/training';
+import { progressLine } from '../../shared/protocol/training';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
 import type { TrainingPanel } from '../panels/trainingPanel';
+import {
+  type Activation,
+  activate,
+  activatedSentence,
+  canSwitchBack,
+  switchBack,
+  usableModel,
+} from './activation';
 import type { JobKind, JobOutcome, JobStatusEnd, TrainingRequestType } from './job';
 
 /**
@@ -40,6 +50,8 @@ export class JobController implements vscode.Disposable {
   extras: JobExtras | undefined;
   status: JobStatusEnd | 'running' | undefined;
   message: string | undefined;
+  /** The model the last finished training made active, with what it replaced (for *Switch back*). */
+  lastActivation: Activation | undefined;
   private cancelSource: vscode.CancellationTokenSource | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -101,6 +113,89 @@ export class JobController implements vscode.Disposable {
     if (this.refuseIfRunning()) return undefined;
     const cts = new vscode.CancellationTokenSource();
     this.cancelSource = cts;
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    // whatever throws below (the panel, a job's hook), the controller must not stay 'running'
+    let outcome: JobOutcome<Out>;
+    try {
+      outcome = await this.runJob(job, cts, delay);
+    } catch (e) {
+      this.status = 'failed';
+      this.message = (e as Error).message;
+      this.changed.fire();
+      throw e;
+    } finally {
+      delay.disable();
+      this.cancelSource = undefined;
+      cts.dispose();
+    }
+    this.models.refresh();
+    this.lastActivation = undefined;
+    if (outcome.status === 'done') {
+      const a = await activate(this.models, outcome.modelDir).catch((e: Error) => {
+        log().error(`The new model could not be made active: ${e.message}`);
+        return undefined;
+      });
+      if (a) {
+        this.lastActivation = a;
+        outcome.activeFor = a.features;
+        outcome.message = `${outcome.message} ${activatedSentence(a)}`;
+        // the panel says what the notification says
+        this.message = outcome.message;
+        this.panel.send({ type: 'finished', status: outcome.status, message: outcome.message });
+      }
+    }
+    try {
+      await job.finish(outcome);
+    } catch (e) {
+      log().error(`After the training: ${(e as Error).message}`);
+    }
+    this.changed.fire();
+    this.tell(outcome);
+    return outcome;
+  }
+
+  /** The outcome's sentence, with Switch back (after a finished run) or Make Active (after a cancel). */
+  private tell(outcome: JobOutcome): void {
+    if (outcome.status === 'failed') {
+      void vscode.window.showErrorMessage(outcome.message);
+      return;
+    }
+    const a = this.lastActivation;
+    const offer =
+      a && canSwitchBack(a)
+        ? 'Switch back'
+        : outcome.status === 'cancelled' && usableModel(this.models, outcome.modelDir)
+          ? 'Make Active'
+          : undefined;
+    void vscode.window
+      .showInformationMessage(outcome.message, ...(offer ? [offer] : []))
+      .then(async (pick) => {
+        // this run's activation, even if a later run has finished since
+        if (pick === 'Switch back' && a) await this.switchBack(a);
+        else if (pick === 'Make Active') await this.makeActive(outcome.modelDir);
+      });
+  }
+
+  /** Gives the capabilities a training's model took (the last one's by default) back to those that had them. */
+  async switchBack(a = this.lastActivation): Promise<void> {
+    if (!a) return;
+    if (this.lastActivation === a) this.lastActivation = undefined;
+    await switchBack(this.models, a);
+    vscode.window.setStatusBarMessage('Pretrain Lab: the models active before the training are back', 4000);
+  }
+
+  /** Makes a (cancelled) training's model active when the user asks. */
+  async makeActive(dir: string): Promise<void> {
+    const a = await activate(this.models, dir);
+    if (a) vscode.window.setStatusBarMessage(`Pretrain Lab: ${activatedSentence(a)}`, 4000);
+  }
+
+  /** Starts the job on the engine and follows it to its end: the outcome, never a throw from the engine. */
+  private async runJob<T extends TrainingRequestType, Out extends object>(
+    job: JobKind<T, Out>,
+    cts: vscode.CancellationTokenSource,
+    delay: ReturnType<typeof monitorEventLoopDelay>,
+  ): Promise<JobOutcome<Out>> {
     const run: TrainingRunInfo = {
       kind: job.kind,
       family: job.family,
@@ -120,7 +215,6 @@ export class JobController implements vscode.Disposable {
     this.changed.fire();
     log().info(`Training ${run.family} ${run.model} on ${run.corpus} (${run.total} ${run.unit}s).`);
     job.onStart?.();
-    const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     let progressEvents = 0;
     const ended = await jobNotification(job.title, cts, async (report) => {
@@ -140,8 +234,7 @@ export class JobController implements vscode.Disposable {
             if (extras) this.extras = { ...this.extras, ...extras };
             if (run.backend !== undefined && this.engine.backend) run.backend = this.engine.backend;
             this.panel.send({ type: 'progress', progress: jp });
-            const brief = briefMetrics(jp);
-            report(100 * jp.fraction, `${formatPosition(jp)}${brief ? ` · ${brief}` : ''}`);
+            report(100 * jp.fraction, progressLine(jp));
             const note = job.note?.(p);
             if (note) this.log(note);
             job.onProgress?.(p);
@@ -153,7 +246,6 @@ export class JobController implements vscode.Disposable {
         return { status: 'failed' as const, message: (e as Error).message, out: job.failed() };
       }
     });
-    delay.disable();
     // the histogram holds whole timer intervals: less the 1 ms resolution, what remains is delay
     const p99 = Math.max(0, delay.percentile(99) / 1e6 - 1);
     const outcome: JobOutcome<Out> = {
@@ -170,17 +262,6 @@ export class JobController implements vscode.Disposable {
     this.status = outcome.status;
     this.message = outcome.message;
     this.panel.send({ type: 'finished', status: outcome.status, message: outcome.message });
-    this.cancelSource = undefined;
-    cts.dispose();
-    this.models.refresh();
-    try {
-      await job.finish(outcome);
-    } catch (e) {
-      log().error(`After the training: ${(e as Error).message}`);
-    }
-    this.changed.fire();
-    if (outcome.status === 'failed') void vscode.window.showErrorMessage(outcome.message);
-    else void vscode.window.showInformationMessage(outcome.message);
     return outcome;
   }
 

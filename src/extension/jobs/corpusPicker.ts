@@ -1,51 +1,95 @@
-// Which text a training learns from: picked by the user, or given by a script (tests, keybindings).
+// Which text a training learns from: picked by the user (each choice with its size), or given by a
+// script (tests, keybindings).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS } from '../../shared/configs';
+import { type CorpusSize, measureCorpus, sizeLabel } from './corpusSize';
 
 export interface ChosenCorpus {
   corpus: string[];
   label: string; // as the panel, the log and the status bar name it
+  size?: CorpusSize; // measured when the picker offered it
 }
 
-/** Asks which text to learn from: this file, its folder, the workspace, or files chosen in a dialog. */
+type Item = vscode.QuickPickItem & { id: string; corpus?: string[]; size?: CorpusSize };
+
+/** This extension's sample corpus (English and Chinese texts), offered when there is no workspace. */
+function sampleDir(): string | undefined {
+  const ext = vscode.extensions.getExtension('pretrain-lab.pretrain-lab');
+  return ext ? path.join(ext.extensionPath, 'sample') : undefined;
+}
+
+function sized(item: Item, corpus: string[]): Item {
+  const size = measureCorpus(corpus);
+  return { ...item, corpus, size, detail: sizeLabel(size) };
+}
+
+/**
+ * Asks which text to learn from, each choice with its size (files, MB, estimated tokens): the
+ * workspace first (or, without one, the sample), then this file's folder, this file, or files chosen
+ * in a dialog. The first item is the one Enter takes.
+ */
 export async function pickCorpus(title: string): Promise<ChosenCorpus | undefined> {
   const editor = vscode.window.activeTextEditor;
   const ws = vscode.workspace.workspaceFolders?.[0];
   const glob = vscode.workspace
     .getConfiguration('pretrainLab')
     .get('corpusGlob', DEFAULT_SETTINGS.corpusGlob);
-  const items: (vscode.QuickPickItem & { id: string })[] = [];
+  const items: Item[] = [];
+  let wsFiles: string[] = [];
+  if (ws) {
+    wsFiles = (await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.pretrain-lab}/**', 20000)).map(
+      (f) => f.fsPath,
+    );
+    if (wsFiles.length > 0)
+      items.push(
+        sized({ id: 'workspace', label: '$(root-folder) The workspace', description: glob }, wsFiles),
+      );
+  }
+  const sample = sampleDir();
+  if (items.length === 0 && sample && fs.existsSync(sample))
+    items.push(
+      sized({ id: 'sample', label: '$(book) The sample corpus', description: 'English and Chinese texts' }, [
+        sample,
+      ]),
+    );
   if (editor && editor.document.uri.scheme === 'file') {
     const f = editor.document.uri.fsPath;
-    items.push({ id: 'file', label: '$(file) This file', description: path.basename(f) });
-    items.push({ id: 'folder', label: '$(folder) This folder', description: path.dirname(f) });
+    items.push(
+      sized({ id: 'folder', label: '$(folder) This folder', description: path.dirname(f) }, [
+        path.dirname(f),
+      ]),
+    );
+    items.push(sized({ id: 'file', label: '$(file) This file', description: path.basename(f) }, [f]));
   }
-  if (ws) items.push({ id: 'workspace', label: '$(root-folder) The workspace', description: glob });
+  if (ws && wsFiles.length === 0)
+    items.push({
+      id: 'workspace-empty',
+      label: '$(root-folder) The workspace',
+      description: glob,
+      detail: `No file matches ${glob}; change the setting pretrainLab.corpusGlob.`,
+    });
   items.push({ id: 'browse', label: '$(folder-opened) Choose files or a folder…' });
   const pick = await vscode.window.showQuickPick(items, {
     title,
-    placeHolder: 'Which text should the model learn from?',
+    placeHolder: 'Which text should the model learn from? (sizes: files · MB · estimated tokens)',
+    matchOnDetail: false,
   });
   if (!pick) return undefined;
   switch (pick.id) {
     case 'file':
-      return { corpus: [editor!.document.uri.fsPath], label: path.basename(editor!.document.uri.fsPath) };
     case 'folder':
-      return {
-        corpus: [path.dirname(editor!.document.uri.fsPath)],
-        label: path.dirname(editor!.document.uri.fsPath),
-      };
-    case 'workspace': {
-      const files = await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.pretrain-lab}/**', 20000);
-      if (files.length === 0) {
-        void vscode.window.showWarningMessage(
-          `No workspace file matches ${glob}; change the setting pretrainLab.corpusGlob or pick files.`,
-        );
-        return undefined;
-      }
-      return { corpus: files.map((f) => f.fsPath), label: `${files.length} workspace files (${glob})` };
-    }
+      return { corpus: pick.corpus!, label: pick.description ?? '', size: pick.size };
+    case 'sample':
+      return { corpus: pick.corpus!, label: 'the sample corpus', size: pick.size };
+    case 'workspace':
+      return { corpus: pick.corpus!, label: `${wsFiles.length} workspace files (${glob})`, size: pick.size };
+    case 'workspace-empty':
+      void vscode.window.showWarningMessage(
+        `No workspace file matches ${glob}; change the setting pretrainLab.corpusGlob or pick files.`,
+      );
+      return undefined;
     default: {
       const uris = await vscode.window.showOpenDialog({
         canSelectFiles: true,
@@ -54,9 +98,11 @@ export async function pickCorpus(title: string): Promise<ChosenCorpus | undefine
         title: 'Corpus for pretraining',
       });
       if (!uris?.length) return undefined;
+      const corpus = uris.map((u) => u.fsPath);
       return {
-        corpus: uris.map((u) => u.fsPath),
+        corpus,
         label: uris.map((u) => path.basename(u.fsPath)).join(', '),
+        size: measureCorpus(corpus),
       };
     }
   }

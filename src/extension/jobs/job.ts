@@ -24,6 +24,7 @@ export type JobOutcome<Out extends object = object> = {
   modelDir: string;
   progressEvents: number; // engine progress reports received
   eventLoopDelayP99Ms: number; // the extension host's event-loop delay while the job ran
+  activeFor?: string[]; // what the new model became active for (a finished run only), as named to the user
 } & Out;
 
 /** How a run ended, as its kind reads the engine's answer. */
@@ -55,6 +56,6 @@ export interface JobKind<T extends TrainingRequestType, Out extends object> {
   onStart?(): void;
   /** Side effects as progress arrives, beyond the panel and status bar (e.g. the Embedding Explorer). */
   onProgress?(p: EngineTrainProgress): void;
-  /** Once the outcome is known and the model list refreshed: make the model active, open it, … */
+  /** Once the outcome is known, the model list refreshed and the model made active (controller): open it, … */
   finish(outcome: JobOutcome<Out>): Promise<void>;
 }

@@ -10,14 +10,13 @@ export type Word2vecJobOptions = Partial<Word2vecOptions> &
 
 /** What the job needs of the Embedding Explorer. */
 export interface Word2vecJobView {
-  training(state: { progress?: W2vProgress; status?: string }): void;
+  training(state: { progress?: JobProgress; status?: string }): void;
   showModel(dir: string): Promise<void>;
 }
 
 /** The fields a word2vec job adds to its outcome. */
 export interface Word2vecOut {
-  epochsDone: number;
-  progress: W2vProgress[]; // every report of the run, in order
+  epochsDone: number; // the points themselves are the controller's
 }
 
 /** A word2vec report as the panel charts it: x is epochs as a fraction (1.5 = half of epoch 2). */
@@ -46,7 +45,6 @@ export function word2vecJob(
   corpusLabel: string,
   view: Word2vecJobView,
 ): JobKind<'pretrainWord2vec', Word2vecOut> {
-  const seen: W2vProgress[] = [];
   const name = path.basename(options.outDir);
   const algo = options.algo === 'cbow' ? 'CBOW' : 'skip-gram';
   const summary = (r: { summary: W2vSummary; epochsDone: number }) =>
@@ -63,9 +61,7 @@ export function word2vecJob(
     request: () => ({ type: 'pretrainWord2vec', options }),
     onStart: () => view.training({ status: `Training ${name} on ${corpusLabel}…` }),
     progress(p) {
-      if (p.type !== 'w2v') return undefined;
-      seen.push(p.progress);
-      return word2vecProgress(p.progress);
+      return p.type === 'w2v' ? word2vecProgress(p.progress) : undefined;
     },
     note(p) {
       const x = p.type === 'w2v' ? p.progress : undefined;
@@ -73,16 +69,16 @@ export function word2vecJob(
       return `word2vec epoch ${x.epoch}/${x.epochs}: mean loss ${x.epochLoss.toFixed(4)}, ${Math.round(x.wordsPerSecond)} words/s`;
     },
     onProgress(p) {
-      if (p.type === 'w2v') view.training({ progress: p.progress });
+      if (p.type === 'w2v') view.training({ progress: word2vecProgress(p.progress) });
     },
     result(r) {
       const message =
         r.status === 'done'
           ? summary(r)
           : `word2vec training cancelled; ${r.epochsDone > 0 ? `the checkpoint after epoch ${r.epochsDone} is kept` : 'no epoch had finished, so there is no model yet'}.`;
-      return { status: r.status, message, out: { epochsDone: r.epochsDone, progress: seen } };
+      return { status: r.status, message, out: { epochsDone: r.epochsDone } };
     },
-    failed: () => ({ epochsDone: 0, progress: seen }),
+    failed: () => ({ epochsDone: 0 }),
     async finish(o) {
       view.training({ status: o.message });
       if (o.epochsDone > 0) await view.showModel(o.modelDir);

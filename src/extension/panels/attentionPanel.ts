@@ -5,15 +5,21 @@ import {
   isFromAttentionPanel,
   type ToAttentionPanel,
 } from '../../shared/protocol/attention';
-import { PanelBase } from './panelBase';
+import { StatePanel } from './panelBase';
 
 /** Head, model and matrix views of a selection's attention. */
-export class AttentionPanel extends PanelBase<ToAttentionPanel, FromAttentionPanel> {
+export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPanel> {
   static readonly viewType = 'pretrainLab.attention';
-  onMessageFromView: ((m: FromAttentionPanel) => void) | undefined;
+  /** Answers the page's view state and exports; a throw is shown in the panel. */
+  onMessageFromView: ((m: Exclude<FromAttentionPanel, { type: 'ready' }>) => Promise<unknown>) | undefined;
 
   constructor(extensionUri: vscode.Uri) {
-    super(extensionUri, AttentionPanel.viewType, 'Attention', 'attention', isFromAttentionPanel);
+    super(extensionUri, {
+      viewType: AttentionPanel.viewType,
+      title: 'Attention',
+      entry: 'attention',
+      isMessage: isFromAttentionPanel,
+    });
   }
 
   loading(text: string): void {
@@ -29,10 +35,11 @@ export class AttentionPanel extends PanelBase<ToAttentionPanel, FromAttentionPan
   }
 
   focusToken(index: number): void {
-    this.post({ type: 'focusToken', index });
+    this.notify({ type: 'focusToken', index });
   }
 
-  protected onMessage(m: FromAttentionPanel): void {
-    this.onMessageFromView?.(m);
+  protected onMessage(m: FromAttentionPanel): unknown {
+    if (m.type === 'ready') return undefined; // answered by PanelBase
+    return this.onMessageFromView?.(m);
   }
 }

@@ -6,32 +6,41 @@ import {
 } from '../../shared/protocol/training';
 import { PanelBase } from './panelBase';
 
-/** Live charts of a training job, whatever its kind; Cancel asks the host to stop it. */
+/**
+ * Live charts of a training job, whatever its kind; Cancel asks the host to stop it. Progress is sent
+ * only while the page is up: a page that (re)loads is sent the whole history instead, so no point is
+ * queued while hidden and none is drawn twice.
+ */
 export class TrainingPanel extends PanelBase<ToTrainingPanel, FromTrainingPanel> {
   static readonly viewType = 'pretrainLab.training';
   onCancel: (() => void) | undefined;
   history: (() => ToTrainingPanel) | undefined;
 
   constructor(extensionUri: vscode.Uri) {
-    super(extensionUri, TrainingPanel.viewType, 'Pretrain Lab: Training', 'training', isFromTrainingPanel);
+    super(extensionUri, {
+      viewType: TrainingPanel.viewType,
+      title: 'Pretrain Lab: Training',
+      entry: 'training',
+      isMessage: isFromTrainingPanel,
+    });
   }
 
   send(m: ToTrainingPanel): void {
-    this.post(m);
+    this.notify(m);
   }
 
-  protected override onReady(): void {
+  protected onReady(): void {
     const h = this.history?.();
-    if (h) this.post(h);
+    if (h) this.notify(h);
   }
 
-  protected onMessage(m: FromTrainingPanel): void {
+  protected onMessage(m: FromTrainingPanel): undefined {
     switch (m.type) {
       case 'cancel':
         this.onCancel?.();
-        break;
+        return undefined;
       case 'ready':
-        break; // the history is replayed in onReady
+        return undefined; // answered by PanelBase
     }
   }
 }

@@ -5,7 +5,7 @@
 // question of the webview is an RPC request: it gets its answer or an error with one sentence.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { VectorsAnswer, VectorsInfo, VectorsQuery, W2vProgress } from '../../shared/configs';
+import type { VectorsAnswer, VectorsInfo, VectorsQuery } from '../../shared/configs';
 import type { EngineResponses } from '../../shared/engineProtocol';
 import {
   type ExplorerAnswers,
@@ -14,6 +14,7 @@ import {
   isFromExplorer,
   type ToExplorer,
 } from '../../shared/protocol/explorer';
+import type { JobProgress } from '../../shared/protocol/training';
 import { CancelledError, type RequestContext } from '../../shared/rpc';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
@@ -24,8 +25,6 @@ import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { gatherContextual } from './explorerContextual';
 import { ExplorerModels } from './explorerModels';
 
-export { wordAt } from './wordAt';
-
 const MODEL_KEY = 'pretrainLab.explorerModel';
 const NO_MODEL = 'There is no model to explore yet; pretrain word2vec or add a model in the Models view.';
 
@@ -34,11 +33,12 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
   private rpc: WebviewRpc<FromExplorer> | undefined;
   private ready = false;
   private pendingWord: { word: string; select: boolean } | undefined;
-  private trainingState: { progress?: W2vProgress; status?: string } | undefined;
+  private trainingState: { progress?: JobProgress; status?: string } | undefined;
   private occurrences: ExplorerContextual['occurrences'] = [];
   private readonly choices: ExplorerModels;
   readonly plot: ExplorerPlotPanel;
   private readonly subs: vscode.Disposable[] = [];
+  private readonly viewSubs: vscode.Disposable[] = []; // of the current webview: replaced when it is resolved again
   // for tests and the closing notes: what the view last showed
   lastInfo: VectorsInfo | undefined;
   lastAnswer: VectorsAnswer | undefined;
@@ -71,7 +71,7 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.ready = false;
-    this.rpc?.dispose();
+    for (const s of this.viewSubs.splice(0)) s.dispose();
     const rpc = new WebviewRpc(
       view.webview,
       isFromExplorer,
@@ -81,7 +81,7 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     this.rpc = rpc;
     view.webview.options = webviewOptions(this.ctx.extensionUri);
     view.webview.html = webviewHtml(view.webview, this.ctx.extensionUri, 'explorer', 'Embedding Explorer');
-    this.subs.push(
+    this.viewSubs.push(
       rpc,
       view.onDidDispose(() => {
         this.ready = false;
@@ -199,7 +199,10 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
       case 'export':
         return this.exportProjection(m.format, m.data);
       case 'pretrain':
-        await vscode.commands.executeCommand('pretrainLab.pretrainWord2vec');
+        // not awaited: the command runs the whole training, far longer than the view waits for an answer
+        vscode.commands.executeCommand('pretrainLab.pretrainWord2vec').then(undefined, (e: Error) => {
+          void vscode.window.showErrorMessage(e.message);
+        });
         return undefined;
       case 'plot': {
         const entry = this.choices.find(m.plot.model);
@@ -328,19 +331,21 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     else this.pendingWord = { word, select: false };
   }
 
+  /** Opens the model in the view, and reveals and focuses the view (a message may say it is open there). */
   async showModel(dir: string): Promise<void> {
     await this.ctx.globalState.update(MODEL_KEY, dir);
+    await this.reveal();
     this.pushModels();
     if (this.ready) await this.sendInfo(dir);
   }
 
-  training(state: { progress?: W2vProgress; status?: string }): void {
+  training(state: { progress?: JobProgress; status?: string }): void {
     this.trainingState = { ...this.trainingState, ...state };
     this.push({ type: 'training', ...state });
   }
 
   dispose(): void {
-    this.rpc?.dispose();
+    for (const s of this.viewSubs.splice(0)) s.dispose();
     for (const s of this.subs.splice(0)) s.dispose();
   }
 }

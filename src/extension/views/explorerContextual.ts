@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS } from '../../shared/configs';
 import type { EngineResponses } from '../../shared/engineProtocol';
+import { KINDS, missingCapabilityMessage } from '../../shared/modelKinds';
 import type { ExplorerContextual, ExplorerModel } from '../../shared/protocol/explorer';
 import type { EngineClient } from '../engineClient';
 import type { ModelStore } from '../modelStore';
@@ -11,14 +12,19 @@ import type { ModelStore } from '../modelStore';
 export async function gatherContextual(
   engine: EngineClient,
   store: ModelStore,
-  staticModel: ExplorerModel | undefined, // the explorer's model, shown beside when it is word2vec
+  staticModel: ExplorerModel | undefined, // the explorer's model, shown beside when it has no context
   word: string,
   layer: number,
   token?: vscode.CancellationToken,
 ): Promise<ExplorerContextual> {
-  const bert = store.activeBert();
-  if (!bert)
-    throw new Error('Contextual vectors need a BERT model; pretrain one or add one in the Models view.');
+  const model = store.active('contextual');
+  if (!model?.modelKind) {
+    if (staticModel)
+      throw new Error(missingCapabilityMessage(staticModel.name, staticModel.kind, 'contextual'));
+    throw new Error(
+      'Contextual vectors need a contextual model such as BERT; pretrain one or add one in the Models view.',
+    );
+  }
   const glob = vscode.workspace
     .getConfiguration('pretrainLab')
     .get('corpusGlob', DEFAULT_SETTINGS.corpusGlob);
@@ -28,7 +34,7 @@ export async function gatherContextual(
   if (files.length === 0)
     throw new Error(`No workspace file matches ${glob}; open a folder with text files.`);
   const r: EngineResponses['contextual'] = await engine.call(
-    { type: 'contextual', modelDir: bert.dir, word, files, layer, max: 400 },
+    { type: 'contextual', modelDir: model.dir, word, files, layer, max: 400 },
     { token },
   );
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -37,7 +43,8 @@ export async function gatherContextual(
     layer: r.layer,
     layers: r.layers,
     dim: r.dim,
-    bertModel: bert.name,
+    model: model.name,
+    modelLabel: KINDS[model.modelKind].label,
     occurrences: r.occurrences.map((o) => ({
       ...o,
       label: `${ws ? path.relative(ws, o.file) : path.basename(o.file)}:${o.line + 1}`,
@@ -46,7 +53,8 @@ export async function gatherContextual(
     total: r.total,
     notice: r.notice,
   };
-  if (staticModel?.kind === 'word2vec') {
+  // a model without context has one vector per word: show it beside the occurrences
+  if (staticModel && !KINDS[staticModel.kind].capabilities.includes('contextual')) {
     const a: EngineResponses['vectorsQuery'] = await engine.call(
       { type: 'vectorsQuery', model: staticModel.id, query: { op: 'neighbours', word, k: 8 } },
       { token },

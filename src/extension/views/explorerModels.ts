@@ -2,6 +2,7 @@
 // model disappears from the store (deleted, or its folder removed), the calls that ask it are failed at
 // once with one sentence rather than left waiting for an engine that may be busy for a while.
 import * as vscode from 'vscode';
+import { KINDS } from '../../shared/modelKinds';
 import type { ExplorerModel } from '../../shared/protocol/explorer';
 import type { RequestContext } from '../../shared/rpc';
 import type { ModelEntry, ModelStore } from '../modelStore';
@@ -17,18 +18,20 @@ export class ExplorerModels {
 
   constructor(private readonly store: ModelStore) {}
 
-  /** Usable models, word2vec ones first, then BERTs (input embeddings). */
+  /**
+   * Usable models with word vectors: static-only ones (word2vec) first, then contextual ones, whose
+   * input embeddings are the table shown.
+   */
   list(): ExplorerModel[] {
     if (!this.available) {
-      const all = this.store.list().filter((m) => !m.problem);
-      const w2v = all.filter((m) => m.type === 'word2vec');
-      const bert = all.filter((m) => m.type === 'bert');
-      this.available = [...w2v, ...bert].map((m) => ({
-        id: m.dir,
-        name: m.name,
-        kind: m.type,
-        detail: detail(m),
-      }));
+      const able = this.store
+        .list()
+        .filter((m) => !m.problem && m.modelKind && m.capabilities.includes('embeddings'));
+      const staticOnly = able.filter((m) => !m.capabilities.includes('contextual'));
+      const contextual = able.filter((m) => m.capabilities.includes('contextual'));
+      this.available = [...staticOnly, ...contextual].flatMap((m) =>
+        m.modelKind ? [{ id: m.dir, name: m.name, kind: m.modelKind, detail: detail(m) }] : [],
+      );
     }
     return this.available;
   }
@@ -88,8 +91,10 @@ export class ExplorerModels {
 }
 
 function detail(m: ModelEntry): string {
-  if (m.type === 'bert')
-    return `BERT input embeddings · ${m.vocabSize ?? '?'} WordPieces · ${m.hidden ?? '?'}d`;
+  if (m.modelKind !== 'word2vec') {
+    const label = m.modelKind ? KINDS[m.modelKind].label : 'model';
+    return `${label} input embeddings · ${m.vocabSize ?? '?'} WordPieces · ${m.hidden ?? '?'}d`;
+  }
   const algo = m.algo === 'cbow' ? 'CBOW' : m.algo === 'skipgram' ? 'skip-gram' : 'vectors';
   return `word2vec ${algo} · ${m.vocabSize?.toLocaleString('en') ?? '?'} words · ${m.dim ?? '?'}d`;
 }

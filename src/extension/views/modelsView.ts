@@ -1,7 +1,7 @@
 // The Models view: every model with its type, size, corpus, steps and final metrics, and what it is
 // active for (one model is active per capability: the masked LM, the word vectors…).
 import * as vscode from 'vscode';
-import { CAPABILITY_LABELS, type Capability } from '../../shared/modelKinds';
+import { CAPABILITY_LABELS, type Capability, KINDS } from '../../shared/modelKinds';
 import type { ModelEntry, ModelStore } from '../modelStore';
 
 export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.Disposable {
@@ -20,6 +20,20 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     return this.store.list();
   }
 
+  /** Whether the model is active for every capability it has: Make Active is not offered on it. */
+  private fullyActive(m: ModelEntry): boolean {
+    return m.capabilities.length > 0 && m.capabilities.every((c) => this.activeFor.get(c) === m.dir);
+  }
+
+  /** 'model', 'deletable' (stored), 'inactive' (Make Active is offered), 'word2vec': menus match these. */
+  private contextValue(m: ModelEntry): string {
+    const tags = ['model'];
+    if (m.kind === 'stored') tags.push('deletable');
+    if (!m.problem && !this.fullyActive(m)) tags.push('inactive');
+    if (m.modelKind === 'word2vec') tags.push('word2vec');
+    return tags.join(' ');
+  }
+
   /** What this model is the active model for, e.g. "Predict Mask, attention, word vectors". */
   private activeFeatures(m: ModelEntry): string[] {
     return m.capabilities
@@ -32,17 +46,21 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     const features = this.activeFeatures(m);
     const active = features.length > 0;
     const activeNote = active ? ` (active for ${features.join(', ')})` : '';
+    if (m.modelKind === 'word2vec') return this.word2vecItem(m, active, activeNote);
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
-    if (m.type === 'word2vec') return this.word2vecItem(m, active, activeNote);
-    const size = m.layers ? `${m.preset ?? 'bert'} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
+    // the kind's own label: a folder of a kind this version cannot load is not called BERT
+    const label = m.modelKind ? KINDS[m.modelKind].label : 'model';
+    const size = m.layers ? `${m.preset ?? label} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
     const steps = m.steps !== undefined ? ` · ${m.steps} steps` : '';
-    item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}BERT ${size}${steps}`;
+    item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}${label} ${size}${steps}`;
     item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-class');
-    item.contextValue = m.kind === 'stored' ? 'model deletable' : 'model';
+    item.contextValue = this.contextValue(m);
     item.id = m.dir;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);
-    md.appendMarkdown(`- type: BERT ${escapeMd(size)}\n- vocabulary: ${m.vocabSize ?? '?'} WordPieces\n`);
+    md.appendMarkdown(
+      `- type: ${escapeMd(`${label} ${size}`)}\n- vocabulary: ${m.vocabSize ?? '?'} WordPieces\n`,
+    );
     if (m.corpus)
       md.appendMarkdown(
         `- corpus: ${escapeMd(m.corpus.slice(0, 3).join(', '))}${m.corpus.length > 3 ? ` and ${m.corpus.length - 3} more` : ''}\n`,
@@ -57,7 +75,8 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     }
     md.appendMarkdown(`- folder: \`${m.dir.replace(/`/g, "'")}\``);
     item.tooltip = md;
-    if (!m.problem)
+    // a click makes it active, unless it already is for everything it can do
+    if (!m.problem && !this.fullyActive(m))
       item.command = { command: 'pretrainLab.setActiveModel', title: 'Make Active', arguments: [m] };
     return item;
   }
@@ -69,7 +88,7 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     const ep = m.epochsDone !== undefined ? ` · ${m.epochsDone}/${m.epochs} epochs` : '';
     item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}word2vec ${algo} · ${size}${ep}`;
     item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-array');
-    item.contextValue = m.kind === 'stored' ? 'model deletable word2vec' : 'model word2vec';
+    item.contextValue = this.contextValue(m);
     item.id = m.dir;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);

@@ -1,6 +1,8 @@
 // BERT: the model config and its presets, the pretraining options with their defaults, and what a
 // training reports.
 
+import type { GptConfig } from './gpt';
+
 export interface BertConfig {
   vocabSize: number; // rows of the token embedding (= lines of vocab.txt)
   hiddenSize: number; // width of every token representation (BERT's H)
@@ -12,7 +14,11 @@ export interface BertConfig {
   dropout: number; // hidden and attention dropout during training
   layerNormEps: number; // epsilon of every LayerNorm
   initializerRange: number; // std of the truncated normal weight init
+  hiddenAct?: BertActivation; // feed-forward and MLM-transform activation; exact GELU when absent
 }
+
+/** Activations a BERT may use (Hugging Face's `hidden_act` values that Pretrain Lab honours). */
+export type BertActivation = 'gelu' | 'gelu_new' | 'relu';
 
 export type BertPreset = 'tiny' | 'mini' | 'small' | 'base';
 
@@ -121,9 +127,9 @@ export interface MaskingSample {
 
 export interface ModelSummary {
   dir: string;
-  type: 'bert';
+  type: 'bert' | 'gpt'; // a Transformer trained in steps; 'gpt' folders carry a GptConfig
   preset?: string;
-  config: BertConfig;
+  config: BertConfig | GptConfig;
   vocabSize: number;
   parameters: number;
   corpus?: string[];

@@ -4,5 +4,7 @@
 export * from './analysis';
 export * from './backend';
 export * from './bert';
+export * from './elmo';
+export * from './gpt';
 export * from './settings';
 export * from './word2vec';

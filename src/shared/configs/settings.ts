@@ -2,6 +2,7 @@
 // contributes.configuration declares the same defaults; test/unit/configs.test.ts keeps them equal.
 import { DEFAULT_ANALYSIS } from './analysis';
 import type { BackendChoice } from './backend';
+import { DEFAULT_GENERATE } from './gpt';
 import { DEFAULT_WORD2VEC, type W2vChinese } from './word2vec';
 
 export interface Settings {
@@ -13,6 +14,11 @@ export interface Settings {
   'word2vec.threads': number; // word2vec worker threads (1..8)
   'word2vec.minCount': number; // word2vec drops words seen fewer times
   'word2vec.chinese': W2vChinese; // how word2vec splits Chinese
+  'generate.maxNewTokens': number; // tokens Generate from Here writes at most
+  'generate.temperature': number; // 0 = greedy
+  'generate.topK': number; // sample among the k most likely (0 = all)
+  'generate.topP': number; // nucleus sampling mass (1 = all)
+  'generate.seed': number; // the same seed repeats a continuation
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -24,4 +30,9 @@ export const DEFAULT_SETTINGS: Settings = {
   'word2vec.threads': DEFAULT_WORD2VEC.threads,
   'word2vec.minCount': DEFAULT_WORD2VEC.minCount,
   'word2vec.chinese': DEFAULT_WORD2VEC.chinese,
+  'generate.maxNewTokens': DEFAULT_GENERATE.maxNewTokens,
+  'generate.temperature': DEFAULT_GENERATE.temperature,
+  'generate.topK': DEFAULT_GENERATE.topK,
+  'generate.topP': DEFAULT_GENERATE.topP,
+  'generate.seed': DEFAULT_GENERATE.seed,
 };

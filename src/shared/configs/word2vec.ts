@@ -1,6 +1,8 @@
 // word2vec (Mikolov et al. 2013): the training options with their defaults, what a training reports,
 // and the questions word vectors answer.
 
+import type { ModelKind } from '../modelKinds';
+
 export type W2vAlgo = 'skipgram' | 'cbow';
 /** How text becomes words: Unicode words (punctuation dropped), or split on whitespace only. */
 export type W2vTokenization = 'words' | 'whitespace';
@@ -101,7 +103,8 @@ export interface VectorsAnswer {
 }
 
 export interface VectorsInfo extends W2vSummary {
-  bert: boolean; // a BERT's input embedding table (static WordPiece vectors)
+  kind: ModelKind; // the model the table comes from: word2vec, or a BERT's input embeddings
+  label: string; // what the table is, as a person reads it, e.g. 'word2vec skip-gram', 'BERT input embeddings'
   top: string[]; // the most frequent (first) words
 }
 

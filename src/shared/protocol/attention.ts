@@ -1,6 +1,8 @@
 // Messages between the extension host and the attention panel, as valibot schemas with their types
 // inferred. Every message from the webview is checked with isFromAttentionPanel before it is used.
 import * as v from 'valibot';
+import type { AttentionWord } from '../configs';
+import type { Same } from './same';
 
 // Attention weights travel to the panel as 16-bit steps of 1/65535, not 8-bit steps of 1/255: at 512
 // tokens most weights are near 1/512 ≈ 0.002, under the 8-bit step of 0.0039, so 8 bits would round a
@@ -33,6 +35,10 @@ export const AttentionWordSchema = v.object({
   end: index(1 << 20),
   text: v.string(),
 });
+
+// the schema describes the engine's AttentionWord in configs/: kept in step by the compiler
+const wordMatches: Same<v.InferOutput<typeof AttentionWordSchema>, AttentionWord> = true;
+void wordMatches;
 
 export const AttentionViewSchema = v.object({
   model: v.string(), // model name shown in the header

@@ -4,15 +4,10 @@
 // sentence. What the host pushes (models, info, training progress…) is a request the webview answers
 // with nothing; the host is trusted, so those bodies are typed, not validated.
 import * as v from 'valibot';
-import type {
-  ContextualOccurrence,
-  Neighbour,
-  VectorsAnswer,
-  VectorsInfo,
-  VectorsQuery,
-  W2vProgress,
-} from '../configs';
+import type { ContextualOccurrence, Neighbour, VectorsAnswer, VectorsInfo, VectorsQuery } from '../configs';
 import { isVectorsQuery } from '../engineProtocol';
+import type { ModelKind } from '../modelKinds';
+import type { JobProgress } from './training';
 
 const int = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
 const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
@@ -23,7 +18,7 @@ const words = v.pipe(v.array(word), v.maxLength(20000));
 export interface ExplorerModel {
   id: string; // folder or file
   name: string;
-  kind: 'word2vec' | 'bert';
+  kind: ModelKind; // what it can do is KINDS[kind].capabilities
   detail: string;
 }
 
@@ -40,12 +35,13 @@ export interface ExplorerContextual {
   layer: number;
   layers: number;
   dim: number;
-  bertModel: string;
+  model: string; // the contextual model's name
+  modelLabel: string; // its kind as a person reads it, e.g. 'BERT'
   occurrences: (ContextualOccurrence & { label: string })[]; // label: workspace-relative file:line
   vectors: Float32Array; // occurrences.length × dim
   total: number;
   notice?: string;
-  staticModel?: string; // the word2vec model whose single vector is shown beside
+  staticModel?: string; // the explorer's static model (e.g. word2vec), whose single vector is shown beside
   staticNeighbours?: Neighbour[];
   staticError?: string;
 }
@@ -122,7 +118,7 @@ export type ToExplorer =
   | { type: 'contextual'; data: ExplorerContextual }
   | { type: 'focusWord'; word: string } // from the editor: select it and show its occurrences
   | { type: 'selectWord'; word: string } // from the editor-area plot: select it
-  | { type: 'training'; progress?: W2vProgress; status?: string }
+  | { type: 'training'; progress?: JobProgress; status?: string } // as the training panel gets it
   | { type: 'plotOpen'; open: boolean } // the editor-area plot opened or closed: send it the points
   | { type: 'error'; message: string }; // a failure of something the host started
 

@@ -3,6 +3,8 @@
 // total), a list of named metrics, and optional extras such as BERT's masking sample; the panel draws
 // one chart per metric. Every message from the webview is validated with `isFromTrainingPanel`.
 import * as v from 'valibot';
+import type { MaskingSample } from '../configs';
+import type { Same } from './same';
 
 /** How a metric's value reads: a loss to 3 decimals, a share in [0, 1] as a percentage, a rate per second. */
 export const MetricFormatSchema = v.picklist(['loss', 'percent', 'rate']);
@@ -23,6 +25,10 @@ export const MaskingSampleSchema = v.object({
   chosen: v.array(v.object({ index: v.number(), treatment: v.picklist(['mask', 'random', 'keep']) })),
   isRandomNext: v.boolean(),
 });
+
+// the schema describes the engine's MaskingSample in configs/: kept in step by the compiler
+const sampleMatches: Same<v.InferOutput<typeof MaskingSampleSchema>, MaskingSample> = true;
+void sampleMatches;
 
 /** What a job shows beside its charts; one optional field per kind of view. */
 export const JobExtrasSchema = v.object({
@@ -116,4 +122,10 @@ export function briefMetrics(p: JobProgress): string {
     .filter((m) => m.brief)
     .map((m) => (m.format === 'rate' ? `${formatMetric(m)} ${m.name}` : `${m.name} ${formatMetric(m)}`))
     .join(' · ');
+}
+
+/** One line for a report, the same in the notification and the Embedding Explorer: 'epoch 2/5 · loss 1.234 · 90,000 words/s'. */
+export function progressLine(p: JobProgress): string {
+  const brief = briefMetrics(p);
+  return `${formatPosition(p)}${brief ? ` · ${brief}` : ''}`;
 }

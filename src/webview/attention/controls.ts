@@ -2,21 +2,37 @@
 // or the head and threshold (matrix view), and the PNG / SVG / JSON exports.
 import type { AttentionMode, AttentionView } from '../../shared/protocol/attention';
 import { el, numberEl, selectEl } from '../common/vscodeApi';
-import { headColour } from './draw';
+import { captionedPng } from './caption';
+import { headColour, rgb } from './draw';
 import { toSvg } from './exportSvg';
 import type { Grid } from './grid';
-import { send, setUi, store, type UiState } from './state';
+import { exportView, setUi, store, type UiState } from './state';
+
+/** Black or white, whichever reads better on the colour (a head's tile shows its number). */
+function inkOn(colour: string): string {
+  const [r, g, b] = rgb(colour);
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#000' : '#fff';
+}
 
 function headTiles(v: AttentionView): HTMLElement {
   const { ui } = store;
+  const group = el('span', 'tiles-group');
+  group.append(el('span', 'muted', 'Heads'));
   const tiles = el('span', 'tiles');
+  tiles.setAttribute('role', 'group');
+  tiles.setAttribute('aria-label', 'Heads shown');
+  group.append(tiles);
   for (let h = 0; h < v.heads; h++) {
     const on = ui.heads.includes(h);
-    const t = el('button', on ? 'tile on' : 'tile');
+    // the head's number on its tile: a row of coloured squares alone does not say which head is which
+    const t = el('button', on ? 'tile on' : 'tile', String(h + 1));
     t.type = 'button';
     t.dataset.head = String(h);
     t.style.background = on ? headColour(h) : 'transparent';
     t.style.borderColor = headColour(h);
+    t.style.color = on ? inkOn(headColour(h)) : 'var(--vscode-foreground)';
+    t.setAttribute('aria-pressed', String(on));
+    t.setAttribute('aria-label', `Head ${h + 1}`);
     t.title = `Head ${h + 1}: click to show or hide, double-click to show only this head`;
     t.addEventListener('click', () =>
       setUi({
@@ -28,7 +44,7 @@ function headTiles(v: AttentionView): HTMLElement {
     t.addEventListener('dblclick', () => setUi({ heads: [h] }));
     tiles.append(t);
   }
-  return tiles;
+  return group;
 }
 
 function exports(v: AttentionView, g: Grid): HTMLElement {
@@ -38,11 +54,12 @@ function exports(v: AttentionView, g: Grid): HTMLElement {
     b.type = 'button';
     b.id = `export-${f}`;
     b.addEventListener('click', () => {
-      if (f === 'json') send({ type: 'export', format: 'json', data: '' });
-      else if (f === 'svg') send({ type: 'export', format: 'svg', data: toSvg(v, g) });
+      if (f === 'json') exportView({ type: 'export', format: 'json', data: '' });
+      else if (f === 'svg') exportView({ type: 'export', format: 'svg', data: toSvg(v, g) });
       else {
-        const c = document.querySelector<HTMLCanvasElement>('#head-canvas, #matrix-canvas, canvas.thumb');
-        if (c) send({ type: 'export', format: 'png', data: c.toDataURL('image/png') });
+        // the picture with its caption (model, layer, heads, text) above it
+        const data = captionedPng(v, g);
+        if (data) exportView({ type: 'export', format: 'png', data });
       }
     });
     exp.append(b);
@@ -89,8 +106,13 @@ export function controls(v: AttentionView, g: Grid): HTMLElement {
       ui.direction,
     );
     dir.disabled = !g.segments.includes(1);
+    dir.title = dir.disabled
+      ? 'Select two sentences (on two lines) to filter the lines by direction'
+      : 'Which lines to draw: all, or only from one sentence to the other';
     dir.addEventListener('change', () => setUi({ direction: dir.value as UiState['direction'] }));
-    bar.append(dir, headTiles(v));
+    const dirLabel = el('label', 'muted', 'Direction');
+    dirLabel.htmlFor = 'direction';
+    bar.append(dirLabel, dir, headTiles(v));
   }
   if (ui.mode === 'matrix') {
     const headSel = selectEl(

@@ -1,5 +1,7 @@
-// SVG export of the head or matrix view (vector, with its text; the matrix always whole, not zoomed).
+// SVG export of the head or matrix view (vector, with its text; the matrix always whole, not zoomed),
+// under a caption that names the model, layer, heads and text (caption.ts).
 import type { AttentionView } from '../../shared/protocol/attention';
+import { CAPTION_LINE, CAPTION_PAD, captionLines } from './caption';
 import { headColour } from './draw';
 import { fmtWeight, type Grid, matrix } from './grid';
 import { matrixHeads, store } from './state';
@@ -59,5 +61,20 @@ export function toSvg(v: AttentionView, g: Grid): string {
     }
   }
   parts.push('</svg>');
-  return parts.join('');
+  // the model view exports the matrix of its layer (as drawn here), and its caption says so
+  return withCaption(parts, captionLines(v, ui.mode === 'head' ? 'head' : 'matrix'));
+}
+
+/** Moves the drawing down under the caption's lines: the <svg> tag grows, the body is translated. */
+function withCaption(parts: string[], lines: string[]): string {
+  const capH = CAPTION_PAD * 2 + CAPTION_LINE * lines.length;
+  const open = parts[0].replace(/height="(\d+)"/, (_, h: string) => `height="${Number(h) + capH}"`);
+  const caption = lines
+    .map(
+      (t, i) =>
+        `<text class="caption" x="${CAPTION_PAD}" y="${CAPTION_PAD + (i + 1) * CAPTION_LINE - 4}">${esc(t)}</text>`,
+    )
+    .join('');
+  const body = parts.slice(1, -1).join('');
+  return `${open}<title>${esc(lines.join(' '))}</title>${caption}<g transform="translate(0,${capH})">${body}</g></svg>`;
 }

@@ -6,17 +6,33 @@ import type { Grid } from './grid';
 import { store } from './state';
 
 export const ROW_H = 18;
-const COL_W = 150;
-const GAP = 220;
+const COL_W = 150; // px of each token column, in a panel wide enough
+const GAP = 220; // px between the columns, where the lines are
+const MIN_COL = 64;
+const MIN_GAP = 48;
+const SCROLLBAR = 14; // px a vertical scrollbar may take
 
-export function drawHeadView(g: Grid): HTMLElement {
+/**
+ * The columns for a panel `width` px wide: the full 150 + 220 + 150 when it fits, else narrower, so
+ * the canvas never overflows sideways (a horizontal scrollbar would hide the last row, [SEP]).
+ */
+export function headLayout(width: number): { col: number; gap: number; chars: number } {
+  if (!(width > 0) || width >= COL_W * 2 + GAP) return { col: COL_W, gap: GAP, chars: 18 };
+  const col = Math.max(MIN_COL, Math.floor(width * 0.3));
+  const gap = Math.max(MIN_GAP, width - 2 * col);
+  return { col, gap, chars: Math.max(4, Math.floor((col - 6) / 7.5)) };
+}
+
+export function drawHeadView(g: Grid, panelWidth = 0): HTMLElement {
   const { ui } = store;
   const n = g.labels.length;
-  const W = COL_W * 2 + GAP;
   const full = n * ROW_H + 10;
   // Only the rows in view are drawn: the canvas is one viewport high and stays put while a spacer
-  // gives the scroll range, so 512 tokens cost what 33 do.
+  // gives the scroll range, so 512 tokens cost what 33 do. A short input gets no scrollbar at all.
   const viewH = Math.min(full, 600);
+  const scrolls = full > viewH;
+  const { col: COL, gap: GAP_W, chars } = headLayout(panelWidth - (scrolls ? SCROLLBAR : 0));
+  const W = COL * 2 + GAP_W;
   const [c, ctx] = canvas(W, viewH, `head view of layer ${ui.layer + 1}, ${ui.heads.length} heads`);
   c.id = 'head-canvas';
   c.style.position = 'sticky';
@@ -24,7 +40,8 @@ export function drawHeadView(g: Grid): HTMLElement {
   c.style.display = 'block';
   const scroller = el('div', 'head-scroll');
   scroller.style.height = `${viewH}px`;
-  scroller.style.overflowY = 'auto';
+  scroller.style.overflowY = scrolls ? 'auto' : 'hidden';
+  scroller.style.overflowX = 'hidden';
   const spacer = el('div');
   spacer.style.height = `${full - viewH}px`;
   scroller.append(c, spacer);
@@ -52,8 +69,8 @@ export function drawHeadView(g: Grid): HTMLElement {
           ctx.globalAlpha = Math.min(1, w * (hover ? 1 : 0.8));
           ctx.lineWidth = 2;
           ctx.beginPath();
-          ctx.moveTo(COL_W, y(i));
-          ctx.lineTo(COL_W + GAP, y(j));
+          ctx.moveTo(COL, y(i));
+          ctx.lineTo(COL + GAP_W, y(j));
           ctx.stroke();
           lines++;
         }
@@ -64,10 +81,10 @@ export function drawHeadView(g: Grid): HTMLElement {
       const strong = focus !== undefined && g.groups[i].includes(focus);
       ctx.fillStyle = strong ? css('--vscode-charts-orange', '#d18616') : fg;
       ctx.textAlign = 'right';
-      const text = g.labels[i].length > 18 ? `${g.labels[i].slice(0, 17)}…` : g.labels[i];
-      ctx.fillText(text, COL_W - 6, y(i));
+      const text = g.labels[i].length > chars ? `${g.labels[i].slice(0, chars - 1)}…` : g.labels[i];
+      ctx.fillText(text, COL - 6, y(i));
       ctx.textAlign = 'left';
-      ctx.fillText(text, COL_W + GAP + 6, y(i));
+      ctx.fillText(text, COL + GAP_W + 6, y(i));
     }
     c.dataset.lines = String(lines);
     c.dataset.rows = String(last - first + 1);
@@ -78,9 +95,9 @@ export function drawHeadView(g: Grid): HTMLElement {
     const i = Math.floor((e.clientY - r.top - 5 + scroller.scrollTop) / ROW_H);
     const next =
       i >= 0 && i < n
-        ? x < COL_W
+        ? x < COL
           ? { side: 'left' as const, index: i }
-          : x > COL_W + GAP
+          : x > COL + GAP_W
             ? { side: 'right' as const, index: i }
             : undefined
         : undefined;

@@ -10,14 +10,14 @@ import { type Grid, grid } from './grid';
 import { drawHeadView } from './headView';
 import { drawMatrixView, type Mounted } from './matrixView';
 import { drawModelView } from './modelView';
-import { onRepaint, save, send, store } from './state';
+import { handleHost, onRepaint, save, send, store } from './state';
 
 const app = document.getElementById('app')!;
 let paints = 0; // counts renders, so tests can tell a new paint from the last one
 let mounted: Mounted | undefined;
 
 function body(view: AttentionView, g: Grid): HTMLElement | Mounted {
-  if (store.ui.mode === 'head') return drawHeadView(g);
+  if (store.ui.mode === 'head') return drawHeadView(g, app.clientWidth);
   if (store.ui.mode === 'model') return drawModelView(view, g, app.clientWidth);
   return drawMatrixView(view, g);
 }
@@ -52,20 +52,29 @@ window.addEventListener('resize', () => {
   if (resizing) return;
   resizing = requestAnimationFrame(() => {
     resizing = 0;
-    // the model view's heat maps are sized to the width when drawn; the matrix view re-fits itself
-    if (store.ui.mode === 'model') render();
+    // the head and model views are sized to the width when drawn; the matrix view re-fits itself
+    if (store.ui.mode !== 'matrix') render();
     else mounted?.mount();
   });
 });
 
-window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  const parsed = v.safeParse(ToAttentionPanelSchema, e.data);
+/** A request the host refused (an export that could not be saved): one line under the header. */
+function showFailure(message: string): void {
+  document.getElementById('attention-error')?.remove();
+  const p = el('p', 'error', message);
+  p.id = 'attention-error';
+  const head = app.querySelector('header');
+  if (head) head.after(p);
+  else app.prepend(p);
+}
+
+function onPush(body: unknown): void {
+  const parsed = v.safeParse(ToAttentionPanelSchema, body);
   if (!parsed.success) {
-    if ((e.data as { type?: unknown } | null)?.type === 'attention')
-      app.replaceChildren(
-        el('p', 'error', 'The attention data could not be read; run Show Attention again.'),
-      );
-    return;
+    const message = 'The attention data could not be read; run Show Attention again.';
+    if ((body as { type?: unknown } | null)?.type === 'attention')
+      app.replaceChildren(el('p', 'error', message));
+    throw new Error(message);
   }
   const m = parsed.output;
   switch (m.type) {
@@ -101,6 +110,7 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
       render();
       return;
   }
-});
+}
+handleHost(onPush, showFailure);
 
 send({ type: 'ready' });

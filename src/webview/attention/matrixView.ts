@@ -14,7 +14,7 @@ export interface Mounted {
 }
 
 const GUTTER = 90; // px for the row and column labels
-const SCALE_W = 72; // px right of the matrix for the colour scale and its numbers
+const SCALE_W = 110; // px right of the matrix for the colour scale and its numbers ("0.123" whole)
 const MAX_CELL = 40; // px: a short selection does not blow up into huge squares
 const MAX_ZOOM_CELL = 48; // px: the largest cell zooming can reach
 const LABEL_CHARS = 12;
@@ -140,8 +140,13 @@ export function drawMatrixView(v: AttentionView, g: Grid): Mounted {
     ctx.globalAlpha = 1;
     ctx.fillStyle = fg;
     ctx.textAlign = 'left';
-    ctx.fillText(fmtWeight(top), sx + 18, GUTTER + 6);
+    // the maximum in full: the canvas ends SCALE_W px right of the matrix, so the label must fit there
+    const topLabel = fmtWeight(top);
+    ctx.fillText(topLabel, sx + 18, GUTTER + 6);
     ctx.fillText('0', sx + 18, GUTTER + S - 6);
+    c.dataset.scaleMax = topLabel;
+    c.dataset.scaleLabelRight = String(Math.ceil(sx + 18 + ctx.measureText(topLabel).width));
+    c.dataset.width = String(GUTTER + S + SCALE_W);
     c.dataset.zoom = zm.zoom.toFixed(2);
     c.dataset.origin = `${zm.x.toFixed(1)},${zm.y.toFixed(1)}`; // the top-left cell in view
     c.dataset.cell = cell.toFixed(2);

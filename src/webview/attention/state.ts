@@ -1,7 +1,14 @@
 // The attention panel's state: the view from the host, the controls' choices (kept across reloads
 // with setState), the hover and cursor tokens, and the matrix view's zoom. Views change it through
 // setUi, which saves, tells the host what is on screen, and repaints.
-import type { AttentionMode, AttentionView, FromAttentionPanel } from '../../shared/protocol/attention';
+import {
+  type AttentionMode,
+  type AttentionView,
+  type FromAttentionPanel,
+  isFromAttentionPanel,
+} from '../../shared/protocol/attention';
+import { hostChannel } from '../common/hostChannel';
+import { errorText } from '../common/rpcClient';
 import { vscodeApi } from '../common/vscodeApi';
 
 export interface UiState {
@@ -46,7 +53,25 @@ export const store: {
   zoom: undefined,
 };
 
-export const send = (m: FromAttentionPanel): void => api.postMessage(m);
+let onPush: (body: unknown) => void = () => {};
+let onFailure: (message: string) => void = () => {};
+/** Sets who draws what the host pushes, and who shows a request the host refused (main.ts). */
+export function handleHost(push: (body: unknown) => void, failure: (message: string) => void): void {
+  onPush = push;
+  onFailure = failure;
+}
+
+// every message is checked against the protocol before it leaves, as the host checks it again
+const host = hostChannel<FromAttentionPanel>(api, isFromAttentionPanel, (body) => onPush(body));
+
+/** Tells the host what is on screen; nobody waits for the answer, and a refusal changes nothing here. */
+export const send = (m: FromAttentionPanel): void =>
+  host.tell(m, (message) => console.warn(`attention: ${m.type}: ${message}`));
+
+/** Asks the host to save an export; the save dialog waits for the person, so the wait is long. */
+export function exportView(m: Extract<FromAttentionPanel, { type: 'export' }>): void {
+  host.ask(m, { timeoutMs: 3_600_000 }).catch((e: unknown) => onFailure(errorText(e)));
+}
 
 let repaint = (): void => {};
 export function onRepaint(f: () => void): void {

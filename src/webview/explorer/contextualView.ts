@@ -2,7 +2,7 @@
 // two k-means clusters when there are enough), beside the star of word2vec's single static vector.
 import type { ExplorerContextual } from '../../shared/protocol/explorer';
 import { el } from '../common/vscodeApi';
-import { button, section, showFailure, textInput } from './dom';
+import { button, revealResult, section, showFailure, textInput } from './dom';
 import { fitUnit, kmeansCosine, pca } from './projection';
 import { Scatter, type ScatterPoint } from './scatter';
 import { ask, latest, tell } from './state';
@@ -90,7 +90,7 @@ export function contextualView(app: HTMLElement): ContextualView {
     const layer =
       d.layer >= d.layers ? 'last layer' : d.layer === 0 ? 'embedding output' : `layer ${d.layer}`;
     const parts = [
-      `${n} occurrences of "${d.word}" in the workspace, each its own point: BERT "${d.bertModel}", ${layer}. `,
+      `${n} occurrences of "${d.word}" in the workspace, each its own point: ${d.modelLabel} "${d.model}", ${layer}. `,
       `The star is the word's single static vector: word2vec gives every occurrence the same one.`,
     ];
     if (d.notice) parts.push(` ${d.notice}`);
@@ -120,6 +120,8 @@ export function contextualView(app: HTMLElement): ContextualView {
         ul.appendChild(el('li', 'muted', `and ${members.length - 8} more (hover the points)`));
       list.appendChild(ul);
     }
+    // the results sit below the word and vector plots: bring their start on screen
+    revealResult(msg);
   }
 
   go.addEventListener('click', async () => {

@@ -32,23 +32,34 @@ export function chip(word: string, onClick: () => void): HTMLButtonElement {
   return b;
 }
 
-/** Words with a bar of their score; a click picks the word. */
+/**
+ * Words with a bar of their cosine similarity on a fixed 0–1 scale (a 0.2 neighbour draws a fifth of
+ * a bar, not a full one; a negative cosine draws none); a click picks the word. The list is scrolled
+ * into view, since it may be below the plot in a short sidebar.
+ */
 export function renderList(target: HTMLElement, list: Neighbour[], pick: (word: string) => void): void {
   target.replaceChildren();
-  const max = Math.max(1e-6, ...list.map((n) => Math.abs(n.score)));
   for (const n of list) {
     const li = el('li');
     const b = el('button', 'candidate');
     b.append(el('span', 'token', n.word));
     const wrap = el('span', 'barwrap');
     const bar = el('span', 'bar');
-    bar.style.width = `${Math.max(0, (100 * n.score) / max).toFixed(1)}%`;
+    bar.style.width = `${Math.min(100, Math.max(0, 100 * n.score)).toFixed(1)}%`;
+    bar.dataset.value = String(n.score);
     wrap.appendChild(bar);
     b.append(wrap, el('span', 'prob', n.score.toFixed(3)));
     b.addEventListener('click', () => pick(n.word));
     li.appendChild(b);
     target.appendChild(li);
   }
+  revealResult(target);
+}
+
+/** Scrolls a result that just arrived into view (jsdom-free browsers only have scrollIntoView). */
+export function revealResult(target: HTMLElement): void {
+  if (target.isConnected && typeof target.scrollIntoView === 'function')
+    target.scrollIntoView({ block: 'nearest' });
 }
 
 /** The engine's sentence about an unknown word, with its closest spellings to retry. */

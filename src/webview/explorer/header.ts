@@ -1,6 +1,7 @@
 // The top of the explorer: the model picker, a line about the model, word2vec training progress, and
 // failures that belong to no section (a model that cannot be opened).
-import type { VectorsInfo, W2vProgress } from '../../shared/configs';
+import type { VectorsInfo } from '../../shared/configs';
+import { type JobProgress, progressLine } from '../../shared/protocol/training';
 import { el } from '../common/vscodeApi';
 import { showFailure } from './dom';
 import { ask, latest, state, tell } from './state';
@@ -8,18 +9,30 @@ import { ask, latest, state, tell } from './state';
 export interface Header {
   renderModels(): void;
   renderInfo(i: VectorsInfo): void;
-  renderTraining(p?: W2vProgress, status?: string): void;
+  renderTraining(p?: JobProgress, status?: string): void;
   showError(e: unknown): void;
 }
 
 /** onInfo: a model's summary arrived (picked here, or pushed by the host). */
 export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPick: () => void): Header {
-  const top = el('div', 'ex-row');
+  // a narrow sidebar cuts a <select>'s text: the full name is its title and wraps on the line below
+  const top = el('div', 'ex-row ex-model-row');
   const modelSelect = el('select');
   modelSelect.id = 'model';
   modelSelect.title = 'Model';
-  top.append(el('label', 'muted', 'Model'), modelSelect);
+  const label = el('label', 'muted', 'Model');
+  label.htmlFor = 'model';
+  const fullName = el('div', 'ex-model-name');
+  fullName.id = 'model-name';
+  top.append(label, modelSelect, fullName);
   app.appendChild(top);
+
+  /** The chosen option's whole text, as the dropdown's title and on the line below it. */
+  function showFullName(): void {
+    const text = modelSelect.selectedOptions[0]?.textContent ?? '';
+    modelSelect.title = text || 'Model';
+    fullName.textContent = text;
+  }
   const infoLine = el('div', 'muted ex-info');
   app.appendChild(infoLine);
   const trainLine = el('div', 'ex-train');
@@ -39,10 +52,8 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
     state.info = i;
     state.selectedModel = i.dir;
     if (state.models.some((x) => x.id === i.dir)) modelSelect.value = i.dir;
-    const kind = i.bert
-      ? 'BERT input embeddings (one static vector per WordPiece)'
-      : `word2vec${i.algo ? ` ${i.algo === 'cbow' ? 'CBOW' : 'skip-gram'}` : ''}`;
-    const parts = [`${kind} · ${i.vocabSize.toLocaleString('en')} words · ${i.dim} dimensions`];
+    showFullName();
+    const parts = [`${i.label} · ${i.vocabSize.toLocaleString('en')} words · ${i.dim} dimensions`];
     if (i.epochsDone !== undefined) parts.push(`${i.epochsDone}/${i.epochs} epochs`);
     if (i.epochLosses?.length)
       parts.push(`loss per epoch ${i.epochLosses.map((l) => l.toFixed(3)).join(' → ')}`);
@@ -52,6 +63,7 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
 
   modelSelect.addEventListener('change', async () => {
     const model = modelSelect.value;
+    showFullName();
     state.selectedModel = model;
     onPick();
     const current = picks.start();
@@ -82,6 +94,7 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
         infoLine.appendChild(b);
       }
       if (state.selectedModel) modelSelect.value = state.selectedModel;
+      showFullName();
     },
     renderInfo,
     renderTraining(p, status) {
@@ -89,15 +102,8 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
       if (p) {
         const bar = el('progress');
         bar.max = 1;
-        bar.value = p.wordsDone / Math.max(1, p.totalWords);
-        trainLine.append(
-          bar,
-          el(
-            'span',
-            'muted',
-            ` epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(3)} · ${Math.round(p.wordsPerSecond).toLocaleString('en')} words/s`,
-          ),
-        );
+        bar.value = p.fraction;
+        trainLine.append(bar, el('span', 'muted', ` ${progressLine(p)}`));
       }
       if (status) trainLine.appendChild(el('div', 'muted', status));
     },

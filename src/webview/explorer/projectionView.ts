@@ -35,9 +35,17 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
   const msg = el('div', 'muted ex-msg');
   msg.id = 'projection-status';
   const plotWrap = el('div', 'ex-plot');
+  // what the plot's axes are, beside it: a method and axis names, not an unlabelled square
+  const axesLine = el('div', 'muted ex-axes');
+  axesLine.id = 'plot-axes';
   const tip = el('div', 'tip');
   tip.id = 'tip';
-  s.append(msg, plotWrap, tip);
+  s.append(msg, axesLine, plotWrap, tip);
+
+  function labelAxes(text: string): void {
+    axesLine.textContent = text;
+    plotWrap.setAttribute('aria-label', `Projection plot. ${text}`);
+  }
   const scatter = new Scatter(plotWrap, {
     onHover: (i) => {
       tip.textContent = i === undefined ? '' : hoverText(i);
@@ -176,12 +184,21 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
       for (let i = 0; i < n; i++)
         for (let d = 0; d < dims; d++) coords[i * dims + d] = p.scores[axes[d]][i] * (d === 1 ? -1 : 1);
       show(words, fitUnit(coords, dims), dims, counts);
+      const names = ['x', 'y', 'z'];
+      labelAxes(
+        `PCA · ${axes
+          .map((a, d) => `${names[d]}: PC${a + 1} (${((p.explained[a] ?? 0) * 100).toFixed(1)}% of variance)`)
+          .join(' · ')}`,
+      );
       const ev = p.explained.map((e, i) => `PC${i + 1} ${(e * 100).toFixed(1)}%`).join(', ');
       msg.textContent = `PCA of ${n.toLocaleString('en')} words (${dim} dimensions) in ${Math.round(performance.now() - t0)} ms. Explained variance: ${ev}.${note}`;
       sendPlot();
       return;
     }
     pcaInfo = undefined;
+    labelAxes(
+      `${methodName(ui.method)} · ${dims === 3 ? 'x, y, z' : 'x, y'}: its ${dims} dimensions, without units; near points have similar vectors, distances between clusters mean little`,
+    );
     const rowsArr = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * dim, (i + 1) * dim)));
     let step: () => number[][];
     let max: number;

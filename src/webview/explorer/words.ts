@@ -95,7 +95,7 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
         renderUnknown(nearMsg, a, (w) => void selectWord(w));
       } else {
         state.neighbours = a.neighbours ?? [];
-        nearMsg.replaceChildren(el('span', 'muted', `cosine similarity to "${word}"`));
+        nearMsg.replaceChildren(el('span', 'muted', `cosine similarity to "${word}" (bars: 0 to 1)`));
         renderList(nearOut, state.neighbours, (w) => void selectWord(w));
       }
     } catch (e) {

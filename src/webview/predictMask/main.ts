@@ -1,14 +1,18 @@
-// The Predict Mask panel: for every mask the top-k candidates with probability bars, and the sentence
-// with the best choices filled in. A click on a candidate asks the host to write it into the document.
+// The Predict Mask panel: for every mask the top-k candidates with probability bars (on a fixed 0–100%
+// scale, so a 0.3% candidate draws a sliver), and the sentence with the best choices filled in. A click
+// on a candidate asks the host to write it into the document; the panel follows the document (an undo
+// unmarks a candidate) and, when its candidates can no longer be written, says why and offers
+// Predict again.
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import * as v from 'valibot';
 import {
   type FromPredictPanel,
-  FromPredictPanelSchema,
+  isFromPredictPanel,
   isToPredictPanel,
   type PredictView,
+  type ToPredictPanel,
 } from '../../shared/protocol/predict';
+import { hostChannel } from '../common/hostChannel';
 import { el, pct, vscodeApi } from '../common/vscodeApi';
 
 interface State {
@@ -16,17 +20,19 @@ interface State {
   applied: Record<number, string>;
   loading?: string;
   error?: string;
+  applyError?: string; // the host refused a candidate (the text changed, an older prediction)
+  stale?: string; // why the candidates can no longer be written (a reload, the text edited by hand)
 }
 
 const api = vscodeApi<State>();
 let state: State = api.getState() ?? { applied: {} };
 const app = document.getElementById('app')!;
 
-function send(m: FromPredictPanel): void {
-  // the host drops anything its schema rejects, so a malformed message is a bug here: say so
-  if (v.is(FromPredictPanelSchema, m)) api.postMessage(m);
-  else console.error('Predict Mask: not sent, the message does not match the protocol', m);
-}
+const host = hostChannel<FromPredictPanel>(api, isFromPredictPanel, (body) => {
+  if (!isToPredictPanel(body))
+    throw new Error('The Predict Mask panel got a message it cannot read; run it again.');
+  onPush(body);
+});
 
 function save(): void {
   api.setState(state);
@@ -48,8 +54,27 @@ function renderSentence(v: PredictView): HTMLElement {
   return p;
 }
 
+/** The banner of a stale prediction, with Predict again. */
+function renderStale(v: PredictView, reason: string): HTMLElement {
+  const box = el('div', 'stale');
+  box.setAttribute('role', 'status');
+  const again = el('button', 'predict-again', 'Predict again');
+  again.type = 'button';
+  again.id = 'predict-again';
+  again.addEventListener('click', () =>
+    host.tell({ type: 'predictAgain', source: v.source, uri: v.uri, offset: v.offset }, (message) => {
+      state.applyError = message;
+      save();
+      render();
+    }),
+  );
+  box.append(el('span', undefined, reason), again);
+  return box;
+}
+
 function render(): void {
   app.replaceChildren();
+  document.body.dataset.stale = state.stale ? 'true' : 'false';
   if (state.loading !== undefined) {
     const box = el('div', 'loading');
     box.append(document.createElement('vscode-progress-ring'), el('span', undefined, 'Predicting…'));
@@ -66,7 +91,7 @@ function render(): void {
       el(
         'p',
         'muted',
-        'Select text with [MASK] (or a word) in an editor and run Pretrain Lab: Predict Mask.',
+        'Select text with [MASK] (or a word) in an editor, right-click and choose Predict Mask.',
       ),
     );
     return;
@@ -75,7 +100,18 @@ function render(): void {
   const head = el('header');
   head.append(el('h2', undefined, 'Predict Mask'), el('span', 'muted', `model: ${v.model}`));
   app.append(head, renderSentence(v));
+  if (state.stale) app.append(renderStale(v, state.stale));
+  if (state.applyError) app.append(el('p', 'error apply-error', state.applyError));
   if (v.result.notice) app.append(el('p', 'notice', v.result.notice));
+  if (v.result.masks.length > 1)
+    app.append(
+      el(
+        'p',
+        'notice independent',
+        `The ${v.result.masks.length} masks are predicted independently (each with the others still masked): the candidates are not ranked as pairs or whole words.`,
+      ),
+    );
+  app.append(el('p', 'muted scale-note', 'Bars: probability on a fixed scale, 0 to 100%.'));
   v.result.masks.forEach((m, i) => {
     const sec = el('section', 'mask');
     sec.dataset.mask = String(i);
@@ -88,16 +124,20 @@ function render(): void {
     }
     sec.append(title);
     const list = el('ol', 'candidates');
-    const top = m.candidates[0]?.probability || 1;
     m.candidates.forEach((c, j) => {
       const li = el('li');
       const b = el('button', state.applied[i] === c.token ? 'candidate applied' : 'candidate');
       b.type = 'button';
       b.dataset.mask = String(i);
       b.dataset.candidate = String(j);
-      b.title = `Write “${c.token}” into the document in place of this mask`;
+      b.disabled = state.stale !== undefined;
+      b.title = state.stale
+        ? 'Predict again to write a candidate'
+        : `Write “${c.token}” into the document in place of this mask`;
       const bar = el('span', 'bar');
-      bar.style.width = `${Math.max(1, (100 * c.probability) / top)}%`;
+      // the probability itself on a 0–1 scale (not relative to the top candidate); a hairline stays visible
+      bar.style.width = `${Math.min(100, Math.max(0.5, 100 * c.probability))}%`;
+      bar.dataset.value = String(c.probability);
       b.append(
         el('span', 'token', c.token),
         el('span', 'barwrap'),
@@ -105,7 +145,11 @@ function render(): void {
       );
       b.querySelector('.barwrap')!.append(bar);
       b.addEventListener('click', () =>
-        send({ type: 'apply', requestId: v.requestId, maskIndex: i, candidateIndex: j }),
+        host.tell({ type: 'apply', requestId: v.requestId, maskIndex: i, candidateIndex: j }, (message) => {
+          state.applyError = message;
+          save();
+          render();
+        }),
       );
       li.append(b);
       list.append(li);
@@ -115,26 +159,40 @@ function render(): void {
   });
 }
 
-window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  const m = e.data;
-  if (!isToPredictPanel(m)) return; // only the host posts here, but check what is drawn
+function onPush(m: ToPredictPanel): void {
   switch (m.type) {
     case 'loading':
       state = { ...state, loading: m.text, error: undefined };
       break;
     case 'result':
-      state = { view: m.view, applied: {}, loading: undefined, error: undefined };
+      state = { view: m.view, applied: {}, loading: undefined, error: undefined, stale: undefined };
+      break;
+    case 'follow':
+      state.applied = {};
+      m.applied.forEach((t, i) => {
+        if (t !== null) state.applied[i] = t;
+      });
+      state.stale = m.stale;
+      state.applyError = undefined;
+      break;
+    case 'stale':
+      // a panel restored after a reload: only a prediction on screen can be stale
+      if (state.loading !== undefined) {
+        state.loading = undefined;
+        state.error = 'The window was reloaded before the prediction finished; run Predict Mask again.';
+      } else if (state.view) state.stale = m.reason;
       break;
     case 'error':
       state = { ...state, loading: undefined, error: m.message };
       break;
     case 'applied':
       state.applied[m.maskIndex] = m.token;
+      state.applyError = undefined;
       break;
   }
   save();
   render();
-});
+}
 
 render();
-send({ type: 'ready' });
+host.tell({ type: 'ready' });

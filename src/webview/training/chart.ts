@@ -1,6 +1,9 @@
-// A small line chart of one metric against the job's position (step or epoch), drawn on a canvas in
-// the theme's colours. Its aria-label states the latest value, so a screen reader (and a test) can
-// read what the line shows.
+// A line chart of one metric against the job's position (step or epoch), drawn on a canvas in the
+// theme's colours, as wide as the panel gives it. A quantity keeps one unit everywhere: an accuracy
+// is in % on the axis, in the aria-label and in the numbers above alike. The aria-label states the
+// latest value, so a screen reader (and a test) can read what the line shows.
+import type { Metric } from '../../shared/protocol/training';
+import { formatMetric } from '../../shared/protocol/training';
 import { el } from '../common/vscodeApi';
 
 export interface ChartSpec {
@@ -9,10 +12,24 @@ export interface ChartSpec {
   points: [number, number][]; // [position, value], in order
   colour: string;
   fixed?: [number, number]; // a fixed y range, e.g. [0, 1] for accuracies
+  format?: Metric['format']; // how the value reads; 'percent' puts % on the axis
+  width?: number; // CSS pixels; the default suits a narrow panel
 }
 
-// more points than this are thinned before drawing: a 320-pixel chart shows no more
-const MAX_DRAWN = 640;
+// more points than this are thinned before drawing: a chart a thousand pixels wide shows no more
+const MAX_DRAWN = 1200;
+export const CHART_MIN_WIDTH = 280;
+export const CHART_GAP = 12;
+
+/** The width of each chart so that `count` of them fill `avail` pixels in as few rows as fit. */
+export function chartWidth(avail: number, count: number): number {
+  const room = Math.max(CHART_MIN_WIDTH, avail);
+  const columns = Math.max(
+    1,
+    Math.min(count, Math.floor((room + CHART_GAP) / (CHART_MIN_WIDTH + CHART_GAP))),
+  );
+  return Math.floor((room - CHART_GAP * (columns - 1)) / columns);
+}
 
 export function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -37,8 +54,14 @@ export function fmtPosition(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
 }
 
-function fmtAxis(y: number): string {
+function fmtAxis(y: number, format?: Metric['format']): string {
+  if (format === 'percent') return `${Math.round(y * 100)}%`;
   return Math.abs(y) >= 1000 ? Math.round(y).toLocaleString('en') : y.toFixed(2);
+}
+
+/** The latest value as the numbers above the charts show it (percent as %, a loss to 3 decimals). */
+function fmtValue(y: number, format?: Metric['format']): string {
+  return format ? formatMetric({ value: y, format }) : y.toFixed(3);
 }
 
 function thin(points: [number, number][]): [number, number][] {
@@ -62,12 +85,13 @@ function range(values: number[]): [number, number] {
 }
 
 export function chart(spec: ChartSpec): HTMLElement {
-  const { title, unit, colour, fixed } = spec;
+  const { title, unit, colour, fixed, format } = spec;
   const box = el('figure', 'chart');
   box.append(el('figcaption', undefined, title));
   const canvas = el('canvas');
-  const w = 320;
-  const h = 140;
+  const w = Math.max(CHART_MIN_WIDTH, Math.round(spec.width ?? 320));
+  const h = w > 480 ? 180 : 140;
+  box.style.width = `${w}px`;
   const dpr = window.devicePixelRatio || 1;
   canvas.width = w * dpr;
   canvas.height = h * dpr;
@@ -77,7 +101,9 @@ export function chart(spec: ChartSpec): HTMLElement {
   const last = spec.points[spec.points.length - 1];
   canvas.setAttribute(
     'aria-label',
-    last ? `${title}: ${last[1].toFixed(3)} at ${unit} ${fmtPosition(last[0])}` : `${title}: no data yet`,
+    last
+      ? `${title}: ${fmtValue(last[1], format)} at ${unit} ${fmtPosition(last[0])}`
+      : `${title}: no data yet`,
   );
   box.append(canvas);
   const g = canvas.getContext('2d');
@@ -97,8 +123,8 @@ export function chart(spec: ChartSpec): HTMLElement {
   const Y = (y: number) => h - pad.b - ((y - y0) / ySpan) * (h - pad.t - pad.b);
   g.fillStyle = cssVar('--vscode-foreground', '#888');
   g.font = `10px ${cssVar('--vscode-font-family', 'sans-serif')}`;
-  g.fillText(fmtAxis(y1), 2, pad.t + 8);
-  g.fillText(fmtAxis(y0), 2, h - pad.b);
+  g.fillText(fmtAxis(y1, format), 2, pad.t + 8);
+  g.fillText(fmtAxis(y0, format), 2, h - pad.b);
   g.fillText(fmtPosition(x0), pad.l, h - 5);
   const xl = fmtPosition(x1);
   g.fillText(xl, w - pad.r - g.measureText(xl).width, h - 5);

@@ -4,6 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import * as v from 'valibot';
 import {
   type FromTrainingPanel,
   formatMetric,
@@ -13,10 +14,12 @@ import {
   type JobStatus,
   type Metric,
   type ToTrainingPanel,
+  ToTrainingPanelSchema,
   type TrainingRunInfo,
 } from '../../shared/protocol/training';
+import { hostChannel } from '../common/hostChannel';
 import { el, vscodeApi } from '../common/vscodeApi';
-import { chart, chartColour } from './chart';
+import { CHART_GAP, chart, chartColour, chartWidth } from './chart';
 import { renderSample } from './sample';
 
 interface State {
@@ -31,9 +34,12 @@ interface State {
 const api = vscodeApi<State>();
 let state: State = restore(api.getState());
 const app = document.getElementById('app')!;
-const send = (m: FromTrainingPanel) => {
-  if (isFromTrainingPanel(m)) api.postMessage(m); // the host checks again; this catches our own slips
-};
+const host = hostChannel<FromTrainingPanel>(api, isFromTrainingPanel, (body) => {
+  // only the host pushes here, but check what is drawn
+  const m = v.safeParse(ToTrainingPanelSchema, body);
+  if (!m.success) throw new Error('The training panel got a message it cannot read; reopen it.');
+  onPush(m.output);
+});
 
 /** The state saved before a reload, unless it is from an older version of the panel. */
 function restore(saved: State | undefined): State {
@@ -80,7 +86,12 @@ function header(run: TrainingRunInfo): HTMLElement {
     cancel.id = 'cancel';
     cancel.textContent = 'Cancel';
     cancel.setAttribute('secondary', '');
-    cancel.addEventListener('click', () => send({ type: 'cancel' }));
+    cancel.addEventListener('click', () =>
+      host.tell({ type: 'cancel' }, (message) => {
+        state.message = message;
+        scheduleRender();
+      }),
+    );
     head.append(cancel);
   }
   return head;
@@ -120,6 +131,10 @@ function render(): void {
   stat('ETA', state.status === 'running' ? fmtTime(last?.etaSeconds) : '–', 'stat-eta');
   app.append(stats);
   const charts = el('div', 'charts');
+  charts.style.gap = `${CHART_GAP}px`;
+  // the charts share the panel's width, as many to a row as fit; 16 px are left for the vertical
+  // scrollbar the rest of the page may bring, which would otherwise push the last chart to a new row
+  const width = chartWidth((app.clientWidth || document.body.clientWidth - 32) - 16, all.length);
   all.forEach((s, i) => {
     charts.append(
       chart({
@@ -128,6 +143,8 @@ function render(): void {
         points: s.points,
         colour: chartColour(i),
         fixed: s.metric.format === 'percent' ? [0, 1] : undefined,
+        format: s.metric.format,
+        width,
       }),
     );
   });
@@ -147,8 +164,7 @@ function scheduleRender(): void {
   });
 }
 
-window.addEventListener('message', (e: MessageEvent<ToTrainingPanel>) => {
-  const m = e.data;
+function onPush(m: ToTrainingPanel): void {
   switch (m.type) {
     case 'start':
       state = { run: m.run, points: [], logs: [], status: 'running' };
@@ -179,7 +195,10 @@ window.addEventListener('message', (e: MessageEvent<ToTrainingPanel>) => {
       break;
   }
   scheduleRender();
-});
+}
 
+// room below the content, so the notifications VS Code shows at the bottom right cover nothing
+document.body.classList.add('training-panel');
+window.addEventListener('resize', scheduleRender);
 render();
-send({ type: 'ready' });
+host.tell({ type: 'ready' });

@@ -31,13 +31,14 @@ export function mlmLogits(
   hidden: tf.Tensor3D, // [B, T, H]
   flatPositions: tf.Tensor1D, // [N] int32
   layerNormEps: number,
+  activation: (h: tf.Tensor) => tf.Tensor = gelu, // the encoder's activation (Hugging Face's hidden_act)
 ): tf.Tensor2D {
   const [B, T, H] = hidden.shape;
   const picked = tf.gather(tf.reshape(hidden, [B * T, H]), flatPositions) as tf.Tensor2D; // [N, H]
   const t = layerNorm(
     params,
     'cls.predictions.transform.LayerNorm',
-    gelu(dense(params, 'cls.predictions.transform.dense', picked)),
+    activation(dense(params, 'cls.predictions.transform.dense', picked)) as tf.Tensor2D,
     layerNormEps,
   ); // [N, H]
   return tf.add(

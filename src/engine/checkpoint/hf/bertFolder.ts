@@ -1,0 +1,267 @@
+// A Hugging Face BERT folder read in place: config.json (model_type "bert"), model.safetensors (or its
+// shards), and the tokenizer from vocab.txt + tokenizer_config.json or from tokenizer.json. The weights
+// become our BERT's parameters by name (bertNames.ts); a checkpoint without the masked-LM head
+// (BertModel) still gives the encoder, and the decoder is always the word embedding (tied, as
+// transformers ties it). PyTorch pickle files are never opened: they can run code when loaded.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as v from 'valibot';
+import type { BertConfig } from '../../../shared/configs';
+import { noSafetensorsMessage } from '../../../shared/hfFolder';
+import { BERT_FORMAT } from '../../../shared/modelKinds';
+import { validateBertConfig } from '../../models/bert';
+import type { ParamShapes } from '../../models/layers';
+import { Vocab } from '../../tokenizer/vocab';
+import type { BertFolder, ModelConfigFile } from '../bert';
+import { ModelFolderError, readModelJson } from '../files';
+import { bertParts, hfNameOf, hfShape, transpose2d } from './bertNames';
+import { SafetensorsReader, safetensorsFiles } from './safetensors';
+
+const int = (dflt: number) => v.optional(v.pipe(v.number(), v.integer()), dflt);
+const HfBertConfigSchema = v.looseObject({
+  model_type: v.literal('bert'),
+  vocab_size: int(30522),
+  hidden_size: int(768),
+  num_hidden_layers: int(12),
+  num_attention_heads: int(12),
+  intermediate_size: int(3072),
+  hidden_act: v.optional(v.string(), 'gelu'),
+  hidden_dropout_prob: v.optional(v.number(), 0.1),
+  max_position_embeddings: int(512),
+  type_vocab_size: int(2),
+  initializer_range: v.optional(v.number(), 0.02),
+  layer_norm_eps: v.optional(v.number(), 1e-12),
+  position_embedding_type: v.optional(v.string(), 'absolute'),
+  tie_word_embeddings: v.optional(v.boolean(), true),
+});
+
+export const HF_ACTIVATIONS = ['gelu', 'gelu_new', 'relu'] as const;
+
+/** config.json of a Hugging Face BERT as our BertConfig, or one sentence naming what is wrong. */
+export function readHfBertConfig(dir: string): BertConfig {
+  const file = path.join(dir, 'config.json');
+  const r = v.safeParse(HfBertConfigSchema, readModelJson(file));
+  if (!r.success) {
+    const where = r.issues[0].path?.map((p) => p.key).join('.') ?? 'model_type';
+    throw new ModelFolderError(
+      `${file} is not a BERT config (${where}: ${r.issues[0].message}); fix the field or download the folder again.`,
+    );
+  }
+  const c = r.output;
+  if (c.num_attention_heads > 0 && c.hidden_size % c.num_attention_heads !== 0)
+    throw new ModelFolderError(
+      `${file} gives hidden_size ${c.hidden_size}, which does not divide by num_attention_heads ${c.num_attention_heads}; fix config.json or download it again.`,
+    );
+  const act = HF_ACTIVATIONS.find((a) => a === c.hidden_act);
+  if (!act)
+    throw new ModelFolderError(
+      `${file} asks for the activation "${c.hidden_act}"; Pretrain Lab runs BERTs with ${HF_ACTIVATIONS.join(', ')} only.`,
+    );
+  if (c.position_embedding_type !== 'absolute')
+    throw new ModelFolderError(
+      `${file} uses "${c.position_embedding_type}" position embeddings; Pretrain Lab runs BERTs with absolute ones only.`,
+    );
+  if (!c.tie_word_embeddings)
+    throw new ModelFolderError(
+      `${file} unties the masked-LM decoder from the word embeddings; Pretrain Lab runs BERTs whose decoder is tied, as BERT's is.`,
+    );
+  const bert: BertConfig = {
+    vocabSize: c.vocab_size,
+    hiddenSize: c.hidden_size,
+    numLayers: c.num_hidden_layers,
+    numHeads: c.num_attention_heads,
+    intermediateSize: c.intermediate_size,
+    maxPositions: c.max_position_embeddings,
+    typeVocabSize: c.type_vocab_size,
+    dropout: c.hidden_dropout_prob,
+    layerNormEps: c.layer_norm_eps,
+    initializerRange: c.initializer_range,
+    hiddenAct: act,
+  };
+  try {
+    validateBertConfig(bert);
+  } catch (e) {
+    throw new ModelFolderError(
+      `${file} cannot describe a BERT (${(e as Error).message.replace(/^BERT config: |\.$/g, '')}); fix config.json.`,
+    );
+  }
+  return bert;
+}
+
+// ---- tokenizer ----
+
+const TokenizerConfigSchema = v.looseObject({
+  do_lower_case: v.optional(v.boolean()),
+  tokenize_chinese_chars: v.optional(v.boolean()),
+  strip_accents: v.optional(v.nullable(v.boolean())),
+});
+const TokenizerJsonSchema = v.looseObject({
+  model: v.looseObject({ type: v.optional(v.string()), vocab: v.record(v.string(), v.number()) }),
+  normalizer: v.optional(
+    v.nullable(
+      v.looseObject({
+        type: v.optional(v.string()),
+        lowercase: v.optional(v.boolean()),
+        strip_accents: v.optional(v.nullable(v.boolean())),
+        handle_chinese_chars: v.optional(v.boolean()),
+      }),
+    ),
+  ),
+});
+
+export type HfTokenizerOptions = ModelConfigFile['tokenizer'];
+
+function readJsonIf(file: string): unknown {
+  return fs.existsSync(file) ? readModelJson(file) : undefined;
+}
+
+/**
+ * The vocabulary and tokenizer options, as transformers' BertTokenizer(Fast) reads them: vocab.txt or
+ * tokenizer.json's WordPiece vocab; do_lower_case (default true), strip_accents (default: as
+ * lowercase) and tokenize_chinese_chars (default true) from tokenizer_config.json, else from
+ * tokenizer.json's BertNormalizer.
+ */
+export function readHfBertTokenizer(dir: string): { vocab: Vocab; options: HfTokenizerOptions } {
+  const vocabFile = path.join(dir, 'vocab.txt');
+  const jsonFile = path.join(dir, 'tokenizer.json');
+  const tj = v.safeParse(TokenizerJsonSchema, readJsonIf(jsonFile));
+  const norm = tj.success ? tj.output.normalizer : undefined;
+  let tokens: string[];
+  if (fs.existsSync(vocabFile)) {
+    tokens = Vocab.parse(fs.readFileSync(vocabFile, 'utf8'), vocabFile).tokens.slice();
+  } else if (tj.success && (tj.output.model.type ?? 'WordPiece') === 'WordPiece') {
+    tokens = [];
+    for (const [t, id] of Object.entries(tj.output.model.vocab)) tokens[id] = t;
+    const hole = Array.from(tokens, (t) => t === undefined).indexOf(true); // ids nobody names
+    if (hole >= 0 || tokens.length === 0)
+      throw new ModelFolderError(
+        `${jsonFile} has no token with id ${Math.max(hole, 0)}; download the tokenizer files again.`,
+      );
+  } else
+    throw new ModelFolderError(
+      `${dir} has no vocab.txt and no tokenizer.json with a WordPiece vocabulary; copy the tokenizer files from the model's repository into it.`,
+    );
+  const tcRaw = readJsonIf(path.join(dir, 'tokenizer_config.json'));
+  const tc = v.safeParse(TokenizerConfigSchema, tcRaw ?? {});
+  const t = tc.success ? tc.output : {};
+  const lowercase = t.do_lower_case ?? norm?.lowercase ?? true;
+  const strip = t.strip_accents !== undefined ? t.strip_accents : norm?.strip_accents;
+  const options: HfTokenizerOptions = {
+    lowercase,
+    stripAccents: strip ?? lowercase,
+    splitCjk: t.tokenize_chinese_chars ?? norm?.handle_chinese_chars ?? true,
+  };
+  try {
+    return { vocab: new Vocab(tokens), options };
+  } catch (e) {
+    throw new ModelFolderError(`${dir}: ${(e as Error).message}`);
+  }
+}
+
+// ---- weights ----
+
+export function openHfWeights(dir: string): SafetensorsReader {
+  const files = safetensorsFiles(dir);
+  if (files.length === 0) throw new ModelFolderError(noSafetensorsMessage(dir, fs.readdirSync(dir)));
+  return new SafetensorsReader(files);
+}
+
+/** 'bert.' when the encoder is saved under a task model (BertForMaskedLM, BertForPreTraining), else ''. */
+export function encoderPrefix(reader: SafetensorsReader, dir: string): string {
+  if (reader.has('bert.embeddings.word_embeddings.weight')) return 'bert.';
+  if (reader.has('embeddings.word_embeddings.weight')) return '';
+  throw new ModelFolderError(
+    `${dir} has no embeddings.word_embeddings.weight (with or without "bert."), so it holds no BERT encoder; pick a BERT model folder.`,
+  );
+}
+
+/** Which of a head's tensors the checkpoint holds: all, none, or (damaged) some, named. */
+function headPresence(reader: SafetensorsReader, shapes: ParamShapes, prefix: string): boolean {
+  const found = shapes.map(([n]) => hfNameOf(n, prefix).names.some((x) => reader.has(x)));
+  if (found.every(Boolean)) return true;
+  if (!found.some(Boolean)) return false;
+  const missing = shapes[found.indexOf(false)][0];
+  throw new ModelFolderError(
+    `The checkpoint has part of a head but not ${hfNameOf(missing, prefix).names[0]}; download the model again.`,
+  );
+}
+
+export interface HfBertWeights {
+  weights: Map<string, tf.Tensor>; // our names; heads absent from the checkpoint are absent here
+  hasMlm: boolean;
+  hasNsp: boolean;
+}
+
+/** Reads the tensors our BERT needs, checking each shape against config.json (the tensor is named). */
+export function readHfBertWeights(dir: string, config: BertConfig): HfBertWeights {
+  const reader = openHfWeights(dir);
+  const prefix = encoderPrefix(reader, dir);
+  const parts = bertParts(config);
+  const hasMlm = headPresence(reader, parts.mlm, prefix);
+  const hasNsp = headPresence(reader, parts.nsp, prefix);
+  const wanted = [...parts.encoder, ...(hasMlm ? parts.mlm : []), ...(hasNsp ? parts.nsp : [])];
+  // the pooler is absent from BertForMaskedLM: it stays random, as transformers leaves it
+  const present = wanted.filter(([n]) =>
+    n.startsWith('pooler.') ? hfNameOf(n, prefix).names.some((x) => reader.has(x)) : true,
+  );
+  const bytes = present.reduce((s, [, shape]) => s + 4 * shape.reduce((a, b) => a * b, 1), 0);
+  if (bytes > os.totalmem() / 2)
+    throw new ModelFolderError(
+      `${dir} needs about ${(bytes / 2 ** 30).toFixed(1)} GB as float32, more than half of this machine's ${(os.totalmem() / 2 ** 30).toFixed(1)} GB; pick a smaller model.`,
+    );
+  const weights = new Map<string, tf.Tensor>();
+  try {
+    for (const [ours, shape] of present) {
+      const { names, transpose } = hfNameOf(ours, prefix);
+      const name = names.find((x) => reader.has(x)) ?? names[0];
+      const info = reader.tensors.get(name);
+      if (!info)
+        throw new ModelFolderError(
+          `${dir} has no tensor ${name}; the checkpoint is incomplete, so download it again.`,
+        );
+      const want = hfShape(shape, transpose);
+      if (info.shape.join(',') !== want.join(','))
+        throw new ModelFolderError(
+          `The tensor ${name} in ${path.basename(info.file)} has shape [${info.shape}] but config.json needs [${want}]; the weights and config.json disagree, so download the folder again.`,
+        );
+      const { data } = reader.read(name);
+      const values = transpose && shape.length === 2 ? transpose2d(data, shape[1], shape[0]) : data;
+      weights.set(ours, tf.tensor(values, shape, 'float32'));
+    }
+  } catch (e) {
+    for (const t of weights.values()) t.dispose();
+    throw e;
+  }
+  return { weights, hasMlm, hasNsp };
+}
+
+/** The whole folder as our BERT reads it (the caller disposes the weights). */
+export function loadHfBertFolder(dir: string): BertFolder & { hasMlm: boolean } {
+  const bert = readHfBertConfig(dir);
+  openHfWeights(dir); // no weights, or only pickles: said before the tokenizer is looked for
+  const { vocab, options } = readHfBertTokenizer(dir);
+  if (vocab.size > bert.vocabSize)
+    throw new ModelFolderError(
+      `${dir} has ${vocab.size} tokens in its vocabulary but config.json says vocab_size ${bert.vocabSize}; download the tokenizer files that belong to the model.`,
+    );
+  // rows of the embedding no token uses (vocab_size padded to a multiple of 8, say) are never predicted
+  const padded =
+    vocab.size === bert.vocabSize
+      ? vocab
+      : new Vocab([
+          ...vocab.tokens,
+          ...Array.from({ length: bert.vocabSize - vocab.size }, (_, i) => `[unused-row-${i}]`),
+        ]);
+  const w = readHfBertWeights(dir, bert);
+  const config: ModelConfigFile = {
+    format: BERT_FORMAT,
+    formatVersion: 1,
+    modelType: 'bert',
+    bert,
+    tokenizer: options,
+    createdAt: fs.statSync(path.join(dir, 'config.json')).mtime.toISOString(),
+  };
+  return { dir, config, vocab: padded, weights: w.weights, hasMlm: w.hasMlm };
+}

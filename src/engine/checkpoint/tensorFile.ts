@@ -1,0 +1,133 @@
+// The tensor files of a BERT checkpoint: weights.bin (or optimizer_m/v.bin) holds float32 tensors
+// packed one after another in the order of its manifest (weights.json, optimizer.json), which gives
+// each tensor's name, shape and offset and the file's SHA-256; the names and shapes must be exactly
+// those a config implies.
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BertConfig } from '../../shared/configs';
+import { bertParamShapes } from '../models/bert';
+import {
+  bytesOf,
+  checksumHash,
+  isRecord,
+  ModelFolderError,
+  readModelFile,
+  readModelJson,
+  requireFinite,
+  verifyChecksum,
+} from './files';
+
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  offset: number; // in float32 elements
+}
+
+export function writeTensors(
+  file: string,
+  names: string[],
+  tensors: Map<string, tf.Tensor>,
+): { entries: WeightEntry[]; sha256: string } {
+  const fd = fs.openSync(file, 'w');
+  const entries: WeightEntry[] = [];
+  const hash = checksumHash();
+  let offset = 0;
+  try {
+    for (const name of names) {
+      const t = tensors.get(name);
+      if (!t) throw new Error(`missing tensor ${name}`);
+      const bytes = bytesOf(t.dataSync() as Float32Array);
+      fs.writeSync(fd, bytes);
+      hash.update(bytes);
+      entries.push({ name, shape: t.shape, offset });
+      offset += bytes.byteLength / 4;
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { entries, sha256: hash.digest('hex') };
+}
+
+/** The manifest's tensor list, checked: float32, unique names, packed in order with no gap. */
+export function readManifest(file: string): { entries: WeightEntry[]; sha256: Record<string, unknown> } {
+  const raw = readModelJson(file);
+  const damaged = `${file} is not a valid weight manifest; the checkpoint is damaged, so restore it or retrain.`;
+  if (!isRecord(raw) || !Array.isArray(raw.weights) || (raw.dtype ?? 'float32') !== 'float32')
+    throw new ModelFolderError(damaged);
+  const entries: WeightEntry[] = [];
+  const names = new Set<string>();
+  let offset = 0;
+  for (const e of raw.weights as unknown[]) {
+    if (
+      !isRecord(e) ||
+      typeof e.name !== 'string' ||
+      names.has(e.name) ||
+      !Array.isArray(e.shape) ||
+      !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      e.offset !== offset
+    )
+      throw new ModelFolderError(damaged);
+    const shape = e.shape as number[];
+    names.add(e.name);
+    entries.push({ name: e.name, shape, offset });
+    offset += shape.reduce((a, b) => a * b, 1);
+  }
+  const sums = raw.sha256 === undefined ? {} : raw.sha256;
+  if (!isRecord(sums)) throw new ModelFolderError(damaged);
+  return { entries, sha256: sums };
+}
+
+/** A weight file read whole, its size, checksum and values checked. */
+export function readWeightFile(file: string, entries: WeightEntry[], checksum: unknown): Float32Array {
+  const buf = readModelFile(file);
+  const total = entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
+  if (buf.byteLength !== total * 4)
+    throw new ModelFolderError(
+      `${file} has ${buf.byteLength} bytes but its manifest needs ${total * 4}; the file is truncated or from another model, so restore it or retrain.`,
+    );
+  verifyChecksum(file, buf, checksum);
+  const all = new Float32Array(buf.buffer, buf.byteOffset, total);
+  const aligned = buf.byteOffset % 4 === 0 ? all : new Float32Array(buf.buffer.slice(buf.byteOffset));
+  requireFinite(file, aligned);
+  return aligned;
+}
+
+export function toTensors(all: Float32Array, entries: WeightEntry[]): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const e of entries) {
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    out.set(e.name, tf.tensor(all.subarray(e.offset, e.offset + n), e.shape, 'float32'));
+  }
+  return out;
+}
+
+export function disposeAll(...maps: (Map<string, tf.Tensor> | undefined)[]): void {
+  for (const m of maps) if (m) for (const t of m.values()) t.dispose();
+}
+
+function layers(c: BertConfig): string {
+  return `${c.numLayers} layer${c.numLayers === 1 ? '' : 's'}`;
+}
+
+/** Every tensor the config needs, with its shape, and nothing else. */
+export function checkAgainstConfig(file: string, entries: WeightEntry[], config: BertConfig): void {
+  const expected = new Map(bertParamShapes(config));
+  for (const e of entries) {
+    const shape = expected.get(e.name);
+    if (!shape)
+      throw new ModelFolderError(
+        `${file} holds the tensor ${e.name}, which config.json (${layers(config)}) does not describe; the config and the weights disagree, so restore the config.json saved with these weights or retrain.`,
+      );
+    if (e.shape.join(',') !== shape.join(','))
+      throw new ModelFolderError(
+        `${file} gives ${e.name} shape [${e.shape}] but config.json implies [${shape}]; the config and the weights disagree, so restore the config.json saved with these weights or retrain.`,
+      );
+  }
+  const have = new Set(entries.map((e) => e.name));
+  for (const name of expected.keys())
+    if (!have.has(name))
+      throw new ModelFolderError(
+        `${file} has no tensor ${name}, which config.json (${layers(config)}) needs; the config and the weights disagree, so restore the config.json saved with these weights or retrain.`,
+      );
+}

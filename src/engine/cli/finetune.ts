@@ -1,0 +1,110 @@
+// pretrain-lab finetune: a classifier, a sentence-pair classifier or a tagger on a BERT base, with the
+// base fine-tuned, partly frozen or frozen; progress lines, then the dev metrics of the best epoch.
+import {
+  DEFAULT_FINETUNE as D,
+  type FinetuneProgress,
+  type FreezeSpec,
+  TASK_FAMILIES,
+} from '../../shared/finetune';
+import { finetune, withFinetuneDefaults } from '../train/tasks/finetune';
+import { type Args, choice, count, flag, num, str, UsageError } from './args';
+import { type Command, startBackend } from './command';
+
+function freezeOf(a: Args): FreezeSpec | undefined {
+  const f = str(a, 'freeze');
+  if (f === undefined || f === 'none' || f === 'all') return f;
+  const n = Number(f);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--freeze ${f} is not none, all or a number of layers.`);
+  return n;
+}
+
+/** `epoch 1/3  step 40/120  loss 0.512  12.3 ex/s` or, at an epoch's end, the dev metrics. */
+export function finetuneLine(p: FinetuneProgress): string {
+  const head = `epoch ${p.epoch}/${p.epochs}  step ${p.step}/${p.totalSteps}`;
+  if (!p.dev)
+    return `${head}  loss ${p.trainLoss.toFixed(3)}  lr ${p.learningRate.toExponential(2)}  ${p.examplesPerSecond.toFixed(1)} ex/s`;
+  const d = p.dev;
+  const ent = d.entity
+    ? `  entity_p ${d.entity.precision.toFixed(3)}  entity_r ${d.entity.recall.toFixed(3)}  entity_f1 ${d.entity.f1.toFixed(3)}`
+    : '';
+  return `${head}  dev_loss ${d.loss.toFixed(3)}  dev_acc ${d.accuracy.toFixed(3)}  dev_macro_f1 ${d.macroF1.toFixed(3)}${ent}`;
+}
+
+export const finetuneCommand: Command = {
+  name: 'finetune',
+  aliases: ['fine-tune'],
+  usage: `  pretrain-lab finetune --task ${TASK_FAMILIES.join('|')} --base <BERT dir> --train FILE [--dev FILE] --out DIR [options]
+      --epochs N                      passes over the training set (default ${D.epochs})
+      --lr X                          peak learning rate (default ${D.learningRate}; frozen heads like 1e-3)
+      --batch-size N                  examples per step (default ${D.batchSize})
+      --max-seq-length N              WordPieces per example; longer ones are cut (default ${D.maxSeqLength})
+      --freeze none|all|N             fine-tune all layers, feature-based, or freeze the lowest N (default none)
+      --text-column C --text-b-column C --label-column C   columns of a CSV/TSV with a header
+      --seed N  --json                without --dev, 10% of --train is held out`,
+  options: [
+    'task',
+    'base',
+    'model',
+    'train',
+    'dev',
+    'out',
+    'epochs',
+    'lr',
+    'batch-size',
+    'max-seq-length',
+    'freeze',
+    'seed',
+    'text-column',
+    'text-b-column',
+    'label-column',
+    'json',
+  ],
+  async run(a: Args, ctx) {
+    const task = choice(a, 'task', TASK_FAMILIES);
+    const base = str(a, 'base') ?? str(a, 'model');
+    const train = str(a, 'train');
+    const out = str(a, 'out');
+    if (!task) throw new UsageError(`finetune needs --task ${TASK_FAMILIES.join('|')}.`);
+    if (!base) throw new UsageError('finetune needs --base <BERT model folder>.');
+    if (!train) throw new UsageError('finetune needs --train FILE.');
+    if (!out) throw new UsageError('finetune needs --out DIR for the fine-tuned model.');
+    const columns = {
+      text: str(a, 'text-column'),
+      textB: str(a, 'text-b-column'),
+      label: str(a, 'label-column'),
+    };
+    const opts = withFinetuneDefaults({
+      task,
+      baseDir: base,
+      train,
+      dev: str(a, 'dev'),
+      outDir: out,
+      epochs: str(a, 'epochs') === undefined ? undefined : count(a, 'epochs', D.epochs),
+      learningRate: num(a, 'lr'),
+      batchSize: str(a, 'batch-size') === undefined ? undefined : count(a, 'batch-size', D.batchSize),
+      maxSeqLength: num(a, 'max-seq-length'),
+      freeze: freezeOf(a),
+      seed: num(a, 'seed'),
+      columns: Object.values(columns).some((c) => c !== undefined) ? columns : undefined,
+    });
+    await startBackend(a);
+    const { result: r, stoppedCode } = await ctx.stoppable(
+      '\nStopping after this step; the best epoch so far is kept (Ctrl-C again to quit at once)…\n',
+      undefined,
+      (stopping) =>
+        finetune(opts, {
+          onLog: (m) => process.stderr.write(`${m}\n`),
+          onProgress: (p) => process.stdout.write(`${finetuneLine(p)}\n`),
+          shouldStop: stopping,
+        }),
+    );
+    const s = r.summary;
+    if (flag(a, 'json')) process.stdout.write(`${JSON.stringify(s)}\n`);
+    else
+      process.stdout.write(
+        `Best epoch ${s.bestEpoch}: dev accuracy ${s.dev.accuracy.toFixed(4)}, macro-F1 ${s.dev.macroF1.toFixed(4)}${s.dev.entity ? `, entity F1 ${s.dev.entity.f1.toFixed(4)}` : ''}; trained ${s.trainedParameters.toLocaleString('en')} of ${s.totalParameters.toLocaleString('en')} parameters in ${s.seconds.toFixed(1)} s; model saved in ${s.dir}.\n`,
+      );
+    return r.status === 'done' ? 0 : stoppedCode;
+  },
+};

@@ -1,0 +1,358 @@
+// Fine-tuning as a task of the training loop (../loop.ts): a BERT base and a head for classification,
+// sentence pairs or tagging, trained with every layer, with the lowest N layers frozen, or feature-based
+// (the whole encoder frozen). Each epoch ends with the dev metrics; the best epoch is saved as a
+// `finetuned` model folder (../../checkpoint/finetuned.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  DEFAULT_FINETUNE,
+  type EvalMetrics,
+  type FinetuneOptions,
+  type FinetuneProgress,
+  type FinetuneRequestOptions,
+  type FinetuneSummary,
+} from '../../../shared/finetune';
+import { KINDS } from '../../../shared/modelKinds';
+import { classificationMetrics, entityScores, isChunkScheme } from '../../analysis/metrics';
+import { baseRefOf } from '../../checkpoint/baseRef';
+import { disposeLoaded } from '../../checkpoint/bert';
+import { FINETUNED_FORMAT, type FinetunedConfig, saveFinetuned } from '../../checkpoint/finetuned';
+import { loadBertBase } from '../../checkpoint/hf/bert';
+import { folderKind } from '../../checkpoint/registry';
+import { readClassifyFile } from '../../data/tasks/classify';
+import { checkDevLabels, labelSet, TaskDataError } from '../../data/tasks/common';
+import {
+  type EncodedExample,
+  encodeText,
+  encodeWords,
+  makeBatch,
+  type TaskBatch,
+} from '../../data/tasks/encode';
+import { readPairsFile } from '../../data/tasks/pairs';
+import { readTaggingFile } from '../../data/tasks/tagging';
+import { Bert, decays } from '../../models/bert';
+import { TaskModel } from '../../models/taskModel';
+import { Rng } from '../../random';
+import { WordPieceTokenizer } from '../../tokenizer/wordpiece';
+import { type LoopTask, trainLoop } from '../loop';
+import { learningRateAt } from '../schedule';
+import { Trainer } from '../trainer';
+
+export interface FinetuneCallbacks {
+  onProgress?(p: FinetuneProgress): void;
+  onLog?(message: string): void;
+  shouldStop?(): boolean;
+}
+
+export interface FinetuneResult {
+  status: 'done' | 'cancelled';
+  epochsDone: number;
+  summary: FinetuneSummary;
+}
+
+export function withFinetuneDefaults(o: FinetuneRequestOptions): FinetuneOptions {
+  return {
+    ...o,
+    epochs: o.epochs ?? DEFAULT_FINETUNE.epochs,
+    learningRate: o.learningRate ?? DEFAULT_FINETUNE.learningRate,
+    batchSize: o.batchSize ?? DEFAULT_FINETUNE.batchSize,
+    freeze: o.freeze ?? DEFAULT_FINETUNE.freeze,
+    seed: o.seed ?? DEFAULT_FINETUNE.seed,
+  };
+}
+
+/** Encoded train and dev examples with their label set; gold tag sequences for entity scores. */
+export interface TaskData {
+  labels: string[];
+  train: EncodedExample[];
+  dev: EncodedExample[];
+  notices: string[];
+}
+
+/** Reads the task's files, holds out 10% for dev when no dev file is given, and encodes both. */
+export function loadTaskData(
+  o: FinetuneOptions & { maxSeqLength: number },
+  tok: WordPieceTokenizer,
+  rng: Rng,
+): TaskData {
+  const notices: string[] = [];
+  const holdOut = <T>(all: T[]): { train: T[]; dev: T[] } => {
+    const shuffled = rng.shuffle([...all]);
+    const n = Math.max(1, Math.round(all.length * 0.1));
+    if (all.length < 2)
+      throw new TaskDataError(`${o.train} has only one example; give more, or a --dev file.`);
+    notices.push(`No dev file: ${n} of ${all.length} training examples are held out for dev.`);
+    return { dev: shuffled.slice(0, n), train: shuffled.slice(n) };
+  };
+  let cut = 0;
+  if (o.task === 'tag') {
+    const all = readTaggingFile(o.train);
+    const labels = labelSet(
+      all.flatMap((s) => s.tags),
+      o.train,
+    );
+    const split = o.dev ? { train: all, dev: readTaggingFile(o.dev) } : holdOut(all);
+    if (o.dev)
+      checkDevLabels(
+        split.dev.flatMap((s) => s.tags.map((label, i) => ({ label, line: s.line + i }))),
+        labels,
+        o.dev,
+      );
+    const ix = new Map(labels.map((l, i) => [l, i]));
+    const enc = (s: (typeof all)[number]): EncodedExample => {
+      const e = encodeWords(tok, s.tokens, o.maxSeqLength);
+      cut += e.cut;
+      return { ...e, tags: s.tags.slice(0, e.firsts?.length).map((t) => ix.get(t)!) };
+    };
+    const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
+    if (cut) notices.push(`${cut} words past ${o.maxSeqLength} WordPieces were cut from long sentences.`);
+    return data;
+  }
+  const read = o.task === 'pair' ? readPairsFile : readClassifyFile;
+  const all = read(o.train, o.columns);
+  const labels = labelSet(
+    all.map((e) => e.label),
+    o.train,
+  );
+  const split = o.dev ? { train: all, dev: read(o.dev, o.columns) } : holdOut(all);
+  if (o.dev) checkDevLabels(split.dev, labels, o.dev);
+  const ix = new Map(labels.map((l, i) => [l, i]));
+  const enc = (x: (typeof all)[number]): EncodedExample => {
+    const e = encodeText(tok, x.text, x.textB, o.maxSeqLength);
+    if (e.cut) cut++;
+    return { ...e, label: ix.get(x.label)! };
+  };
+  const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
+  if (cut) notices.push(`${cut} examples longer than ${o.maxSeqLength} WordPieces were cut.`);
+  return data;
+}
+
+/** Dev loss and metrics: per example for classification, per word (and entity) for tagging. */
+export async function evaluate(
+  model: TaskModel,
+  examples: readonly EncodedExample[],
+  batchSize: number,
+): Promise<EvalMetrics> {
+  const gold: number[] = [];
+  const pred: number[] = [];
+  const goldSeqs: string[][] = [];
+  const predSeqs: string[][] = [];
+  let nll = 0;
+  const L = model.labels;
+  for (let i = 0; i < examples.length; i += batchSize) {
+    const part = examples.slice(i, i + batchSize);
+    const b = makeBatch(part);
+    const lp = tf.tidy(() => tf.logSoftmax(model.logits(b, { training: false, encoderTraining: false })));
+    const data = (await lp.data()) as Float32Array;
+    lp.dispose();
+    const K = L.length;
+    const rows: number[] = [];
+    for (let r = 0; r < b.labels.length; r++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (data[r * K + k] > data[r * K + best]) best = k;
+      nll -= data[r * K + b.labels[r]];
+      gold.push(b.labels[r]);
+      pred.push(best);
+      rows.push(best);
+    }
+    if (model.task === 'tag') {
+      let r = 0;
+      for (const e of part) {
+        const n = e.tags?.length ?? 0;
+        goldSeqs.push((e.tags ?? []).map((t) => L[t]));
+        predSeqs.push(rows.slice(r, r + n).map((t) => L[t]));
+        r += n;
+      }
+    }
+  }
+  const m = classificationMetrics(gold, pred, L, gold.length ? nll / gold.length : 0);
+  if (model.task === 'tag' && isChunkScheme(L)) m.entity = entityScores(goldSeqs, predSeqs);
+  return m;
+}
+
+/** The number the best epoch is chosen by: entity F1 for chunk tags, else accuracy. */
+export function headline(m: EvalMetrics): number {
+  return m.entity?.f1 ?? m.accuracy;
+}
+
+function fineTuneTask(
+  model: TaskModel,
+  examples: EncodedExample[],
+  batchSize: number,
+  rng: Rng,
+  encoderTraining: boolean,
+): LoopTask<TaskBatch> {
+  async function* batches(): AsyncGenerator<TaskBatch> {
+    const order = rng.shuffle(examples.map((_, i) => i));
+    for (let i = 0; i < order.length; i += batchSize)
+      yield makeBatch(order.slice(i, i + batchSize).map((j) => examples[j]));
+  }
+  return {
+    batches: batches(),
+    loss(b) {
+      const seed = rng.seed();
+      return () => {
+        const l = model.loss(b, { training: true, encoderTraining, seed });
+        return { loss: l.loss, metrics: { correct: l.correct } };
+      };
+    },
+    tokens: (b) => b.tokens,
+    stepMetrics: (b, r) => ({
+      loss: r.loss,
+      correct: r.metrics.correct,
+      n: b.labels.length,
+      examples: b.B,
+      tokens: b.tokens,
+    }),
+    // examplesPerToken turns the loop's tokens per second into examples per second
+    windowMetrics: (s, steps) => ({
+      loss: s.loss / steps,
+      accuracy: s.n ? s.correct / s.n : 0,
+      examplesPerToken: s.tokens ? s.examples / s.tokens : 0,
+    }),
+  };
+}
+
+function checkOutDir(outDir: string, baseDir: string): void {
+  if (path.resolve(outDir) === path.resolve(baseDir))
+    throw new Error('The output folder is the base model; choose another folder with --out.');
+  if (!fs.existsSync(outDir) || fs.readdirSync(outDir).every((f) => f.startsWith('.'))) return;
+  const cfg = path.join(outDir, 'config.json');
+  const isFinetuned = fs.existsSync(cfg) && fs.readFileSync(cfg, 'utf8').includes(FINETUNED_FORMAT);
+  if (!isFinetuned)
+    throw new Error(
+      `The output folder ${outDir} is not empty and holds no fine-tuned model; choose a new or empty folder.`,
+    );
+}
+
+export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): Promise<FinetuneResult> {
+  const t0 = Date.now();
+  const log = (m: string) => cb.onLog?.(m);
+  const { kind } = folderKind(o.baseDir);
+  if (kind !== 'bert' && kind !== 'hf-bert')
+    throw new Error(
+      `"${path.basename(o.baseDir)}" is a ${KINDS[kind].label} model; fine-tuning needs a BERT model as its base, so pick one.`,
+    );
+  checkOutDir(o.outDir, o.baseDir);
+  const base = loadBertBase(o.baseDir);
+  const bertCfg = base.config.bert;
+  const maxSeqLength = o.maxSeqLength ?? Math.min(DEFAULT_FINETUNE.maxSeqLength, bertCfg.maxPositions);
+  const tok = new WordPieceTokenizer(base.vocab, base.config.tokenizer);
+  const rng = new Rng(o.seed);
+  let data: TaskData;
+  let model: TaskModel;
+  try {
+    if (o.maxSeqLength !== undefined && o.maxSeqLength > bertCfg.maxPositions)
+      throw new Error(
+        `--max-seq-length ${o.maxSeqLength} exceeds the base's ${bertCfg.maxPositions} positions; use at most that.`,
+      );
+    data = loadTaskData({ ...o, maxSeqLength }, tok, rng);
+    model = new TaskModel(o.task, new Bert(bertCfg, { weights: base.weights }), data.labels, {
+      seed: o.seed,
+    });
+  } finally {
+    disposeLoaded(base);
+  }
+  for (const n of data.notices) log(n);
+  const frozenAll = o.freeze === 'all';
+  let trainer: Trainer | undefined;
+  try {
+    const trainable = model.trainable(o.freeze);
+    const trainedParameters = [...trainable.values()].reduce((s, p) => s + p.size, 0);
+    log(
+      `${data.train.length} training and ${data.dev.length} dev examples, ${data.labels.length} labels; training ${trainedParameters.toLocaleString('en')} of ${model.parameterCount.toLocaleString('en')} parameters.`,
+    );
+    trainer = new Trainer({ params: trainable }, { weightDecay: 0.01, clipNorm: 1, decays });
+    const perEpoch = Math.ceil(data.train.length / o.batchSize);
+    const totalSteps = perEpoch * o.epochs;
+    const warmup = Math.floor(totalSteps * 0.1);
+    const config: FinetunedConfig = {
+      format: FINETUNED_FORMAT,
+      formatVersion: 1,
+      task: o.task,
+      labels: data.labels,
+      base: baseRefOf(o.baseDir),
+      freeze: o.freeze,
+      encoder: frozenAll ? 'base' : 'saved',
+      bert: bertCfg,
+      tokenizer: base.config.tokenizer,
+      maxSeqLength,
+      createdAt: new Date().toISOString(),
+      trainedParameters,
+      totalParameters: model.parameterCount,
+      bestEpoch: 0,
+      epochs: 0,
+      seconds: 0,
+    };
+    let best: EvalMetrics | undefined;
+    let status: FinetuneResult['status'] = 'done';
+    let epochsDone = 0;
+    const metricsFile = path.join(o.outDir, 'metrics.jsonl');
+    fs.mkdirSync(o.outDir, { recursive: true });
+    fs.rmSync(metricsFile, { force: true });
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const r = await trainLoop(fineTuneTask(model, data.train, o.batchSize, rng, !frozenAll), {
+        optimizer: trainer,
+        totalSteps: epoch * perEpoch,
+        learningRate: (s) => learningRateAt(s, o.learningRate, warmup, totalSteps),
+        reportEvery: Math.max(1, Math.floor(perEpoch / 5)),
+        checkpointEvery: Number.MAX_SAFE_INTEGER,
+        checkpoint: () => undefined, // the best epoch is saved below, after its dev evaluation
+        shouldStop: cb.shouldStop,
+        onProgress: (p) =>
+          cb.onProgress?.({
+            epoch,
+            epochs: o.epochs,
+            step: p.step,
+            totalSteps,
+            trainLoss: p.metrics.loss,
+            learningRate: p.learningRate,
+            examplesPerSecond: p.tokensPerSecond * p.metrics.examplesPerToken,
+            etaSeconds: ((Date.now() - t0) / 1000 / Math.max(1, p.step)) * (totalSteps - p.step),
+          }),
+      });
+      if (r.status === 'cancelled') status = 'cancelled';
+      const dev = await evaluate(model, data.dev, Math.max(o.batchSize, 32));
+      if (status === 'done') epochsDone = epoch;
+      const elapsed = (Date.now() - t0) / 1000;
+      fs.appendFileSync(metricsFile, `${JSON.stringify({ epoch, step: trainer.step, dev })}\n`);
+      cb.onProgress?.({
+        epoch,
+        epochs: o.epochs,
+        step: trainer.step,
+        totalSteps,
+        trainLoss: r.last?.metrics.loss ?? Number.NaN,
+        learningRate: r.last?.learningRate ?? 0,
+        examplesPerSecond: (data.train.length * epoch) / Math.max(1e-3, elapsed),
+        etaSeconds: (elapsed / epoch) * (o.epochs - epoch),
+        dev,
+      });
+      if (!best || headline(dev) > headline(best)) {
+        best = dev;
+        Object.assign(config, { bestEpoch: epoch, dev, epochs: epoch, seconds: elapsed });
+        saveFinetuned(o.outDir, model, config, tok.vocab);
+      }
+      if (status === 'cancelled') break;
+    }
+    return {
+      status,
+      epochsDone,
+      summary: {
+        dir: path.resolve(o.outDir),
+        task: o.task,
+        labels: data.labels,
+        base: config.base.dir,
+        freeze: o.freeze,
+        trainedParameters,
+        totalParameters: model.parameterCount,
+        bestEpoch: config.bestEpoch,
+        dev: best!,
+        seconds: (Date.now() - t0) / 1000,
+      },
+    };
+  } finally {
+    trainer?.dispose();
+    model.dispose();
+  }
+}

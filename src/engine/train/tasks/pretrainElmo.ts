@@ -1,0 +1,289 @@
+// Pretrains ELMo's biLM on a corpus, as a task of the training loop (train/loop.ts): this file builds or
+// resumes the vocabulary, model and optimizer, and supplies the windows, the loss (mean of the forward
+// and backward LMs' cross-entropy), the metrics (both perplexities) and the checkpoint writer. The output
+// folder is claimed first (outDir.ts): checked, locked and never another kind's model. Cancel, resume and
+// atomic checkpoints work as for BERT; a resumed run restores weights, optimizer moments, step and the
+// random state, and rereads the corpus from its start.
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  DEFAULT_ELMO_PRETRAIN,
+  ELMO_FORMAT,
+  ELMO_PRESETS,
+  type ElmoConfig,
+  type ElmoPretrainOptions,
+  type ElmoProgress,
+  type ElmoSummary,
+  isElmoPreset,
+} from '../../../shared/configs';
+import {
+  appendElmoMetrics,
+  checkpointDir,
+  disposeElmoFolder,
+  ELMO_FORMAT_VERSION,
+  type ElmoConfigFile,
+  type ElmoTrainerState,
+  keepElmoMetricsUpTo,
+  loadElmoFolder,
+  saveElmoCheckpoint,
+  summariseElmo,
+  writeElmoHeader,
+} from '../../checkpoint/elmo';
+import { resolveCorpus } from '../../data/corpus';
+import { buildElmoVocab, type ElmoBatch, type ElmoVocab, elmoBatches } from '../../data/elmoData';
+import { Elmo, elmoDecays, sampleCandidates } from '../../models/elmo';
+import { Rng } from '../../random';
+import { type LoopProgress, type LoopTask, trainLoop } from '../loop';
+import { claimOutDir, type ExistingModel, type OutDirClaim } from '../outDir';
+import { learningRateAt } from '../schedule';
+import { Trainer } from '../trainer';
+
+export interface ElmoCallbacks {
+  onProgress?(p: ElmoProgress): void;
+  onLog?(message: string): void;
+  shouldStop?(): boolean;
+}
+
+export interface ElmoPretrainResult {
+  status: 'done' | 'cancelled';
+  step: number;
+  summary: ElmoSummary;
+  lastProgress?: ElmoProgress;
+  replaced?: ExistingModel;
+}
+
+export type ElmoPretrainInput = Partial<ElmoPretrainOptions> & Pick<ElmoPretrainOptions, 'corpus' | 'outDir'>;
+
+/** The options with defaults filled in for what the caller left undefined. */
+export function elmoWithDefaults(o: ElmoPretrainInput): ElmoPretrainOptions {
+  const given = Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
+  return { ...DEFAULT_ELMO_PRETRAIN, ...given } as ElmoPretrainOptions;
+}
+
+const POSITIVE: [keyof ElmoPretrainOptions, string][] = [
+  ['steps', 'The number of steps (--steps)'],
+  ['batchSize', 'The batch size (--batch-size)'],
+  ['seqLength', 'The window length (--max-seq-length)'],
+  ['maxVocab', 'The vocabulary size (--max-vocab)'],
+  ['learningRate', 'The learning rate (--lr)'],
+  ['checkpointEvery', 'The checkpoint interval (--checkpoint-every)'],
+  ['logEvery', 'The log interval (--log-every)'],
+];
+
+function checkOptions(o: ElmoPretrainOptions): void {
+  for (const [k, name] of POSITIVE) {
+    const x = o[k];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0)
+      throw new Error(`${name} must be a positive number, got ${x}.`);
+  }
+  if (!(Number.isInteger(o.sampledSoftmax) && o.sampledSoftmax >= 0))
+    throw new Error(
+      `The sampled softmax size (--sampled-softmax) must be 0 or a whole number of words, got ${o.sampledSoftmax}.`,
+    );
+  if (!isElmoPreset(o.preset))
+    throw new Error(`The preset ${o.preset} is not one of ${Object.keys(ELMO_PRESETS).join(', ')}.`);
+}
+
+/** ELMo pretraining as the loop sees it. */
+function elmoTask(
+  model: Elmo,
+  batches: AsyncIterator<ElmoBatch>,
+  rng: Rng,
+  sampledSoftmax: number,
+): LoopTask<ElmoBatch> {
+  return {
+    batches,
+    loss(b) {
+      const seed = rng.seed(); // dropout masks of this step
+      const shape: [number, number] = [b.batchSize, b.windowLength];
+      const s =
+        sampledSoftmax > 0 && sampledSoftmax < model.config.vocabSize
+          ? sampleCandidates(b.ids, model.config.vocabSize, sampledSoftmax, () => rng.next())
+          : undefined;
+      return () => {
+        const ids = tf.tensor2d(b.ids, shape, 'int32');
+        const sampled = s && {
+          candidates: tf.tensor1d(s.candidates, 'int32'),
+          targets: tf.tensor2d(s.targets, shape, 'int32'),
+        };
+        const l = model.lmLosses(ids, { training: true, seed, sampled });
+        return { loss: l.loss, metrics: { forwardLoss: l.forwardLoss, backwardLoss: l.backwardLoss } };
+      };
+    },
+    tokens: (b) => b.batchSize * (b.windowLength - 1),
+    // perplexity of the window: exp of the mean cross-entropy, not the mean of per-step perplexities
+    windowMetrics: (s, steps) => ({
+      loss: s.loss / steps,
+      forwardPerplexity: Math.exp(s.forwardLoss / steps),
+      backwardPerplexity: Math.exp(s.backwardLoss / steps),
+    }),
+  };
+}
+
+function elmoProgress(p: LoopProgress): ElmoProgress {
+  return {
+    step: p.step,
+    totalSteps: p.totalSteps,
+    loss: p.metrics.loss,
+    forwardPerplexity: p.metrics.forwardPerplexity,
+    backwardPerplexity: p.metrics.backwardPerplexity,
+    learningRate: p.learningRate,
+    tokensPerSecond: p.tokensPerSecond,
+    etaSeconds: p.etaSeconds,
+    elapsedSeconds: p.elapsedSeconds,
+  };
+}
+
+export async function pretrainElmo(
+  o: ElmoPretrainOptions,
+  cb: ElmoCallbacks = {},
+): Promise<ElmoPretrainResult> {
+  checkOptions(o);
+  const log = (m: string) => cb.onLog?.(m);
+  const { files, missing } = resolveCorpus(o.corpus);
+  if (files.length === 0) {
+    const what = o.corpus.length ? o.corpus.join(', ') : '(nothing given)';
+    throw new Error(`No corpus files found at ${what}; give text files, a folder or a glob with --corpus.`);
+  }
+  if (missing.length) log(`Not found, ignored: ${missing.join(', ')}`);
+  const claim = claimOutDir('elmo', o.outDir, log);
+  try {
+    return await train(o, files, claim, cb, log);
+  } finally {
+    claim.release();
+  }
+}
+
+interface Setup {
+  config: ElmoConfigFile;
+  vocab: ElmoVocab;
+  model: Elmo;
+  trainer: Trainer;
+  resuming: boolean;
+}
+
+async function setUp(
+  o: ElmoPretrainOptions,
+  files: string[],
+  claim: OutDirClaim,
+  rng: Rng,
+  cb: ElmoCallbacks,
+  log: (m: string) => void,
+): Promise<Setup> {
+  const dir = claim.dir;
+  if (o.resume && claim.existing && checkpointDir(dir)) {
+    const f = loadElmoFolder(dir, { withOptimizer: true });
+    try {
+      const model = new Elmo(f.config.elmo, { weights: f.weights });
+      const trainer = new Trainer(model, {
+        weightDecay: o.weightDecay,
+        clipNorm: o.clipNorm,
+        decays: elmoDecays,
+      });
+      if (f.optimizer)
+        for (const [n, t] of f.optimizer.m) {
+          trainer.m.get(n)?.assign(t);
+          trainer.v.get(n)?.assign(f.optimizer.v.get(n)!);
+        }
+      trainer.step = f.state?.step ?? 0;
+      if (f.state) rng.restore(f.state.rngState);
+      keepElmoMetricsUpTo(dir, trainer.step);
+      log(`Resuming ${dir} from step ${trainer.step}.`);
+      return { config: f.config, vocab: f.vocab, model, trainer, resuming: true };
+    } finally {
+      disposeElmoFolder(f);
+    }
+  }
+  if (claim.existing) log(`Starting over: this replaces ${claim.existing.description}.`);
+  const t0 = Date.now();
+  const { vocab, distinct } = await buildElmoVocab(files, o, cb.shouldStop);
+  if (vocab.size <= 2)
+    throw new Error(
+      `The corpus has no word seen at least ${o.minCount} times; give more text or a lower --min-count.`,
+    );
+  log(`Vocabulary: ${vocab.size} words (of ${distinct} distinct) in ${Date.now() - t0} ms.`);
+  const elmo: ElmoConfig = { ...ELMO_PRESETS[o.preset], vocabSize: vocab.size };
+  const config: ElmoConfigFile = {
+    format: ELMO_FORMAT,
+    formatVersion: ELMO_FORMAT_VERSION,
+    modelType: 'elmo',
+    preset: o.preset,
+    elmo,
+    tokenizer: { lowercase: o.lowercase },
+    corpus: o.corpus,
+    createdAt: new Date().toISOString(),
+  };
+  const model = new Elmo(elmo, { seed: o.seed });
+  const trainer = new Trainer(model, {
+    weightDecay: o.weightDecay,
+    clipNorm: o.clipNorm,
+    decays: elmoDecays,
+  });
+  return { config, vocab, model, trainer, resuming: false };
+}
+
+async function train(
+  o: ElmoPretrainOptions,
+  files: string[],
+  claim: OutDirClaim,
+  cb: ElmoCallbacks,
+  log: (m: string) => void,
+): Promise<ElmoPretrainResult> {
+  const rng = new Rng(o.seed);
+  const s = await setUp(o, files, claim, rng, cb, log);
+  const { model, trainer, config, vocab } = s;
+  const dir = claim.dir;
+  try {
+    if (!s.resuming) {
+      claim.clearForFresh(); // the replaced model goes only now that the new one is ready
+      writeElmoHeader(dir, config, vocab);
+    }
+    const names = [...model.params.keys()];
+    const totalSteps = Math.max(o.steps, trainer.step);
+    let lastGood: ElmoTrainerState | undefined;
+    let lastProgress: ElmoProgress | undefined;
+    const save = (finished: boolean) => {
+      const state: ElmoTrainerState = {
+        step: trainer.step,
+        totalSteps,
+        rngState: rng.snapshot,
+        options: { ...o, preset: config.preset ?? o.preset },
+        lastMetrics: lastProgress,
+        finished,
+        savedAt: new Date().toISOString(),
+      };
+      saveElmoCheckpoint(dir, names, { weights: model.params, m: trainer.m, v: trainer.v, state });
+      lastGood = state;
+    };
+    const lowercase = config.tokenizer.lowercase;
+    const batches = elmoBatches(
+      files,
+      vocab,
+      { lowercase, batchSize: o.batchSize, seqLength: o.seqLength },
+      rng,
+    );
+    const r = await trainLoop(elmoTask(model, batches, rng, o.sampledSoftmax), {
+      optimizer: trainer,
+      totalSteps,
+      learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
+      reportEvery: o.logEvery,
+      checkpointEvery: o.checkpointEvery,
+      checkpoint: save,
+      shouldStop: cb.shouldStop,
+      onProgress: (p) => {
+        lastProgress = elmoProgress(p);
+        appendElmoMetrics(dir, lastProgress);
+        cb.onProgress?.(lastProgress);
+      },
+    });
+    return {
+      status: r.status,
+      step: lastGood?.step ?? trainer.step,
+      summary: summariseElmo(dir),
+      lastProgress,
+      replaced: s.resuming ? undefined : claim.existing,
+    };
+  } finally {
+    model.dispose();
+    trainer.dispose();
+  }
+}

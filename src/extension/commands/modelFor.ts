@@ -1,0 +1,24 @@
+// Which model a command uses: the one active for its capability. When the model last made active
+// cannot do it (e.g. a word2vec model for Predict Mask), the command says so and names the model it
+// uses instead, or refuses with the sentence that says what the feature needs.
+import { CAPABILITY_LABELS, type Capability, KINDS, missingCapabilityMessage } from '../../shared/modelKinds';
+import type { ModelEntry, ModelStore } from '../modelStore';
+
+export type ModelChoice = { model: ModelEntry; notice?: string } | { error: string };
+
+export function modelFor(models: ModelStore, cap: Capability, noneYet: string): ModelChoice {
+  const model = models.active(cap);
+  const last = models.active();
+  const lastLacks = last?.modelKind && !last.capabilities.includes(cap) ? last : undefined;
+  if (!model) {
+    if (lastLacks?.modelKind)
+      return { error: missingCapabilityMessage(lastLacks.name, lastLacks.modelKind, cap) };
+    return { error: noneYet };
+  }
+  if (!lastLacks?.modelKind) return { model };
+  const label = (k: ModelEntry) => (k.modelKind ? KINDS[k.modelKind].label : 'model');
+  return {
+    model,
+    notice: `The active model "${lastLacks.name}" is ${label(lastLacks)}, which has no ${CAPABILITY_LABELS[cap]}; using ${label(model)} "${model.name}".`,
+  };
+}

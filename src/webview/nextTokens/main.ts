@@ -1,0 +1,112 @@
+// The Next Tokens panel: for the text up to the cursor, a GPT's most likely next tokens with probability
+// bars (on a fixed 0–100% scale). A click on a candidate asks the host to write it at the cursor, which
+// then shows the tokens after it: a text can be written one choice at a time.
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import {
+  type FromNextTokensPanel,
+  isFromNextTokensPanel,
+  isToNextTokensPanel,
+  type NextTokensView,
+  type ToNextTokensPanel,
+} from '../../shared/protocol/nextTokens';
+import { hostChannel } from '../common/hostChannel';
+import { el, pct, vscodeApi } from '../common/vscodeApi';
+
+interface State {
+  view?: NextTokensView;
+  loading?: string;
+  error?: string;
+  insertError?: string;
+}
+
+const api = vscodeApi<State>();
+let state: State = api.getState() ?? {};
+const app = document.getElementById('app')!;
+
+const host = hostChannel<FromNextTokensPanel>(api, isFromNextTokensPanel, (body) => {
+  if (!isToNextTokensPanel(body))
+    throw new Error('The Next Tokens panel got a message it cannot read; run it again.');
+  onPush(body);
+});
+
+function onPush(m: ToNextTokensPanel): void {
+  switch (m.type) {
+    case 'loading':
+      state = { ...state, loading: m.text, error: undefined, insertError: undefined };
+      break;
+    case 'result':
+      state = { view: m.view };
+      break;
+    case 'error':
+      state = { ...state, loading: undefined, error: m.message };
+      break;
+  }
+  api.setState(state);
+  render();
+}
+
+/** A token as it reads in a list: spaces and line breaks made visible. */
+function visible(token: string): string {
+  return token.replace(/ /g, '␣').replace(/\n/g, '⏎').replace(/\t/g, '⇥');
+}
+
+function render(): void {
+  app.replaceChildren();
+  if (state.loading !== undefined && !state.view) {
+    const box = el('div', 'loading');
+    box.append(document.createElement('vscode-progress-ring'), el('span', undefined, 'Reading the text…'));
+    app.append(box);
+    return;
+  }
+  if (state.error) app.append(el('p', 'error', state.error));
+  const v = state.view;
+  if (!v) {
+    if (!state.error)
+      app.append(el('p', 'muted', 'Put the cursor in a text, right-click and choose Show Next Tokens.'));
+    return;
+  }
+  document.body.dataset.requestId = String(v.requestId);
+  const head = el('header');
+  head.append(el('h2', undefined, 'Next Tokens'), el('span', 'muted', `model: ${v.model}`));
+  app.append(head);
+  const prefix = el('p', 'sentence');
+  prefix.setAttribute('aria-label', 'The text before the cursor, as the model reads it');
+  prefix.append(document.createTextNode(v.prefix), el('mark', 'fill', '▁'));
+  app.append(prefix);
+  if (v.result.notice) app.append(el('p', 'notice', v.result.notice));
+  if (state.insertError) app.append(el('p', 'error apply-error', state.insertError));
+  app.append(
+    el(
+      'p',
+      'muted scale-note',
+      'GPT reads only the left context. Bars: probability, 0 to 100%. Click to write a token at the cursor.',
+    ),
+  );
+  const list = el('ol', 'candidates');
+  v.result.candidates.forEach((c, j) => {
+    const li = el('li');
+    const b = el('button', 'candidate');
+    b.type = 'button';
+    b.dataset.candidate = String(j);
+    b.title = `Write “${c.token}” at the cursor`;
+    const bar = el('span', 'bar');
+    bar.style.width = `${Math.min(100, Math.max(0.5, 100 * c.probability))}%`;
+    bar.dataset.value = String(c.probability);
+    const wrap = el('span', 'barwrap');
+    wrap.append(bar);
+    b.append(el('span', 'token', visible(c.token)), wrap, el('span', 'prob', pct(c.probability, 2)));
+    b.addEventListener('click', () =>
+      host.tell({ type: 'insert', requestId: v.requestId, candidateIndex: j }, (message) => {
+        state.insertError = message;
+        api.setState(state);
+        render();
+      }),
+    );
+    li.append(b);
+    list.append(li);
+  });
+  app.append(list);
+}
+
+render();
+host.tell({ type: 'ready' });

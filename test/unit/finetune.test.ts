@@ -1,0 +1,693 @@
+// Fine-tuning: the task readers (good files, and bad lines named), entity scores as seqeval computes
+// them, and small runs on toy tasks where a tiny BERT learns what decides the label, frozen or not.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  classificationMetrics,
+  entities,
+  entityScores,
+  isChunkScheme,
+} from '../../src/engine/analysis/metrics';
+import { evaluateFile } from '../../src/engine/analysis/taskEvaluate';
+import {
+  baseRefOf,
+  bundledStarterDir,
+  resolveBase,
+  weightsChecksum,
+} from '../../src/engine/checkpoint/baseRef';
+import {
+  disposeLoaded,
+  loadModelFolder,
+  saveCheckpoint,
+  writeModelHeader,
+} from '../../src/engine/checkpoint/bert';
+import { loadTaskModel, requireTask } from '../../src/engine/checkpoint/finetuned';
+import { openModel } from '../../src/engine/checkpoint/registry';
+import { main } from '../../src/engine/cli/main';
+import { readClassifyFile } from '../../src/engine/data/tasks/classify';
+import { labelSet } from '../../src/engine/data/tasks/common';
+import { readPairsFile } from '../../src/engine/data/tasks/pairs';
+import { readTaggingFile, segmentationTags } from '../../src/engine/data/tasks/tagging';
+import { Bert } from '../../src/engine/models/bert';
+import { SPECIAL_TOKENS, Vocab } from '../../src/engine/tokenizer/vocab';
+import { finetune, withFinetuneDefaults } from '../../src/engine/train/tasks/finetune';
+import { howLabel, LiveRun, readRuns } from '../../src/extension/finetuneRuns';
+import { distributionLines, tagSpans } from '../../src/extension/taskDecorations';
+import type { BertConfig } from '../../src/shared/configs';
+import type { FinetuneRequestOptions } from '../../src/shared/finetune';
+import { backend, tmpDir } from './helpers';
+
+before(async () => {
+  await backend();
+});
+
+function file(dir: string, name: string, text: string): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+describe('task readers', () => {
+  const dir = tmpDir();
+
+  test('text<TAB>label lines, a header with a column mapping, quoted CSV and JSONL', () => {
+    const plain = readClassifyFile(file(dir, 'a.tsv', 'a fine film\tpos\n\nan awful film\tneg\n'));
+    assert.deepEqual(
+      plain.map((e) => [e.text, e.label, e.line]),
+      [
+        ['a fine film', 'pos', 1],
+        ['an awful film', 'neg', 3],
+      ],
+    );
+    const mapped = readClassifyFile(file(dir, 'b.tsv', 'id\tbody\tgold\n1\tgood\tpos\n2\tbad\tneg\n'), {
+      text: 'body',
+      label: 'gold',
+    });
+    assert.deepEqual(
+      mapped.map((e) => e.text),
+      ['good', 'bad'],
+    );
+    const csv = readClassifyFile(file(dir, 'c.csv', 'text,label\n"yes, ""quoted""",pos\nplain,neg\n'));
+    assert.equal(csv[0].text, 'yes, "quoted"');
+    const jsonl = readPairsFile(
+      file(
+        dir,
+        'd.jsonl',
+        '{"text_a":"a","text_b":"b","label":"x"}\n{"text_a":"c","text_b":"d","label":"y"}\n',
+      ),
+    );
+    assert.deepEqual(
+      jsonl.map((e) => [e.text, e.textB, e.label]),
+      [
+        ['a', 'b', 'x'],
+        ['c', 'd', 'y'],
+      ],
+    );
+    const pairs = readPairsFile(file(dir, 'e.tsv', 'one\ttwo\tsame\nthree\tfour\tdiff\n'));
+    assert.equal(pairs[1].textB, 'four');
+  });
+
+  test('bad input: one sentence naming the file and line, or the columns there are', () => {
+    assert.throws(
+      () => readClassifyFile(file(dir, 'f.tsv', 'good\tpos\nno label here\nbad\tneg\n')),
+      /f\.tsv line 2 has no label/,
+    );
+    assert.throws(() => readClassifyFile(file(dir, 'g.tsv', '')), /is empty/);
+    const one = readClassifyFile(file(dir, 'h.tsv', 'a\tpos\nb\tpos\n'));
+    assert.throws(
+      () =>
+        labelSet(
+          one.map((e) => e.label),
+          'h.tsv',
+        ),
+      /only the label "pos"/,
+    );
+    assert.throws(
+      () => readClassifyFile(file(dir, 'i.csv', 'text,label\na,b\n'), { label: 'gold' }),
+      /no column "gold" for the label; its columns are "text", "label"/,
+    );
+    assert.throws(
+      () => readPairsFile(file(dir, 'j.jsonl', '{"text_a":"a","label":"x"}\n')),
+      /line 1 has no "text_b"/,
+    );
+    assert.throws(
+      () => readTaggingFile(file(dir, 'k.conll', 'The DET\ncat\n')),
+      /k\.conll line 2 \("cat"\) has no tag/,
+    );
+  });
+
+  test('CoNLL: last column is the tag, blank lines part sentences, -DOCSTART- is skipped', () => {
+    const s = readTaggingFile(
+      file(
+        dir,
+        'l.conll',
+        '-DOCSTART- -X- O\n\nEU NNP B-ORG\nrejects VBZ O\n\nPeter\tB-PER\nBlackburn\tI-PER\n',
+      ),
+    );
+    assert.deepEqual(
+      s.map((x) => [x.tokens, x.tags, x.line]),
+      [
+        [['EU', 'rejects'], ['B-ORG', 'O'], 3],
+        [['Peter', 'Blackburn'], ['B-PER', 'I-PER'], 6],
+      ],
+    );
+    assert.deepEqual(segmentationTags(['北京', '大学生', '去']).tags, ['B', 'E', 'B', 'I', 'E', 'S']);
+  });
+});
+
+describe('metrics', () => {
+  test('accuracy, per-label F1, macro-F1 and the confusion matrix, by hand', () => {
+    const m = classificationMetrics([0, 0, 1, 1, 2], [0, 1, 1, 1, 0], ['a', 'b', 'c']);
+    assert.equal(m.accuracy, 3 / 5);
+    assert.deepEqual(m.confusion, [
+      [1, 1, 0],
+      [0, 2, 0],
+      [1, 0, 0],
+    ]);
+    // a: P 1/2 R 1/2 F 1/2; b: P 2/3 R 1 F 0.8; c: F 0
+    assert.ok(Math.abs(m.perLabel[1].f1 - 0.8) < 1e-12);
+    assert.ok(Math.abs(m.macroF1 - (0.5 + 0.8 + 0) / 3) < 1e-12);
+  });
+
+  test('entities as seqeval reads them: BIO with partial overlaps, I after O, bare B/I/E/S', () => {
+    // seqeval's README example: one of two entities matches exactly, so P = R = F1 = 0.5
+    const gold = [
+      ['O', 'O', 'O', 'B-MISC', 'I-MISC', 'I-MISC', 'O'],
+      ['B-PER', 'I-PER', 'O'],
+    ];
+    const pred = [
+      ['O', 'O', 'B-MISC', 'I-MISC', 'I-MISC', 'I-MISC', 'O'],
+      ['B-PER', 'I-PER', 'O'],
+    ];
+    assert.deepEqual(entityScores(gold, pred), { precision: 0.5, recall: 0.5, f1: 0.5 });
+    // a cut-short PER and a LOC predicted as ORG: 0 of 2 right; a spurious third
+    const s = entityScores([['B-PER', 'I-PER', 'O', 'B-LOC']], [['B-PER', 'O', 'B-ORG', 'I-ORG']]);
+    assert.deepEqual(s, { precision: 0, recall: 0, f1: 0 });
+    const t = entityScores([['B-PER', 'I-PER', 'O', 'B-LOC']], [['B-PER', 'I-PER', 'O', 'O']]);
+    assert.deepEqual(t, { precision: 1, recall: 0.5, f1: 2 / 3 });
+    assert.deepEqual(entities(['I-PER', 'I-PER', 'O', 'I-LOC', 'B-LOC']), [
+      { type: 'PER', start: 0, end: 1 },
+      { type: 'LOC', start: 3, end: 3 },
+      { type: 'LOC', start: 4, end: 4 },
+    ]);
+    assert.deepEqual(
+      entities(['B', 'E', 'S', 'B', 'I', 'E']).map((e) => [e.start, e.end]),
+      [
+        [0, 1],
+        [2, 2],
+        [3, 5],
+      ],
+    );
+    assert.ok(isChunkScheme(['B', 'I', 'E', 'S']));
+    assert.ok(isChunkScheme(['O', 'B-PER', 'I-PER']));
+    assert.ok(!isChunkScheme(['NOUN', 'VERB', 'DET']));
+  });
+});
+
+const TINY: BertConfig = {
+  vocabSize: 0,
+  hiddenSize: 32,
+  numLayers: 2,
+  numHeads: 2,
+  intermediateSize: 64,
+  maxPositions: 64,
+  typeVocabSize: 2,
+  dropout: 0,
+  layerNormEps: 1e-12,
+  initializerRange: 0.02,
+};
+
+/** A randomly initialised tiny BERT folder over the given words (a base that knows nothing yet). */
+function tinyBase(dir: string, words: string[]): string {
+  const vocab = new Vocab([...SPECIAL_TOKENS, ...words]);
+  const bert = { ...TINY, vocabSize: vocab.size };
+  writeModelHeader(
+    dir,
+    {
+      format: 'pretrain-lab/bert',
+      formatVersion: 1,
+      modelType: 'bert',
+      bert,
+      tokenizer: { lowercase: true },
+      createdAt: new Date().toISOString(),
+    },
+    vocab,
+  );
+  const model = new Bert(bert, { seed: 3 });
+  saveCheckpoint(dir, [...model.params.keys()], {
+    weights: model.params,
+    state: { step: 1, totalSteps: 1, rngState: 1, options: {}, finished: true, savedAt: '' },
+  });
+  model.dispose();
+  return dir;
+}
+
+const NOUNS = ['film', 'meal', 'song', 'book', 'game', 'trip'];
+const ADJS = ['good', 'fine', 'great', 'bad', 'poor', 'awful'];
+/** "not" flips the label: context, not a single word, decides it. */
+function sentimentLines(n: number, seed: number): string {
+  let s = seed;
+  const r = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 4294967296;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = Math.floor(r() * ADJS.length);
+    const not = r() < 0.5;
+    const positive = a < 3 !== not;
+    out.push(
+      `the ${NOUNS[Math.floor(r() * NOUNS.length)]} was ${not ? 'not ' : ''}${ADJS[a]}\t${positive ? 'pos' : 'neg'}`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Naive Bayes over the words of a text (A and B together): what a bag of words can do on the task. */
+function bagOfWordsAccuracy(trainLines: string, devLines: string): number {
+  const parse = (t: string) =>
+    t
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const f = l.split('\t');
+        return { words: f.slice(0, -1).join(' ').split(' '), label: f[f.length - 1] };
+      });
+  const counts = new Map<string, Map<string, number>>();
+  const prior = new Map<string, number>();
+  for (const { words, label } of parse(trainLines)) {
+    prior.set(label, (prior.get(label) ?? 0) + 1);
+    const c = counts.get(label) ?? new Map<string, number>();
+    for (const w of words) c.set(w, (c.get(w) ?? 0) + 1);
+    counts.set(label, c);
+  }
+  const dev = parse(devLines);
+  let right = 0;
+  for (const { words, label } of dev) {
+    let best = '';
+    let bestScore = -Infinity;
+    for (const [l, c] of counts) {
+      const total = [...c.values()].reduce((x, y) => x + y, 0);
+      let score = Math.log(prior.get(l) ?? 1);
+      for (const w of words) score += Math.log(((c.get(w) ?? 0) + 1) / (total + 100));
+      if (score > bestScore) [best, bestScore] = [l, score];
+    }
+    if (best === label) right++;
+  }
+  return right / dev.length;
+}
+
+function bytesOf(t: tf.Tensor): Buffer {
+  return Buffer.from((t.dataSync() as Float32Array).buffer);
+}
+
+describe('fine-tuning a tiny BERT', () => {
+  const dir = tmpDir('pl-ft-');
+  const base = tinyBase(path.join(dir, 'base'), [
+    'the',
+    'was',
+    'not',
+    'to',
+    'a',
+    ...NOUNS,
+    ...ADJS,
+    'run',
+    'walk',
+    'talk',
+  ]);
+  const train = file(dir, 'train.tsv', sentimentLines(240, 1));
+  const dev = file(dir, 'dev.tsv', sentimentLines(60, 2));
+  const run = (o: Partial<FinetuneRequestOptions> & { outDir: string }) =>
+    finetune(
+      withFinetuneDefaults({
+        task: 'classify',
+        baseDir: base,
+        train,
+        dev,
+        epochs: 12,
+        learningRate: 3e-3,
+        ...o,
+      }),
+    );
+
+  test('fine-tuning learns a label that "not" flips, and leaks no tensor', async () => {
+    const before = tf.memory().numTensors;
+    const r = await run({ outDir: path.join(dir, 'all') });
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(r.summary.dev.accuracy >= 0.9, `dev accuracy ${r.summary.dev.accuracy}`);
+    const bow = bagOfWordsAccuracy(sentimentLines(240, 1), sentimentLines(60, 2));
+    assert.ok(
+      r.summary.dev.accuracy > bow + 0.1,
+      `dev accuracy ${r.summary.dev.accuracy}, bag of words ${bow}`,
+    );
+    const m = openModel(path.join(dir, 'all'));
+    const answer = await requireTask(m, 'classify').classify('the song was not awful');
+    assert.equal(answer.label, 'pos');
+    assert.ok(Math.abs(answer.probabilities.pos + answer.probabilities.neg - 1) < 1e-5);
+    m.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('frozen leaves every base weight byte-identical; freeze 1 trains only the layer above', async () => {
+    const ref = loadModelFolder(base);
+    try {
+      const frozen = await run({ outDir: path.join(dir, 'frozen'), freeze: 'all', epochs: 1 });
+      assert.equal(frozen.summary.trainedParameters, 32 * 2 + 2); // the head alone
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'frozen', 'config.json'), 'utf8'));
+      assert.equal(cfg.encoder, 'base'); // a reference to the base, not a copy
+      await run({ outDir: path.join(dir, 'freeze1'), freeze: 1, epochs: 1 });
+      const tuned = loadTaskModel(path.join(dir, 'freeze1')).model;
+      const all = loadTaskModel(path.join(dir, 'all')).model;
+      try {
+        for (const [name, w] of ref.weights) {
+          if (name.startsWith('cls.')) continue;
+          const same = bytesOf(tuned.bert.params.get(name)!).equals(bytesOf(w));
+          const lower = name.startsWith('embeddings.') || name.startsWith('encoder.layer_0.');
+          assert.equal(same, lower, `${name} ${lower ? 'changed under freeze 1' : 'did not train'}`);
+        }
+        assert.ok(
+          !bytesOf(all.bert.params.get('embeddings.word_embeddings')!).equals(
+            bytesOf(ref.weights.get('embeddings.word_embeddings')!),
+          ),
+        );
+      } finally {
+        tuned.dispose();
+        all.dispose();
+      }
+    } finally {
+      disposeLoaded(ref);
+    }
+  });
+
+  test('evaluate on a labelled file: the dev metrics of the saved epoch; --json prints them', async () => {
+    const r = await evaluateFile(path.join(dir, 'all'), dev);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'all', 'config.json'), 'utf8'));
+    assert.equal(r.examples, 60);
+    assert.ok(Math.abs(r.metrics.accuracy - saved.dev.accuracy) < 1e-9, `${r.metrics.accuracy}`);
+    assert.deepEqual(r.metrics.confusion, saved.dev.confusion);
+    assert.equal(
+      r.metrics.confusion.flat().reduce((a: number, b: number) => a + b, 0),
+      60,
+    );
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((c: string) => out.push(String(c)) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(['evaluate', '--model', path.join(dir, 'all'), '--data', dev, '--json']);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(code, 0);
+    const json = JSON.parse(out.join(''));
+    assert.equal(json.examples, 60);
+    assert.deepEqual(json.labels, r.metrics.labels);
+    assert.equal(json.accuracy, r.metrics.accuracy);
+    assert.equal(json.perLabel.length, 2);
+    const unseen = file(dir, 'unseen.tsv', 'the film was good\tpos\nthe film was fine\tmeh\n');
+    await assert.rejects(
+      evaluateFile(path.join(dir, 'all'), unseen),
+      /unseen\.tsv line 2 has the label "meh"/,
+    );
+  });
+
+  test('a frozen model keeps a checksummed reference to its base; the Compare view reads both runs', () => {
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'frozen', 'config.json'), 'utf8'));
+    assert.equal(cfg.base.weightsSha256, weightsChecksum(base));
+    assert.equal(cfg.base.ref, undefined); // not the bundled starter
+    const { runs, problems } = readRuns([path.join(dir, 'all'), path.join(dir, 'frozen'), base]);
+    assert.deepEqual(
+      runs.map((r) => [r.name, r.how, r.epochs.length]),
+      [
+        ['all', 'fine-tuned (all layers)', 12],
+        ['frozen', 'frozen (feature-based)', 1],
+      ],
+    );
+    assert.equal(runs[1].trainedParameters, 32 * 2 + 2);
+    assert.ok(runs[0].best && runs[0].best.confusion.length === 2);
+    assert.match(problems[0], /base is not a fine-tuned model/);
+  });
+
+  test('tagging: "run" is a noun after "the" and a verb after "to"', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const w = ['run', 'walk', 'talk'][i % 3];
+      lines.push(
+        i % 2 ? `the DET\n${w} NOUN\nwas VERB\ngood ADJ` : `to PRT\n${w} VERB\na DET\n${NOUNS[i % 6]} NOUN`,
+      );
+    }
+    const conll = file(dir, 'tags.conll', `${lines.join('\n\n')}\n`);
+    const r = await finetune(
+      withFinetuneDefaults({
+        task: 'tag',
+        baseDir: base,
+        train: conll,
+        outDir: path.join(dir, 'tagger'),
+        epochs: 12,
+        learningRate: 3e-3,
+      }),
+    );
+    assert.ok(r.summary.dev.accuracy >= 0.95, `token accuracy ${r.summary.dev.accuracy}`);
+    const m = openModel(path.join(dir, 'tagger'));
+    const t = await requireTask(m, 'tag').tag('to run');
+    assert.deepEqual(
+      t.tokens.map((x) => [x.token, x.label, x.start]),
+      [
+        ['to', 'PRT', 0],
+        ['run', 'VERB', 3],
+      ],
+    );
+    assert.throws(() => requireTask(m, 'classify'), /fine-tuned classifier/);
+    m.dispose();
+  });
+
+  test('sentence pairs: the label depends on both sentences (same noun or not)', async () => {
+    const pairs = (n: number, seed: number) => {
+      let x = seed;
+      const r = () => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return x / 4294967296;
+      };
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const a = Math.floor(r() * NOUNS.length);
+        const same = r() < 0.5;
+        const b = same ? a : (a + 1 + Math.floor(r() * (NOUNS.length - 1))) % NOUNS.length;
+        out.push(`the ${NOUNS[a]} was good\ta ${NOUNS[b]} was bad\t${same ? 'same' : 'diff'}`);
+      }
+      return `${out.join('\n')}\n`;
+    };
+    const r = await finetune(
+      withFinetuneDefaults({
+        task: 'pair',
+        baseDir: base,
+        train: file(dir, 'pairs.tsv', pairs(300, 5)),
+        dev: file(dir, 'pairs-dev.tsv', pairs(60, 6)),
+        outDir: path.join(dir, 'pairs'),
+        epochs: 12,
+        learningRate: 3e-3,
+      }),
+    );
+    const bow = bagOfWordsAccuracy(pairs(300, 5), pairs(60, 6));
+    assert.ok(
+      r.summary.dev.accuracy > bow + 0.1,
+      `dev accuracy ${r.summary.dev.accuracy}, bag of words ${bow}`,
+    );
+    const m = openModel(path.join(dir, 'pairs'));
+    await assert.rejects(requireTask(m, 'classify').classify('the film was good'), /give a second text/);
+    m.dispose();
+  });
+
+  test('a dev label the training file never uses is named with its line', async () => {
+    const bad = file(dir, 'bad-dev.tsv', 'the film was good\tpos\nthe film was fine\tmeh\n');
+    await assert.rejects(
+      run({ outDir: path.join(dir, 'bad'), dev: bad }),
+      /bad-dev\.tsv line 2 has the label "meh"/,
+    );
+  });
+});
+
+describe('the fine-tune job as the training panel sees it', () => {
+  test('train loss on every report, dev metrics on the report that ends an epoch', async () => {
+    const { finetuneProgress } = await import('../../src/extension/jobs/finetune');
+    const during = finetuneProgress({
+      epoch: 2,
+      epochs: 4,
+      step: 15,
+      totalSteps: 40,
+      trainLoss: 0.5,
+      learningRate: 1e-4,
+      examplesPerSecond: 30,
+      etaSeconds: 9,
+    });
+    assert.equal(during.position, 1.5); // epochs as a fraction: half of epoch 2
+    assert.deepEqual(
+      during.metrics.map((m) => m.id),
+      ['train-loss', 'eps'],
+    );
+    const dev = classificationMetrics([0, 1], [0, 1], ['B', 'S']);
+    dev.entity = { precision: 1, recall: 1, f1: 1 };
+    const end = finetuneProgress({
+      epoch: 2,
+      epochs: 4,
+      step: 20,
+      totalSteps: 40,
+      trainLoss: 0.4,
+      learningRate: 1e-4,
+      examplesPerSecond: 30,
+      etaSeconds: 9,
+      dev,
+    });
+    assert.deepEqual(
+      end.metrics.map((m) => m.id),
+      ['train-loss', 'eps', 'dev-loss', 'dev-acc', 'dev-macro-f1', 'dev-entity-f1'],
+    );
+  });
+});
+
+describe('where a frozen model finds its base', () => {
+  const dir = tmpDir('pl-base-');
+  const a = tinyBase(path.join(dir, 'starter-v1'), ['the', 'film']);
+
+  test("the bundled starter is found from the engine's own folder (src or dist)", () => {
+    const found = bundledStarterDir();
+    assert.ok(found && fs.existsSync(path.join(found, 'config.json')), String(found));
+    assert.equal(path.basename(found), 'starter');
+  });
+
+  test('a base that is the starter is referred to as "starter" and follows it when it moves', () => {
+    const ref = baseRefOf(a, a);
+    assert.equal(ref.ref, 'starter');
+    assert.equal(ref.weightsSha256, weightsChecksum(a));
+    // an extension update: the same starter, now in another folder; the old one is gone
+    const moved = path.join(dir, 'starter-v2');
+    fs.cpSync(a, moved, { recursive: true });
+    fs.rmSync(a, { recursive: true });
+    assert.equal(resolveBase('m', ref, moved), moved);
+    assert.throws(() => resolveBase('m', { ...ref, ref: undefined }, moved), /which is gone; restore it/);
+  });
+
+  test('a base whose weights changed is refused in one sentence', () => {
+    const b = tinyBase(path.join(dir, 'other'), ['the', 'film', 'song']);
+    const ref = baseRefOf(b, undefined);
+    assert.equal(ref.ref, undefined);
+    assert.equal(resolveBase('m', ref), path.resolve(b));
+    assert.throws(
+      () => resolveBase('m', { ...ref, weightsSha256: '0'.repeat(64) }),
+      /whose weights in .* have changed since .*; fine-tune again on the new base\./,
+    );
+  });
+});
+
+describe('what Tag Selection and Classify Selection draw', () => {
+  const word = (token: string, start: number, label: string, probability = 0.9) => ({
+    token,
+    start,
+    end: start + token.length,
+    label,
+    probability,
+  });
+
+  test('BIO tags merge into entity spans in document offsets, one colour per type, O undecorated', () => {
+    // "Ada Lovelace met Bob in Paris" at document offset 100; I-LOC after O starts an entity (seqeval)
+    const spans = tagSpans(
+      {
+        tokens: [
+          word('Ada', 0, 'B-PER'),
+          word('Lovelace', 4, 'I-PER'),
+          word('met', 13, 'O'),
+          word('Bob', 17, 'B-PER'),
+          word('in', 21, 'O'),
+          word('Paris', 24, 'I-LOC'),
+        ],
+      },
+      100,
+    );
+    assert.deepEqual(
+      spans.map((s) => [s.type, s.start, s.end, s.colour, s.words.length]),
+      [
+        ['PER', 100, 112, 0, 2],
+        ['PER', 117, 120, 0, 1],
+        ['LOC', 124, 129, 1, 1],
+      ],
+    );
+  });
+
+  test('B-X B-X are two entities; E and S close one; plain tags are a span per word', () => {
+    const bioes = tagSpans(
+      {
+        tokens: [
+          word('a', 0, 'B-ORG'),
+          word('b', 2, 'E-ORG'),
+          word('c', 4, 'I-ORG'),
+          word('d', 6, 'S-ORG'),
+          word('e', 8, 'B-ORG'),
+        ],
+      },
+      0,
+    );
+    assert.deepEqual(
+      bioes.map((s) => [s.start, s.end]),
+      [
+        [0, 3],
+        [4, 5],
+        [6, 7],
+        [8, 9],
+      ],
+    );
+    const pos = tagSpans(
+      { tokens: [word('the', 0, 'DET'), word('run', 4, 'NOUN'), word('a', 8, 'DET')] },
+      10,
+      ['NOUN', 'DET'],
+    );
+    assert.deepEqual(
+      pos.map((s) => [s.type, s.start, s.end, s.colour]),
+      [
+        ['DET', 10, 13, 1],
+        ['NOUN', 14, 17, 0],
+        ['DET', 18, 19, 1],
+      ],
+    );
+  });
+
+  test('Chinese word segmentation (bare B/I/E/S): a span per word, neighbours in alternating colours', () => {
+    // 北京是首都 → 北京 / 是 / 首都
+    const spans = tagSpans(
+      {
+        tokens: [
+          word('北', 0, 'B'),
+          word('京', 1, 'E'),
+          word('是', 2, 'S'),
+          word('首', 3, 'B'),
+          word('都', 4, 'E'),
+        ],
+      },
+      0,
+    );
+    assert.deepEqual(
+      spans.map((s) => [s.words.map((w) => w.token).join(''), s.colour]),
+      [
+        ['北京', 0],
+        ['是', 1],
+        ['首都', 0],
+      ],
+    );
+  });
+
+  test('the label distribution is drawn on a fixed 0–1 scale, likeliest first', () => {
+    const lines = distributionLines({ ham: 0.25, spam: 0.75 }, 8);
+    assert.deepEqual(lines, ['spam  ██████░░   75.0%', 'ham   ██░░░░░░   25.0%']);
+  });
+
+  test('a live run gains a point per epoch and keeps the best one', () => {
+    const live = new LiveRun('/m/run', 'sequence classification', 'starter', 'all');
+    const dev = (acc: number) => ({ ...classificationMetrics([0, 1], [0, 1], ['a', 'b']), accuracy: acc });
+    const p = {
+      epochs: 3,
+      step: 1,
+      totalSteps: 3,
+      trainLoss: 1,
+      learningRate: 1,
+      examplesPerSecond: 1,
+      etaSeconds: 1,
+    };
+    assert.equal(live.add({ ...p, epoch: 1 }), false); // a step report: no new point
+    live.add({ ...p, epoch: 1, dev: dev(0.6) });
+    live.add({ ...p, epoch: 2, dev: dev(0.8) });
+    live.add({ ...p, epoch: 3, dev: dev(0.7) });
+    const v = live.view();
+    assert.deepEqual(
+      v.epochs.map((e) => e.accuracy),
+      [0.6, 0.8, 0.7],
+    );
+    assert.equal(v.bestEpoch, 2);
+    assert.equal(v.how, 'frozen (feature-based)');
+    assert.equal(howLabel(1), 'lowest 1 layer frozen');
+    assert.equal(howLabel(2), 'lowest 2 layers frozen');
+    assert.equal(howLabel('none'), 'fine-tuned (all layers)');
+    assert.equal(v.running, true);
+  });
+});
