@@ -334,7 +334,12 @@ async function predictAndWait() {
   await test('Pretrain BERT from the command palette: live chart, then Cancel', async () => {
     await focusEditor();
     await palette(page, 'Pretrain Lab: Pretrain BERT');
-    // every corpus choice shows its size; the workspace comes first (Enter takes it)
+    // every corpus choice shows its size; the workspace comes first (Enter takes it). The corpus
+    // picker replaces the command palette's rows once it has measured the choices: read its rows,
+    // not the palette's last one
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'Pretrain BERT (1/3): corpus' })
+      .waitFor({ state: 'visible', timeout: 15000 });
     const rows = page.locator('.quick-input-list .monaco-list-row');
     await rows.first().waitFor({ state: 'visible', timeout: 15000 });
     const firstChoice = await rows.first().innerText();
@@ -574,15 +579,28 @@ async function predictAndWait() {
       const [x, y] = window.explorer.scatter.screenOf(i);
       return { word: window.explorer.projected.words[i], x, y };
     });
+    // the clicked point is the one under the mouse (points may overlap, so the word expected is the
+    // hovered one, read before the click: the click lists its neighbours and scrolls them into view,
+    // which in a short sidebar moves the plot from under the mouse)
+    const canvas = frame.locator('.ex-plot canvas').first();
+    await canvas.hover({ position: { x: target.x, y: target.y } });
+    let hovered;
+    for (const end = Date.now() + 5000; hovered === undefined && Date.now() < end; ) {
+      hovered = await frame.evaluate(() => {
+        const i = window.explorer.scatter.hoveredIndex;
+        return i === undefined ? undefined : window.explorer.projected.words[i];
+      });
+      if (hovered === undefined) await page.waitForTimeout(50);
+    }
+    if (hovered === undefined)
+      throw new Error(`no point is under the mouse at the point of "${target.word}"`);
+    await canvas.click({ position: { x: target.x, y: target.y } });
     await frame
-      .locator('.ex-plot canvas')
-      .first()
-      .click({ position: { x: target.x, y: target.y } });
-    // the clicked point is the one under the mouse (points may overlap, so compare with the hovered one)
-    await frame.waitForFunction(() => {
-      const i = window.explorer.scatter.hoveredIndex;
-      return i !== undefined && document.getElementById('word').value === window.explorer.projected.words[i];
-    });
+      .waitForFunction((w) => document.getElementById('word').value === w, hovered, { timeout: 15000 })
+      .catch(async () => {
+        const shown = await frame.$eval('#word', (e) => e.value);
+        throw new Error(`clicked the point of "${hovered}"; the explorer shows "${shown}"`);
+      });
     await frame.waitForFunction(() =>
       /cosine similarity to/.test(document.querySelector('#neighbours').previousElementSibling.textContent),
     );

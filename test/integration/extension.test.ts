@@ -110,9 +110,12 @@ suite('Pretrain Lab in VS Code', () => {
     const editor = await openWith('The jury said the [MASK] was fair.\n', 'predict-swap.txt');
     select(editor, 'The jury said the [MASK] was fair.');
     const out = (await vscode.commands.executeCommand('pretrainLab.predictMask')) as PredictOutcome;
-    const [a, b] = out.result.masks[0].candidates.map((c) => c.token);
-    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
-    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 1);
+    // two candidates of two or more characters, so that a character can be typed inside one
+    const tokens = out.result.masks[0].candidates.map((c) => c.token);
+    const [ia, ib] = tokens.flatMap((t, i) => (t.length > 1 ? [i] : []));
+    const [a, b] = [tokens[ia], tokens[ib]];
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, ia);
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, ib);
     assert.equal(editor.document.getText(), `The jury said the ${b} was fair.\n`);
     assert.deepEqual(api.predict.panelState.applied, [b]);
     assert.notEqual(a, b);
@@ -121,10 +124,11 @@ suite('Pretrain Lab in VS Code', () => {
     assert.deepEqual(api.predict.panelState.applied, [null], 'the panel no longer marks the undone one');
     assert.equal(api.predict.panelState.stale, undefined);
     // a candidate can be written again after the undo
-    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, 0);
+    await vscode.commands.executeCommand('pretrainLab.applyCandidate', 0, ia);
     assert.equal(editor.document.getText(), `The jury said the ${a} was fair.\n`);
-    // typing inside the candidate: the panel says its candidates can no longer be written
-    const at = editor.document.getText().indexOf(a) + 1;
+    // typing inside the candidate (where the mask was: the candidate, e.g. "the", may also occur
+    // earlier in the line): the panel says its candidates can no longer be written
+    const at = 'The jury said the '.length + 1;
     await editor.edit((e) => e.insert(editor.document.positionAt(at), 'zq'));
     assert.match(api.predict.panelState.stale ?? '', /^The text at mask 1 was edited since the prediction/);
   });

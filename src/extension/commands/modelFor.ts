@@ -1,7 +1,8 @@
 // Which model a command uses: the one active for its capability. When the model last made active
 // cannot do it (e.g. a word2vec model for Predict Mask), the command says so and names the model it
-// uses instead, or refuses with the sentence that says what the feature needs.
-import { CAPABILITY_LABELS, type Capability, KINDS, missingCapabilityMessage } from '../../shared/modelKinds';
+// uses instead. When no model can do it at all, it refuses with the command's own sentence, which
+// says how to make one (not "make one active": there is none to make active).
+import { CAPABILITY_LABELS, type Capability, KINDS } from '../../shared/modelKinds';
 import type { ModelEntry, ModelStore } from '../modelStore';
 
 export type ModelChoice = { model: ModelEntry; notice?: string } | { error: string };
@@ -10,11 +11,8 @@ export function modelFor(models: ModelStore, cap: Capability, noneYet: string): 
   const model = models.active(cap);
   const last = models.active();
   const lastLacks = last?.modelKind && !last.capabilities.includes(cap) ? last : undefined;
-  if (!model) {
-    if (lastLacks?.modelKind)
-      return { error: missingCapabilityMessage(lastLacks.name, lastLacks.modelKind, cap) };
-    return { error: noneYet };
-  }
+  // active(cap) is undefined only when no usable model has the capability
+  if (!model) return { error: noneYet };
   if (!lastLacks?.modelKind) return { model };
   const label = (k: ModelEntry) => (k.modelKind ? KINDS[k.modelKind].label : 'model');
   return {
