@@ -17,14 +17,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
     env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
   });
   if (peer.status !== 0) throw new Error(`the PyTorch peer failed: ${peer.stderr.slice(-400)}`);
+  const lines = peer.stdout.trim().split('\n');
+  console.log(`PyTorch peer: ${JSON.stringify((JSON.parse(lines[0]) as { config: unknown }).config)}`);
   const theirs = new Map(
-    peer.stdout
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const r = JSON.parse(l) as { model: string; tokens: number; ms: number };
-        return [`${r.model}/${r.tokens}`, r.ms];
-      }),
+    lines.slice(1).map((l) => {
+      const r = JSON.parse(l) as { model: string; tokens: number; ms: number };
+      return [`${r.model}/${r.tokens}`, r.ms];
+    }),
   );
   console.log(`| model | tokens | ours (tfjs ${info.name}), ms | PyTorch 2 threads, ms | ratio |`);
   console.log('|---|---|---|---|---|');

@@ -96,6 +96,7 @@ function peer(threads: number) {
     forwardMs: number;
     peakRssMb: number;
     parameters: number;
+    config: Record<string, unknown>; // torch version, threads, BLAS (bench/torch_config.py)
   };
 }
 
@@ -121,4 +122,7 @@ function peer(threads: number) {
     `| peak RSS, MB | ${Math.round(us.peakRssMb)} | ${Math.round(them.peakRssMb)} | ${(us.peakRssMb / them.peakRssMb).toFixed(2)} |`,
   );
   console.log(`| parameters | ${us.parameters} | ${them.parameters} | |`);
+  // a slow peer shows here: threads, BLAS library, OpenMP settings
+  console.log(`\nPyTorch peer: ${JSON.stringify(them.config)}`);
+  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}`);
 })();

@@ -1,13 +1,15 @@
 """Peer of bench/attention.ts: a BERT forward that returns every layer's attention probabilities
 (as Hugging Face's output_attentions does), timed for one sequence of T tokens.
-Prints one JSON line per size. Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/torch_attention.py
+Prints the peer's configuration (bench/torch_config.py), then one JSON line per size. Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/torch_attention.py
 """
 import json, math, statistics, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_config import peer_config
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+print(json.dumps({'config': peer_config()}), flush=True)
 
 
 class Layer(nn.Module):
@@ -43,7 +45,8 @@ class Encoder(nn.Module):
         return torch.stack(att)  # [L, 1, A, T, T]
 
 
-for name, V, H, L, A in [('tiny', 8000, 128, 2, 2), ('base', 30522, 768, 12, 12)]:
+sizes = [s for s in (sys.argv[2].split(',') if len(sys.argv) > 2 else ['tiny', 'base'])]
+for name, V, H, L, A in [c for c in [('tiny', 8000, 128, 2, 2), ('base', 30522, 768, 12, 12)] if c[0] in sizes]:
     m = Encoder(V, H, L, A).eval()
     for T in (32, 128, 512):
         ids = torch.randint(5, V, (1, T))

@@ -7,6 +7,7 @@ import argparse, json, math, resource, statistics, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_config import peer_config
 
 p = argparse.ArgumentParser()
 p.add_argument('--threads', type=int, default=2)
@@ -97,4 +98,4 @@ with torch.no_grad():
 ms = statistics.median(times)
 print(json.dumps({'peer': f'pytorch {torch.__version__}', 'threads': a.threads, 'stepMs': ms, 'tokensPerSecond': B * T * 1000 / ms,
                   'forwardMs': statistics.median(fw), 'peakRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  'parameters': sum(x.numel() for x in m.parameters())}))
+                  'parameters': sum(x.numel() for x in m.parameters()), 'config': peer_config()}))

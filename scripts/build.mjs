@@ -13,10 +13,14 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const tfjsExternal = {
   name: 'tfjs-external',
   setup(b) {
-    b.onResolve({ filter: /^(vscode|@tensorflow\/tfjs-(core|backend-cpu|backend-wasm|node))$/ }, (a) => ({
-      path: a.path,
-      external: true,
-    }));
+    // onnxruntime-node loads its native library by a computed path, so it stays in node_modules too
+    b.onResolve(
+      { filter: /^(vscode|@tensorflow\/tfjs-(core|backend-cpu|backend-wasm|node)|onnxruntime-node(\/.*)?)$/ },
+      (a) => ({
+        path: a.path,
+        external: true,
+      }),
+    );
   },
 };
 const nodeExternal = [];

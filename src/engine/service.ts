@@ -16,6 +16,7 @@ import { handleElmoLayers, handlePretrainElmo } from './elmoHandlers';
 import { handleFinetune } from './finetuneHandler';
 import { handleGenerate, handleNextTokens, handlePretrainGpt } from './gptHandler';
 import { ModelCache } from './modelCache';
+import { handleFinetuneSeq2seq, handleRewrite } from './seq2seqHandler';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
 import { withW2vDefaults } from './word2vec/options';
 import { pretrainWord2vec } from './word2vec/train';
@@ -38,7 +39,9 @@ export class EngineService {
     init: async (req) => {
       this.backendChoice = req.backend;
       const info = await initBackend(req.backend);
-      return { backend: info.name, tried: info.tried };
+      const inference =
+        info.inference && `onnxruntime ${info.inference.version} (${info.inference.threads} threads)`;
+      return { backend: info.name, tried: info.tried, ...(inference ? { inference } : {}) };
     },
     describeModel: async (req) => {
       const m = await this.model(req.modelDir);
@@ -95,6 +98,12 @@ export class EngineService {
       }),
     generate: async (req, ctx) => handleGenerate(await this.model(req.modelDir), req, ctx),
     nextTokens: async (req) => handleNextTokens(await this.model(req.modelDir), req),
+    finetuneSeq2seq: (req, ctx) =>
+      this.oneTraining(async () => {
+        await initBackend(this.backendChoice);
+        return handleFinetuneSeq2seq(req, ctx, this.models);
+      }),
+    rewrite: async (req, ctx) => handleRewrite(await this.model(req.modelDir), req, ctx),
     crash: () => process.exit(3),
   };
 

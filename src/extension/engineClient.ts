@@ -39,7 +39,10 @@ export class EngineClient implements vscode.Disposable {
       worker.on('exit', (code) => {
         if (this.rpc !== rpc)
           rpc.failAll(
-            `The Pretrain Lab engine could not start (exit code ${code}); see the Pretrain Lab log.`,
+            vscode.l10n.t(
+              'The Pretrain Lab engine could not start (exit code {0}); see the Pretrain Lab log.',
+              code,
+            ),
           );
         this.onExit(worker, code);
       });
@@ -48,12 +51,13 @@ export class EngineClient implements vscode.Disposable {
         type: 'init',
         backend: choice,
       } satisfies EngineRequest)) as EngineResponses['init'];
-      if (this.worker !== worker) throw new Error('The engine stopped while it was starting; try again.');
+      if (this.worker !== worker)
+        throw new Error(vscode.l10n.t('The engine stopped while it was starting; try again.'));
       this.rpc = rpc; // only once the backend is up, so that callers never see a half-started engine
       this.backend = info.backend;
       const skipped = info.tried.filter((t) => t.error).map((t) => `${t.name}: ${t.error}`);
       log().info(
-        `Engine started on the ${info.backend} backend${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}.`,
+        `Engine started on the ${info.backend} backend${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}${info.inference ? `; inference: ${info.inference} · training: ${info.backend}` : ''}.`,
       );
       this.backendEmitter.fire(info.backend);
       return rpc;
@@ -70,7 +74,10 @@ export class EngineClient implements vscode.Disposable {
     this.rpc = undefined;
     this.backend = undefined;
     this.restarts++;
-    const msg = `The Pretrain Lab engine stopped unexpectedly (exit code ${code}); it restarts on the next request.`;
+    const msg = vscode.l10n.t(
+      'The Pretrain Lab engine stopped unexpectedly (exit code {0}); it restarts on the next request.',
+      code,
+    );
     log().error(msg);
     rpc?.failAll(msg);
     void vscode.window.showWarningMessage(msg);
@@ -101,7 +108,7 @@ export class EngineClient implements vscode.Disposable {
   async restart(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
-    this.rpc?.failAll('The engine was restarted.');
+    this.rpc?.failAll(vscode.l10n.t('The engine was restarted.'));
     this.rpc = undefined;
     this.backend = undefined;
     await w?.terminate();

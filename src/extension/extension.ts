@@ -16,6 +16,7 @@ import { registerWalkthrough } from './commands/walkthrough';
 import { EngineClient } from './engineClient';
 import { registerGpt } from './gptCommands';
 import { JobController } from './jobs/controller';
+import { setTranslator } from './l10n';
 import { log } from './log';
 import { ModelStore } from './modelStore';
 import { AttentionPanel } from './panels/attentionPanel';
@@ -23,6 +24,7 @@ import { ElmoPanel } from './panels/elmoPanel';
 import { FinetunePanel } from './panels/finetunePanel';
 import { PredictPanel } from './panels/predictPanel';
 import { TrainingPanel } from './panels/trainingPanel';
+import { registerSeq2seq } from './seq2seqCommands';
 import { StatusBar } from './statusBar';
 import { EmbeddingExplorer } from './views/embeddingExplorer';
 import { ModelsView } from './views/modelsView';
@@ -40,6 +42,8 @@ export interface PretrainLabApi {
 }
 
 export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
+  // messages of the modules that unit tests load without VS Code (jobs/...) follow the display language
+  setTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const backend = () =>
     vscode.workspace.getConfiguration('pretrainLab').get<BackendChoice>('backend', DEFAULT_SETTINGS.backend);
   const engine = new EngineClient(ctx.extensionPath, backend);
@@ -81,7 +85,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       const w = typeof word === 'string' ? word : editor ? wordAt(editor) : undefined;
       if (!w) {
         void vscode.window.showWarningMessage(
-          'Put the cursor on a word, or select one, to show it in the Embedding Explorer.',
+          vscode.l10n.t('Put the cursor on a word, or select one, to show it in the Embedding Explorer.'),
         );
         return;
       }
@@ -109,6 +113,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       deserializeWebviewPanel: async (panel) => elmoPanel.attach(panel),
     }),
     ...registerGpt(ctx.extensionUri, engine, models, training),
+    ...registerSeq2seq(engine, models, training, path.join(ctx.extensionPath, 'sample', 'tasks')),
     vscode.commands.registerCommand('pretrainLab.pretrainBert', (args?: PretrainArgs) =>
       pretrainBertCommand(training, models, args),
     ),

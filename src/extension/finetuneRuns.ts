@@ -6,13 +6,16 @@ import * as path from 'node:path';
 import * as v from 'valibot';
 import { type EvalMetrics, type FinetuneProgress, type FreezeSpec, TASK_LABELS } from '../shared/finetune';
 import { type EpochPoint, EvalMetricsSchema, type RunView } from '../shared/protocol/finetune';
+import { l10n } from './l10n';
 
 /** How the base was used, as the Compare table says it. */
 export function howLabel(freeze: FreezeSpec | undefined): string {
-  if (freeze === 'all') return 'frozen (feature-based)';
+  if (freeze === 'all') return l10n.t('frozen (feature-based)');
   if (typeof freeze === 'number' && freeze > 0)
-    return `lowest ${freeze} layer${freeze === 1 ? '' : 's'} frozen`;
-  return 'fine-tuned (all layers)';
+    return freeze === 1
+      ? l10n.t('lowest {0} layer frozen', freeze)
+      : l10n.t('lowest {0} layers frozen', freeze);
+  return l10n.t('fine-tuned (all layers)');
 }
 
 export function epochPoint(epoch: number, d: EvalMetrics): EpochPoint {
@@ -42,10 +45,11 @@ export function readRun(dir: string): RunView | { problem: string } {
   try {
     raw = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   } catch {
-    return { problem: `${name} has no readable config.json; pick a fine-tuned model.` };
+    return { problem: l10n.t('{0} has no readable config.json; pick a fine-tuned model.', name) };
   }
   const c = v.safeParse(ConfigSchema, raw);
-  if (!c.success) return { problem: `${name} is not a fine-tuned model; pick one made by Fine-tune.` };
+  if (!c.success)
+    return { problem: l10n.t('{0} is not a fine-tuned model; pick one made by Fine-tune.', name) };
   const cfg = c.output;
   const epochs: EpochPoint[] = [];
   let text = '';

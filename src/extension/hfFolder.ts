@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { noSafetensorsMessage } from '../shared/hfFolder';
+import { l10n } from './l10n';
 
 const MAX_HEADER = 100_000_000;
 
@@ -35,7 +36,7 @@ export function hfTensorNames(dir: string): { names: Set<string> } | { problem: 
     }
     if (fs.existsSync(single)) return { names: new Set(headerNames(single)) };
   } catch {
-    return { problem: 'Its safetensors weights are damaged; download the model again.' };
+    return { problem: l10n.t('Its safetensors weights are damaged; download the model again.') };
   }
   return { problem: noSafetensorsMessage(path.basename(dir), fs.readdirSync(dir)) };
 }

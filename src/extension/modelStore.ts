@@ -84,9 +84,9 @@ function describeVectorFile(file: string, kind: ModelEntry['kind']): ModelEntry 
       e.dim = Number(head[1]);
     } else if (/\.tsv$/i.test(file))
       e.dim = b.subarray(0, n).toString('latin1').split('\n')[0].split('\t').length;
-    else if (head.length < 2) return unusable(e, 'It does not look like a word-vector file.');
+    else if (head.length < 2) return unusable(e, vscode.l10n.t('It does not look like a word-vector file.'));
   } catch {
-    return unusable(e, 'The file cannot be read.');
+    return unusable(e, vscode.l10n.t('The file cannot be read.'));
   }
   return e;
 }
@@ -112,7 +112,7 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
       epochs: num(o.epochs),
     });
     const st = checkpointState(e.dir, 'state.json');
-    if (!st) return unusable(e, 'No epoch has finished yet.');
+    if (!st) return unusable(e, vscode.l10n.t('No epoch has finished yet.'));
     e.epochsDone = num(st.epochsDone);
     e.epochLosses = Array.isArray(st.epochLosses) ? (st.epochLosses as number[]) : undefined;
     return e;
@@ -128,7 +128,7 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
       corpus: strings(cfg.corpus),
     });
     const state = checkpointState(e.dir, 'trainer_state.json');
-    if (!state) return unusable(e, 'It has no checkpoint yet.');
+    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
     e.steps = num(state.step);
     e.totalSteps = num(state.totalSteps);
     e.metrics = (state.lastMetrics as Partial<TrainProgress> | undefined) ?? undefined;
@@ -146,7 +146,7 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
       corpus: strings(cfg.corpus),
     });
     const state = checkpointState(e.dir, 'trainer_state.json');
-    if (!state) return unusable(e, 'It has no checkpoint yet.');
+    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
     e.steps = num(state.step);
     e.totalSteps = num(state.totalSteps);
     return e;
@@ -176,7 +176,7 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
       corpus: strings(cfg.corpus),
     });
     const state = checkpointState(e.dir, 'trainer_state.json');
-    if (!state) return unusable(e, 'It has no checkpoint yet.');
+    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
     e.steps = num(state.step);
     e.totalSteps = num(state.totalSteps);
     return e;
@@ -197,7 +197,16 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
     const bert = (cfg.bert ?? {}) as Record<string, unknown>;
     Object.assign(e, { layers: num(bert.numLayers), hidden: num(bert.hiddenSize), epochs: num(cfg.epochs) });
     e.capabilities = [cfg.task === 'tag' ? 'tag' : 'classify'];
-    if (!checkpointState(e.dir, 'trainer_state.json')) return unusable(e, 'It has no checkpoint yet.');
+    if (!checkpointState(e.dir, 'trainer_state.json'))
+      return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
+    return e;
+  },
+  // a sequence-to-sequence folder (checkpoint/seq2seq.ts): Rewrite Selection
+  seq2seq(e, cfg) {
+    const enc = ((cfg.model ?? {}) as Record<string, unknown>).encoder as Record<string, unknown> | undefined;
+    Object.assign(e, { layers: num(enc?.numLayers), hidden: num(enc?.hiddenSize), epochs: num(cfg.epochs) });
+    if (!fs.existsSync(path.join(e.dir, 'checkpoint', 'weights.json')))
+      return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
     return e;
   },
 };
@@ -207,10 +216,13 @@ const sentence = (fragment: string) => fragment.charAt(0).toUpperCase() + fragme
 
 export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntry {
   const e: ModelEntry = { dir, name: path.basename(dir), kind, capabilities: [] };
-  if (!fs.existsSync(dir)) return unusable(e, 'The folder no longer exists.');
+  if (!fs.existsSync(dir)) return unusable(e, vscode.l10n.t('The folder no longer exists.'));
   if (fs.statSync(dir).isFile()) {
     if (VECTOR_FILE.test(dir)) return describeVectorFile(dir, kind);
-    return unusable(e, 'Only model folders and word-vector files (.vec, .bin, .txt, .tsv) can be added.');
+    return unusable(
+      e,
+      vscode.l10n.t('Only model folders and word-vector files (.vec, .bin, .txt, .tsv) can be added.'),
+    );
   }
   const cfg = readJson(path.join(dir, 'config.json'));
   if (!cfg) return unusable(e, 'config.json is missing or not valid JSON.');
@@ -223,7 +235,10 @@ export function describeFolder(dir: string, kind: ModelEntry['kind']): ModelEntr
   if (d.ok)
     return unusable(
       { ...e, modelKind: d.kind },
-      `It is a ${KINDS[d.kind].label} model, which this version of Pretrain Lab cannot load yet.`,
+      vscode.l10n.t(
+        'It is a {0} model, which this version of Pretrain Lab cannot load yet.',
+        KINDS[d.kind].label,
+      ),
     );
   return unusable(e, sentence(d.problem));
 }
@@ -336,7 +351,14 @@ export class ModelStore implements vscode.Disposable {
   async add(dir: string): Promise<ModelEntry> {
     const e = describeFolder(dir, 'added');
     if (e.problem)
-      throw new Error(`${dir} cannot be added: ${e.problem.charAt(0).toLowerCase()}${e.problem.slice(1)}`);
+      throw new Error(
+        vscode.l10n.t(
+          '{0} cannot be added: {1}{2}',
+          dir,
+          e.problem.charAt(0).toLowerCase(),
+          e.problem.slice(1),
+        ),
+      );
     const added = this.ctx.globalState.get<string[]>(ADDED_KEY, []);
     if (!added.includes(dir)) await this.ctx.globalState.update(ADDED_KEY, [...added, dir]);
     this.changed.fire();

@@ -33,7 +33,7 @@ export class StatusBar implements vscode.Disposable {
   ) {
     this.item.name = 'Pretrain Lab';
     this.item.command = 'pretrainLab.showTraining';
-    this.modelsItem.name = 'Pretrain Lab: active models';
+    this.modelsItem.name = vscode.l10n.t('Pretrain Lab: active models');
     this.modelsItem.command = 'pretrainLab.models.focus';
     this.subs = [
       engine.onBackend(() => this.update()),
@@ -52,21 +52,30 @@ export class StatusBar implements vscode.Disposable {
     if (this.jobs.running && run) {
       // 'BERT 12/400', 'word2vec epoch 2/5': a step count needs no unit, an epoch does
       const at = last
-        ? `${last.unit === 'step' ? '' : `${last.unit} `}${last.done}/${last.total}`
-        : 'starting…';
+        ? `${last.unit === 'step' ? '' : `${vscode.l10n.t('epoch')} `}${last.done}/${last.total}`
+        : vscode.l10n.t('starting…');
       this.item.text = `$(sync~spin) ${run.family.split(' ')[0]} ${at}`;
       const eta =
         last?.etaSeconds !== undefined && Number.isFinite(last.etaSeconds)
-          ? `, ETA ${Math.round(last.etaSeconds)} s`
+          ? vscode.l10n.t(', ETA {0} s', Math.round(last.etaSeconds))
           : '';
       this.item.tooltip = last
-        ? `Pretraining ${run.family} ${run.model}: ${briefMetrics(last)}${eta}. Click for the training panel.`
-        : `Pretraining ${run.family} ${run.model} is starting.`;
+        ? vscode.l10n.t(
+            'Pretraining {0} {1}: {2}{3}. Click for the training panel.',
+            run.family,
+            run.model,
+            briefMetrics(last),
+            eta,
+          )
+        : vscode.l10n.t('Pretraining {0} {1} is starting.', run.family, run.model);
     } else {
-      this.item.text = `$(beaker) Pretrain Lab: ${this.engine.backend ?? 'engine idle'}`;
+      this.item.text = `$(beaker) Pretrain Lab: ${this.engine.backend ?? vscode.l10n.t('engine idle')}`;
       this.item.tooltip = this.engine.backend
-        ? `The engine runs TensorFlow.js on the ${this.engine.backend} backend (setting pretrainLab.backend). Click for the training panel.`
-        : 'The engine starts on first use.';
+        ? vscode.l10n.t(
+            'The engine runs TensorFlow.js on the {0} backend (setting pretrainLab.backend). Click for the training panel.',
+            this.engine.backend,
+          )
+        : vscode.l10n.t('The engine starts on first use.');
     }
   }
 
@@ -75,7 +84,11 @@ export class StatusBar implements vscode.Disposable {
     const masked = this.models.active('predictMask')?.name;
     const vectors = this.models.active('embeddings')?.name;
     this.modelsItem.text = activeModelsText(masked, vectors);
-    this.modelsItem.tooltip = `Active masked language model (Predict Mask, attention): ${masked ?? 'none'}. Active word vectors (Embedding Explorer): ${vectors ?? 'none'}. Click for the Models view.`;
+    this.modelsItem.tooltip = vscode.l10n.t(
+      'Active masked language model (Predict Mask, attention): {0}. Active word vectors (Embedding Explorer): {1}. Click for the Models view.',
+      masked ?? 'none',
+      vectors ?? 'none',
+    );
   }
 
   dispose(): void {

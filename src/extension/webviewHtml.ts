@@ -23,6 +23,9 @@ export function webviewHtml(
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${entry}.js`));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  // The l10n bundle is inert JSON (not run as script, so the CSP is not involved); '<' is escaped so
+  // no message can close the script element.
+  const strings = JSON.stringify(vscode.l10n.bundle ?? {}).replace(/</g, '\\u003c');
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
@@ -31,17 +34,22 @@ export function webviewHtml(
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttr(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${css}">
-<title>${title}</title>
+<title>${escapeAttr(title)}</title>
 </head>
 <body>
+<script type="application/json" id="l10n-bundle">${strings}</script>
 <div id="app"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

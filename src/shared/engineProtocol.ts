@@ -16,6 +16,9 @@ import type {
   NextTokenResult,
   PredictMaskResult,
   PretrainOptions,
+  Seq2seqProgress,
+  Seq2seqSummary,
+  Seq2seqTrainRequest,
   TrainProgress,
   VectorsAnswer,
   VectorsInfo,
@@ -70,7 +73,7 @@ const optionsOf = <T extends { corpus: string[]; outDir: string }>() =>
   v.custom<T>((x) => v.is(v.looseObject({ corpus: v.array(v.string()), outDir: v.string() }), x));
 
 export const EngineRequestSchema = v.variant('type', [
-  v.object({ type: v.literal('init'), backend: v.picklist(['auto', 'tensorflow', 'wasm', 'cpu']) }),
+  v.object({ type: v.literal('init'), backend: v.picklist(['auto', 'onnx', 'tensorflow', 'wasm', 'cpu']) }),
   v.object({
     type: v.literal('pretrainBert'),
     options: optionsOf<Partial<PretrainOptions> & Pick<PretrainOptions, 'corpus' | 'outDir'>>(),
@@ -146,6 +149,24 @@ export const EngineRequestSchema = v.variant('type', [
     text: v.pipe(v.string(), v.maxLength(1_000_000)),
     topK: finite,
   }),
+  v.object({
+    type: v.literal('finetuneSeq2seq'),
+    options: v.custom<Seq2seqTrainRequest>((x) =>
+      v.is(
+        v.looseObject({ encoder: v.string(), decoder: v.string(), train: v.string(), outDir: v.string() }),
+        x,
+      ),
+    ),
+  }),
+  /** A seq2seq model's output for a text; the best output so far streams as 'rewrite' progress. */
+  v.object({
+    type: v.literal('rewrite'),
+    modelDir: v.string(),
+    text: v.pipe(v.string(), v.maxLength(100_000)),
+    beamSize: v.optional(finite),
+    lengthPenalty: v.optional(finite),
+    maxLength: v.optional(finite),
+  }),
   v.object({ type: v.literal('crash') }), // test hook: makes the worker exit, so restart handling can be tested
 ]);
 
@@ -162,7 +183,8 @@ export interface ModelInfo {
 }
 
 export interface EngineResponses {
-  init: { backend: BackendName; tried: { name: BackendName; error?: string }[] };
+  // inference: what runs forward-only work when it is not the training backend ("onnxruntime 1.30.0 (2 threads)")
+  init: { backend: BackendName; tried: { name: BackendName; error?: string }[]; inference?: string };
   pretrainBert: { status: 'done' | 'cancelled'; step: number; summary: ModelSummary };
   predictMask: PredictMaskResult;
   predictWord: PredictMaskResult;
@@ -181,6 +203,8 @@ export interface EngineResponses {
   pretrainGpt: { status: 'done' | 'cancelled'; step: number; summary: ModelSummary };
   generate: GenerateResult;
   nextTokens: NextTokenResult;
+  finetuneSeq2seq: Seq2seqSummary;
+  rewrite: { text: string; beams: { text: string; score: number }[]; cancelled: boolean; sourceCut: boolean };
   crash: never;
 }
 
@@ -192,6 +216,8 @@ export type EngineProgress =
   | { type: 'log'; message: string }
   | { type: 'gpt'; progress: GptProgress }
   | { type: 'generate'; text: string } // the next piece of a continuation
+  | { type: 'seq2seq'; progress: Seq2seqProgress }
+  | { type: 'rewrite'; text: string } // the best output so far (replaces the previous one)
   | { type: 'elmo'; progress: ElmoProgress }
   | { type: 'train'; progress: TrainProgress; sample?: MaskingSample }
   | { type: 'w2v'; progress: W2vProgress }

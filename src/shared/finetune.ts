@@ -16,7 +16,8 @@ export type FreezeSpec = 'none' | 'all' | number;
 
 export const FinetuneOptionsSchema = v.object({
   task: v.picklist(TASK_FAMILIES),
-  baseDir: v.string(), // a BERT model folder
+  baseDir: v.string(), // a BERT or word2vec model folder, or random:<preset>
+  fromScratch: v.optional(v.boolean()), // the base's config with fresh weights (the no-pretraining baseline)
   train: v.string(), // the training file
   dev: v.optional(v.string()), // a dev file; when absent 10% of train is held out
   outDir: v.string(),
@@ -35,7 +36,8 @@ export type FinetuneRequestOptions = v.InferOutput<typeof FinetuneOptionsSchema>
 
 export interface FinetuneOptions {
   task: TaskFamily;
-  baseDir: string;
+  baseDir: string; // a BERT or word2vec model folder, or random:<preset> (tiny, mini, small, base)
+  fromScratch?: boolean; // a BERT of the base's config with fresh weights
   train: string;
   dev?: string;
   outDir: string;

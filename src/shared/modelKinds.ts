@@ -3,7 +3,16 @@
 // extension host (to list models and check a command can run) share this one table.
 import * as v from 'valibot';
 
-export const MODEL_KINDS = ['bert', 'word2vec', 'gpt', 'elmo', 'finetuned', 'hf-bert', 'hf-gpt2'] as const;
+export const MODEL_KINDS = [
+  'bert',
+  'word2vec',
+  'gpt',
+  'elmo',
+  'finetuned',
+  'hf-bert',
+  'hf-gpt2',
+  'seq2seq',
+] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export const CAPABILITIES = [
@@ -15,6 +24,7 @@ export const CAPABILITIES = [
   'generate', // next-token prediction, text generation
   'classify', // a sequence classification head
   'tag', // a token tagging head
+  'rewrite', // a sequence-to-sequence model: source text in, target text out
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -70,6 +80,12 @@ export const KINDS: Record<ModelKind, KindInfo> = {
     formats: [],
     hfModelTypes: ['gpt2'],
     capabilities: ['generate', 'embeddings'], // as GPT's: attention, contextual and layers later
+    loadable: true,
+  },
+  seq2seq: {
+    label: 'seq2seq',
+    formats: ['pretrain-lab/seq2seq'],
+    capabilities: ['rewrite'],
     loadable: true,
   },
 };
@@ -158,6 +174,7 @@ const NEEDS: Record<Capability, { feature: string; needs: string }> = {
   generate: { feature: 'text generation', needs: 'a left-to-right language model such as GPT' },
   classify: { feature: 'classification', needs: 'a fine-tuned classifier' },
   tag: { feature: 'tagging', needs: 'a fine-tuned tagger' },
+  rewrite: { feature: 'Rewrite Selection', needs: 'a sequence-to-sequence model' },
 };
 
 /** What a model of this kind is, for the sentence that says why it cannot do something. */
@@ -190,4 +207,5 @@ export const CAPABILITY_LABELS: Record<Capability, string> = {
   generate: 'generation',
   classify: 'classification',
   tag: 'tagging',
+  rewrite: 'rewriting',
 };

@@ -721,6 +721,111 @@ async function predictAndWait() {
     });
   }
 
+  // zh-cn last (it changes the display language for good). code-server takes the locale from
+  // <user-data-dir>/User/argv.json at each page load, but VS Code only switches to a language it has a
+  // language pack for, and the Chinese pack cannot be downloaded here: a stub pack (no translations of
+  // VS Code's own UI, so the workbench stays English) makes VS Code report zh-cn, and then our
+  // extension's package.nls.zh-cn.json and l10n/bundle.l10n.zh-cn.json are what a Chinese user sees.
+  await test('zh-cn: with the display language set to Chinese, the commands, the panels and the explorer speak Chinese', async () => {
+    const state = path.dirname(folder);
+    const userData = path.join(state, 'ud');
+    const pack = path.join(state, 'ext', 'pretrain-lab-test.zh-cn-stub-0.0.1');
+    fs.mkdirSync(pack, { recursive: true });
+    const translations = path.join(pack, 'main.i18n.json');
+    fs.writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+    fs.writeFileSync(
+      path.join(pack, 'package.json'),
+      JSON.stringify({
+        name: 'zh-cn-stub',
+        publisher: 'pretrain-lab-test',
+        version: '0.0.1',
+        engines: { vscode: '*' },
+        contributes: {
+          localizations: [
+            {
+              languageId: 'zh-cn',
+              languageName: 'Chinese Simplified',
+              localizedLanguageName: '中文(简体)',
+              translations: [{ id: 'vscode', path: './main.i18n.json' }],
+            },
+          ],
+        },
+      }),
+    );
+    // what VS Code's language pack cache would write for that extension
+    fs.writeFileSync(
+      path.join(userData, 'languagepacks.json'),
+      JSON.stringify({
+        'zh-cn': {
+          hash: 'pretrainlabzhcnstub',
+          extensions: [{ extensionIdentifier: { id: 'pretrain-lab-test.zh-cn-stub' }, version: '0.0.1' }],
+          translations: { vscode: translations },
+          label: '中文(简体)',
+        },
+      }),
+    );
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userData, 'User', 'argv.json'), JSON.stringify({ locale: 'zh-cn' }));
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await page.locator('.statusbar').waitFor({ timeout: 60000 });
+    const language = await page.evaluate(
+      () => globalThis._VSCODE_NLS_LANGUAGE || document.documentElement.lang,
+    );
+    console.log(`    display language after the reload: ${language}`);
+    await openFile(page, 'try-predict-mask.txt');
+    // the command titles come from package.nls.zh-cn.json
+    await focusEditor();
+    await page.keyboard.press('Control+G');
+    const go = page.locator('.quick-input-widget input');
+    await go.waitFor({ state: 'visible' });
+    await go.fill(':4');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Home');
+    await palette(page, 'Pretrain Lab: 预测掩码').catch((e) => {
+      throw new Error(
+        `no Chinese command title in the palette: VS Code did not switch to zh-cn (it reports "${language}"), so the stub language pack was not taken (${e.message})`,
+      );
+    });
+    const { frame: pm } = await inWebview(page, 'button.candidate', 60000);
+    const pmText = await pm.evaluate(() => document.body.innerText);
+    for (const zh of ['预测掩码', '条形：概率，固定刻度 0 到 100%。'])
+      if (!pmText.includes(zh))
+        throw new Error(`the Predict Mask panel does not say "${zh}": ${pmText.slice(0, 300)}`);
+    if (await pm.evaluate(() => document.documentElement.lang !== 'zh-cn'))
+      throw new Error('the panel page is not marked lang="zh-cn"');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(shots, 'predict-mask-zh-cn.png') });
+    // attention, from the palette on a selected sentence
+    await focusEditor();
+    await selectLine(page, 6);
+    await palette(page, 'Pretrain Lab: 显示注意力');
+    const { frame: att } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb', 60000);
+    await att.waitForFunction(() => Number(document.body.dataset.tokens) > 5);
+    const attText = await att.evaluate(() => document.body.innerText);
+    if (!attText.includes('注意力') || !/模型：/.test(attText))
+      throw new Error(`the attention panel is not in Chinese: ${attText.slice(0, 300)}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, 'attention-zh-cn.png') });
+    // the training panel (the last run's charts, or its empty state)
+    await palette(page, 'Pretrain Lab: 显示训练面板');
+    const { frame: tr } = await inWebview(page, '#stat-step, p.muted', 30000);
+    const trText = await tr.evaluate(() => document.body.innerText);
+    if (!/正在预训练|还没有训练/.test(trText))
+      throw new Error(`the training panel is not in Chinese: ${trText.slice(0, 300)}`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(shots, 'training-zh-cn.png') });
+    // the Embedding Explorer and the Models view in the sidebar
+    await focusEditor();
+    if (!(await page.locator('.part.sidebar').isVisible())) await page.keyboard.press('Control+B');
+    const { frame: ex } = await inWebview(page, '#model', 30000);
+    await page.waitForTimeout(500);
+    const exText = await ex.evaluate(() => document.body.innerText);
+    if (!exText.includes('搜索') || !exText.includes('最近邻'))
+      throw new Error(`the Embedding Explorer is not in Chinese: ${exText.slice(0, 300)}`);
+    await page.screenshot({ path: path.join(shots, 'explorer-zh-cn.png') });
+  });
+
   fs.writeFileSync(path.resolve(shots, '..', 'ui.json'), JSON.stringify(results, null, 1));
   fs.writeFileSync(path.resolve(shots, '..', 'ui-timings.json'), JSON.stringify(timings, null, 1));
   console.log(`UI: ${results.passes} passed, ${results.failures} failed`);

@@ -5,16 +5,17 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { launch } = require('./browser');
+const { l10nScript, zhCnPanels } = require('./webviewsZh');
 
 const root = path.resolve(__dirname, '..', '..');
 const shots = path.join(root, 'test-results', 'screenshots');
 const results = { passes: 0, failures: 0 };
 
-function page(entry) {
-  return `<!DOCTYPE html><html><head><meta charset="UTF-8">
+function page(entry, lang = 'en') {
+  return `<!DOCTYPE html><html lang="${lang}"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src http://127.0.0.1:*; script-src 'nonce-abc' http://127.0.0.1:*; img-src http://127.0.0.1:* data:">
 <link rel="stylesheet" href="/media/panel.css"><link rel="stylesheet" href="/theme.css"></head>
-<body class="vscode-dark"><div id="app"></div>
+<body class="vscode-dark">${l10nScript(lang)}<div id="app"></div>
 <script nonce="abc" src="/stub.js"></script>
 <script nonce="abc" src="/dist/webview/${entry}.js"></script></body></html>`;
 }
@@ -22,9 +23,11 @@ function page(entry) {
 // acquireVsCodeApi as VS Code provides it, recording what the panel posts. Every panel speaks RPC
 // (src/shared/rpc.ts): what the host tells it is a request (hostPush), what it asks or tells the host is
 // a request too (sent() lists their bodies; its answers to pushes and cancels are left out).
+// pushAttention sends an attention view: one layer, one head, all segment 0 unless it says otherwise.
 const stub = `window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => {} });
 window.pushId = 100000; window.hostPush = (body) => window.postMessage({ rpc: 'request', id: window.pushId++, body }, '*');
-window.sent = () => window.posted.filter((m) => m.rpc === 'request').map((m) => m.body);`;
+window.sent = () => window.posted.filter((m) => m.rpc === 'request').map((m) => m.body);
+window.pushAttention = (view) => window.hostPush({ type: 'attention', view: { segments: view.tokens.map(() => 0), layers: 1, heads: 1, ...view } });`;
 const theme = `body { --vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #ccc; --vscode-editor-background: #1e1e1e;
   --vscode-descriptionForeground: #999; --vscode-charts-blue: #3794ff; --vscode-charts-green: #89d185; --vscode-charts-orange: #d18616;
   --vscode-editor-findMatchHighlightBackground: #515c6a; --vscode-textBlockQuote-background: #2b2b2b; --vscode-textBlockQuote-border: #616161;
@@ -34,6 +37,7 @@ function serve() {
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent(req.url.split('?')[0]);
     if (url.startsWith('/page/')) return res.end(page(url.slice(6)));
+    if (url.startsWith('/page-zh-cn/')) return res.end(page(url.slice(12), 'zh-cn'));
     if (url === '/favicon.ico') return res.writeHead(204).end();
     if (url === '/stub.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(stub);
     if (url === '/theme.css') return res.writeHead(200, { 'content-type': 'text/css' }).end(theme);
@@ -68,39 +72,36 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
   p.on('console', (m) => {
     if (m.type() === 'error' || /Content Security Policy/.test(m.text())) errors.push(m.text());
   });
+  // a panel's page, once its script has told the host it is ready
+  const openPanel = async (entry) => {
+    await p.goto(`${base}/page/${entry}`);
+    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+  };
+  // a Predict Mask result as the host sends it: each mask [position, [token, probability]...] over a
+  // "[MASK]" (6 characters) of the source
+  const pushPrediction = (head, masks) =>
+    p.evaluate((view) => window.hostPush({ type: 'result', view }), {
+      ...head,
+      result: {
+        masks: masks.map(([position, ...candidates]) => ({
+          position,
+          length: 6,
+          candidates: candidates.map(([token, probability]) => ({ token, probability })),
+        })),
+        filled: '',
+      },
+    });
 
   await test('Predict Mask panel: corpus strings show as text; a click asks to apply that candidate', async () => {
-    await p.goto(`${base}/page/predictMask`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
-    await p.evaluate((evil) => {
-      const view = {
-        requestId: 7,
-        model: `model ${evil}`,
-        source: `The ${evil} said [MASK] and 北京是[MASK]国的首都。`,
-        result: {
-          masks: [
-            {
-              position: 4 + evil.length + 6,
-              length: 6,
-              candidates: [
-                { token: evil, probability: 0.6 },
-                { token: 'hello', probability: 0.3 },
-              ],
-            },
-            {
-              position: 4 + evil.length + 6 + 6 + 8,
-              length: 6,
-              candidates: [
-                { token: '中', probability: 0.9 },
-                { token: '美', probability: 0.05 },
-              ],
-            },
-          ],
-          filled: '',
-        },
-      };
-      window.hostPush({ type: 'result', view });
-    }, EVIL);
+    await openPanel('predictMask');
+    const firstMask = 4 + EVIL.length + 6; // after "The <evil> said "
+    await pushPrediction(
+      { requestId: 7, model: `model ${EVIL}`, source: `The ${EVIL} said [MASK] and 北京是[MASK]国的首都。` },
+      [
+        [firstMask, [EVIL, 0.6], ['hello', 0.3]],
+        [firstMask + 6 + 8, ['中', 0.9], ['美', 0.05]],
+      ],
+    );
     await p.waitForSelector('button.candidate');
     const imgs = await p.$$eval('img', (x) => x.length);
     if (imgs !== 0) throw new Error(`an <img> was created from a corpus string (${imgs})`);
@@ -140,40 +141,15 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
   });
 
   await test('Predict Mask panel: bars on a fixed 0–100% scale, two masks said to be independent, the panel follows the document, a stale panel offers Predict again', async () => {
-    await p.goto(`${base}/page/predictMask`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await openPanel('predictMask');
     const source = '苏轼是北宋[MASK][MASK]家。';
-    await p.evaluate((source) => {
-      const view = {
-        requestId: 9,
-        model: 'starter',
-        source,
-        uri: 'file:///ws/try-predict-mask.txt',
-        offset: 40,
-        result: {
-          masks: [
-            {
-              position: 5,
-              length: 6,
-              candidates: [
-                { token: '文', probability: 0.5 },
-                { token: '-', probability: 0.0027 },
-              ],
-            },
-            {
-              position: 11,
-              length: 6,
-              candidates: [
-                { token: '学', probability: 0.997 },
-                { token: '(', probability: 0.001 },
-              ],
-            },
-          ],
-          filled: '',
-        },
-      };
-      window.hostPush({ type: 'result', view });
-    }, source);
+    await pushPrediction(
+      { requestId: 9, model: 'starter', source, uri: 'file:///ws/try-predict-mask.txt', offset: 40 },
+      [
+        [5, ['文', 0.5], ['-', 0.0027]],
+        [11, ['学', 0.997], ['(', 0.001]],
+      ],
+    );
     await p.waitForSelector('button.candidate');
     // a bar is as long as the probability: 50% fills half its track, 0.27% a sliver, 99.7% nearly all
     const shares = await p.$$eval('button.candidate', (bs) =>
@@ -227,8 +203,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
   });
 
   await test('Training panel: draws the charts and the masking sample; Cancel posts cancel', async () => {
-    await p.goto(`${base}/page/training`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await openPanel('training');
     await p.evaluate((evil) => {
       const run = {
         kind: 'bert',
@@ -317,8 +292,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
   });
 
   await test('Training panel: a word2vec job draws loss and words/s charts by epoch, and a point per epoch mean', async () => {
-    await p.goto(`${base}/page/training`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await openPanel('training');
     await p.evaluate((evil) => {
       const run = {
         kind: 'word2vec',
@@ -383,8 +357,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
   });
 
   await test('Attention panel: head, model and matrix views draw from a fixed tensor; hover, heads, threshold and merging (words from the engine) change the drawing; the tooltip names two tokens and a 3-decimal weight; a 512-token matrix fits the panel and zooms; exports parse', async () => {
-    await p.goto(`${base}/page/attention`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await openPanel('attention');
     await p.evaluate((evil) => {
       // 2 layers, 3 heads, 6 tokens; head h of layer l attends from i to (i + h + l) mod 6
       const tokens = ['[CLS]', 'play', '##ing', evil, '[SEP]', '北'];
@@ -479,18 +452,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       const words = tokens.map((text, i) => ({ start: i, end: i + 1, text }));
       const w = new Uint16Array(1 * 1 * T * T);
       for (let i = 0; i < T; i++) w[i * T + ((i + 1) % T)] = 65535;
-      window.hostPush({
-        type: 'attention',
-        view: {
-          model: 'long',
-          tokens,
-          words,
-          segments: tokens.map(() => 0),
-          layers: 1,
-          heads: 1,
-          weights: w,
-        },
-      });
+      window.pushAttention({ model: 'long', tokens, words, weights: w });
     });
     await p.waitForFunction(() => document.body.dataset.tokens === '400');
     const rows = await p.$eval('#head-canvas', (c) => Number(c.dataset.rows));
@@ -536,18 +498,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
         w.fill(Math.round(65535 / T), i * T, (i + 1) * T); // weights near 0.002, as at 512 tokens
         w[i * T + ((i + 1) % T)] = Math.round(65535 * 0.25);
       }
-      window.hostPush({
-        type: 'attention',
-        view: {
-          model: 'long',
-          tokens,
-          words,
-          segments: tokens.map(() => 0),
-          layers: 1,
-          heads: 1,
-          weights: w,
-        },
-      });
+      window.pushAttention({ model: 'long', tokens, words, weights: w });
     });
     await p.waitForFunction(() => document.body.dataset.tokens === '256');
     await p.click('#merge');
@@ -618,8 +569,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
 
   await test('Attention layout: tiles and direction labelled, the head view fits a narrow panel, heat maps beside their labels on a shown viridis scale, the matrix scale maximum whole, exports captioned', async () => {
     await p.setViewportSize({ width: 900, height: 700 });
-    await p.goto(`${base}/page/attention`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await openPanel('attention');
     const push = () =>
       p.evaluate(() => {
         const tokens = [
@@ -738,9 +688,8 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
 
   await test('Embedding Explorer: 10,000 points stay interactive; hover, click, search, analogy, PCA/UMAP/t-SNE, export, contextual', async () => {
     await p.setViewportSize({ width: 380, height: 1500 });
-    await p.goto(`${base}/page/explorer`);
     // the explorer speaks RPC (src/shared/rpc.ts): its questions are requests, answers name the request
-    await p.waitForFunction(() => window.posted.some((m) => m.rpc === 'request' && m.body.type === 'ready'));
+    await openPanel('explorer');
     await p.evaluate((evil) => {
       const N = 10000;
       const D = 16;
@@ -1135,8 +1084,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
 
   await test('Embedding Plot (editor area): the sidebar points full size; a click asks the host to select the word; marks follow', async () => {
     await p.setViewportSize({ width: 1200, height: 800 });
-    await p.goto(`${base}/page/explorerPlot`);
-    await p.waitForFunction(() => window.posted.some((m) => m.rpc === 'request' && m.body.type === 'ready'));
+    await openPanel('explorerPlot');
     await p.evaluate((evil) => {
       const n = 400;
       const words = Array.from({ length: n }, (_, i) => (i === 0 ? 'play' : i === 1 ? evil : `w${i}`));
@@ -1212,8 +1160,7 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
   });
 
   await test('Fine-tune panel: Compare draws a dev curve per run and a table; a run shows its confusion matrix and per-label scores', async () => {
-    await p.goto(`${base}/page/finetune`);
-    await p.waitForFunction(() => window.sent().some((m) => m.type === 'ready'));
+    await openPanel('finetune');
     await p.evaluate((evil) => {
       // as src/extension/finetuneRuns.ts reads two model folders: the same task fine-tuned and frozen
       const metrics = (labels, right) => {
@@ -1316,6 +1263,9 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
       throw new Error('a run name became HTML');
   });
+
+  // every panel again in Chinese, with the zh-cn bundle as the host passes it (webviewsZh.js)
+  await zhCnPanels({ p, base, test, shots });
 
   await test('no script errors and no CSP violations in the panels', async () => {
     if (errors.length) throw new Error(errors.join('\n'));

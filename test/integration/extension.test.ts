@@ -509,11 +509,16 @@ suite('Pretrain Lab in VS Code', () => {
     await api.explorer.showModel(w2vDir);
   });
   test('the walkthrough: every step has a button whose command runs, and its markdown ships', async () => {
+    // the shown texts are %key% placeholders of package.nls.json (the Chinese UI): read them resolved
+    const extRoot = vscode.extensions.getExtension(EXT_ID)!.extensionPath;
+    const nlsFile = path.join(extRoot, 'package.nls.json');
+    const nls: Record<string, string> = fs.existsSync(nlsFile)
+      ? JSON.parse(fs.readFileSync(nlsFile, 'utf8'))
+      : {};
     const pkg = JSON.parse(
-      fs.readFileSync(
-        path.join(vscode.extensions.getExtension(EXT_ID)!.extensionPath, 'package.json'),
-        'utf8',
-      ),
+      fs
+        .readFileSync(path.join(extRoot, 'package.json'), 'utf8')
+        .replace(/"%([\w.-]+)%"/g, (m, k: string) => (k in nls ? JSON.stringify(nls[k]) : m)),
     );
     const steps = pkg.contributes.walkthroughs[0].steps as {
       id: string;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/engine/backend';
+import { describeBackend, initBackend, onnxInference } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/random';
 
 function rand(shape: number[], rng: Rng): tf.Tensor {
@@ -38,6 +38,23 @@ describe('backend selection', () => {
     assert.ok(['tensorflow', 'wasm', 'cpu'].includes(info.name));
     assert.equal(tf.getBackend(), info.name);
     for (const t of info.tried.slice(0, -1)) assert.ok(t.error, `${t.name} was skipped without a reason`);
+  });
+
+  test('auto runs inference on ONNX Runtime when it loads, and a named tfjs backend on itself', async () => {
+    const auto = await initBackend('auto');
+    if (auto.inference) {
+      assert.equal(onnxInference(), true);
+      assert.match(
+        describeBackend(auto),
+        /^inference: onnxruntime \d+\.\d+\.\d+ \(\d+ threads?\) · training: (tensorflow|wasm|cpu)$/,
+      );
+    } else {
+      assert.ok(auto.inferenceError, 'ONNX Runtime was skipped without a reason');
+    }
+    const wasm = await initBackend('wasm');
+    assert.equal(wasm.inference, undefined);
+    assert.equal(onnxInference(), false);
+    assert.equal(describeBackend(wasm), 'wasm');
   });
 
   test('a forced backend that is not installed fails with a clear sentence', async () => {

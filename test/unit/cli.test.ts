@@ -41,7 +41,8 @@ describe('pretrain-lab CLI', () => {
     );
     assert.match(lines[1], /^step 4\/4 /);
     assert.match(lines[2], /^Finished at step 4; model saved in .*cli-model/);
-    assert.match(r.stderr, /^backend: (tensorflow|wasm|cpu)/m);
+    // "backend: wasm", or with ONNX Runtime for inference "backend: inference: onnxruntime 1.30.0 (2 threads) · training: wasm"
+    assert.match(r.stderr, /^backend: (?:inference: \S+ [^·]*· training: )?(tensorflow|wasm|cpu)/m);
   });
 
   test('predict-mask --json prints masks in text order with candidates by falling probability', () => {

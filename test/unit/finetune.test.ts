@@ -26,12 +26,14 @@ import {
 } from '../../src/engine/checkpoint/bert';
 import { loadTaskModel, requireTask } from '../../src/engine/checkpoint/finetuned';
 import { openModel } from '../../src/engine/checkpoint/registry';
+import { saveW2vCheckpoint, writeW2vHeader } from '../../src/engine/checkpoint/word2vec';
 import { main } from '../../src/engine/cli/main';
 import { readClassifyFile } from '../../src/engine/data/tasks/classify';
 import { labelSet } from '../../src/engine/data/tasks/common';
 import { readPairsFile } from '../../src/engine/data/tasks/pairs';
 import { readTaggingFile, segmentationTags } from '../../src/engine/data/tasks/tagging';
-import { Bert } from '../../src/engine/models/bert';
+import { Bert, bertEncoderShapes } from '../../src/engine/models/bert';
+import { WordFeatures } from '../../src/engine/models/wordFeatures';
 import { SPECIAL_TOKENS, Vocab } from '../../src/engine/tokenizer/vocab';
 import { finetune, withFinetuneDefaults } from '../../src/engine/train/tasks/finetune';
 import { howLabel, LiveRun, readRuns } from '../../src/extension/finetuneRuns';
@@ -374,7 +376,8 @@ describe('fine-tuning a tiny BERT', () => {
     );
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((c: string) => out.push(String(c)) > 0) as typeof process.stdout.write;
+    process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
+      typeof c === 'string' ? out.push(c) > 0 : write(c, ...rest)) as typeof process.stdout.write;
     let code: number;
     try {
       code = await main(['evaluate', '--model', path.join(dir, 'all'), '--data', dev, '--json']);
@@ -689,5 +692,326 @@ describe('what Tag Selection and Classify Selection draw', () => {
     assert.equal(howLabel(2), 'lowest 2 layers frozen');
     assert.equal(howLabel('none'), 'fine-tuned (all layers)');
     assert.equal(v.running, true);
+  });
+});
+
+/** stdout (and stderr) of one CLI run. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const ewrite = process.stderr.write.bind(process.stderr);
+  // strings are the CLI's; Buffers are the test runner's own events to its parent process, which
+  // must pass through or the parent never hears of the test that just ended
+  process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
+    typeof c === 'string' ? out.push(c) > 0 : write(c, ...rest)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array, ...rest: never[]) =>
+    typeof c === 'string' ? err.push(c) > 0 : ewrite(c, ...rest)) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = ewrite;
+  }
+}
+
+/** A word2vec folder over the given words, 8-dimensional vectors from a fixed pseudo-random stream. */
+function w2vBase(dir: string, words: string[]): string {
+  const dim = 8;
+  writeW2vHeader(
+    dir,
+    {
+      format: 'pretrain-lab/word2vec',
+      formatVersion: 1,
+      modelType: 'word2vec',
+      options: { algo: 'skipgram', epochs: 1 },
+      tokenizer: { tokenization: 'words', chinese: 'chars', lowercase: true },
+      corpusWords: words.length,
+      dim,
+      vocabSize: words.length,
+      createdAt: new Date().toISOString(),
+    },
+    words,
+    words.map((_, i) => words.length - i),
+  );
+  let x = 11;
+  const syn0 = Float32Array.from({ length: words.length * dim }, () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 4294967296 - 0.5;
+  });
+  saveW2vCheckpoint(dir, syn0, new Float32Array(words.length * dim), {
+    epochsDone: 1,
+    epochs: 1,
+    epochLosses: [0.5],
+    finished: true,
+    savedAt: new Date().toISOString(),
+  });
+  return dir;
+}
+
+describe('bases: from scratch (random init) and word2vec features', () => {
+  const dir = tmpDir('pl-ftb-');
+  const words = ['the', 'was', 'not', 'to', 'a', ...NOUNS, ...ADJS, 'run', 'walk', 'talk'];
+  const base = tinyBase(path.join(dir, 'base'), words);
+  const w2v = w2vBase(path.join(dir, 'w2v'), words);
+  const train = file(dir, 'train.tsv', sentimentLines(80, 1));
+  const dev = file(dir, 'dev.tsv', sentimentLines(20, 2));
+  const opts = (o: Partial<FinetuneRequestOptions> & { outDir: string }) =>
+    withFinetuneDefaults({
+      task: 'classify',
+      baseDir: base,
+      train,
+      dev,
+      epochs: 1,
+      learningRate: 3e-3,
+      ...o,
+    });
+
+  test('from scratch: the base config with fresh weights, every one of them trained and saved', async () => {
+    const before = tf.memory().numTensors;
+    const out = path.join(dir, 'scratch');
+    const r = await finetune(opts({ outDir: out, fromScratch: true }));
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(r.summary.trainedParameters, r.summary.totalParameters);
+    const cfg = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+    assert.equal(cfg.init, 'random');
+    assert.equal(cfg.encoder, 'saved');
+    const pretrained = loadModelFolder(base);
+    const init = new Bert({ ...TINY, vocabSize: words.length + SPECIAL_TOKENS.length }, { seed: 42 });
+    const tuned = loadTaskModel(out).model;
+    try {
+      for (const [name] of bertEncoderShapes(init.config)) {
+        const w = bytesOf(tuned.bert.params.get(name)!);
+        assert.ok(!w.equals(bytesOf(init.params.get(name)!)), `${name} did not train`);
+        assert.ok(!w.equals(bytesOf(pretrained.weights.get(name)!)), `${name} is the pretrained weight`);
+      }
+    } finally {
+      tuned.dispose();
+      init.dispose();
+      disposeLoaded(pretrained);
+    }
+    // the CLI: --from-scratch on a base folder, --model random:<preset> names a size
+    await assert.rejects(
+      finetune(opts({ outDir: path.join(dir, 'x'), baseDir: 'random:huge' })),
+      /random:huge names no BERT size; use random:tiny/,
+    );
+  });
+
+  test('word2vec features: only the head trains, the vectors stay as they were; tagging reads each word', async () => {
+    const before = tf.memory().numTensors;
+    const out = path.join(dir, 'w2v-classify');
+    const r = await finetune(opts({ outDir: out, baseDir: w2v, learningRate: 1e-2, epochs: 2 }));
+    assert.equal(r.summary.trainedParameters, 8 * 2 + 2); // the head alone: [8, 2] and a bias
+    assert.equal(r.summary.freeze, 'all');
+    const cfg = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+    assert.equal(cfg.init, 'word2vec');
+    assert.equal(cfg.encoder, 'base');
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'weights.json'), 'utf8'));
+    assert.ok(
+      manifest.weights.every((w: { name: string }) => w.name.startsWith('classifier.')),
+      JSON.stringify(manifest.weights.map((w: { name: string }) => w.name)),
+    );
+    const tuned = loadTaskModel(out).model;
+    try {
+      assert.ok(tuned.bert instanceof WordFeatures);
+      const table = tuned.bert.tableData();
+      const src = fs.readFileSync(path.join(w2v, 'checkpoint', 'syn0.f32'));
+      const syn0 = new Float32Array(src.buffer, src.byteOffset, src.byteLength / 4);
+      const films = tuned.bert.config.vocabSize;
+      assert.equal(films, words.length + SPECIAL_TOKENS.length);
+      // row of "film" (after the 5 special tokens) is the word2vec vector of "film", unchanged
+      const i = words.indexOf('film');
+      assert.deepEqual([...table.slice((5 + i) * 8, (6 + i) * 8)], [...syn0.slice(i * 8, (i + 1) * 8)]);
+    } finally {
+      tuned.dispose();
+    }
+    const m = openModel(out);
+    const a = await requireTask(m, 'classify').classify('the film was good');
+    assert.ok(Math.abs(a.probabilities.pos + a.probabilities.neg - 1) < 1e-5);
+    m.dispose();
+    const conll = file(dir, 'w2v.conll', 'the DET\nfilm NOUN\n\nto PRT\nrun VERB\n\nthe DET\nrun NOUN\n');
+    const t = await finetune(
+      opts({ task: 'tag', train: conll, dev: undefined, outDir: path.join(dir, 'w2v-tag'), baseDir: w2v }),
+    );
+    assert.equal(t.summary.trainedParameters, 8 * 4 + 4);
+    const tm = openModel(path.join(dir, 'w2v-tag'));
+    const tags = await requireTask(tm, 'tag').tag('the film');
+    assert.deepEqual(
+      tags.tokens.map((w) => w.token),
+      ['the', 'film'],
+    );
+    tm.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('bad input from the issue: one sentence each', async () => {
+    assert.throws(() => readClassifyFile(file(dir, 'empty.jsonl', '\n')), /empty\.jsonl is empty/);
+    assert.throws(
+      () => readClassifyFile(file(dir, 'nolabel.jsonl', '{"text":"a","label":"x"}\n{"text":"b"}\n')),
+      /nolabel\.jsonl line 2 has no "label"; every line needs one\./,
+    );
+    await assert.rejects(
+      finetune(opts({ outDir: path.join(dir, 'one'), train: file(dir, 'one.tsv', 'a\tpos\nb\tpos\n') })),
+      /one\.tsv has only the label "pos"; a classifier needs at least two labels\./,
+    );
+    assert.throws(
+      () => readTaggingFile(file(dir, 'nolabel.conll', '-DOCSTART- -X- O\n\nThe DET\ncat\n')),
+      /nolabel\.conll line 4 \("cat"\) has no tag/,
+    );
+    await assert.rejects(
+      finetune(
+        opts({
+          outDir: path.join(dir, 'col'),
+          columns: { label: 'gold' },
+          train: file(dir, 'c.tsv', 'text\tlabel\na\tx\n'),
+        }),
+      ),
+      /no column "gold" for the label; its columns are "text", "label"\./,
+    );
+    await assert.rejects(
+      finetune(
+        opts({ outDir: path.join(dir, 'unseen'), dev: file(dir, 'u.tsv', 'the film was good\tmeh\n') }),
+      ),
+      /u\.tsv line 1 has the label "meh", which the training file never uses/,
+    );
+    // a fine-tuned model has no encoder to fine-tune further
+    await finetune(opts({ outDir: path.join(dir, 'ft') }));
+    await assert.rejects(
+      finetune(opts({ outDir: path.join(dir, 'ft2'), baseDir: path.join(dir, 'ft') })),
+      /"ft" is a fine-tuned model, which cannot be fine-tuned; pick a BERT or word2vec model, or random:tiny\./,
+    );
+    // over-long texts: cut to the maximum, and counted
+    const logs: string[] = [];
+    const long = `${'the film was good '.repeat(10)}\tpos\nthe film was bad\tneg\n`;
+    await finetune(
+      opts({
+        outDir: path.join(dir, 'long'),
+        train: file(dir, 'long.tsv', long),
+        dev: undefined,
+        maxSeqLength: 8,
+      }),
+      { onLog: (m) => logs.push(m) },
+    );
+    assert.ok(logs.includes('1 example longer than 8 WordPieces was cut to fit.'), logs.join('\n'));
+    const m = openModel(path.join(dir, 'long'));
+    const a = await requireTask(m, 'classify').classify('the film was good and the film was good');
+    assert.match(a.notice ?? '', /cut by 3 WordPieces to the model's maximum of 8/);
+    m.dispose();
+  });
+
+  test('CLI: finetune --model (and --base), predict "text" and --input lines or JSONL, in the issue\'s shapes', async () => {
+    const out = path.join(dir, 'cli');
+    const f = await cli([
+      'finetune',
+      '--task',
+      'classify',
+      '--model',
+      base,
+      '--train',
+      train,
+      '--dev',
+      dev,
+      '--out',
+      out,
+      '--epochs',
+      '1',
+      '--json',
+    ]);
+    assert.equal(f.code, 0, f.err);
+    assert.equal(JSON.parse(f.out.trim().split('\n').pop()!).task, 'classify');
+    const b = await cli([
+      'finetune',
+      '--task',
+      'classify',
+      '--base',
+      base,
+      '--train',
+      train,
+      '--out',
+      path.join(dir, 'cli2'),
+      '--epochs',
+      '1',
+    ]);
+    assert.equal(b.code, 0, b.err);
+    const one = await cli(['predict', '--model', out, '--json', 'the film was good']);
+    assert.equal(one.code, 0, one.err);
+    const j = JSON.parse(one.out);
+    assert.deepEqual(Object.keys(j), ['label', 'probabilities']);
+    assert.deepEqual(Object.keys(j.probabilities).sort(), ['neg', 'pos']);
+    const input = file(
+      dir,
+      'in.txt',
+      'the film was good\n{"text":"the song was bad"}\n\nthe meal was not awful\n',
+    );
+    const many = await cli(['predict', '--model', out, '--input', input]);
+    const lines = many.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3);
+    for (const l of lines) assert.ok(l.label === 'pos' || l.label === 'neg');
+    // a tagger: one entry per word with its span, not per WordPiece
+    const conll = file(dir, 'cli.conll', 'the DET\nfilm NOUN\n\nto PRT\nrun VERB\n');
+    const tagOut = path.join(dir, 'cli-tag');
+    assert.equal(
+      (
+        await cli([
+          'finetune',
+          '--task',
+          'tag',
+          '--model',
+          base,
+          '--train',
+          conll,
+          '--out',
+          tagOut,
+          '--epochs',
+          '1',
+        ])
+      ).code,
+      0,
+    );
+    const tagged = await cli(['predict', '--model', tagOut, '--json', 'the unknownword']);
+    assert.deepEqual(
+      JSON.parse(tagged.out).tokens.map((t: Record<string, unknown>) => [
+        Object.keys(t).join(','),
+        t.token,
+        t.start,
+        t.end,
+      ]),
+      [
+        ['token,start,end,label', 'the', 0, 3],
+        ['token,start,end,label', 'unknownword', 4, 15],
+      ],
+    );
+    const pairOut = path.join(dir, 'cli-pair');
+    const pairs = file(
+      dir,
+      'p.jsonl',
+      '{"text_a":"the film","text_b":"a film","label":"same"}\n{"text_a":"the film","text_b":"a song","label":"diff"}\n',
+    );
+    assert.equal(
+      (
+        await cli([
+          'finetune',
+          '--task',
+          'pair',
+          '--model',
+          base,
+          '--train',
+          pairs,
+          '--out',
+          pairOut,
+          '--epochs',
+          '1',
+        ])
+      ).code,
+      0,
+    );
+    const pin = file(dir, 'pin.jsonl', '{"text_a":"the film","text_b":"a film"}\nthe song\ta song\n');
+    const pp = await cli(['predict', '--model', pairOut, '--input', pin]);
+    assert.equal(pp.code, 0, pp.err);
+    assert.equal(pp.out.trim().split('\n').length, 2);
   });
 });

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionResult } from '../../shared/configs';
 import type { Gpt } from '../models/gpt';
+import type { OnnxGpt } from '../onnx/gpt';
 import type { BpeTokenizer } from '../tokenizer/bpe';
 import { type AttentionModel, wordGroups } from './attention';
 
@@ -21,13 +22,17 @@ function causalWeights(model: Gpt, ids: number[]): Float32Array {
   }
 }
 
-/** A GPT with its tokenizer as an AttentionModel; computeAttention hands the whole text to `compute`. */
-export function causalAttentionModel(model: Gpt, tok: BpeTokenizer): AttentionModel {
+/**
+ * A GPT with its tokenizer as an AttentionModel; computeAttention hands the whole text to `compute`.
+ * `onnx`, when given, is the same model on ONNX Runtime (onnx/gpt.ts) and computes the weights.
+ */
+export function causalAttentionModel(model: Gpt, tok: BpeTokenizer, onnx?: OnnxGpt): AttentionModel {
   const c = model.config;
+  const weightsOf = (ids: number[]) => (onnx ? onnx.attend(ids) : causalWeights(model, ids));
   return {
     tokenizer: { encode: (t) => tok.encode(t), vocab: { clsId: tok.endOfTextId, sepId: tok.endOfTextId } },
     maxPositions: c.maxPositions,
-    attend: (ids) => ({ layers: c.numLayers, heads: c.numHeads, weights: causalWeights(model, ids) }),
+    attend: (ids) => ({ layers: c.numLayers, heads: c.numHeads, weights: weightsOf(ids) }),
     compute(text: string): AttentionResult {
       if (text.trim().length === 0)
         throw new Error('The selection is empty; select some text to see its attention.');
@@ -45,10 +50,7 @@ export function causalAttentionModel(model: Gpt, tok: BpeTokenizer): AttentionMo
         segments: kept.map(() => 0),
         layers: c.numLayers,
         heads: c.numHeads,
-        weights: causalWeights(
-          model,
-          kept.map((p) => p.id),
-        ),
+        weights: weightsOf(kept.map((p) => p.id)),
         sentenceB: false,
         ...(notice ? { notice } : {}),
       };

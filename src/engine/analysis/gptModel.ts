@@ -6,6 +6,7 @@ import type { ModelSummary } from '../../shared/configs';
 import type { Capability } from '../../shared/modelKinds';
 import { disposeGptFolder, gptVectors, loadGptFolder, summariseGpt } from '../checkpoint/gpt';
 import { Gpt, type KvCache } from '../models/gpt';
+import { type OnnxGpt, onnxGptTwin } from '../onnx/gpt';
 import type { BpeTokenizer } from '../tokenizer/bpe';
 import type { LoadedVectors } from '../word2vec/vectors';
 import type { AttentionModel } from './attention';
@@ -53,6 +54,7 @@ export class GptModel implements LoadedModel {
   readonly languageModel: GptLm;
   readonly attention: AttentionModel;
   private vectors?: LoadedVectors;
+  private readonly onnx?: OnnxGpt; // attention on ONNX Runtime, when inference runs there
 
   constructor(readonly dir: string) {
     const f = loadGptFolder(dir);
@@ -63,7 +65,8 @@ export class GptModel implements LoadedModel {
       disposeGptFolder(f); // the variables hold copies
     }
     this.languageModel = new GptLm(model, f.tokenizer);
-    this.attention = causalAttentionModel(model, f.tokenizer);
+    this.onnx = onnxGptTwin(model);
+    this.attention = causalAttentionModel(model, f.tokenizer, this.onnx);
     this.summary = summariseGpt(dir);
   }
 
@@ -73,6 +76,7 @@ export class GptModel implements LoadedModel {
   }
 
   dispose(): void {
+    this.onnx?.dispose();
     this.languageModel.model.dispose();
   }
 }

@@ -20,6 +20,7 @@ import {
   summarize,
 } from '../checkpoint/bert';
 import { Bert } from '../models/bert';
+import { logSoftmaxRows, type OnnxBert, onnxTwin } from '../onnx/bert';
 import { isCjk } from '../tokenizer/basic';
 import { MASK, type Vocab } from '../tokenizer/vocab';
 import { type TokenPiece, WordPieceTokenizer } from '../tokenizer/wordpiece';
@@ -46,6 +47,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   private readonly allowedCont: Uint8Array; // 1 for ## continuations
   private inputEmbeddings?: LoadedVectors;
   private readonly readEmbeddings: () => LoadedVectors;
+  private readonly onnx?: OnnxBert; // the same model on ONNX Runtime, when inference runs there
 
   /** Reads the folder, or takes a BERT another reader made (a Hugging Face folder: checkpoint/hf/). */
   constructor(
@@ -65,6 +67,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
         : undefined;
       this.summary = summarize(dir, loaded.config, state, model.parameterCount);
       this.model = model;
+      this.onnx = onnxTwin(model);
     } catch (e) {
       model?.dispose(); // the model copied the weights: free it when the rest cannot be built
       throw e;
@@ -112,6 +115,8 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
   attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array } {
     const T = ids.length;
+    const { numLayers: layers, numHeads: heads } = this.model.config;
+    if (this.onnx) return { layers, heads, weights: this.onnx.attend(ids, segments) };
     const data = tf.tidy(() => {
       const out = this.model.forward(
         {
@@ -133,6 +138,8 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
 
   hiddenStates(ids: Int32Array, mask: Float32Array, batch: number, layer: number): tf.Tensor3D {
     const T = ids.length / batch;
+    if (this.onnx)
+      return tf.tensor3d(this.onnx.hiddenStates(ids, mask, batch, layer).data, [batch, T, this.hiddenSize]);
     return tf.tidy(() => {
       const r = this.model.forward(
         {
@@ -194,6 +201,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
       });
       for (const p of positions[b]) flat.push(b * T + p);
     });
+    if (this.onnx) return logSoftmaxRows(this.onnx.logits(ids, mask, B, flat));
     const out = tf.tidy(() => {
       const { hidden } = this.model.forward({
         inputIds: tf.tensor2d(ids, [B, T], 'int32'),
@@ -331,6 +339,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   }
 
   dispose(): void {
+    this.onnx?.dispose();
     this.model.dispose();
   }
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig, ModelSummary, TrainProgress } from '../../shared/configs';
 import { BERT_FORMAT, detectKind, KINDS } from '../../shared/modelKinds';
-import { completeFolder, replaceFolderAtomic, writeFileAtomic } from '../io/atomic';
+import { writeFileAtomic } from '../io/atomic';
 import { bertParamShapes, validateBertConfig } from '../models/bert';
 import { Vocab } from '../tokenizer/vocab';
 import { type LoadedVectors, WordVectors } from '../word2vec/vectors';
@@ -17,20 +17,28 @@ import {
   ModelFolderError,
   readModelFile,
   readModelJson,
-  sha256,
   textChecksum,
   unknownConfigMessage,
   verifyChecksum,
 } from './files';
 import {
-  checkAgainstConfig,
-  disposeAll,
-  readManifest,
-  readWeightFile,
-  toTensors,
-  type WeightEntry,
-  writeTensors,
-} from './tensorFile';
+  type CheckpointOf,
+  CONFIG_KEY,
+  checkConfigChecksum,
+  checkedConfig,
+  configChecksum,
+  disposeCheckpointTensors,
+  readCheckpointManifest,
+  readCheckpointTensors,
+  readTable,
+  readTrainerStateOf,
+  requireModelDir,
+  type TrainerStateOf,
+  writeCheckpoint,
+} from './modelFolder';
+import { checkAgainstConfig, type WeightEntry } from './tensorFile';
+
+export { checkpointDir } from './modelFolder';
 
 export const FORMAT_VERSION = 1;
 
@@ -46,15 +54,7 @@ export interface ModelConfigFile {
   createdAt: string;
 }
 
-export interface TrainerState {
-  step: number;
-  totalSteps: number;
-  rngState: number;
-  options: Record<string, unknown>;
-  lastMetrics?: TrainProgress;
-  finished: boolean;
-  savedAt: string;
-}
+export type TrainerState = TrainerStateOf<TrainProgress>;
 
 /** A BERT folder read into tensors (the caller disposes them with `disposeLoaded`). */
 export interface BertFolder {
@@ -68,7 +68,6 @@ export interface BertFolder {
 
 /** Keys of the manifests' `sha256` record beside the weight files' own names. */
 const VOCAB_KEY = 'vocab.txt';
-const CONFIG_KEY = 'config.json (model fields)';
 
 /** The config fields that change what the model answers, as one string to hash. */
 function modelFields(c: ModelConfigFile): string {
@@ -102,12 +101,7 @@ function headerConfig(dir: string): ModelConfigFile | undefined {
   }
 }
 
-export interface CheckpointContent {
-  weights: Map<string, tf.Tensor>;
-  m?: Map<string, tf.Tensor>;
-  v?: Map<string, tf.Tensor>;
-  state: TrainerState;
-}
+export type CheckpointContent = CheckpointOf<TrainerState>;
 
 /** Writes checkpoint/ atomically: a temporary folder swapped in (the previous one is removed after). */
 export function saveCheckpoint(dir: string, names: string[], c: CheckpointContent): void {
@@ -117,47 +111,15 @@ export function saveCheckpoint(dir: string, names: string[], c: CheckpointConten
   const cfg = headerConfig(dir);
   if (cfg) {
     header[VOCAB_KEY] = textChecksum(fs.readFileSync(path.join(dir, 'vocab.txt')));
-    header[CONFIG_KEY] = sha256(Buffer.from(modelFields(cfg)));
+    header[CONFIG_KEY] = configChecksum(modelFields(cfg));
   }
-  replaceFolderAtomic(dir, 'checkpoint', (tmp) => {
-    const w = writeTensors(path.join(tmp, 'weights.bin'), names, c.weights);
-    fs.writeFileSync(
-      path.join(tmp, 'weights.json'),
-      JSON.stringify(
-        { dtype: 'float32', weights: w.entries, sha256: { 'weights.bin': w.sha256, ...header } },
-        null,
-        1,
-      ),
-    );
-    if (c.m && c.v) {
-      const m = writeTensors(path.join(tmp, 'optimizer_m.bin'), names, c.m);
-      const v = writeTensors(path.join(tmp, 'optimizer_v.bin'), names, c.v);
-      fs.writeFileSync(
-        path.join(tmp, 'optimizer.json'),
-        JSON.stringify(
-          {
-            algorithm: 'adamw',
-            weights: m.entries,
-            sha256: { 'optimizer_m.bin': m.sha256, 'optimizer_v.bin': v.sha256 },
-          },
-          null,
-          1,
-        ),
-      );
-    }
-    // written last: its presence marks the folder complete (see checkpointDir)
-    fs.writeFileSync(path.join(tmp, 'trainer_state.json'), JSON.stringify(c.state, null, 2));
-  });
+  writeCheckpoint(dir, names, c, header);
 }
 
 export function writeModelHeader(dir: string, config: ModelConfigFile, vocab: Vocab): void {
   fs.mkdirSync(dir, { recursive: true });
   writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   writeFileAtomic(path.join(dir, 'vocab.txt'), vocab.serialize());
-}
-
-export function appendMetrics(dir: string, p: TrainProgress): void {
-  fs.appendFileSync(path.join(dir, 'metrics.jsonl'), JSON.stringify(p) + '\n');
 }
 
 export function readMetrics(dir: string): TrainProgress[] {
@@ -181,16 +143,8 @@ export function readMetrics(dir: string): TrainProgress[] {
   return out;
 }
 
-/** The checkpoint folder to read: checkpoint/, or checkpoint.old/ when a crash hit between renames. */
-export function checkpointDir(dir: string): string | undefined {
-  return completeFolder(dir, 'checkpoint', 'trainer_state.json');
-}
-
 export function readModelConfig(dir: string): ModelConfigFile {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new ModelFolderError(
-      `The model folder ${dir} does not exist; pick an existing model or pretrain one.`,
-    );
+  requireModelDir(dir);
   const file = path.join(dir, 'config.json');
   const raw = readModelJson(file);
   if (!isRecord(raw) || raw.format !== BERT_FORMAT) throw new ModelFolderError(notBertMessage(dir, raw));
@@ -200,13 +154,7 @@ export function readModelConfig(dir: string): ModelConfigFile {
     );
   }
   const cfg = raw as unknown as ModelConfigFile;
-  try {
-    validateBertConfig(cfg.bert);
-  } catch (e) {
-    throw new ModelFolderError(
-      `${file} is damaged (${(e as Error).message.replace(/\.$/, '')}); restore it or retrain.`,
-    );
-  }
+  checkedConfig(file, () => validateBertConfig(cfg.bert));
   if (!(cfg.bert.layerNormEps > 0 && cfg.bert.layerNormEps < 1))
     throw new ModelFolderError(
       `${file} gives layerNormEps ${cfg.bert.layerNormEps}, which must be between 0 and 1; restore it or retrain.`,
@@ -215,15 +163,7 @@ export function readModelConfig(dir: string): ModelConfigFile {
 }
 
 export function readTrainerState(dir: string): TrainerState | undefined {
-  const ck = checkpointDir(dir);
-  if (!ck) return undefined;
-  const file = path.join(ck, 'trainer_state.json');
-  const raw = readModelJson(file);
-  if (!isRecord(raw) || typeof raw.step !== 'number')
-    throw new ModelFolderError(
-      `${file} has no step count; the checkpoint is damaged, so restore it or retrain.`,
-    );
-  return raw as unknown as TrainerState;
+  return readTrainerStateOf<TrainerState>(dir);
 }
 
 /** What every reader of a BERT folder checks first: config, vocabulary and the weight manifest. */
@@ -249,19 +189,14 @@ function readVocab(dir: string, sums: Record<string, unknown>): Vocab {
 
 function checkFolder(dir: string): CheckedFolder {
   const config = readModelConfig(dir);
-  const ck = checkpointDir(dir);
-  if (!ck) {
-    throw new ModelFolderError(
-      `${dir} has no checkpoint/ folder with weights yet; train it for at least one checkpoint.`,
-    );
-  }
-  const manifestFile = path.join(ck, 'weights.json');
-  const { entries, sha256: sums } = readManifest(manifestFile);
+  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir);
   checkAgainstConfig(manifestFile, entries, config.bert);
-  if (sums[CONFIG_KEY] !== undefined && sums[CONFIG_KEY] !== sha256(Buffer.from(modelFields(config))))
-    throw new ModelFolderError(
-      `${dir}/config.json describes another model than the one its weights were saved with (its sizes, numHeads, layerNormEps or lowercase changed); restore the config.json saved with them or retrain.`,
-    );
+  checkConfigChecksum(
+    dir,
+    sums,
+    modelFields(config),
+    ' (its sizes, numHeads, layerNormEps or lowercase changed)',
+  );
   const vocab = readVocab(dir, sums);
   if (vocab.size !== config.bert.vocabSize) {
     throw new ModelFolderError(
@@ -275,42 +210,11 @@ function checkFolder(dir: string): CheckedFolder {
 export function loadModelFolder(dir: string, opts: { withOptimizer?: boolean } = {}): BertFolder {
   const { config, vocab, ck, entries, sha256: sums } = checkFolder(dir);
   const state = readTrainerState(dir);
-  const weights = toTensors(
-    readWeightFile(path.join(ck, 'weights.bin'), entries, sums['weights.bin']),
-    entries,
-  );
-  const out: BertFolder = { dir, config, vocab, weights, state };
-  if (!opts.withOptimizer || !fs.existsSync(path.join(ck, 'optimizer.json'))) return out;
-  let m: Map<string, tf.Tensor> | undefined;
-  try {
-    const om = readManifest(path.join(ck, 'optimizer.json'));
-    const same =
-      om.entries.length === entries.length &&
-      om.entries.every(
-        (e, i) => e.name === entries[i].name && e.shape.join(',') === entries[i].shape.join(','),
-      );
-    if (!same)
-      throw new ModelFolderError(
-        `${ck}/optimizer.json lists other tensors than weights.json; the checkpoint is damaged, so restore it or retrain.`,
-      );
-    m = toTensors(
-      readWeightFile(path.join(ck, 'optimizer_m.bin'), om.entries, om.sha256['optimizer_m.bin']),
-      om.entries,
-    );
-    const v = toTensors(
-      readWeightFile(path.join(ck, 'optimizer_v.bin'), om.entries, om.sha256['optimizer_v.bin']),
-      om.entries,
-    );
-    out.optimizer = { m, v };
-    return out;
-  } catch (e) {
-    disposeAll(weights, m);
-    throw e;
-  }
+  return { dir, config, vocab, state, ...readCheckpointTensors(ck, entries, sums, opts.withOptimizer) };
 }
 
 export function disposeLoaded(m: BertFolder): void {
-  disposeAll(m.weights, m.optimizer?.m, m.optimizer?.v);
+  disposeCheckpointTensors(m);
 }
 
 /** Why a folder that is not a Pretrain Lab BERT cannot be read as one, in one sentence. */
@@ -333,19 +237,14 @@ export function readBertInputEmbeddings(dir: string): {
   dim: number;
   vectors: Float32Array;
 } {
-  const ck = checkpointDir(dir);
-  if (!ck) throw new ModelFolderError(`${dir} has no checkpoint/ folder with weights yet; train it first.`);
-  const manifestFile = path.join(ck, 'weights.json');
-  const { entries, sha256: sums } = readManifest(manifestFile);
+  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir, 'train it first');
   const vocab = readVocab(dir, sums);
   const e = entries.find((w) => w.name === 'embeddings.word_embeddings');
   if (e?.shape.length !== 2 || e.shape[0] !== vocab.size)
     throw new ModelFolderError(
       `${manifestFile} has no embeddings.word_embeddings of ${vocab.size} rows (one per line of vocab.txt); restore the checkpoint or retrain.`,
     );
-  const all = readWeightFile(path.join(ck, 'weights.bin'), entries, sums['weights.bin']);
-  const [V, H] = e.shape;
-  return { words: [...vocab.tokens], dim: H, vectors: all.slice(e.offset, e.offset + V * H) };
+  return { words: [...vocab.tokens], ...readTable(ck, entries, sums, e) };
 }
 
 /** The input embedding table as a vector table for the Embedding Explorer (static WordPiece vectors). */

@@ -10,26 +10,27 @@ import * as v from 'valibot';
 import { ELMO_FORMAT, type ElmoConfig, type ElmoProgress, type ElmoSummary } from '../../shared/configs';
 import { KINDS } from '../../shared/modelKinds';
 import { ElmoVocab } from '../data/elmoData';
-import { completeFolder, replaceFolderAtomic, writeFileAtomic } from '../io/atomic';
+import { writeFileAtomic } from '../io/atomic';
 import { elmoParamCount, elmoParamShapes, validateElmoConfig } from '../models/elmo';
 import { type LoadedVectors, WordVectors } from '../word2vec/vectors';
+import { ModelFolderError, readModelFile, textChecksum, verifyChecksum } from './files';
 import {
-  isRecord,
-  ModelFolderError,
-  readModelFile,
-  readModelJson,
-  sha256,
-  textChecksum,
-  verifyChecksum,
-} from './files';
-import {
-  disposeAll,
-  readManifest,
-  readWeightFile,
-  toTensors,
-  type WeightEntry,
-  writeTensors,
-} from './tensorFile';
+  type CheckpointOf,
+  CONFIG_KEY,
+  checkConfigChecksum,
+  configChecksum,
+  disposeCheckpointTensors,
+  readCheckpointManifest,
+  readCheckpointTensors,
+  readConfigFile,
+  readTable,
+  readTrainerStateOf,
+  type TrainerStateOf,
+  writeCheckpoint,
+} from './modelFolder';
+import type { WeightEntry } from './tensorFile';
+
+export { checkpointDir } from './modelFolder';
 
 export const ELMO_FORMAT_VERSION = 1;
 
@@ -52,18 +53,9 @@ const ElmoConfigFileSchema = v.object({
 });
 export type ElmoConfigFile = v.InferOutput<typeof ElmoConfigFileSchema>;
 
-export interface ElmoTrainerState {
-  step: number;
-  totalSteps: number;
-  rngState: number;
-  options: Record<string, unknown>;
-  lastMetrics?: ElmoProgress;
-  finished: boolean;
-  savedAt: string;
-}
+export type ElmoTrainerState = TrainerStateOf<ElmoProgress>;
 
 const VOCAB_KEY = 'vocab.txt';
-const CONFIG_KEY = 'config.json (model fields)';
 
 function modelFields(c: ElmoConfigFile): string {
   const e = c.elmo;
@@ -77,25 +69,8 @@ function modelFields(c: ElmoConfigFile): string {
   ]);
 }
 
-export function checkpointDir(dir: string): string | undefined {
-  return completeFolder(dir, 'checkpoint', 'trainer_state.json');
-}
-
 export function readElmoConfig(dir: string): ElmoConfigFile {
-  const file = path.join(dir, 'config.json');
-  const r = v.safeParse(ElmoConfigFileSchema, readModelJson(file));
-  if (!r.success)
-    throw new ModelFolderError(
-      `${file} is not a complete ELMo config (${r.issues[0].path?.map((p) => p.key).join('.') ?? 'top'}: ${r.issues[0].message}); restore it or retrain.`,
-    );
-  try {
-    validateElmoConfig(r.output.elmo);
-  } catch (e) {
-    throw new ModelFolderError(
-      `${file} is damaged (${(e as Error).message.replace(/\.$/, '')}); restore it or retrain.`,
-    );
-  }
-  return r.output;
+  return readConfigFile(dir, ElmoConfigFileSchema, 'ELMo', (c) => validateElmoConfig(c.elmo));
 }
 
 export function writeElmoHeader(dir: string, config: ElmoConfigFile, vocab: ElmoVocab): void {
@@ -104,71 +79,19 @@ export function writeElmoHeader(dir: string, config: ElmoConfigFile, vocab: Elmo
   writeFileAtomic(path.join(dir, 'vocab.txt'), vocab.serialize());
 }
 
-export interface ElmoCheckpoint {
-  weights: Map<string, tf.Tensor>;
-  m?: Map<string, tf.Tensor>;
-  v?: Map<string, tf.Tensor>;
-  state: ElmoTrainerState;
-}
+export type ElmoCheckpoint = CheckpointOf<ElmoTrainerState>;
 
 /** Writes checkpoint/ atomically; the header (config.json, vocab.txt) must be in place. */
 export function saveElmoCheckpoint(dir: string, names: string[], c: ElmoCheckpoint): void {
   const cfg = readElmoConfig(dir);
-  const header = {
+  writeCheckpoint(dir, names, c, {
     [VOCAB_KEY]: textChecksum(fs.readFileSync(path.join(dir, 'vocab.txt'))),
-    [CONFIG_KEY]: sha256(Buffer.from(modelFields(cfg))),
-  };
-  replaceFolderAtomic(dir, 'checkpoint', (tmp) => {
-    const w = writeTensors(path.join(tmp, 'weights.bin'), names, c.weights);
-    const manifest = { dtype: 'float32', weights: w.entries, sha256: { 'weights.bin': w.sha256, ...header } };
-    fs.writeFileSync(path.join(tmp, 'weights.json'), JSON.stringify(manifest, null, 1));
-    if (c.m && c.v) {
-      const m = writeTensors(path.join(tmp, 'optimizer_m.bin'), names, c.m);
-      const vv = writeTensors(path.join(tmp, 'optimizer_v.bin'), names, c.v);
-      const opt = {
-        algorithm: 'adamw',
-        weights: m.entries,
-        sha256: { 'optimizer_m.bin': m.sha256, 'optimizer_v.bin': vv.sha256 },
-      };
-      fs.writeFileSync(path.join(tmp, 'optimizer.json'), JSON.stringify(opt, null, 1));
-    }
-    // written last: its presence marks the folder complete (checkpointDir)
-    fs.writeFileSync(path.join(tmp, 'trainer_state.json'), JSON.stringify(c.state, null, 2));
+    [CONFIG_KEY]: configChecksum(modelFields(cfg)),
   });
 }
 
-export function appendElmoMetrics(dir: string, p: ElmoProgress): void {
-  fs.appendFileSync(path.join(dir, 'metrics.jsonl'), `${JSON.stringify(p)}\n`);
-}
-
-/** Keeps the metrics up to a step, so a resumed run's chart does not repeat the steps it redoes. */
-export function keepElmoMetricsUpTo(dir: string, step: number): void {
-  const f = path.join(dir, 'metrics.jsonl');
-  if (!fs.existsSync(f)) return;
-  const kept = fs
-    .readFileSync(f, 'utf8')
-    .split('\n')
-    .filter((l) => {
-      try {
-        const p: unknown = JSON.parse(l);
-        return isRecord(p) && typeof p.step === 'number' && p.step <= step;
-      } catch {
-        return false;
-      }
-    });
-  writeFileAtomic(f, kept.map((l) => `${l}\n`).join(''));
-}
-
 export function readElmoState(dir: string): ElmoTrainerState | undefined {
-  const ck = checkpointDir(dir);
-  if (!ck) return undefined;
-  const file = path.join(ck, 'trainer_state.json');
-  const raw = readModelJson(file);
-  if (!isRecord(raw) || typeof raw.step !== 'number')
-    throw new ModelFolderError(
-      `${file} has no step count; the checkpoint is damaged, so restore it or retrain.`,
-    );
-  return raw as unknown as ElmoTrainerState;
+  return readTrainerStateOf<ElmoTrainerState>(dir);
 }
 
 export interface ElmoFolder {
@@ -199,18 +122,9 @@ function checkShapes(file: string, entries: WeightEntry[], c: ElmoConfig): void 
 /** Reads and checks a whole ELMo folder into tensors (the caller disposes them with disposeElmoFolder). */
 export function loadElmoFolder(dir: string, opts: { withOptimizer?: boolean } = {}): ElmoFolder {
   const config = readElmoConfig(dir);
-  const ck = checkpointDir(dir);
-  if (!ck)
-    throw new ModelFolderError(
-      `${dir} has no checkpoint/ folder with weights yet; train it for at least one checkpoint.`,
-    );
-  const manifestFile = path.join(ck, 'weights.json');
-  const { entries, sha256: sums } = readManifest(manifestFile);
+  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir);
   checkShapes(manifestFile, entries, config.elmo);
-  if (sums[CONFIG_KEY] !== undefined && sums[CONFIG_KEY] !== sha256(Buffer.from(modelFields(config))))
-    throw new ModelFolderError(
-      `${dir}/config.json describes another model than the one its weights were saved with; restore the config.json saved with them or retrain.`,
-    );
+  checkConfigChecksum(dir, sums, modelFields(config));
   const vocabFile = path.join(dir, 'vocab.txt');
   const bytes = readModelFile(vocabFile);
   verifyChecksum(vocabFile, bytes, sums[VOCAB_KEY], textChecksum);
@@ -224,34 +138,15 @@ export function loadElmoFolder(dir: string, opts: { withOptimizer?: boolean } = 
     throw new ModelFolderError(
       `${vocabFile} has ${vocab.size} words but config.json says vocabSize ${config.elmo.vocabSize}; restore the vocab.txt saved with the model or retrain.`,
     );
-  const weights = toTensors(
-    readWeightFile(path.join(ck, 'weights.bin'), entries, sums['weights.bin']),
-    entries,
+  const state = readElmoState(dir);
+  const tensors = readCheckpointTensors(ck, entries, sums, opts.withOptimizer, (file, om) =>
+    checkShapes(file, om, config.elmo),
   );
-  const out: ElmoFolder = { dir, config, vocab, weights, state: readElmoState(dir) };
-  if (!opts.withOptimizer || !fs.existsSync(path.join(ck, 'optimizer.json'))) return out;
-  let m: Map<string, tf.Tensor> | undefined;
-  try {
-    const om = readManifest(path.join(ck, 'optimizer.json'));
-    checkShapes(path.join(ck, 'optimizer.json'), om.entries, config.elmo);
-    m = toTensors(
-      readWeightFile(path.join(ck, 'optimizer_m.bin'), om.entries, om.sha256['optimizer_m.bin']),
-      om.entries,
-    );
-    const vv = toTensors(
-      readWeightFile(path.join(ck, 'optimizer_v.bin'), om.entries, om.sha256['optimizer_v.bin']),
-      om.entries,
-    );
-    out.optimizer = { m, v: vv };
-    return out;
-  } catch (e) {
-    disposeAll(weights, m);
-    throw e;
-  }
+  return { dir, config, vocab, state, ...tensors };
 }
 
 export function disposeElmoFolder(f: ElmoFolder): void {
-  disposeAll(f.weights, f.optimizer?.m, f.optimizer?.v);
+  disposeCheckpointTensors(f);
 }
 
 export function summariseElmo(dir: string): ElmoSummary {
@@ -285,16 +180,12 @@ export function elmoVectors(dir: string): LoadedVectors {
 
 function loadElmoFolderTable(dir: string): { words: string[]; dim: number; vectors: Float32Array } {
   const config = readElmoConfig(dir);
-  const ck = checkpointDir(dir);
-  if (!ck) throw new ModelFolderError(`${dir} has no checkpoint/ folder with weights yet; train it first.`);
-  const { entries, sha256: sums } = readManifest(path.join(ck, 'weights.json'));
+  const { ck, entries, sha256: sums } = readCheckpointManifest(dir, 'train it first');
   const e = entries.find((w) => w.name === 'token.embedding');
   const vocab = ElmoVocab.parse(readModelFile(path.join(dir, 'vocab.txt')).toString('utf8'));
   if (e?.shape.length !== 2 || e.shape[0] !== vocab.size || vocab.size !== config.elmo.vocabSize)
     throw new ModelFolderError(
       `${ck}/weights.json has no token.embedding of one row per word of vocab.txt; restore the checkpoint or retrain.`,
     );
-  const all = readWeightFile(path.join(ck, 'weights.bin'), entries, sums['weights.bin']);
-  const [V, D] = e.shape;
-  return { words: [...vocab.words], dim: D, vectors: all.slice(e.offset, e.offset + V * D) };
+  return { words: [...vocab.words], ...readTable(ck, entries, sums, e) };
 }

@@ -14,7 +14,8 @@ import { type LoadedModel, MissingCapabilityError, modelName } from '../analysis
 import { type TaskAnswerer, taskAnswerer } from '../analysis/taskPredict';
 import { writeFileAtomic } from '../io/atomic';
 import { Bert } from '../models/bert';
-import { TaskModel } from '../models/taskModel';
+import { type TaskEncoder, TaskModel } from '../models/taskModel';
+import { WordFeatures } from '../models/wordFeatures';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import type { LoadedVectors } from '../word2vec/vectors';
@@ -23,6 +24,7 @@ import { bertVectors, checkpointDir, disposeLoaded, saveCheckpoint } from './ber
 import { ModelFolderError, readFloat32File } from './files';
 import { bertBaseVectors, loadBertBase } from './hf/bert';
 import type { KindHandler } from './registry';
+import { loadW2vVectors } from './word2vec';
 
 export const FINETUNED_FORMAT = 'pretrain-lab/finetuned';
 
@@ -38,6 +40,8 @@ const FinetunedConfigSchema = v.object({
     ref: v.optional(v.literal('starter')),
     weightsSha256: v.optional(v.string()),
   }),
+  // how the encoder began: a pretrained BERT, fresh weights, or a word2vec table (absent: pretrained)
+  init: v.optional(v.picklist(['pretrained', 'random', 'word2vec'])),
   freeze: v.union([v.picklist(['none', 'all']), v.number()]),
   encoder: v.picklist(['saved', 'base']), // where the encoder weights are
   bert: v.looseObject({ hiddenSize: v.number(), numLayers: v.number(), vocabSize: v.number() }),
@@ -132,8 +136,10 @@ export function loadTaskModel(dir: string): { model: TaskModel; config: Finetune
   const vocab = Vocab.load(path.join(dir, 'vocab.txt'));
   const weights = readWeights(dir);
   try {
-    let bert: Bert;
-    if (config.encoder === 'saved') bert = new Bert(config.bert, { weights });
+    let bert: TaskEncoder;
+    if (config.init === 'word2vec')
+      bert = new WordFeatures(loadW2vVectors(resolveBase(dir, config.base)).vectors, vocab);
+    else if (config.encoder === 'saved') bert = new Bert(config.bert, { weights });
     else {
       const base = loadBertBase(resolveBase(dir, config.base));
       try {
@@ -163,6 +169,7 @@ export function summariseFinetuned(dir: string): ModelSummary {
 
 export function finetunedVectors(dir: string): LoadedVectors {
   const c = readFinetunedConfig(dir);
+  if (c.init === 'word2vec') return loadW2vVectors(resolveBase(dir, c.base));
   return c.encoder === 'saved' ? bertVectors(dir) : bertBaseVectors(resolveBase(dir, c.base));
 }
 

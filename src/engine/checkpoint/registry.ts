@@ -27,6 +27,7 @@ import { finetunedHandler } from './finetuned';
 import { gptHandler } from './gpt';
 import { hfBertHandler } from './hf/bert';
 import { hfGpt2Handler } from './hf/gpt2';
+import { seq2seqHandler } from './seq2seq';
 import { loadW2vVectors, saveW2vCheckpoint, summariseW2v } from './word2vec';
 
 export interface KindHandler<Save = unknown> {
@@ -70,6 +71,7 @@ const REGISTRY = {
   elmo: elmoHandler,
   'hf-bert': hfBertHandler,
   'hf-gpt2': hfGpt2Handler,
+  seq2seq: seq2seqHandler,
 } satisfies Partial<Record<ModelKind, KindHandler>>;
 type Savable = keyof typeof REGISTRY;
 

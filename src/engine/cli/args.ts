@@ -39,6 +39,7 @@ const OPTIONS = {
   'clip-norm': { type: 'string' },
   dropout: { type: 'string' },
   'init-range': { type: 'string' },
+  'nsp-weight': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'log-every': { type: 'string' },
   seed: { type: 'string' },
@@ -62,6 +63,7 @@ const OPTIONS = {
   // fine-tuning
   task: { type: 'string' },
   base: { type: 'string' },
+  'from-scratch': { type: 'boolean' },
   train: { type: 'string' },
   dev: { type: 'string' },
   freeze: { type: 'string' },
@@ -71,6 +73,17 @@ const OPTIONS = {
   input: { type: 'string' },
   data: { type: 'string' }, // a labelled file to evaluate on; a text to score (perplexity)
   'text-b': { type: 'string' },
+  // sequence to sequence
+  encoder: { type: 'string' },
+  decoder: { type: 'string' },
+  tokenizer: { type: 'string' },
+  'label-smoothing': { type: 'string' },
+  'freeze-encoder': { type: 'boolean' },
+  'max-source-length': { type: 'string' },
+  'max-target-length': { type: 'string' },
+  beam: { type: 'string' },
+  'length-penalty': { type: 'string' },
+  'max-length': { type: 'string' },
   // GPT
   norm: { type: 'string' },
   'block-size': { type: 'string' },
@@ -119,6 +132,10 @@ const WHOLE: Partial<Record<StringOption, readonly [min: number, max: number]>> 
   'block-size': [2, 8192],
   'max-new-tokens': [-BILLION, BILLION], // out of 1…1024 is clamped, and said
   'max-tokens': [-BILLION, BILLION],
+  'max-source-length': [3, 8192],
+  'max-target-length': [2, 8192],
+  beam: [1, 64],
+  'max-length': [1, 8192],
 };
 
 /** Every command takes these. */

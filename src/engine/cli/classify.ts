@@ -37,14 +37,21 @@ function inputs(a: Args): Input[] {
     });
 }
 
+/** One line of `predict` output, as scripts read it. */
+type PredictLine =
+  | { label: string; probabilities: Record<string, number> }
+  | { tokens: { token: string; start: number; end: number; label: string }[] };
+
 function command(which: 'classify' | 'tag'): Command {
   return {
     name: which,
     aliases: which === 'classify' ? ['predict'] : undefined,
     usage:
       which === 'classify'
-        ? `  pretrain-lab classify --model <fine-tuned dir> [--text-b TEXT] [--json] "text" | --input FILE
-                                  the label and its probabilities (pairs: --text-b, or JSONL text_a/text_b)`
+        ? `  pretrain-lab predict --model <fine-tuned dir> [--text-b TEXT] [--json] "text" | --input FILE
+                                  (also: classify) the label and its probabilities, or a tagger's label per
+                                  word; --input: one text per line, or JSONL with "text" or "text_a"/"text_b";
+                                  one JSON per input, in order`
         : `  pretrain-lab tag --model <fine-tuned tagger dir> [--json] "text" | --input FILE
                                   a label for each word`,
     options: ['model', 'input', 'text-b', 'json'],
@@ -58,11 +65,21 @@ function command(which: 'classify' | 'tag'): Command {
         const cap = which === 'classify' && m.capabilities.includes('tag') ? 'tag' : which;
         const t = requireTask(m, cap);
         for (const x of inputs(a)) {
-          const r = cap === 'tag' ? await t.tag(x.text) : await t.classify(x.text, x.textB);
+          // a pair model reads a plain line as text A, a tab, text B
+          const tab = x.text.indexOf('\t');
+          const [text, textB] =
+            t.task === 'pair' && x.textB === undefined && tab >= 0
+              ? [x.text.slice(0, tab), x.text.slice(tab + 1)]
+              : [x.text, x.textB];
+          const r = cap === 'tag' ? await t.tag(text) : await t.classify(text, textB);
           if (r.notice) process.stderr.write(`${r.notice}\n`);
           const { notice: _n, ...full } = r;
-          // one entry per word as the issue's shape has it; the top-5 labels are the editor's hover
-          const answer = 'tokens' in full ? { tokens: full.tokens.map(({ top: _t, ...w }) => w) } : full;
+          // the shapes scripts rely on: {label, probabilities}, or {tokens: [{token, start, end, label}]}
+          // with one entry per word (the probabilities and top-5 labels are the editor's hover)
+          const answer: PredictLine =
+            'tokens' in full
+              ? { tokens: full.tokens.map(({ token, start, end, label }) => ({ token, start, end, label })) }
+              : { label: full.label, probabilities: full.probabilities };
           if (flag(a, 'json') || str(a, 'input') !== undefined)
             process.stdout.write(`${JSON.stringify(answer)}\n`);
           else if ('label' in answer)

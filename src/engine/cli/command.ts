@@ -1,6 +1,6 @@
 // What a command is to main.ts: its name, its help, the options it takes, and how it runs.
 import { BACKEND_CHOICES, type BackendChoice } from '../../shared/configs';
-import { initBackend } from '../backend';
+import { describeBackend, initBackend } from '../backend';
 import { type Args, choice, type OptionName } from './args';
 
 export interface CliContext {
@@ -33,6 +33,9 @@ export async function startBackend(a: Args, quiet = false): Promise<void> {
   const info = await initBackend(b);
   if (!quiet) {
     const skipped = info.tried.filter((t) => t.error).map((t) => `${t.name} unavailable`);
-    process.stderr.write(`backend: ${info.name}${skipped.length ? ` (${skipped.join(', ')})` : ''}\n`);
+    if (info.inferenceError) skipped.push(`onnxruntime unavailable`);
+    process.stderr.write(
+      `backend: ${describeBackend(info)}${skipped.length ? ` (${skipped.join(', ')})` : ''}\n`,
+    );
   }
 }

@@ -1,5 +1,6 @@
-// pretrain-lab finetune: a classifier, a sentence-pair classifier or a tagger on a BERT base, with the
-// base fine-tuned, partly frozen or frozen; progress lines, then the dev metrics of the best epoch.
+// pretrain-lab finetune: a classifier, a sentence-pair classifier or a tagger on a base (a BERT folder,
+// the same from scratch, random:<preset>, or a word2vec folder as frozen features), with the base
+// fine-tuned, partly frozen or frozen; progress lines, then the dev metrics of the best epoch.
 import {
   DEFAULT_FINETUNE as D,
   type FinetuneProgress,
@@ -9,6 +10,7 @@ import {
 import { finetune, withFinetuneDefaults } from '../train/tasks/finetune';
 import { type Args, choice, count, flag, num, str, UsageError } from './args';
 import { type Command, startBackend } from './command';
+import { runSeq2seqFinetune, SEQ2SEQ_FINETUNE_USAGE } from './seq2seq';
 
 function freezeOf(a: Args): FreezeSpec | undefined {
   const f = str(a, 'freeze');
@@ -34,18 +36,23 @@ export function finetuneLine(p: FinetuneProgress): string {
 export const finetuneCommand: Command = {
   name: 'finetune',
   aliases: ['fine-tune'],
-  usage: `  pretrain-lab finetune --task ${TASK_FAMILIES.join('|')} --base <BERT dir> --train FILE [--dev FILE] --out DIR [options]
+  usage: `  pretrain-lab finetune --task ${TASK_FAMILIES.join('|')} --model <base dir> --train FILE [--dev FILE] --out DIR [options]
+      --model DIR                     the base: a BERT folder, a word2vec folder (frozen word-vector
+                                      features), or random:tiny|mini|small|base (fresh weights); --base is an alias
+      --from-scratch                  a BERT of the base's config with fresh weights (what pretraining buys)
       --epochs N                      passes over the training set (default ${D.epochs})
       --lr X                          peak learning rate (default ${D.learningRate}; frozen heads like 1e-3)
       --batch-size N                  examples per step (default ${D.batchSize})
       --max-seq-length N              WordPieces per example; longer ones are cut (default ${D.maxSeqLength})
       --freeze none|all|N             fine-tune all layers, feature-based, or freeze the lowest N (default none)
       --text-column C --text-b-column C --label-column C   columns of a CSV/TSV with a header
-      --seed N  --json                without --dev, 10% of --train is held out`,
+      --seed N  --json                without --dev, 10% of --train is held out
+${SEQ2SEQ_FINETUNE_USAGE}`,
   options: [
     'task',
     'base',
     'model',
+    'from-scratch',
     'train',
     'dev',
     'out',
@@ -59,14 +66,24 @@ export const finetuneCommand: Command = {
     'text-b-column',
     'label-column',
     'json',
+    'encoder',
+    'decoder',
+    'tokenizer',
+    'label-smoothing',
+    'freeze-encoder',
+    'max-source-length',
+    'max-target-length',
+    'beam',
   ],
   async run(a: Args, ctx) {
+    if (str(a, 'task') === 'seq2seq') return runSeq2seqFinetune(a, ctx);
     const task = choice(a, 'task', TASK_FAMILIES);
-    const base = str(a, 'base') ?? str(a, 'model');
+    const base = str(a, 'model') ?? str(a, 'base');
     const train = str(a, 'train');
     const out = str(a, 'out');
     if (!task) throw new UsageError(`finetune needs --task ${TASK_FAMILIES.join('|')}.`);
-    if (!base) throw new UsageError('finetune needs --base <BERT model folder>.');
+    if (!base)
+      throw new UsageError('finetune needs --model <base>: a BERT or word2vec model folder, or random:tiny.');
     if (!train) throw new UsageError('finetune needs --train FILE.');
     if (!out) throw new UsageError('finetune needs --out DIR for the fine-tuned model.');
     const columns = {
@@ -77,6 +94,7 @@ export const finetuneCommand: Command = {
     const opts = withFinetuneDefaults({
       task,
       baseDir: base,
+      fromScratch: flag(a, 'from-scratch') || undefined,
       train,
       dev: str(a, 'dev'),
       outDir: out,

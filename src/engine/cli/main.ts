@@ -16,6 +16,7 @@ import { pretrainBertCommand } from './pretrainBert';
 import { pretrainElmoCommand } from './pretrainElmo';
 import { pretrainGptCommand } from './pretrainGpt';
 import { pretrainWord2vecCommand } from './pretrainWord2vec';
+import { rewriteCommand } from './seq2seq';
 import { tokenizeCommand } from './tokenize';
 import {
   analogyCommand,
@@ -50,10 +51,12 @@ const COMMANDS: readonly Command[] = [
   classifyCommand,
   tagCommand,
   evaluateCommand,
+  rewriteCommand,
 ];
 
 const HEAD = 'pretrain-lab — word2vec and BERT pretraining, word-vector queries and masked-token prediction';
-const FOOT = 'Every command takes --backend auto|tensorflow|wasm|cpu (or PRETRAIN_LAB_BACKEND) and --help.';
+const FOOT =
+  'Every command takes --backend auto|onnx|tensorflow|wasm|cpu (or PRETRAIN_LAB_BACKEND) and --help.';
 
 function usage(commands: readonly Command[]): string {
   return `${HEAD}\n\nUsage:\n${commands.map((c) => c.usage).join('\n')}\n\n${FOOT}\n`;

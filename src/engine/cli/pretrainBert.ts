@@ -1,14 +1,16 @@
 // pretrain-lab pretrain bert: a BERT from a corpus, resumable, stopped cleanly by Ctrl-C.
 import {
   BERT_PRESETS,
+  BERT_RECIPES,
   DEFAULT_PRETRAIN as D,
   isBertPreset,
   type PretrainOptions,
 } from '../../shared/configs';
 import { pretrainBert, withDefaults } from '../train/pretrainBert';
-import { type Args, flag, num, str, UsageError } from './args';
-import { type Command, startBackend } from './command';
+import { type Args, flag, num, str } from './args';
+import type { Command } from './command';
 import { progressLine } from './progress';
+import { corpusAndOut, presetOption, runStepTraining, STEP_TRAINING_OPTIONS } from './trainCommand';
 
 const PRESETS = Object.keys(BERT_PRESETS).join('|');
 
@@ -25,14 +27,12 @@ export const pretrainBertCommand: Command = {
       --cased                         keep case and accents (default: uncased)
       --whole-word-mask               mask all WordPieces of a word together
       --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X  --init-range X
+                                      (default: the preset's recipe; tiny: lr ${BERT_RECIPES.tiny.learningRate}, init ${BERT_RECIPES.tiny.initializerRange}, warm-up ${BERT_RECIPES.tiny.warmupFraction * 100}% of the steps)
+      --nsp-weight X                  weight of the next-sentence loss (0: masked LM only)
       --checkpoint-every N  --log-every N  --seed N  --max-predictions N
       --fresh                         start over even if --out holds a checkpoint (default: resume)`,
   options: [
-    'corpus',
-    'out',
-    'preset',
-    'steps',
-    'batch-size',
+    ...STEP_TRAINING_OPTIONS,
     'max-seq-length',
     'max-predictions',
     'vocab-size',
@@ -40,24 +40,13 @@ export const pretrainBertCommand: Command = {
     'vocab',
     'cased',
     'whole-word-mask',
-    'lr',
-    'warmup',
-    'weight-decay',
-    'clip-norm',
     'dropout',
     'init-range',
-    'checkpoint-every',
-    'log-every',
-    'seed',
-    'fresh',
+    'nsp-weight',
   ],
   async run(a: Args, ctx) {
-    const out = str(a, 'out');
-    if (a.corpus.length === 0) throw new UsageError('pretrain needs --corpus <files|folder|glob>.');
-    if (!out) throw new UsageError('pretrain needs --out <dir> for the model folder.');
-    const preset = str(a, 'preset'); // unset: a new model gets the default, a resumed one keeps its own
-    if (preset !== undefined && !isBertPreset(preset))
-      throw new UsageError(`--preset ${preset} is not one of ${PRESETS.replaceAll('|', ', ')}.`);
+    const out = corpusAndOut(a, 'pretrain');
+    const preset = presetOption(a, Object.keys(BERT_PRESETS), isBertPreset);
     // unset options stay undefined: withDefaults fills them from DEFAULT_PRETRAIN
     const opts: Partial<PretrainOptions> & Pick<PretrainOptions, 'corpus' | 'outDir'> = {
       corpus: a.corpus,
@@ -78,25 +67,12 @@ export const pretrainBertCommand: Command = {
       clipNorm: num(a, 'clip-norm'),
       dropout: num(a, 'dropout'),
       initializerRange: num(a, 'init-range'),
+      nspWeight: num(a, 'nsp-weight'),
       checkpointEvery: num(a, 'checkpoint-every'),
       logEvery: num(a, 'log-every'),
       seed: num(a, 'seed'),
       resume: !flag(a, 'fresh'),
     };
-    await startBackend(a);
-    const { result: r, stoppedCode } = await ctx.stoppable(
-      '\nStopping after this step and writing a checkpoint (Ctrl-C again to quit at once)…\n',
-      'Stopped; the last checkpoint on disk is intact.\n',
-      (stopping) =>
-        pretrainBert(withDefaults(opts), {
-          onLog: (m) => process.stderr.write(`${m}\n`),
-          onProgress: (pr) => process.stdout.write(`${progressLine(pr)}\n`),
-          shouldStop: stopping,
-        }),
-    );
-    process.stdout.write(
-      `${r.status === 'done' ? 'Finished' : 'Stopped'} at step ${r.step}; model saved in ${r.summary.dir} (${r.summary.parameters.toLocaleString('en')} parameters).\n`,
-    );
-    return r.status === 'done' ? 0 : stoppedCode;
+    return runStepTraining(a, ctx, 'model', progressLine, (cb) => pretrainBert(withDefaults(opts), cb));
   },
 };

@@ -6,8 +6,9 @@ import {
   isElmoPreset,
 } from '../../shared/configs';
 import { elmoWithDefaults, pretrainElmo } from '../train/tasks/pretrainElmo';
-import { type Args, flag, num, str, UsageError } from './args';
-import { type Command, startBackend } from './command';
+import { type Args, flag, num } from './args';
+import type { Command } from './command';
+import { corpusAndOut, presetOption, runStepTraining, STEP_TRAINING_OPTIONS } from './trainCommand';
 
 const PRESETS = Object.keys(ELMO_PRESETS).join('|');
 
@@ -32,33 +33,10 @@ export const pretrainElmoCommand: Command = {
       --cased                         keep case (default: lower-cased); Chinese is one token per character
       --lr X  --warmup N  --weight-decay X  --clip-norm X  --checkpoint-every N  --log-every N  --seed N
       --fresh                         start over even if --out holds a checkpoint (default: resume)`,
-  options: [
-    'corpus',
-    'out',
-    'preset',
-    'steps',
-    'batch-size',
-    'max-seq-length',
-    'max-vocab',
-    'min-count',
-    'cased',
-    'lr',
-    'warmup',
-    'weight-decay',
-    'clip-norm',
-    'checkpoint-every',
-    'log-every',
-    'seed',
-    'fresh',
-    'sampled-softmax',
-  ],
+  options: [...STEP_TRAINING_OPTIONS, 'max-seq-length', 'max-vocab', 'min-count', 'cased', 'sampled-softmax'],
   async run(a: Args, ctx) {
-    const out = str(a, 'out');
-    if (a.corpus.length === 0) throw new UsageError('pretrain elmo needs --corpus <files|folder|glob>.');
-    if (!out) throw new UsageError('pretrain elmo needs --out <dir> for the model folder.');
-    const preset = str(a, 'preset');
-    if (preset !== undefined && !isElmoPreset(preset))
-      throw new UsageError(`--preset ${preset} is not one of ${PRESETS.replaceAll('|', ', ')}.`);
+    const out = corpusAndOut(a, 'pretrain elmo');
+    const preset = presetOption(a, Object.keys(ELMO_PRESETS), isElmoPreset);
     const maxVocab = num(a, 'max-vocab');
     const opts = elmoWithDefaults({
       corpus: a.corpus,
@@ -80,20 +58,6 @@ export const pretrainElmoCommand: Command = {
       seed: num(a, 'seed'),
       resume: !flag(a, 'fresh'),
     });
-    await startBackend(a);
-    const { result: r, stoppedCode } = await ctx.stoppable(
-      '\nStopping after this step and writing a checkpoint (Ctrl-C again to quit at once)…\n',
-      'Stopped; the last checkpoint on disk is intact.\n',
-      (stopping) =>
-        pretrainElmo(opts, {
-          onLog: (m) => process.stderr.write(`${m}\n`),
-          onProgress: (p) => process.stdout.write(`${elmoProgressLine(p)}\n`),
-          shouldStop: stopping,
-        }),
-    );
-    process.stdout.write(
-      `${r.status === 'done' ? 'Finished' : 'Stopped'} at step ${r.step}; ELMo saved in ${r.summary.dir} (${r.summary.parameters.toLocaleString('en')} parameters).\n`,
-    );
-    return r.status === 'done' ? 0 : stoppedCode;
+    return runStepTraining(a, ctx, 'ELMo', elmoProgressLine, (cb) => pretrainElmo(opts, cb));
   },
 };

@@ -8,8 +8,9 @@ import {
   isGptPreset,
 } from '../../shared/configs';
 import { pretrainGpt, withGptDefaults } from '../train/tasks/pretrainGpt';
-import { type Args, choice, flag, num, str, UsageError } from './args';
-import { type Command, startBackend } from './command';
+import { type Args, choice, flag, num } from './args';
+import type { Command } from './command';
+import { corpusAndOut, presetOption, runStepTraining, STEP_TRAINING_OPTIONS } from './trainCommand';
 
 const PRESETS = GPT_PRESET_NAMES.join('|');
 
@@ -32,33 +33,10 @@ export const pretrainGptCommand: Command = {
       --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X
       --checkpoint-every N  --log-every N  --seed N
       --fresh                         start over even if --out holds a checkpoint (default: resume)`,
-  options: [
-    'corpus',
-    'out',
-    'preset',
-    'norm',
-    'steps',
-    'batch-size',
-    'block-size',
-    'vocab-size',
-    'min-frequency',
-    'lr',
-    'warmup',
-    'weight-decay',
-    'clip-norm',
-    'dropout',
-    'checkpoint-every',
-    'log-every',
-    'seed',
-    'fresh',
-  ],
+  options: [...STEP_TRAINING_OPTIONS, 'norm', 'block-size', 'vocab-size', 'min-frequency', 'dropout'],
   async run(a: Args, ctx) {
-    const out = str(a, 'out');
-    if (a.corpus.length === 0) throw new UsageError('pretrain needs --corpus <files|folder|glob>.');
-    if (!out) throw new UsageError('pretrain needs --out <dir> for the model folder.');
-    const preset = str(a, 'preset');
-    if (preset !== undefined && !isGptPreset(preset))
-      throw new UsageError(`--preset ${preset} is not one of ${PRESETS.replaceAll('|', ', ')}.`);
+    const out = corpusAndOut(a, 'pretrain');
+    const preset = presetOption(a, GPT_PRESET_NAMES, isGptPreset);
     const opts: Partial<GptPretrainOptions> & Pick<GptPretrainOptions, 'corpus' | 'outDir'> = {
       corpus: a.corpus,
       outDir: out,
@@ -79,20 +57,6 @@ export const pretrainGptCommand: Command = {
       seed: num(a, 'seed'),
       resume: !flag(a, 'fresh'),
     };
-    await startBackend(a);
-    const { result: r, stoppedCode } = await ctx.stoppable(
-      '\nStopping after this step and writing a checkpoint (Ctrl-C again to quit at once)…\n',
-      'Stopped; the last checkpoint on disk is intact.\n',
-      (stopping) =>
-        pretrainGpt(withGptDefaults(opts), {
-          onLog: (m) => process.stderr.write(`${m}\n`),
-          onProgress: (pr) => process.stdout.write(`${gptProgressLine(pr)}\n`),
-          shouldStop: stopping,
-        }),
-    );
-    process.stdout.write(
-      `${r.status === 'done' ? 'Finished' : 'Stopped'} at step ${r.step}; model saved in ${r.summary.dir} (${r.summary.parameters.toLocaleString('en')} parameters).\n`,
-    );
-    return r.status === 'done' ? 0 : stoppedCode;
+    return runStepTraining(a, ctx, 'model', gptProgressLine, (cb) => pretrainGpt(withGptDefaults(opts), cb));
   },
 };

@@ -2,9 +2,10 @@
 import { DEFAULT_WORD2VEC as D } from '../../shared/configs';
 import { withW2vDefaults } from '../word2vec/options';
 import { pretrainWord2vec } from '../word2vec/train';
-import { type Args, choice, flag, given, num, str, UsageError } from './args';
+import { type Args, choice, flag, given, num } from './args';
 import type { Command } from './command';
 import { w2vProgressLine } from './progress';
+import { corpusAndOut, printingCallbacks } from './trainCommand';
 
 export const pretrainWord2vecCommand: Command = {
   name: 'pretrain word2vec',
@@ -37,9 +38,7 @@ export const pretrainWord2vecCommand: Command = {
     'fresh',
   ],
   async run(a: Args, ctx) {
-    const out = str(a, 'out');
-    if (a.corpus.length === 0) throw new UsageError('pretrain word2vec needs --corpus <files|folder|glob>.');
-    if (!out) throw new UsageError('pretrain word2vec needs --out <dir> for the model folder.');
+    const out = corpusAndOut(a, 'pretrain word2vec');
     // unset options stay undefined: withW2vDefaults fills them from DEFAULT_WORD2VEC
     const opts = withW2vDefaults({
       corpus: a.corpus,
@@ -67,12 +66,7 @@ export const pretrainWord2vecCommand: Command = {
     const { result: r, stoppedCode } = await ctx.stoppable(
       '\nStopping; the checkpoint of the last finished epoch is kept (Ctrl-C again to quit at once)…\n',
       undefined,
-      (stopping) =>
-        pretrainWord2vec(opts, {
-          onLog: (m) => process.stderr.write(`${m}\n`),
-          onProgress: (pr) => process.stdout.write(`${w2vProgressLine(pr)}\n`),
-          shouldStop: stopping,
-        }),
+      (stopping) => pretrainWord2vec(opts, printingCallbacks(w2vProgressLine, stopping)),
     );
     process.stdout.write(
       `${r.status === 'done' ? 'Finished' : 'Stopped'} after epoch ${r.epochsDone}; ${r.summary.vocabSize.toLocaleString('en')} words × ${r.summary.dim} dimensions in ${r.summary.dir}.\n`,

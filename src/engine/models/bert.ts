@@ -20,6 +20,7 @@ import {
   param,
   transformerBlock,
 } from './layers';
+import { checkSizes, countParams, dropoutSite, initParams } from './params';
 
 export interface BertInputs {
   inputIds: tf.Tensor2D; // [B, T] int32
@@ -56,15 +57,7 @@ export interface PretrainLosses {
 }
 
 export function validateBertConfig(c: BertConfig): void {
-  const ints: (
-    | 'vocabSize'
-    | 'hiddenSize'
-    | 'numLayers'
-    | 'numHeads'
-    | 'intermediateSize'
-    | 'maxPositions'
-    | 'typeVocabSize'
-  )[] = [
+  checkSizes(c, 'BERT', [
     'vocabSize',
     'hiddenSize',
     'numLayers',
@@ -72,15 +65,7 @@ export function validateBertConfig(c: BertConfig): void {
     'intermediateSize',
     'maxPositions',
     'typeVocabSize',
-  ];
-  for (const k of ints) {
-    const v = c[k];
-    if (!Number.isInteger(v) || v <= 0)
-      throw new Error(`BERT config: ${k} must be a positive integer, got ${v}.`);
-  }
-  if (c.hiddenSize % c.numHeads !== 0) {
-    throw new Error(`BERT config: hiddenSize ${c.hiddenSize} must be divisible by numHeads ${c.numHeads}.`);
-  }
+  ]);
   if (c.hiddenAct !== undefined && !['gelu', 'gelu_new', 'relu'].includes(c.hiddenAct))
     throw new Error(`BERT config: hiddenAct must be gelu, gelu_new or relu, got ${c.hiddenAct}.`);
   if (!(c.dropout >= 0 && c.dropout < 1))
@@ -133,42 +118,24 @@ export function decays(name: string): boolean {
 
 export class Bert {
   readonly config: BertConfig;
-  readonly params = new Map<string, tf.Variable>();
+  readonly params: Map<string, tf.Variable>;
 
   /** Random weights (truncated normal, std initializerRange), or the given tensors by name. */
   constructor(config: BertConfig, init: { seed?: number; weights?: Map<string, tf.Tensor> } = {}) {
     validateBertConfig(config);
     this.config = config;
     let seed = init.seed ?? 1234;
-    for (const [name, shape] of bertParamShapes(config)) {
-      const given = init.weights?.get(name);
-      let value: tf.Tensor;
-      if (given) {
-        if (given.shape.join(',') !== shape.join(',')) {
-          throw new Error(`Weight ${name} has shape [${given.shape}] but the config needs [${shape}].`);
-        }
-        value = given;
-      } else if (name.endsWith('gamma')) value = tf.ones(shape);
-      else if (name.endsWith('beta') || name.includes('bias')) value = tf.zeros(shape);
-      else value = tf.truncatedNormal(shape, 0, config.initializerRange, 'float32', seed++);
-      // unnamed: tfjs variable names are global, and several models may be loaded at once
-      this.params.set(name, tf.variable(value, true));
-      if (!given) value.dispose();
-    }
+    this.params = initParams(bertParamShapes(config), init.weights, (_name, shape) =>
+      tf.truncatedNormal(shape, 0, config.initializerRange, 'float32', seed++),
+    );
   }
 
   get parameterCount(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
+    return countParams(this.params);
   }
 
-  /** Dropout at one site; `salt` tells the sites apart, so each step's masks follow from its seed. */
   private dropout(o: ForwardOptions, salt: number): Dropout {
-    return <T extends tf.Tensor>(x: T): T => {
-      if (!o.training || this.config.dropout === 0) return x;
-      return tf.dropout(x, this.config.dropout, undefined, (o.seed ?? 0) * 131 + salt) as T;
-    };
+    return dropoutSite(this.config.dropout, o, salt);
   }
 
   /** The encoder. Call inside tf.tidy (or dispose the outputs). */

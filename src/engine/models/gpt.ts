@@ -29,26 +29,20 @@ import {
   param,
   transformerBlock,
 } from './layers';
+import { checkSizes, countParams, dropoutSite, initParams } from './params';
 
 export const TOKEN_EMBEDDING = 'wte';
 export const POSITION_EMBEDDING = 'wpe';
 
 export function validateGptConfig(c: GptConfig): void {
-  const ints: (keyof GptConfig)[] = [
+  checkSizes(c, 'GPT', [
     'vocabSize',
     'hiddenSize',
     'numLayers',
     'numHeads',
     'intermediateSize',
     'maxPositions',
-  ];
-  for (const k of ints) {
-    const v = c[k];
-    if (!Number.isInteger(v) || (v as number) <= 0)
-      throw new Error(`GPT config: ${k} must be a positive integer, got ${v}.`);
-  }
-  if (c.hiddenSize % c.numHeads !== 0)
-    throw new Error(`GPT config: hiddenSize ${c.hiddenSize} must be divisible by numHeads ${c.numHeads}.`);
+  ]);
   if (c.norm !== 'pre' && c.norm !== 'post')
     throw new Error(`GPT config: norm must be "pre" or "post", got ${c.norm}.`);
   if (!(c.dropout >= 0 && c.dropout < 1))
@@ -123,7 +117,7 @@ export function disposeCache(c: KvCache): void {
 
 export class Gpt {
   readonly config: GptConfig;
-  readonly params = new Map<string, tf.Variable>();
+  readonly params: Map<string, tf.Variable>;
 
   /** Random weights (normal, std initializerRange; residual projections scaled by 1/√(2L) as GPT-2), or given ones. */
   constructor(config: GptConfig, init: { seed?: number; weights?: Map<string, tf.Tensor> } = {}) {
@@ -131,35 +125,18 @@ export class Gpt {
     this.config = config;
     let seed = init.seed ?? 1234;
     const residualStd = config.initializerRange / Math.sqrt(2 * config.numLayers);
-    for (const [name, shape] of gptParamShapes(config)) {
-      const given = init.weights?.get(name);
-      let value: tf.Tensor;
-      if (given) {
-        if (given.shape.join(',') !== shape.join(','))
-          throw new Error(`Weight ${name} has shape [${given.shape}] but the config needs [${shape}].`);
-        value = given;
-      } else if (name.endsWith('gamma')) value = tf.ones(shape);
-      else if (name.endsWith('beta') || name.endsWith('bias')) value = tf.zeros(shape);
-      else {
-        const std = name.endsWith('c_proj.kernel') ? residualStd : config.initializerRange;
-        value = tf.randomNormal(shape, 0, std, 'float32', seed++);
-      }
-      this.params.set(name, tf.variable(value, true));
-      if (!given) value.dispose();
-    }
+    this.params = initParams(gptParamShapes(config), init.weights, (name, shape) => {
+      const std = name.endsWith('c_proj.kernel') ? residualStd : config.initializerRange;
+      return tf.randomNormal(shape, 0, std, 'float32', seed++);
+    });
   }
 
   get parameterCount(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
+    return countParams(this.params);
   }
 
   private dropout(o: GptForwardOptions, salt: number): Dropout {
-    return <T extends tf.Tensor>(x: T): T => {
-      if (!o.training || this.config.dropout === 0) return x;
-      return tf.dropout(x, this.config.dropout, undefined, (o.seed ?? 0) * 131 + salt) as T;
-    };
+    return dropoutSite(this.config.dropout, o, salt);
   }
 
   /** Token + position embeddings of ids [B, T] starting at position `from`: [B, T, C]. */

@@ -1,5 +1,6 @@
-// A BERT encoder with a task head on top: classification (and pairs) on the pooled [CLS], tagging on
-// each word's first WordPiece. It decides which parameters train (fine-tune all, freeze the lowest N
+// A BERT encoder (pretrained or fresh) or a word2vec table (wordFeatures.ts) with a task head on top:
+// classification (and pairs) on the pooled [CLS] or the mean word vector, tagging on each word's first
+// WordPiece (or its vector). It decides which parameters train (fine-tune all, freeze the lowest N
 // layers, or feature-based with every encoder weight frozen) and gives the logits and loss of a batch.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FreezeSpec, TaskFamily } from '../../shared/finetune';
@@ -8,6 +9,10 @@ import { type Bert, bertEncoderShapes } from './bert';
 import { classifyHeadShapes, classifyLogits, softmaxLoss } from './heads/classify';
 import { tagHeadShapes, tagLogits } from './heads/tag';
 import type { Dropout, ParamShapes } from './layers';
+import { WordFeatures } from './wordFeatures';
+
+/** What sits below the head: a BERT encoder, or a word2vec table as frozen features. */
+export type TaskEncoder = Bert | WordFeatures;
 
 export interface StepOptions {
   training: boolean;
@@ -19,7 +24,7 @@ export class TaskModel {
 
   constructor(
     readonly task: TaskFamily,
-    readonly bert: Bert,
+    readonly bert: TaskEncoder,
     readonly labels: readonly string[],
     init: { seed?: number; head?: Map<string, tf.Tensor> } = {},
   ) {
@@ -47,7 +52,7 @@ export class TaskModel {
 
   /** The encoder's parameter names (no MLM/NSP head) that train under a freeze setting. */
   trainableEncoderNames(freeze: FreezeSpec): string[] {
-    if (freeze === 'all') return [];
+    if (freeze === 'all' || this.bert instanceof WordFeatures) return [];
     const n = freeze === 'none' ? 0 : freeze;
     if (n > this.bert.config.numLayers)
       throw new Error(
@@ -86,7 +91,10 @@ export class TaskModel {
     const { hidden } = this.bert.forward(inputs, { training: o.encoderTraining, seed: o.seed });
     if (this.task === 'tag')
       return tagLogits(this.head, hidden, tf.tensor1d(b.positions, 'int32'), this.dropout(o));
-    return classifyLogits(this.head, this.bert.pooled(hidden), this.dropout(o));
+    // word2vec features: the mean of the words' vectors stands in for BERT's pooled [CLS]
+    const pooled =
+      this.bert instanceof WordFeatures ? this.bert.pooled(hidden, inputs) : this.bert.pooled(hidden);
+    return classifyLogits(this.head, pooled, this.dropout(o));
   }
 
   loss(b: TaskBatch, o: StepOptions & { encoderTraining: boolean }): { loss: tf.Scalar; correct: tf.Scalar } {

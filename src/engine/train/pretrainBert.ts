@@ -5,23 +5,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BERT_PRESETS,
+  BERT_RECIPES,
   type BertConfig,
   DEFAULT_PRETRAIN,
   type MaskingSample,
   type ModelSummary,
   type PretrainOptions,
+  recipeWarmup,
   type TrainProgress,
 } from '../../shared/configs';
 import { BERT_FORMAT } from '../../shared/modelKinds';
 import {
-  appendMetrics,
   bertParamCount,
   checkpointDir,
   FORMAT_VERSION,
   type ModelConfigFile,
+  readModelConfig,
   saveCheckpoint,
   summarize,
-  type TrainerState,
   writeModelHeader,
 } from '../checkpoint/bert';
 import {
@@ -32,7 +33,7 @@ import {
   countWords,
   PretrainingData,
 } from '../data/batches';
-import { emptyStats, resolveCorpus } from '../data/corpus';
+import { emptyStats } from '../data/corpus';
 import { Masker } from '../data/mlm';
 import { Bert, decays } from '../models/bert';
 import { Rng } from '../random';
@@ -41,11 +42,12 @@ import { trainWordPieceVocab } from '../tokenizer/trainer';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { checkCorpusAgainstVocab } from './corpusCheck';
-import { type LoopProgress, type LoopTask, trainLoop } from './loop';
+import type { LoopProgress, LoopTask } from './loop';
 import { claimOutDir, type ExistingModel } from './outDir';
-import { keepMetricsUpTo, resumeBert } from './resumeBert';
-import { learningRateAt } from './schedule';
+import { resumeBert } from './resumeBert';
+import { continueRun, corpusFiles, runPretraining } from './tasks/common';
 import { Trainer } from './trainer';
+import { maskedTokenEntropy } from './unigramEntropy';
 
 export interface PretrainCallbacks {
   onProgress?(p: TrainProgress, sample: MaskingSample | undefined): void;
@@ -70,8 +72,25 @@ export function withDefaults(
 ): PretrainOptions {
   const given = Object.entries(o).filter(([, v]) => v !== undefined);
   const merged = { ...DEFAULT_PRETRAIN, ...Object.fromEntries(given) } as PretrainOptions;
-  givenKeys.set(merged, new Set(given.map(([k]) => k)));
+  const keys = new Set(given.map(([k]) => k));
+  givenKeys.set(merged, keys);
+  // what the caller left out comes from the preset's recipe, the warm-up as a share of the budget
+  const recipe = BERT_RECIPES[merged.preset] ?? BERT_RECIPES.tiny;
+  if (!keys.has('learningRate')) merged.learningRate = recipe.learningRate;
+  if (!keys.has('initializerRange')) merged.initializerRange = recipe.initializerRange;
+  if (!keys.has('nspWeight')) merged.nspWeight = recipe.nspWeight;
+  if (!keys.has('warmupSteps')) merged.warmupSteps = recipeWarmup(recipe, merged.steps);
   return merged;
+}
+
+/** A resumed model without --preset keeps its own preset's recipe for what the caller left out. */
+function keepModelRecipe(o: PretrainOptions, dir: string): void {
+  const own = readModelConfig(dir).preset;
+  const recipe = own ? BERT_RECIPES[own as keyof typeof BERT_RECIPES] : undefined;
+  if (!recipe) return;
+  if (!isGiven(o, 'learningRate')) o.learningRate = recipe.learningRate;
+  if (!isGiven(o, 'nspWeight')) o.nspWeight = recipe.nspWeight;
+  if (!isGiven(o, 'warmupSteps')) o.warmupSteps = recipeWarmup(recipe, o.steps);
 }
 
 /** Whether the caller chose this option (options not made by withDefaults count as all chosen). */
@@ -99,6 +118,8 @@ function checkOptions(o: PretrainOptions): void {
   }
   if (o.maxSeqLength < 8)
     throw new Error(`The sequence length (--max-seq-length) ${o.maxSeqLength} is too short; use at least 8.`);
+  if (!(o.nspWeight >= 0 && Number.isFinite(o.nspWeight)))
+    throw new Error(`The next-sentence weight (--nsp-weight) must be 0 or more, got ${o.nspWeight}.`);
   if (!(o.maskProb > 0 && o.maskProb < 1))
     throw new Error(`The masking probability (--mask-prob) must be between 0 and 1, got ${o.maskProb}.`);
 }
@@ -111,7 +132,12 @@ function checkPositions(o: PretrainOptions, maxPositions: number): void {
 }
 
 /** BERT pretraining as the loop sees it: masked-LM + next-sentence batches, their loss and metrics. */
-function bertPretrainingTask(model: Bert, data: PretrainingData, rng: Rng): LoopTask<Batch> {
+function bertPretrainingTask(
+  model: Bert,
+  data: PretrainingData,
+  rng: Rng,
+  nspWeight: number,
+): LoopTask<Batch> {
   return {
     batches: data.batches(),
     loss(b) {
@@ -131,8 +157,15 @@ function bertPretrainingTask(model: Bert, data: PretrainingData, rng: Rng): Loop
           nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
         };
         const l = model.pretrainLosses(inputs, targets, { training: true, seed: stepSeed });
+        // weight 0: masked LM only, and the NSP head gets no gradient at all
+        const loss =
+          nspWeight === 1
+            ? l.loss
+            : nspWeight === 0
+              ? l.mlmLoss
+              : (tf.add(l.mlmLoss, tf.mul(l.nspLoss, nspWeight)) as tf.Scalar);
         return {
-          loss: l.loss,
+          loss,
           metrics: {
             mlmLoss: l.mlmLoss,
             nspLoss: l.nspLoss,
@@ -158,7 +191,7 @@ function bertPretrainingTask(model: Bert, data: PretrainingData, rng: Rng): Loop
 }
 
 /** The loop's report in the shape the extension, the CLI and metrics.jsonl read. */
-function trainProgress(p: LoopProgress): TrainProgress {
+function trainProgress(p: LoopProgress, unigramEntropy: number | undefined): TrainProgress {
   return {
     step: p.step,
     totalSteps: p.totalSteps,
@@ -166,6 +199,7 @@ function trainProgress(p: LoopProgress): TrainProgress {
     nspLoss: p.metrics.nspLoss,
     mlmAccuracy: p.metrics.mlmAccuracy,
     nspAccuracy: p.metrics.nspAccuracy,
+    ...(unigramEntropy !== undefined ? { unigramEntropy } : {}),
     learningRate: p.learningRate,
     tokensPerSecond: p.tokensPerSecond,
     etaSeconds: p.etaSeconds,
@@ -180,12 +214,7 @@ export async function pretrainBert(
   const o = input;
   checkOptions(o);
   const log = (m: string) => cb.onLog?.(m);
-  const { files, missing } = resolveCorpus(o.corpus);
-  if (files.length === 0) {
-    const what = o.corpus.length ? o.corpus.join(', ') : '(nothing given)';
-    throw new Error(`No corpus files found at ${what}; give text files, a folder or a glob with --corpus.`);
-  }
-  if (missing.length) log(`Not found, ignored: ${missing.join(', ')}`);
+  const files = corpusFiles(o.corpus, log);
   // the folder first: a folder that must not be trained into is refused before the corpus is read
   const claim = claimOutDir('bert', o.outDir, log);
   try {
@@ -216,11 +245,10 @@ async function train(
   let trainer: Trainer | undefined;
   try {
     if (resuming) {
+      if (!isGiven(o, 'preset')) keepModelRecipe(o, outDir);
       const r = resumeBert(o, isGiven(o, 'preset'), outDir, files, log);
       ({ config: cfgFile, vocab, model, trainer } = r);
-      if (r.state) rng.restore(r.state.rngState);
-      keepMetricsUpTo(outDir, trainer.step);
-      log(`Resuming ${outDir} from step ${trainer.step}.`);
+      continueRun(outDir, trainer.step, r.state, rng, log);
     } else {
       vocab = await buildVocab(o, files, cb.shouldStop, log);
       const base = BERT_PRESETS[o.preset];
@@ -303,43 +331,25 @@ async function run(
     wholeWordMask: o.wholeWordMask,
   });
   const data = new PretrainingData(files, tok, masker, o, rng);
-  const names = [...model.params.keys()];
-  const totalSteps = Math.max(o.steps, trainer.step);
-  let lastGood: TrainerState | undefined;
-  let lastProgress: TrainProgress | undefined;
-
-  const save = (finished: boolean) => {
-    const state: TrainerState = {
-      step: trainer.step,
-      totalSteps,
-      rngState: rng.snapshot,
-      options: { ...o, preset: cfgFile.preset ?? o.preset }, // a resumed model keeps its own preset
-      lastMetrics: lastProgress,
-      finished,
-      savedAt: new Date().toISOString(),
-    };
-    saveCheckpoint(outDir, names, { weights: model.params, m: trainer.m, v: trainer.v, state });
-    lastGood = state;
-  };
-
+  // the loss of a frequency-only guess, so a reader can tell a run that has not learnt yet
+  const unigramEntropy = await maskedTokenEntropy(files, tok, undefined, cb.shouldStop);
   if (!resuming) {
     // the replaced model goes only now that the new one's vocabulary is ready
     clearOld();
     writeModelHeader(outDir, cfgFile, vocab);
   }
-  const r = await trainLoop(bertPretrainingTask(model, data, rng), {
-    optimizer: trainer,
-    totalSteps,
-    learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
-    reportEvery: o.logEvery,
-    checkpointEvery: o.checkpointEvery,
-    checkpoint: save,
+  const r = await runPretraining({
+    dir: outDir,
+    task: bertPretrainingTask(model, data, rng, o.nspWeight),
+    o,
+    preset: cfgFile.preset,
+    model,
+    trainer,
+    rng,
+    save: (names, c) => saveCheckpoint(outDir, names, c),
+    progress: (p: LoopProgress) => trainProgress(p, unigramEntropy),
+    onProgress: (p) => cb.onProgress?.(p, data.lastSample),
     shouldStop: cb.shouldStop,
-    onProgress: (p) => {
-      lastProgress = trainProgress(p);
-      appendMetrics(outDir, lastProgress);
-      cb.onProgress?.(lastProgress, data.lastSample);
-    },
   });
   const s = data.stats;
   if (s.skippedBinary.length + s.skippedEncoding.length > 0) {
@@ -347,9 +357,9 @@ async function run(
   }
   return {
     status: r.status,
-    step: lastGood?.step ?? 0,
-    summary: summarize(outDir, cfgFile, lastGood, bertParamCount(cfgFile.bert)),
-    lastProgress,
+    step: r.lastGood?.step ?? 0,
+    summary: summarize(outDir, cfgFile, r.lastGood, bertParamCount(cfgFile.bert)),
+    lastProgress: r.lastProgress,
     replaced,
   };
 }

@@ -14,7 +14,6 @@ import {
   type TrainerState,
 } from '../checkpoint/bert';
 import { resolveCorpus } from '../data/corpus';
-import { writeFileAtomic } from '../io/atomic';
 import { Bert, decays } from '../models/bert';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
@@ -93,21 +92,4 @@ export function resumeBert(
   } finally {
     disposeLoaded(loaded);
   }
-}
-
-/** Drops metrics.jsonl lines past `step` (written after the last checkpoint of a run that crashed). */
-export function keepMetricsUpTo(dir: string, step: number): void {
-  const f = path.join(dir, 'metrics.jsonl');
-  if (!fs.existsSync(f)) return;
-  const lines = fs.readFileSync(f, 'utf8').split('\n');
-  const kept = lines.filter((l) => {
-    if (!l.trim()) return false;
-    try {
-      return (JSON.parse(l) as { step?: number }).step! <= step;
-    } catch {
-      return false; // a line cut by the crash
-    }
-  });
-  if (kept.length === lines.filter((l) => l.trim()).length) return;
-  writeFileAtomic(f, kept.map((l) => `${l}\n`).join(''));
 }

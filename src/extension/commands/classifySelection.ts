@@ -31,8 +31,10 @@ const PALETTE = [
 ];
 
 const NO_MODEL = {
-  classify: 'There is no fine-tuned classifier yet; run Fine-tune… with sequence classification first.',
-  tag: 'There is no fine-tuned tagger yet; run Fine-tune… with sequence labelling first.',
+  classify: vscode.l10n.t(
+    'There is no fine-tuned classifier yet; run Fine-tune… with sequence classification first.',
+  ),
+  tag: vscode.l10n.t('There is no fine-tuned tagger yet; run Fine-tune… with sequence labelling first.'),
 };
 
 export class TaskSelectionCommands implements vscode.Disposable {
@@ -73,7 +75,11 @@ export class TaskSelectionCommands implements vscode.Disposable {
   ): { editor: vscode.TextEditor; range: vscode.Range; text: string } | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showWarningMessage(`Open a text file and select text to ${what}.`);
+      void vscode.window.showWarningMessage(
+        what === 'tag'
+          ? vscode.l10n.t('Open a text file and select text to tag.')
+          : vscode.l10n.t('Open a text file and select text to classify.'),
+      );
       return undefined;
     }
     // no selection: the cursor's line
@@ -82,7 +88,11 @@ export class TaskSelectionCommands implements vscode.Disposable {
       : editor.selection;
     const text = editor.document.getText(range);
     if (!text.trim()) {
-      void vscode.window.showWarningMessage(`The selection is empty; select text to ${what}.`);
+      void vscode.window.showWarningMessage(
+        what === 'tag'
+          ? vscode.l10n.t('The selection is empty; select text to tag.')
+          : vscode.l10n.t('The selection is empty; select text to classify.'),
+      );
       return undefined;
     }
     return { editor, range, text };

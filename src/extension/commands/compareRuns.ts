@@ -22,21 +22,25 @@ export async function compareRunsCommand(
     if (runs.length < 2) {
       void vscode.window.showWarningMessage(
         runs.length === 0
-          ? 'There are no fine-tuned models to compare; run Fine-tune… (e.g. with "Run both (frozen and fine-tuned)") first.'
-          : 'Only one fine-tuned model exists; fine-tune another (e.g. frozen vs fine-tuned) to compare them.',
+          ? vscode.l10n.t(
+              'There are no fine-tuned models to compare; run Fine-tune… (e.g. with "Run both (frozen and fine-tuned)") first.',
+            )
+          : vscode.l10n.t(
+              'Only one fine-tuned model exists; fine-tune another (e.g. frozen vs fine-tuned) to compare them.',
+            ),
       );
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
       runs.map((m) => ({ label: m.name, description: m.capabilities.join(', '), detail: m.dir, dir: m.dir })),
-      { title: 'Compare Fine-tune Runs: pick two or more', canPickMany: true },
+      { title: vscode.l10n.t('Compare Fine-tune Runs: pick two or more'), canPickMany: true },
     );
     if (!picked || picked.length === 0) return undefined;
     dirs = picked.map((p) => p.dir);
   }
   const { runs, problems } = readRuns(dirs);
   if (runs.length === 0) {
-    panel.error(problems[0] ?? 'Pick at least one fine-tuned model to compare.');
+    panel.error(problems[0] ?? vscode.l10n.t('Pick at least one fine-tuned model to compare.'));
     return [];
   }
   panel.showRuns(runs, problems);

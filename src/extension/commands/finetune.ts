@@ -41,7 +41,8 @@ export interface FinetuneArgs {
 type Remembered = Omit<FinetuneArgs, 'name' | 'ifExists'>;
 const MEMORY_KEY = 'pretrainLab.finetune.last';
 const STEPS = 7;
-const title = (n: number, what: string) => `Fine-tune (${n}/${STEPS}): ${what}`;
+const SEQ2SEQ_ITEM = 'seq2seq:wizard';
+const title = (n: number, what: string) => vscode.l10n.t('Fine-tune ({0}/{1}): {2}', n, STEPS, what);
 
 /** Moves the remembered choice to the top of a QuickPick list. */
 function first<T extends vscode.QuickPickItem & { id: unknown }>(items: T[], id: unknown): T[] {
@@ -54,7 +55,10 @@ async function pickFile(step: number, what: string, remembered: string | undefin
     title: title(step, what),
     canSelectMany: false,
     defaultUri: vscode.Uri.file(remembered ?? sample),
-    filters: { 'Task files': ['tsv', 'csv', 'jsonl', 'json', 'txt', 'conll'], 'All files': ['*'] },
+    filters: {
+      [vscode.l10n.t('Task files')]: ['tsv', 'csv', 'jsonl', 'json', 'txt', 'conll'],
+      [vscode.l10n.t('All files')]: ['*'],
+    },
   });
   return uris?.[0]?.fsPath;
 }
@@ -87,82 +91,128 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
         label: m.name,
         description: m.preset ? `BERT ${m.preset}` : 'BERT',
         detail: m.dir,
+        features: false,
       }));
+    // word2vec vectors as frozen input features, and a BERT with fresh weights (what pretraining buys)
+    for (const m of models.list())
+      if (!m.problem && m.modelKind === 'word2vec')
+        bases.push({
+          id: m.dir,
+          label: m.name,
+          description: vscode.l10n.t('word2vec (frozen word-vector features)'),
+          detail: m.dir,
+          features: true,
+        });
+    bases.push({
+      id: 'random:tiny',
+      label: vscode.l10n.t('From scratch (random init)'),
+      description: vscode.l10n.t(
+        'BERT tiny with fresh weights: the baseline pretraining is measured against',
+      ),
+      detail: '',
+      features: false,
+    });
     if (bases.length === 0) {
       void vscode.window.showWarningMessage(
-        'Fine-tuning needs a BERT model as its base; pretrain one first.',
+        vscode.l10n.t('Fine-tuning needs a BERT model as its base; pretrain one first.'),
       );
       return undefined;
     }
-    const p = await vscode.window.showQuickPick(first(bases, last.base), { title: title(1, 'base model') });
+    bases.push({
+      id: SEQ2SEQ_ITEM,
+      label: vscode.l10n.t('Generation (sequence to sequence)…'),
+      description: vscode.l10n.t('encoder and decoder warm-started from BERT, GPT, or random'),
+      detail: '',
+      features: false,
+    });
+    const p = await vscode.window.showQuickPick(first(bases, last.base), {
+      title: title(1, vscode.l10n.t('base model')),
+    });
     if (!p) return undefined;
+    if (p.id === SEQ2SEQ_ITEM) {
+      // its own wizard (commands/finetuneSeq2seq.ts): encoder and decoder pickers
+      void vscode.commands.executeCommand('pretrainLab.finetuneSeq2seq');
+      return undefined;
+    }
     a.base = p.id;
+    if (p.features) a.freeze ??= 'all'; // word vectors are input features: only the head trains
   }
   if (!a.task) {
     const items = TASK_FAMILIES.map((id) => ({
       id,
       label: TASK_LABELS[id],
       description: {
-        classify: 'spam, sentiment, topic',
-        pair: 'entailment, paraphrase, next sentence',
-        tag: 'POS, NER, Chinese word segmentation',
+        classify: vscode.l10n.t('spam, sentiment, topic'),
+        pair: vscode.l10n.t('entailment, paraphrase, next sentence'),
+        tag: vscode.l10n.t('POS, NER, Chinese word segmentation'),
       }[id],
     }));
-    const p = await vscode.window.showQuickPick(first(items, last.task), { title: title(2, 'task family') });
+    const p = await vscode.window.showQuickPick(first(items, last.task), {
+      title: title(2, vscode.l10n.t('task family')),
+    });
     if (!p) return undefined;
     a.task = p.id;
   }
   const sample = path.join(sampleDir, { classify: 'spam', pair: 'pairs', tag: 'pos' }[a.task]);
   if (!a.train) {
-    a.train = await pickFile(3, 'training file', last.task === a.task ? last.train : undefined, sample);
+    a.train = await pickFile(
+      3,
+      vscode.l10n.t('training file'),
+      last.task === a.task ? last.train : undefined,
+      sample,
+    );
     if (!a.train) return undefined;
   }
   if (a.dev === undefined) {
     const items = [
-      { id: 'hold', label: 'Hold out 10% of the training file' },
-      { id: 'file', label: 'Choose a dev file…' },
+      { id: 'hold', label: vscode.l10n.t('Hold out 10% of the training file') },
+      { id: 'file', label: vscode.l10n.t('Choose a dev file…') },
     ];
     const p = await vscode.window.showQuickPick(first(items, last.dev ? 'file' : 'hold'), {
-      title: title(4, 'dev set'),
+      title: title(4, vscode.l10n.t('dev set')),
     });
     if (!p) return undefined;
     if (p.id === 'hold') a.dev = null;
     else {
-      a.dev = await pickFile(4, 'dev file', last.dev ?? undefined, path.dirname(a.train));
+      a.dev = await pickFile(4, vscode.l10n.t('dev file'), last.dev ?? undefined, path.dirname(a.train));
       if (!a.dev) return undefined;
     }
   }
   a.epochs ??= await askNumber(
     5,
-    'epochs',
+    vscode.l10n.t('epochs'),
     last.epochs ?? DEFAULT_FINETUNE.epochs,
     (n) => Number.isInteger(n) && n > 0,
-    'Enter a whole number of epochs, e.g. 3.',
+    vscode.l10n.t('Enter a whole number of epochs, e.g. 3.'),
   );
   if (a.epochs === undefined) return undefined;
   if (a.freeze === undefined) {
     const items = [
-      { id: 'none', label: 'Fine-tune all layers' },
-      { id: 'n', label: 'Freeze the lowest N layers…' },
-      { id: 'all', label: 'Feature-based (all frozen)', description: 'only the head trains' },
+      { id: 'none', label: vscode.l10n.t('Fine-tune all layers') },
+      { id: 'n', label: vscode.l10n.t('Freeze the lowest N layers…') },
+      {
+        id: 'all',
+        label: vscode.l10n.t('Feature-based (all frozen)'),
+        description: vscode.l10n.t('only the head trains'),
+      },
       {
         id: 'both',
-        label: 'Run both (frozen and fine-tuned)',
-        description: 'one after the other, then compared',
+        label: vscode.l10n.t('Run both (frozen and fine-tuned)'),
+        description: vscode.l10n.t('one after the other, then compared'),
       },
     ];
     const lastId = typeof last.freeze === 'number' ? 'n' : (last.freeze ?? 'none');
     const p = await vscode.window.showQuickPick(first(items, lastId), {
-      title: title(6, 'how the base is used'),
+      title: title(6, vscode.l10n.t('how the base is used')),
     });
     if (!p) return undefined;
     if (p.id === 'n') {
       const n = await askNumber(
         6,
-        'layers to freeze',
+        vscode.l10n.t('layers to freeze'),
         typeof last.freeze === 'number' ? last.freeze : 1,
         (x) => Number.isInteger(x) && x >= 0,
-        'Enter a whole number of layers, e.g. 1.',
+        vscode.l10n.t('Enter a whole number of layers, e.g. 1.'),
       );
       if (n === undefined) return undefined;
       a.freeze = n;
@@ -172,10 +222,12 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
   const lrDefault = a.freeze === 'all' ? 1e-3 : DEFAULT_FINETUNE.learningRate;
   a.learningRate ??= await askNumber(
     7,
-    a.freeze === 'both' ? 'learning rate of the fine-tuned run (the frozen one uses 1e-3)' : 'learning rate',
+    a.freeze === 'both'
+      ? vscode.l10n.t('learning rate of the fine-tuned run (the frozen one uses 1e-3)')
+      : vscode.l10n.t('learning rate'),
     last.freeze === a.freeze ? (last.learningRate ?? lrDefault) : lrDefault,
     (n) => n > 0 && n < 1,
-    'Enter a learning rate between 0 and 1, e.g. 5e-5.',
+    vscode.l10n.t('Enter a learning rate between 0 and 1, e.g. 5e-5.'),
   );
   if (a.learningRate === undefined) return undefined;
   const { name: _n, ifExists: _i, ...remember } = a;
@@ -202,7 +254,7 @@ export async function finetuneCommand(
   const planned = chooseOutputFolder(
     models.storageDir(),
     'finetuned',
-    `${a.task}-${path.basename(a.base)}-${timestamp()}`,
+    `${a.task}-${path.basename(a.base).replace(/[^\w.-]/g, '-')}-${timestamp()}`,
     a.name,
     a.ifExists ?? 'ask',
   );

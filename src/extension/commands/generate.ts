@@ -50,24 +50,28 @@ export class GenerateCommand implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showWarningMessage(
-        'Open a text and put the cursor where GPT should continue, then run Generate from Here.',
+        vscode.l10n.t(
+          'Open a text and put the cursor where GPT should continue, then run Generate from Here.',
+        ),
       );
       return undefined;
     }
     if (this.running) {
       void vscode.window.showWarningMessage(
-        'A generation is already running; wait for it or cancel it first.',
+        vscode.l10n.t('A generation is already running; wait for it or cancel it first.'),
       );
       return undefined;
     }
     const choice = modelFor(
       this.models,
       'generate',
-      'There is no left-to-right language model yet; pretrain a GPT first (Pretrain Lab: Pretrain GPT).',
+      vscode.l10n.t(
+        'There is no left-to-right language model yet; pretrain a GPT first (Pretrain Lab: Pretrain GPT).',
+      ),
     );
     if ('error' in choice) {
       void vscode.window
-        .showWarningMessage(choice.error, 'Pretrain GPT')
+        .showWarningMessage(choice.error, vscode.l10n.t('Pretrain GPT'))
         .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.pretrainGpt'));
       return { error: choice.error };
     }
@@ -125,7 +129,7 @@ export class GenerateCommand implements vscode.Disposable {
       const r = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Generating with ${model.name} (Escape to stop)`,
+          title: vscode.l10n.t('Generating with {0} (Escape to stop)', model.name),
           cancellable: true,
         },
         async (_p, token) => {
@@ -159,8 +163,8 @@ export class GenerateCommand implements vscode.Disposable {
       await writes;
       if (cts.token.isCancellationRequested) {
         const why = edited
-          ? 'Generation stopped because the text changed; what was written is kept.'
-          : 'Generation cancelled; what was written is kept.';
+          ? vscode.l10n.t('Generation stopped because the text changed; what was written is kept.')
+          : vscode.l10n.t('Generation cancelled; what was written is kept.');
         void vscode.window.showInformationMessage(why);
         return { model: model.name, text: written, stopped: edited ? 'edited' : 'cancelled', firstTokenMs };
       }

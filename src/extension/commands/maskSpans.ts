@@ -1,3 +1,4 @@
+import { l10n } from '../l10n';
 // Where each mask of a prediction is in its document as the document changes (the panel follows undo
 // and typing), and what each holds. Pure offsets, no vscode: unit-tested in test/unit/maskSpans.test.ts.
 
@@ -66,5 +67,8 @@ export function holding(
 /** The sentence the panel shows when the text at a mask was edited by hand. */
 export function editedSentence(edited: readonly number[]): string {
   const which = edited.map((i) => i + 1).join(', ');
-  return `The text at mask ${which} was edited since the prediction, so its candidates can no longer be written; predict again.`;
+  return l10n.t(
+    'The text at mask {0} was edited since the prediction, so its candidates can no longer be written; predict again.',
+    which,
+  );
 }

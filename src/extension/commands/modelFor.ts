@@ -3,6 +3,7 @@
 // uses instead. When no model can do it at all, it refuses with the command's own sentence, which
 // says how to make one (not "make one active": there is none to make active).
 import { CAPABILITY_LABELS, type Capability, KINDS } from '../../shared/modelKinds';
+import { l10n } from '../l10n';
 import type { ModelEntry, ModelStore } from '../modelStore';
 
 export type ModelChoice = { model: ModelEntry; notice?: string } | { error: string };
@@ -14,9 +15,16 @@ export function modelFor(models: ModelStore, cap: Capability, noneYet: string): 
   // active(cap) is undefined only when no usable model has the capability
   if (!model) return { error: noneYet };
   if (!lastLacks?.modelKind) return { model };
-  const label = (k: ModelEntry) => (k.modelKind ? KINDS[k.modelKind].label : 'model');
+  const label = (k: ModelEntry) => (k.modelKind ? KINDS[k.modelKind].label : l10n.t('model'));
   return {
     model,
-    notice: `The active model "${lastLacks.name}" is ${label(lastLacks)}, which has no ${CAPABILITY_LABELS[cap]}; using ${label(model)} "${model.name}".`,
+    notice: l10n.t(
+      'The active model "{0}" is {1}, which has no {2}; using {3} "{4}".',
+      lastLacks.name,
+      label(lastLacks),
+      CAPABILITY_LABELS[cap],
+      label(model),
+      model.name,
+    ),
   };
 }

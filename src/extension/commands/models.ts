@@ -20,7 +20,7 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
       const m = entryOf(store, arg);
       if (!m) return;
       if (m.problem) {
-        void vscode.window.showWarningMessage(`${m.name} cannot be used: ${m.problem}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('{0} cannot be used: {1}', m.name, m.problem));
         return;
       }
       // one active model per capability: say what this one is (now) active for
@@ -28,14 +28,14 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
       const byCap = store.activeByCapability();
       if (m.capabilities.every((c) => byCap.get(c) === m.dir)) {
         vscode.window.setStatusBarMessage(
-          `Pretrain Lab: ${m.name} already is the active model for ${what.join(', ')}`,
+          vscode.l10n.t('Pretrain Lab: {0} already is the active model for {1}', m.name, what.join(', ')),
           3000,
         );
         return;
       }
       await store.setActive(m.dir);
       vscode.window.setStatusBarMessage(
-        `Pretrain Lab: ${m.name} is the active model for ${what.join(', ')}`,
+        vscode.l10n.t('Pretrain Lab: {0} is the active model for {1}', m.name, what.join(', ')),
         3000,
       );
     }),
@@ -49,10 +49,10 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
       const ok =
         confirmed === true ||
         (await vscode.window.showWarningMessage(
-          `Delete the model ${m.name} and its folder? This cannot be undone.`,
+          vscode.l10n.t('Delete the model {0} and its folder? This cannot be undone.', m.name),
           { modal: true },
-          'Delete',
-        )) === 'Delete';
+          vscode.l10n.t('Delete'),
+        )) === vscode.l10n.t('Delete');
       if (!ok) return false;
       await store.remove(m);
       return !fs.existsSync(m.dir);
@@ -64,23 +64,29 @@ export function registerModelCommands(store: ModelStore): vscode.Disposable[] {
           [
             {
               id: 'folder',
-              label: '$(folder) A model folder',
-              description: 'BERT or word2vec, written by Pretrain Lab',
+              label: vscode.l10n.t('$(folder) A model folder'),
+              description: vscode.l10n.t('BERT or word2vec, written by Pretrain Lab'),
             },
             {
               id: 'file',
-              label: '$(file-binary) A word-vector file',
-              description: 'word2vec text or binary, fastText .vec, Embedding Projector .tsv',
+              label: vscode.l10n.t('$(file-binary) A word-vector file'),
+              description: vscode.l10n.t('word2vec text or binary, fastText .vec, Embedding Projector .tsv'),
             },
           ],
-          { title: 'Add a model' },
+          { title: vscode.l10n.t('Add a model') },
         );
         if (!kind) return undefined;
         const uris = await vscode.window.showOpenDialog({
           canSelectFolders: kind.id === 'folder',
           canSelectFiles: kind.id === 'file',
-          filters: kind.id === 'file' ? { 'Word vectors': ['vec', 'bin', 'txt', 'tsv'] } : undefined,
-          title: kind.id === 'folder' ? 'A Pretrain Lab model folder' : 'A word-vector file',
+          filters:
+            kind.id === 'file'
+              ? { [vscode.l10n.t('Word vectors')]: ['vec', 'bin', 'txt', 'tsv'] }
+              : undefined,
+          title:
+            kind.id === 'folder'
+              ? vscode.l10n.t('A Pretrain Lab model folder')
+              : vscode.l10n.t('A word-vector file'),
         });
         folder = uris?.[0]?.fsPath;
       }

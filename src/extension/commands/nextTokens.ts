@@ -36,7 +36,7 @@ export class NextTokensCommand {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showWarningMessage(
-        'Open a text and put the cursor after some words, then run Show Next Tokens.',
+        vscode.l10n.t('Open a text and put the cursor after some words, then run Show Next Tokens.'),
       );
       return undefined;
     }
@@ -48,12 +48,14 @@ export class NextTokensCommand {
     const choice = modelFor(
       this.models,
       'generate',
-      'There is no left-to-right language model yet; pretrain a GPT first (Pretrain Lab: Pretrain GPT).',
+      vscode.l10n.t(
+        'There is no left-to-right language model yet; pretrain a GPT first (Pretrain Lab: Pretrain GPT).',
+      ),
     );
     if ('error' in choice) {
       this.panel.error(choice.error);
       void vscode.window
-        .showWarningMessage(choice.error, 'Pretrain GPT')
+        .showWarningMessage(choice.error, vscode.l10n.t('Pretrain GPT'))
         .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.pretrainGpt'));
       return { error: choice.error };
     }
@@ -87,20 +89,26 @@ export class NextTokensCommand {
   private async insert(requestId: number, candidateIndex: number): Promise<unknown> {
     const s = this.last;
     if (!s || s.view.requestId !== requestId)
-      throw new Error('These candidates are from an earlier request; run Show Next Tokens again.');
+      throw new Error(
+        vscode.l10n.t('These candidates are from an earlier request; run Show Next Tokens again.'),
+      );
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
     if (!doc || doc.version !== s.version)
-      throw new Error('The text changed since these candidates were computed; run Show Next Tokens again.');
+      throw new Error(
+        vscode.l10n.t('The text changed since these candidates were computed; run Show Next Tokens again.'),
+      );
     const c = s.view.result.candidates[candidateIndex];
-    if (!c) throw new Error('That candidate is not in the list; run Show Next Tokens again.');
+    if (!c) throw new Error(vscode.l10n.t('That candidate is not in the list; run Show Next Tokens again.'));
     if (c.token === '<|endoftext|>' || c.token.startsWith('⟨'))
       throw new Error(
-        'That token is not text on its own (an end of text or part of a character); pick another.',
+        vscode.l10n.t(
+          'That token is not text on its own (an end of text or part of a character); pick another.',
+        ),
       );
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, doc.positionAt(s.offset), c.token);
     if (!(await vscode.workspace.applyEdit(edit)))
-      throw new Error('The editor refused the edit; run Show Next Tokens again.');
+      throw new Error(vscode.l10n.t('The editor refused the edit; run Show Next Tokens again.'));
     return this.show(doc, s.offset + c.token.length);
   }
 }

@@ -54,7 +54,9 @@ export class PredictMaskCommand implements vscode.Disposable {
     const sel = editor ? selectionOrMaskLine(editor) : undefined;
     if (!editor || !sel) {
       void vscode.window.showWarningMessage(
-        'Select text that contains [MASK], or a word to mask (or put the cursor on a line with [MASK]), then run Predict Mask.',
+        vscode.l10n.t(
+          'Select text that contains [MASK], or a word to mask (or put the cursor on a line with [MASK]), then run Predict Mask.',
+        ),
       );
       return undefined;
     }
@@ -62,7 +64,7 @@ export class PredictMaskCommand implements vscode.Disposable {
     const selected = doc.getText(sel);
     if (selected.trim().length === 0) {
       void vscode.window.showWarningMessage(
-        'The selection is only spaces; select text that contains [MASK], or a word.',
+        vscode.l10n.t('The selection is only spaces; select text that contains [MASK], or a word.'),
       );
       return undefined;
     }
@@ -70,11 +72,11 @@ export class PredictMaskCommand implements vscode.Disposable {
     const choice = modelFor(
       this.models,
       'predictMask',
-      'There is no usable masked language model yet; pretrain a BERT on this workspace first.',
+      vscode.l10n.t('There is no usable masked language model yet; pretrain a BERT on this workspace first.'),
     );
     if ('error' in choice) {
       void vscode.window
-        .showWarningMessage(choice.error, 'Pretrain BERT')
+        .showWarningMessage(choice.error, vscode.l10n.t('Pretrain BERT'))
         .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.pretrainBert'));
       return { error: choice.error };
     }
@@ -150,19 +152,26 @@ export class PredictMaskCommand implements vscode.Disposable {
   async apply(maskIndex: number, candidateIndex: number, requestId?: number): Promise<string> {
     const p = this.last;
     if (!p || (requestId !== undefined && requestId !== p.requestId)) {
-      throw new Error('These candidates belong to an earlier prediction; run Predict Mask again.');
+      throw new Error(
+        vscode.l10n.t('These candidates belong to an earlier prediction; run Predict Mask again.'),
+      );
     }
     const span = p.spans[maskIndex];
     const cand = p.result.masks[maskIndex]?.candidates[candidateIndex];
     if (!span || !cand)
-      throw new Error(`There is no candidate ${candidateIndex + 1} for mask ${maskIndex + 1}.`);
+      throw new Error(
+        vscode.l10n.t('There is no candidate {0} for mask {1}.', candidateIndex + 1, maskIndex + 1),
+      );
     const doc = await vscode.workspace.openTextDocument(p.uri);
     const range = new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end));
     const now = doc.getText(range);
     const candidates = p.result.masks[maskIndex].candidates.map((c) => c.token);
     if (now !== span.original && !candidates.includes(now)) {
       throw new Error(
-        `The text at that mask changed since the prediction (it no longer reads "${span.original}"); run Predict Mask again.`,
+        vscode.l10n.t(
+          'The text at that mask changed since the prediction (it no longer reads "{0}"); run Predict Mask again.',
+          span.original,
+        ),
       );
     }
     if (now === cand.token) return cand.token;
@@ -175,7 +184,7 @@ export class PredictMaskCommand implements vscode.Disposable {
           undoStopAfter: false,
         })
       : await vscode.workspace.applyEdit(replaceEdit(p.uri, range, cand.token));
-    if (!ok) throw new Error('VS Code refused the edit; is the document read-only?');
+    if (!ok) throw new Error(vscode.l10n.t('VS Code refused the edit; is the document read-only?'));
     // the spans moved with the change event (follow), which VS Code delivers before the edit resolves
     p.writtenAt = doc.version;
     this.panel.applied(maskIndex, cand.token);
@@ -210,7 +219,10 @@ export class PredictMaskCommand implements vscode.Disposable {
         : text.indexOf(source);
     if (!doc || at < 0)
       throw new Error(
-        `The text of this prediction is no longer in ${name}; select text with [MASK] and run Predict Mask.`,
+        vscode.l10n.t(
+          'The text of this prediction is no longer in {0}; select text with [MASK] and run Predict Mask.',
+          name ?? '',
+        ),
       );
     // in the editor's own column, not the panel's (the panel has focus when its button is clicked)
     const column =

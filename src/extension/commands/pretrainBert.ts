@@ -30,7 +30,9 @@ export async function pretrainBertCommand(
   if (jobs.refuseIfRunning()) return undefined;
   // a scripted corpus is taken at once, so the training starts in the same turn as the check above
   const chosen =
-    args?.corpus !== undefined ? givenCorpus(args.corpus) : await pickCorpus('Pretrain BERT (1/3): corpus');
+    args?.corpus !== undefined
+      ? givenCorpus(args.corpus)
+      : await pickCorpus(vscode.l10n.t('Pretrain BERT (1/3): corpus'));
   if (!chosen) return undefined;
   let preset = args?.preset;
   if (!preset) {
@@ -38,17 +40,21 @@ export async function pretrainBertCommand(
       {
         id: 'tiny',
         label: 'tiny',
-        description: '2 layers, hidden 128, 2 heads, ~1.5M parameters: minutes on a laptop',
+        description: vscode.l10n.t('2 layers, hidden 128, 2 heads, ~1.5M parameters: minutes on a laptop'),
       },
-      { id: 'mini', label: 'mini', description: '4 layers, hidden 256, 4 heads' },
-      { id: 'small', label: 'small', description: '4 layers, hidden 512, 8 heads' },
+      { id: 'mini', label: 'mini', description: vscode.l10n.t('4 layers, hidden 256, 4 heads') },
+      { id: 'small', label: 'small', description: vscode.l10n.t('4 layers, hidden 512, 8 heads') },
       {
         id: 'base',
         label: 'base',
-        description: '12 layers, hidden 768, 12 heads, 110M parameters: very slow without tfjs-node',
+        description: vscode.l10n.t(
+          '12 layers, hidden 768, 12 heads, 110M parameters: very slow without tfjs-node',
+        ),
       },
     ];
-    const p = await vscode.window.showQuickPick(presets, { title: 'Pretrain BERT (2/3): model size' });
+    const p = await vscode.window.showQuickPick(presets, {
+      title: vscode.l10n.t('Pretrain BERT (2/3): model size'),
+    });
     if (!p) return undefined;
     preset = p.id;
   }
@@ -64,13 +70,13 @@ export async function pretrainBertCommand(
     const note = (n: number) =>
       stepBudgetNote(n, preset!, tokensPerStep, chosen.size, lastRun?.metrics?.tokensPerSecond);
     const s = await vscode.window.showInputBox({
-      title: 'Pretrain BERT (3/3): step budget',
+      title: vscode.l10n.t('Pretrain BERT (3/3): step budget'),
       value: String(def),
       prompt: note(def),
       validateInput: (v) =>
         /^\d+$/.test(v) && +v > 0
           ? { message: note(Number(v)), severity: vscode.InputBoxValidationSeverity.Info }
-          : 'Enter a whole number of steps, e.g. 500.',
+          : vscode.l10n.t('Enter a whole number of steps, e.g. 500.'),
     });
     if (!s) return undefined;
     steps = Number(s);

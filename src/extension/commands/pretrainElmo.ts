@@ -30,7 +30,9 @@ export async function pretrainElmoCommand(
 ): Promise<JobOutcome<ElmoOut> | undefined> {
   if (jobs.refuseIfRunning()) return undefined;
   const chosen =
-    args?.corpus !== undefined ? givenCorpus(args.corpus) : await pickCorpus('Pretrain ELMo (1/3): corpus');
+    args?.corpus !== undefined
+      ? givenCorpus(args.corpus)
+      : await pickCorpus(vscode.l10n.t('Pretrain ELMo (1/3): corpus'));
   if (!chosen) return undefined;
   let preset = args?.preset;
   if (!preset) {
@@ -38,11 +40,17 @@ export async function pretrainElmoCommand(
       {
         id: 'tiny',
         label: 'tiny',
-        description: '2 × 2 biLSTM layers, cell 64, token layer 32: minutes on 2 cores',
+        description: vscode.l10n.t('2 × 2 biLSTM layers, cell 64, token layer 32: minutes on 2 cores'),
       },
-      { id: 'small', label: 'small', description: '2 × 2 biLSTM layers, cell 256, token layer 64' },
+      {
+        id: 'small',
+        label: 'small',
+        description: vscode.l10n.t('2 × 2 biLSTM layers, cell 256, token layer 64'),
+      },
     ];
-    const p = await vscode.window.showQuickPick(presets, { title: 'Pretrain ELMo (2/3): model size' });
+    const p = await vscode.window.showQuickPick(presets, {
+      title: vscode.l10n.t('Pretrain ELMo (2/3): model size'),
+    });
     if (!p) return undefined;
     preset = p.id;
   }
@@ -50,10 +58,10 @@ export async function pretrainElmoCommand(
   let steps = args?.steps;
   if (steps === undefined) {
     const s = await vscode.window.showInputBox({
-      title: 'Pretrain ELMo (3/3): step budget',
+      title: vscode.l10n.t('Pretrain ELMo (3/3): step budget'),
       value: String(DEFAULT_ELMO_PRETRAIN.steps),
       validateInput: (x) =>
-        /^\d+$/.test(x) && +x > 0 ? undefined : 'Enter a whole number of steps, e.g. 500.',
+        /^\d+$/.test(x) && +x > 0 ? undefined : vscode.l10n.t('Enter a whole number of steps, e.g. 500.'),
     });
     if (!s) return undefined;
     steps = Number(s);

@@ -25,7 +25,9 @@ export async function pretrainGptCommand(
 ): Promise<JobOutcome<GptOut> | undefined> {
   if (jobs.refuseIfRunning()) return undefined;
   const chosen =
-    args?.corpus !== undefined ? givenCorpus(args.corpus) : await pickCorpus('Pretrain GPT (1/3): corpus');
+    args?.corpus !== undefined
+      ? givenCorpus(args.corpus)
+      : await pickCorpus(vscode.l10n.t('Pretrain GPT (1/3): corpus'));
   if (!chosen) return undefined;
   let preset = args?.preset;
   if (!preset) {
@@ -33,16 +35,18 @@ export async function pretrainGptCommand(
       {
         id: 'tiny',
         label: 'tiny',
-        description: '2 layers, hidden 128, 2 heads, context 128: minutes on a laptop',
+        description: vscode.l10n.t('2 layers, hidden 128, 2 heads, context 128: minutes on a laptop'),
       },
-      { id: 'mini', label: 'mini', description: '4 layers, hidden 256, 4 heads, context 256' },
+      { id: 'mini', label: 'mini', description: vscode.l10n.t('4 layers, hidden 256, 4 heads, context 256') },
       {
         id: 'small',
         label: 'small',
         description: "12 layers, hidden 768, 12 heads: GPT-2 small's shape, very slow without tfjs-node",
       },
     ];
-    const p = await vscode.window.showQuickPick(presets, { title: 'Pretrain GPT (2/3): model size' });
+    const p = await vscode.window.showQuickPick(presets, {
+      title: vscode.l10n.t('Pretrain GPT (2/3): model size'),
+    });
     if (!p) return undefined;
     preset = p.id;
   }
@@ -53,10 +57,10 @@ export async function pretrainGptCommand(
       .getConfiguration('pretrainLab')
       .get('defaultSteps', DEFAULT_SETTINGS.defaultSteps);
     const s = await vscode.window.showInputBox({
-      title: 'Pretrain GPT (3/3): step budget',
+      title: vscode.l10n.t('Pretrain GPT (3/3): step budget'),
       value: String(def),
       validateInput: (v) =>
-        /^\d+$/.test(v) && +v > 0 ? undefined : 'Enter a whole number of steps, e.g. 500.',
+        /^\d+$/.test(v) && +v > 0 ? undefined : vscode.l10n.t('Enter a whole number of steps, e.g. 500.'),
     });
     if (!s) return undefined;
     steps = Number(s);

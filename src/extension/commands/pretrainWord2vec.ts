@@ -34,7 +34,7 @@ export async function pretrainWord2vecCommand(
   const chosen =
     args?.corpus !== undefined
       ? givenCorpus(args.corpus)
-      : await pickCorpus('Pretrain word2vec (1/3): corpus');
+      : await pickCorpus(vscode.l10n.t('Pretrain word2vec (1/3): corpus'));
   if (!chosen) return undefined;
   let algo = args?.algo;
   if (!algo) {
@@ -42,21 +42,29 @@ export async function pretrainWord2vecCommand(
       {
         id: 'skipgram',
         label: 'skip-gram',
-        description: 'predicts the context from each word; better for rare words',
+        description: vscode.l10n.t('predicts the context from each word; better for rare words'),
       },
-      { id: 'cbow', label: 'CBOW', description: 'predicts each word from its context; about 3× faster' },
+      {
+        id: 'cbow',
+        label: 'CBOW',
+        description: vscode.l10n.t('predicts each word from its context; about 3× faster'),
+      },
     ];
-    const p = await vscode.window.showQuickPick(items, { title: 'Pretrain word2vec (2/3): algorithm' });
+    const p = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Pretrain word2vec (2/3): algorithm'),
+    });
     if (!p) return undefined;
     algo = p.id;
   }
   let epochs = args?.epochs;
   if (epochs === undefined) {
     const s = await vscode.window.showInputBox({
-      title: 'Pretrain word2vec (3/3): epochs (passes over the corpus)',
+      title: vscode.l10n.t('Pretrain word2vec (3/3): epochs (passes over the corpus)'),
       value: String(DEFAULT_WORD2VEC.epochs),
       validateInput: (v) =>
-        /^\d+$/.test(v) && +v > 0 && +v <= 1000 ? undefined : 'Enter a whole number of epochs, e.g. 5.',
+        /^\d+$/.test(v) && +v > 0 && +v <= 1000
+          ? undefined
+          : vscode.l10n.t('Enter a whole number of epochs, e.g. 5.'),
     });
     if (!s) return undefined;
     epochs = Number(s);

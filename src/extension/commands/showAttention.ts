@@ -58,14 +58,16 @@ export class ShowAttentionCommand implements vscode.Disposable {
     const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
     if (!editor || text.trim().length === 0) {
       void vscode.window.showWarningMessage(
-        'Select one sentence (or two, separated by a line break or [SEP]), then run Show Attention.',
+        vscode.l10n.t(
+          'Select one sentence (or two, separated by a line break or [SEP]), then run Show Attention.',
+        ),
       );
       return undefined;
     }
     const choice = modelFor(
       this.models,
       'attention',
-      'There is no usable model with attention yet; pretrain a BERT on this workspace first.',
+      vscode.l10n.t('There is no usable model with attention yet; pretrain a BERT on this workspace first.'),
     );
     if ('error' in choice) {
       void vscode.window.showWarningMessage(choice.error);
@@ -160,7 +162,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
    */
   exportJson(file: string): void {
     const s = this.shown;
-    if (!s) throw new Error('Show Attention first; there is no attention to export.');
+    if (!s) throw new Error(vscode.l10n.t('Show Attention first; there is no attention to export.'));
     const { tokens, words, segments, layers, heads, weights } = s.result;
     const T = tokens.length;
     const fd = fs.openSync(file, 'w');
@@ -201,7 +203,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(path.join(ws, `attention.${m.format}`)),
       filters: { [m.format.toUpperCase()]: [m.format] },
-      title: 'Export attention',
+      title: vscode.l10n.t('Export attention'),
     });
     if (!target) return undefined;
     try {
@@ -212,7 +214,11 @@ export class ShowAttentionCommand implements vscode.Disposable {
     } catch (e) {
       // goes back to the panel, which shows it
       throw new Error(
-        `Could not save ${target.fsPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another place.`,
+        vscode.l10n.t(
+          'Could not save {0} ({1}); choose another place.',
+          target.fsPath,
+          (e as NodeJS.ErrnoException).code ?? (e as Error).message,
+        ),
       );
     }
     announceExport(target);
@@ -228,10 +234,14 @@ export class ShowAttentionCommand implements vscode.Disposable {
 /** Names the saved file's path and offers to open it in VS Code or show it in its folder. */
 export function announceExport(target: vscode.Uri): void {
   void vscode.window
-    .showInformationMessage(`Attention exported to ${target.fsPath}.`, 'Open', 'Reveal')
+    .showInformationMessage(
+      vscode.l10n.t('Attention exported to {0}.', target.fsPath),
+      vscode.l10n.t('Open'),
+      vscode.l10n.t('Reveal'),
+    )
     .then((pick) => {
-      if (pick === 'Open') return vscode.commands.executeCommand('vscode.open', target);
-      if (pick === 'Reveal') return vscode.commands.executeCommand('revealFileInOS', target);
+      if (pick === vscode.l10n.t('Open')) return vscode.commands.executeCommand('vscode.open', target);
+      if (pick === vscode.l10n.t('Reveal')) return vscode.commands.executeCommand('revealFileInOS', target);
       return undefined;
     });
 }

@@ -35,12 +35,14 @@ export class ShowElmoLayersCommand {
     const editor = vscode.window.activeTextEditor;
     const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
     if (!editor || text.trim().length === 0) {
-      void vscode.window.showWarningMessage('Select a sentence or two, then run Show ELMo Layers.');
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Select a sentence or two, then run Show ELMo Layers.'),
+      );
       return undefined;
     }
     const model = elmoModel(this.models);
     if (!model) {
-      const error = 'There is no ELMo model yet; run Pretrain ELMo on this workspace first.';
+      const error = vscode.l10n.t('There is no ELMo model yet; run Pretrain ELMo on this workspace first.');
       void vscode.window.showWarningMessage(error);
       return { error };
     }
@@ -55,7 +57,10 @@ export class ShowElmoLayersCommand {
       this.panel.result(view);
       if (view.truncated)
         void vscode.window.showInformationMessage(
-          `The selection was cut to its first ${view.maxTokens} tokens, the most ELMo reads at once.`,
+          vscode.l10n.t(
+            'The selection was cut to its first {0} tokens, the most ELMo reads at once.',
+            view.maxTokens,
+          ),
         );
       return view;
     } catch (e) {

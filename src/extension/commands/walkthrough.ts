@@ -21,7 +21,10 @@ function shipped(extensionPath: string, name: string): string {
   const f = path.join(extensionPath, 'sample', name);
   if (!fs.existsSync(f))
     throw new Error(
-      `This installation has no sample ${name}; open a folder with text and try the step on your own file.`,
+      vscode.l10n.t(
+        'This installation has no sample {0}; open a folder with text and try the step on your own file.',
+        name,
+      ),
     );
   return f;
 }

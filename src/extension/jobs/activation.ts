@@ -2,6 +2,7 @@
 // with a usable model makes it active for its capabilities and offers *Switch back* (a barely trained
 // model must not silently replace the starter); a cancelled run only offers *Make Active*.
 import { CAPABILITY_LABELS, type Capability } from '../../shared/modelKinds';
+import { l10n } from '../l10n';
 import type { ModelStore } from '../modelStore';
 
 export type ActivationStore = Pick<ModelStore, 'list' | 'activeByCapability' | 'setActive' | 'restoreActive'>;
@@ -40,7 +41,7 @@ export async function activate(models: ActivationStore, dir: string): Promise<Ac
 
 /** The sentence appended to a finished run's message. */
 export function activatedSentence(a: Activation): string {
-  return `It is now the active model for ${a.features.join(', ')}.`;
+  return l10n.t('It is now the active model for {0}.', a.features.join(', '));
 }
 
 /** Whether there is anything to switch back to. */

@@ -88,9 +88,20 @@ export class JobController implements vscode.Disposable {
   /** The sentence that refuses a second job while one runs. */
   busyMessage(): string {
     const last = this.last;
-    const what = this.run ? `${this.run.family} ${this.run.model}` : 'one';
-    const at = last ? `, ${last.unit} ${last.done} of ${last.total}` : '';
-    return `A training is already running (${what}${at}); cancel it or wait for it to finish before starting another.`;
+    const what = this.run ? `${this.run.family} ${this.run.model}` : vscode.l10n.t('one');
+    const at = last
+      ? vscode.l10n.t(
+          ', {0} {1} of {2}',
+          last.unit === 'epoch' ? vscode.l10n.t('epoch') : vscode.l10n.t('step'),
+          last.done,
+          last.total,
+        )
+      : '';
+    return vscode.l10n.t(
+      'A training is already running ({0}{1}); cancel it or wait for it to finish before starting another.',
+      what,
+      at,
+    );
   }
 
   /**
@@ -101,7 +112,7 @@ export class JobController implements vscode.Disposable {
     if (!this.running) return false;
     // not awaited: the command answers at once, the message waits for the user
     void vscode.window
-      .showWarningMessage(this.busyMessage(), 'Show Training')
+      .showWarningMessage(this.busyMessage(), vscode.l10n.t('Show Training'))
       .then((pick) => pick && vscode.commands.executeCommand('pretrainLab.showTraining'));
     return true;
   }
@@ -163,16 +174,16 @@ export class JobController implements vscode.Disposable {
     const a = this.lastActivation;
     const offer =
       a && canSwitchBack(a)
-        ? 'Switch back'
+        ? vscode.l10n.t('Switch back')
         : outcome.status === 'cancelled' && usableModel(this.models, outcome.modelDir)
-          ? 'Make Active'
+          ? vscode.l10n.t('Make Active')
           : undefined;
     void vscode.window
       .showInformationMessage(outcome.message, ...(offer ? [offer] : []))
       .then(async (pick) => {
         // this run's activation, even if a later run has finished since
-        if (pick === 'Switch back' && a) await this.switchBack(a);
-        else if (pick === 'Make Active') await this.makeActive(outcome.modelDir);
+        if (pick === vscode.l10n.t('Switch back') && a) await this.switchBack(a);
+        else if (pick === vscode.l10n.t('Make Active')) await this.makeActive(outcome.modelDir);
       });
   }
 
@@ -181,13 +192,16 @@ export class JobController implements vscode.Disposable {
     if (!a) return;
     if (this.lastActivation === a) this.lastActivation = undefined;
     await switchBack(this.models, a);
-    vscode.window.setStatusBarMessage('Pretrain Lab: the models active before the training are back', 4000);
+    vscode.window.setStatusBarMessage(
+      vscode.l10n.t('Pretrain Lab: the models active before the training are back'),
+      4000,
+    );
   }
 
   /** Makes a (cancelled) training's model active when the user asks. */
   async makeActive(dir: string): Promise<void> {
     const a = await activate(this.models, dir);
-    if (a) vscode.window.setStatusBarMessage(`Pretrain Lab: ${activatedSentence(a)}`, 4000);
+    if (a) vscode.window.setStatusBarMessage(vscode.l10n.t('Pretrain Lab: {0}', activatedSentence(a)), 4000);
   }
 
   /** Starts the job on the engine and follows it to its end: the outcome, never a throw from the engine. */

@@ -44,36 +44,48 @@ export async function pickCorpus(title: string): Promise<ChosenCorpus | undefine
     );
     if (wsFiles.length > 0)
       items.push(
-        sized({ id: 'workspace', label: '$(root-folder) The workspace', description: glob }, wsFiles),
+        sized(
+          { id: 'workspace', label: vscode.l10n.t('$(root-folder) The workspace'), description: glob },
+          wsFiles,
+        ),
       );
   }
   const sample = sampleDir();
   if (items.length === 0 && sample && fs.existsSync(sample))
     items.push(
-      sized({ id: 'sample', label: '$(book) The sample corpus', description: 'English and Chinese texts' }, [
-        sample,
-      ]),
+      sized(
+        {
+          id: 'sample',
+          label: vscode.l10n.t('$(book) The sample corpus'),
+          description: vscode.l10n.t('English and Chinese texts'),
+        },
+        [sample],
+      ),
     );
   if (editor && editor.document.uri.scheme === 'file') {
     const f = editor.document.uri.fsPath;
     items.push(
-      sized({ id: 'folder', label: '$(folder) This folder', description: path.dirname(f) }, [
+      sized({ id: 'folder', label: vscode.l10n.t('$(folder) This folder'), description: path.dirname(f) }, [
         path.dirname(f),
       ]),
     );
-    items.push(sized({ id: 'file', label: '$(file) This file', description: path.basename(f) }, [f]));
+    items.push(
+      sized({ id: 'file', label: vscode.l10n.t('$(file) This file'), description: path.basename(f) }, [f]),
+    );
   }
   if (ws && wsFiles.length === 0)
     items.push({
       id: 'workspace-empty',
-      label: '$(root-folder) The workspace',
+      label: vscode.l10n.t('$(root-folder) The workspace'),
       description: glob,
-      detail: `No file matches ${glob}; change the setting pretrainLab.corpusGlob.`,
+      detail: vscode.l10n.t('No file matches {0}; change the setting pretrainLab.corpusGlob.', glob),
     });
-  items.push({ id: 'browse', label: '$(folder-opened) Choose files or a folder…' });
+  items.push({ id: 'browse', label: vscode.l10n.t('$(folder-opened) Choose files or a folder…') });
   const pick = await vscode.window.showQuickPick(items, {
     title,
-    placeHolder: 'Which text should the model learn from? (sizes: files · MB · estimated tokens)',
+    placeHolder: vscode.l10n.t(
+      'Which text should the model learn from? (sizes: files · MB · estimated tokens)',
+    ),
     matchOnDetail: false,
   });
   if (!pick) return undefined;
@@ -82,12 +94,19 @@ export async function pickCorpus(title: string): Promise<ChosenCorpus | undefine
     case 'folder':
       return { corpus: pick.corpus!, label: pick.description ?? '', size: pick.size };
     case 'sample':
-      return { corpus: pick.corpus!, label: 'the sample corpus', size: pick.size };
+      return { corpus: pick.corpus!, label: vscode.l10n.t('the sample corpus'), size: pick.size };
     case 'workspace':
-      return { corpus: pick.corpus!, label: `${wsFiles.length} workspace files (${glob})`, size: pick.size };
+      return {
+        corpus: pick.corpus!,
+        label: vscode.l10n.t('{0} workspace files ({1})', wsFiles.length, glob),
+        size: pick.size,
+      };
     case 'workspace-empty':
       void vscode.window.showWarningMessage(
-        `No workspace file matches ${glob}; change the setting pretrainLab.corpusGlob or pick files.`,
+        vscode.l10n.t(
+          'No workspace file matches {0}; change the setting pretrainLab.corpusGlob or pick files.',
+          glob,
+        ),
       );
       return undefined;
     default: {
@@ -95,7 +114,7 @@ export async function pickCorpus(title: string): Promise<ChosenCorpus | undefine
         canSelectFiles: true,
         canSelectFolders: true,
         canSelectMany: true,
-        title: 'Corpus for pretraining',
+        title: vscode.l10n.t('Corpus for pretraining'),
       });
       if (!uris?.length) return undefined;
       const corpus = uris.map((u) => u.fsPath);

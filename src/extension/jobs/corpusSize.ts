@@ -3,6 +3,7 @@
 // to the step budget, so a first run is not a 10-line file trained for 1,000 steps without knowing it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { l10n } from '../l10n';
 
 // the text files the engine reads from a folder (src/engine/data/corpus.ts; the extension cannot import it)
 const TEXT_EXT = /\.(txt|md|markdown|text|rst|tex|csv|tsv|json|jsonl|html?|xml|org|srt|vtt)$/i;
@@ -105,7 +106,8 @@ function compact(n: number): string {
 export function sizeLabel(s: CorpusSize): string {
   const mb = s.bytes / (1024 * 1024);
   const size = mb >= 0.1 ? `${mb.toFixed(1)} MB` : `${Math.max(1, Math.round(s.bytes / 1024))} KB`;
-  return `${s.files.toLocaleString('en')} file${s.files === 1 ? '' : 's'} · ${size} · ~${compact(s.tokens)} tokens`;
+  const files = s.files === 1 ? l10n.t('{0} file', 1) : l10n.t('{0} files', s.files.toLocaleString('en'));
+  return l10n.t('{0} · {1} · ~{2} tokens', files, size, compact(s.tokens));
 }
 
 // steps per second of each preset at the default batch (16 × 64 tokens) on the WebAssembly backend,
@@ -125,11 +127,13 @@ export function estimateTime(
   const s = steps / rate;
   const when =
     s < 90
-      ? `${Math.max(1, Math.round(s))} s`
+      ? l10n.t('{0} s', Math.max(1, Math.round(s)))
       : s < 5400
-        ? `${Math.round(s / 60)} min`
-        : `${(s / 3600).toFixed(1)} h`;
-  return `~${when}${measured ? ' at the speed of your last run' : ' (rough estimate)'}`;
+        ? l10n.t('{0} min', Math.round(s / 60))
+        : l10n.t('{0} h', (s / 3600).toFixed(1));
+  return measured
+    ? l10n.t('~{0} at the speed of your last run', when)
+    : l10n.t('~{0} (rough estimate)', when);
 }
 
 /** How many times the model would see the corpus: steps × tokens per step / corpus tokens. */
@@ -137,8 +141,8 @@ export function passes(steps: number, tokensPerStep: number, corpusTokens: numbe
   if (!(corpusTokens > 0)) return '';
   const p = (steps * tokensPerStep) / corpusTokens;
   return p >= 1
-    ? `${p >= 10 ? Math.round(p).toLocaleString('en') : p.toFixed(1)} passes over the corpus`
-    : `${Math.round(p * 100)}% of the corpus`;
+    ? l10n.t('{0} passes over the corpus', p >= 10 ? Math.round(p).toLocaleString('en') : p.toFixed(1))
+    : l10n.t('{0}% of the corpus', Math.round(p * 100));
 }
 
 /** What the step-budget box says as the number is typed: time, and how much of the corpus it covers. */
@@ -154,5 +158,11 @@ export function stepBudgetNote(
       ? { tokensPerSecond: measuredTokensPerSecond, tokensPerStep }
       : undefined;
   const cover = corpus ? passes(steps, tokensPerStep, corpus.tokens) : '';
-  return `${steps.toLocaleString('en')} steps of ${preset}: ${estimateTime(steps, preset, measured)}${cover ? `; ${cover}` : ''}.`;
+  return l10n.t(
+    '{0} steps of {1}: {2}{3}.',
+    steps.toLocaleString('en'),
+    preset,
+    estimateTime(steps, preset, measured),
+    cover ? l10n.t('; {0}', cover) : '',
+  );
 }

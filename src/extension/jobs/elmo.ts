@@ -2,6 +2,7 @@
 // both directions' perplexity.
 import type { ElmoPretrainOptions } from '../../shared/configs';
 import type { JobProgress } from '../../shared/protocol/training';
+import { l10n } from '../l10n';
 import type { JobKind } from './job';
 
 export type ElmoJobOptions = Partial<ElmoPretrainOptions> &
@@ -17,7 +18,7 @@ export function elmoJob(options: ElmoJobOptions, corpusLabel: string): JobKind<'
   return {
     kind: 'elmo',
     family: `ELMo ${options.preset}`,
-    title: `Pretraining ELMo (${options.preset})`,
+    title: l10n.t('Pretraining ELMo ({0})', options.preset),
     outDir: options.outDir,
     corpus: corpusLabel,
     unit: 'step',
@@ -38,20 +39,20 @@ export function elmoJob(options: ElmoJobOptions, corpusLabel: string): JobKind<'
         metrics: [
           {
             id: 'fwd-ppl',
-            name: 'forward perplexity',
+            name: l10n.t('forward perplexity'),
             value: x.forwardPerplexity,
             format: 'loss',
             brief: true,
           },
           {
             id: 'bwd-ppl',
-            name: 'backward perplexity',
+            name: l10n.t('backward perplexity'),
             value: x.backwardPerplexity,
             format: 'loss',
             brief: true,
           },
-          { id: 'loss', name: 'loss', value: x.loss, format: 'loss' },
-          { id: 'tps', name: 'tokens/s', value: x.tokensPerSecond, format: 'rate' },
+          { id: 'loss', name: l10n.t('loss'), value: x.loss, format: 'loss' },
+          { id: 'tps', name: l10n.t('tokens/s'), value: x.tokensPerSecond, format: 'rate' },
         ],
       };
     },
@@ -61,8 +62,12 @@ export function elmoJob(options: ElmoJobOptions, corpusLabel: string): JobKind<'
         : '';
       const message =
         r.status === 'done'
-          ? `ELMo ${model} trained for ${r.step} steps${ppl}.`
-          : `Training cancelled at step ${r.step}; the checkpoint of that step is kept in ${model}.`;
+          ? l10n.t('ELMo {0} trained for {1} steps{2}.', model, r.step, ppl)
+          : l10n.t(
+              'Training cancelled at step {0}; the checkpoint of that step is kept in {1}.',
+              r.step,
+              model,
+            );
       return { status: r.status, message, out: { step: r.step } };
     },
     failed: () => ({ step: last?.step ?? 0 }),

@@ -8,6 +8,7 @@ import { TASK_LABELS } from '../../shared/finetune';
 import type { RunView } from '../../shared/protocol/finetune';
 import type { JobProgress, Metric } from '../../shared/protocol/training';
 import { LiveRun, readRun } from '../finetuneRuns';
+import { l10n } from '../l10n';
 import type { JobKind } from './job';
 
 /** The fields a fine-tune job adds to its outcome. */
@@ -20,17 +21,34 @@ export interface FinetuneOut {
 export function finetuneProgress(x: FinetuneProgress): JobProgress {
   const metrics: Metric[] = [];
   if (Number.isFinite(x.trainLoss))
-    metrics.push({ id: 'train-loss', name: 'train loss', value: x.trainLoss, format: 'loss', brief: true });
-  metrics.push({ id: 'eps', name: 'examples/s', value: x.examplesPerSecond, format: 'rate', brief: true });
+    metrics.push({
+      id: 'train-loss',
+      name: l10n.t('train loss'),
+      value: x.trainLoss,
+      format: 'loss',
+      brief: true,
+    });
+  metrics.push({
+    id: 'eps',
+    name: l10n.t('examples/s'),
+    value: x.examplesPerSecond,
+    format: 'rate',
+    brief: true,
+  });
   const d = x.dev;
   if (d) {
     metrics.push(
-      { id: 'dev-loss', name: 'dev loss', value: d.loss, format: 'loss' },
-      { id: 'dev-acc', name: 'dev accuracy', value: d.accuracy, format: 'percent', brief: true },
-      { id: 'dev-macro-f1', name: 'dev macro-F1', value: d.macroF1, format: 'percent' },
+      { id: 'dev-loss', name: l10n.t('dev loss'), value: d.loss, format: 'loss' },
+      { id: 'dev-acc', name: l10n.t('dev accuracy'), value: d.accuracy, format: 'percent', brief: true },
+      { id: 'dev-macro-f1', name: l10n.t('dev macro-F1'), value: d.macroF1, format: 'percent' },
     );
     if (d.entity)
-      metrics.push({ id: 'dev-entity-f1', name: 'dev entity F1', value: d.entity.f1, format: 'percent' });
+      metrics.push({
+        id: 'dev-entity-f1',
+        name: l10n.t('dev entity F1'),
+        value: d.entity.f1,
+        format: 'percent',
+      });
   }
   const fraction = x.step / Math.max(1, x.totalSteps);
   return {
@@ -66,7 +84,7 @@ export function finetuneJob(
   return {
     kind: 'finetune',
     family: `${TASK_LABELS[options.task]} (${how})`,
-    title: `Fine-tuning ${path.basename(options.baseDir)} for ${TASK_LABELS[options.task]}`,
+    title: l10n.t('Fine-tuning {0} for {1}', path.basename(options.baseDir), TASK_LABELS[options.task]),
     outDir: options.outDir,
     corpus: trainLabel,
     unit: 'epoch',
@@ -90,8 +108,15 @@ export function finetuneJob(
       const s = r.summary;
       const message =
         r.status === 'done'
-          ? `Model ${model} fine-tuned: best dev accuracy ${(s.dev.accuracy * 100).toFixed(1)}% at epoch ${s.bestEpoch}, ${s.trainedParameters.toLocaleString('en')} parameters trained in ${Math.round(s.seconds)} s.`
-          : `Fine-tuning cancelled; the best epoch so far (${s.bestEpoch}) is kept in ${model}.`;
+          ? l10n.t(
+              'Model {0} fine-tuned: best dev accuracy {1}% at epoch {2}, {3} parameters trained in {4} s.',
+              model,
+              (s.dev.accuracy * 100).toFixed(1),
+              s.bestEpoch,
+              s.trainedParameters.toLocaleString('en'),
+              Math.round(s.seconds),
+            )
+          : l10n.t('Fine-tuning cancelled; the best epoch so far ({0}) is kept in {1}.', s.bestEpoch, model);
       return { status: r.status, message, out: { epochsDone: r.epochsDone, devAccuracy: s.dev.accuracy } };
     },
     failed: () => ({ epochsDone }),

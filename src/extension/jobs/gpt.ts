@@ -2,6 +2,7 @@
 // perplexity measured at each checkpoint.
 import type { GptPretrainOptions } from '../../shared/configs';
 import type { JobProgress, Metric } from '../../shared/protocol/training';
+import { l10n } from '../l10n';
 import type { JobKind } from './job';
 
 export type GptJobOptions = Partial<GptPretrainOptions> &
@@ -18,7 +19,7 @@ export function gptJob(options: GptJobOptions, corpusLabel: string): JobKind<'pr
   return {
     kind: 'gpt',
     family: `GPT ${options.preset}`,
-    title: `Pretraining GPT (${options.preset})`,
+    title: l10n.t('Pretraining GPT ({0})', options.preset),
     outDir: options.outDir,
     corpus: corpusLabel,
     unit: 'step',
@@ -30,17 +31,23 @@ export function gptJob(options: GptJobOptions, corpusLabel: string): JobKind<'pr
       const x = p.progress;
       last = x;
       const metrics: Metric[] = [
-        { id: 'loss', name: 'loss', value: x.loss, format: 'loss', brief: true },
-        { id: 'perplexity', name: 'perplexity', value: x.perplexity, format: 'loss' },
+        { id: 'loss', name: l10n.t('loss'), value: x.loss, format: 'loss', brief: true },
+        { id: 'perplexity', name: l10n.t('perplexity'), value: x.perplexity, format: 'loss' },
       ];
       if (x.heldOutPerplexity !== undefined)
         metrics.push({
           id: 'held-out-ppl',
-          name: 'held-out perplexity',
+          name: l10n.t('held-out perplexity'),
           value: x.heldOutPerplexity,
           format: 'loss',
         });
-      metrics.push({ id: 'tps', name: 'tokens/s', value: x.tokensPerSecond, format: 'rate', brief: true });
+      metrics.push({
+        id: 'tps',
+        name: l10n.t('tokens/s'),
+        value: x.tokensPerSecond,
+        format: 'rate',
+        brief: true,
+      });
       return {
         unit: 'step',
         done: x.step,
@@ -59,8 +66,12 @@ export function gptJob(options: GptJobOptions, corpusLabel: string): JobKind<'pr
           : '';
       const message =
         r.status === 'done'
-          ? `Model ${model} trained for ${r.step} steps${tail}.`
-          : `Training cancelled at step ${r.step}; the checkpoint of that step is kept in ${model}.`;
+          ? l10n.t('Model {0} trained for {1} steps{2}.', model, r.step, tail)
+          : l10n.t(
+              'Training cancelled at step {0}; the checkpoint of that step is kept in {1}.',
+              r.step,
+              model,
+            );
       return { status: r.status, message, out: { step: r.step } };
     },
     failed: () => ({ step: last?.step ?? 0 }),

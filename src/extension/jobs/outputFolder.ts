@@ -55,17 +55,21 @@ async function askAboutFolder(
   const existing = describeFolder(outDir, 'stored');
   const sameKind = existing.modelKind === kind;
   const canResume = sameKind && !existing.problem;
-  const REPLACE = 'Replace';
-  const RESUME = 'Resume';
-  const RENAME = 'Choose Another Name';
+  const REPLACE = vscode.l10n.t('Replace');
+  const RESUME = vscode.l10n.t('Resume');
+  const RENAME = vscode.l10n.t('Choose Another Name');
   const offers = [...(sameKind ? [REPLACE] : []), ...(canResume ? [RESUME] : []), RENAME];
   const pick = await vscode.window.showWarningMessage(
-    `The folder "${name}" already holds ${describeExisting(existing)}.`,
+    vscode.l10n.t('The folder "{0}" already holds {1}.', name, describeExisting(existing)),
     {
       modal: true,
       detail: sameKind
-        ? `Replace it with a new model${canResume ? ', resume its training' : ''}, or write the new model to another folder.`
-        : `A ${KINDS[kind].label} training cannot write over it; choose another name.`,
+        ? canResume
+          ? vscode.l10n.t(
+              'Replace it with a new model, resume its training, or write the new model to another folder.',
+            )
+          : vscode.l10n.t('Replace it with a new model, or write the new model to another folder.')
+        : vscode.l10n.t('A {0} training cannot write over it; choose another name.', KINDS[kind].label),
     },
     ...offers,
   );
@@ -74,13 +78,13 @@ async function askAboutFolder(
   if (pick === RESUME) return { outDir, resume: true };
   const suggested = path.basename(freshFolder(storageDir, name));
   const other = await vscode.window.showInputBox({
-    title: 'Name of the new model folder',
+    title: vscode.l10n.t('Name of the new model folder'),
     value: suggested,
     validateInput: (v) =>
       !/^[^\\/:*?"<>|]+$/.test(v) || v.startsWith('.')
-        ? 'Enter a folder name without / \\ : * ? " < > | and not starting with a dot.'
+        ? vscode.l10n.t('Enter a folder name without / \\ : * ? " < > | and not starting with a dot.')
         : fs.existsSync(path.join(storageDir, v))
-          ? `"${v}" exists too; enter a name that is not taken.`
+          ? vscode.l10n.t('"{0}" exists too; enter a name that is not taken.', v)
           : undefined,
   });
   return other ? { outDir: path.join(storageDir, other), resume: false } : undefined;

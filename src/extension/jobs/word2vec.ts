@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { W2vProgress, W2vSummary, Word2vecOptions } from '../../shared/configs';
 import type { JobProgress, Metric } from '../../shared/protocol/training';
+import { l10n } from '../l10n';
 import type { JobKind } from './job';
 
 export type Word2vecJobOptions = Partial<Word2vecOptions> &
@@ -23,12 +24,17 @@ export interface Word2vecOut {
 export function word2vecProgress(x: W2vProgress): JobProgress {
   const perEpoch = Math.max(1, x.totalWords / Math.max(1, x.epochs));
   const metrics: Metric[] = [
-    { id: 'loss', name: 'loss', value: x.loss, format: 'loss', brief: true },
-    { id: 'wps', name: 'words/s', value: x.wordsPerSecond, format: 'rate', brief: true },
+    { id: 'loss', name: l10n.t('loss'), value: x.loss, format: 'loss', brief: true },
+    { id: 'wps', name: l10n.t('words/s'), value: x.wordsPerSecond, format: 'rate', brief: true },
   ];
   // only the report that ends an epoch carries its mean: that chart gets one point per epoch
   if (x.epochLoss !== undefined)
-    metrics.push({ id: 'epoch-loss', name: 'mean loss per epoch', value: x.epochLoss, format: 'loss' });
+    metrics.push({
+      id: 'epoch-loss',
+      name: l10n.t('mean loss per epoch'),
+      value: x.epochLoss,
+      format: 'loss',
+    });
   return {
     unit: 'epoch',
     done: x.epoch,
@@ -52,14 +58,14 @@ export function word2vecJob(
   return {
     kind: 'word2vec',
     family: `word2vec ${algo}`,
-    title: `Pretraining word2vec (${options.algo})`,
+    title: l10n.t('Pretraining word2vec ({0})', options.algo),
     outDir: options.outDir,
     corpus: corpusLabel,
     unit: 'epoch',
     total: options.epochs,
     usesBackend: false, // its own WebAssembly threads, not TensorFlow.js
     request: () => ({ type: 'pretrainWord2vec', options }),
-    onStart: () => view.training({ status: `Training ${name} on ${corpusLabel}…` }),
+    onStart: () => view.training({ status: l10n.t('Training {0} on {1}…', name, corpusLabel) }),
     progress(p) {
       return p.type === 'w2v' ? word2vecProgress(p.progress) : undefined;
     },

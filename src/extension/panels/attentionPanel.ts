@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   type AttentionView,
   type FromAttentionPanel,
@@ -16,7 +16,7 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
   constructor(extensionUri: vscode.Uri) {
     super(extensionUri, {
       viewType: AttentionPanel.viewType,
-      title: 'Attention',
+      title: vscode.l10n.t('Attention'),
       entry: 'attention',
       isMessage: isFromAttentionPanel,
     });

@@ -1,7 +1,7 @@
 // The ELMo Layers panel: per token of a selection, how similar its three layers are to the word's
 // other occurrences (in the selection and the workspace), and a task's learned layer weights when one
 // exists. A click on a workspace occurrence opens it (onReveal).
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   type ElmoLayersView,
   type FromElmoPanel,
@@ -19,7 +19,7 @@ export class ElmoPanel extends StatePanel<ToElmoPanel, FromElmoPanel> {
   constructor(extensionUri: vscode.Uri) {
     super(extensionUri, {
       viewType: ElmoPanel.viewType,
-      title: 'ELMo Layers',
+      title: vscode.l10n.t('ELMo Layers'),
       entry: 'elmo',
       isMessage: isFromElmoPanel,
     });

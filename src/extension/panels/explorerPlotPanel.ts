@@ -21,8 +21,9 @@ export interface ExplorerPlotHost {
   openChanged(open: boolean): void;
 }
 
-const NOTHING_YET =
-  'Nothing is projected yet: open the Embedding Explorer and project some words; this plot follows it.';
+const NOTHING_YET = vscode.l10n.t(
+  'Nothing is projected yet: open the Embedding Explorer and project some words; this plot follows it.',
+);
 
 export class ExplorerPlotPanel extends PanelBase<ToExplorerPlot, FromExplorerPlot> {
   static readonly viewType = 'pretrainLab.explorerPlot';
@@ -35,7 +36,7 @@ export class ExplorerPlotPanel extends PanelBase<ToExplorerPlot, FromExplorerPlo
   ) {
     super(extensionUri, {
       viewType: ExplorerPlotPanel.viewType,
-      title: 'Embedding Plot',
+      title: vscode.l10n.t('Embedding Plot'),
       entry: 'explorerPlot',
       isMessage: isFromExplorerPlot,
       column: vscode.ViewColumn.Active,

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   type FromFinetunePanel,
   isFromFinetunePanel,
@@ -19,7 +19,7 @@ export class FinetunePanel extends StatePanel<ToFinetunePanel, FromFinetunePanel
   constructor(extensionUri: vscode.Uri) {
     super(extensionUri, {
       viewType: FinetunePanel.viewType,
-      title: 'Pretrain Lab: Fine-tune',
+      title: vscode.l10n.t('Pretrain Lab: Fine-tune'),
       entry: 'finetune',
       isMessage: isFromFinetunePanel,
     });

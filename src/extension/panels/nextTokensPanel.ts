@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   type FromNextTokensPanel,
   isFromNextTokensPanel,
@@ -17,7 +17,7 @@ export class NextTokensPanel extends StatePanel<ToNextTokensPanel, FromNextToken
   constructor(extensionUri: vscode.Uri) {
     super(extensionUri, {
       viewType: NextTokensPanel.viewType,
-      title: 'Next Tokens',
+      title: vscode.l10n.t('Next Tokens'),
       entry: 'nextTokens',
       isMessage: isFromNextTokensPanel,
     });
@@ -46,7 +46,8 @@ export class NextTokensPanel extends StatePanel<ToNextTokensPanel, FromNextToken
       case 'ready':
         return undefined; // answered by PanelBase
       case 'insert':
-        if (!this.onInsert) throw new Error('Show Next Tokens is not ready yet; run it again.');
+        if (!this.onInsert)
+          throw new Error(vscode.l10n.t('Show Next Tokens is not ready yet; run it again.'));
         return this.onInsert(m.requestId, m.candidateIndex);
     }
   }

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   type FromPredictPanel,
   isFromPredictPanel,
@@ -8,8 +8,9 @@ import {
 import { StatePanel } from './panelBase';
 
 /** What a panel VS Code restored after a reload says: the host no longer knows its candidates. */
-export const RESTORED_STALE =
-  'This prediction is from before the window was reloaded, so its candidates can no longer be written into the text; predict again.';
+export const RESTORED_STALE = vscode.l10n.t(
+  'This prediction is from before the window was reloaded, so its candidates can no longer be written into the text; predict again.',
+);
 
 /**
  * Shows the candidates of every [MASK]; a click on one asks the host to apply it. The panel follows
@@ -28,7 +29,7 @@ export class PredictPanel extends StatePanel<ToPredictPanel, FromPredictPanel> {
   constructor(extensionUri: vscode.Uri) {
     super(extensionUri, {
       viewType: PredictPanel.viewType,
-      title: 'Predict Mask',
+      title: vscode.l10n.t('Predict Mask'),
       entry: 'predictMask',
       isMessage: isFromPredictPanel,
     });
@@ -94,7 +95,8 @@ export class PredictPanel extends StatePanel<ToPredictPanel, FromPredictPanel> {
         if (!this.onApply || !this.hasState) throw new Error(RESTORED_STALE);
         return this.onApply(m.requestId, m.maskIndex, m.candidateIndex);
       case 'predictAgain':
-        if (!this.onPredictAgain) throw new Error('Predict Mask is not ready yet; run it again.');
+        if (!this.onPredictAgain)
+          throw new Error(vscode.l10n.t('Predict Mask is not ready yet; run it again.'));
         return this.onPredictAgain(m.source, m.uri, m.offset);
     }
   }

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   type FromTrainingPanel,
   isFromTrainingPanel,
@@ -19,7 +19,7 @@ export class TrainingPanel extends PanelBase<ToTrainingPanel, FromTrainingPanel>
   constructor(extensionUri: vscode.Uri) {
     super(extensionUri, {
       viewType: TrainingPanel.viewType,
-      title: 'Pretrain Lab: Training',
+      title: vscode.l10n.t('Pretrain Lab: Training'),
       entry: 'training',
       isMessage: isFromTrainingPanel,
     });

@@ -4,7 +4,7 @@
 // by the webview's handler. A webview that is hidden loses its page (retainContextWhenHidden is off)
 // and starts over with request id 1, so each page gets its own endpoint: answers meant for the old
 // page are dropped instead of reaching the new one.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { type RequestContext, RpcEndpoint } from '../../shared/rpc';
 
 export type WebviewRequestHandler<From> = (m: From, ctx: RequestContext) => Promise<unknown>;
@@ -33,7 +33,9 @@ export class WebviewRpc<From> implements vscode.Disposable {
       async (body, ctx) => {
         if (!this.isMessage(body)) {
           this.log?.(`A webview sent a malformed request: ${JSON.stringify(body)?.slice(0, 200)}`);
-          throw new Error('The view sent a request Pretrain Lab does not understand; reload the window.');
+          throw new Error(
+            vscode.l10n.t('The view sent a request Pretrain Lab does not understand; reload the window.'),
+          );
         }
         return this.handler(body, ctx);
       },
@@ -44,7 +46,7 @@ export class WebviewRpc<From> implements vscode.Disposable {
   reset(): void {
     const old = this.endpoint;
     this.endpoint = this.makeEndpoint();
-    old.failAll('The view was closed before it answered.');
+    old.failAll(vscode.l10n.t('The view was closed before it answered.'));
   }
 
   /** Asks the webview; rejects with the webview's error. */
@@ -64,6 +66,6 @@ export class WebviewRpc<From> implements vscode.Disposable {
   dispose(): void {
     this.sub.dispose();
     this.page++;
-    this.endpoint.failAll('The view was closed.');
+    this.endpoint.failAll(vscode.l10n.t('The view was closed.'));
   }
 }

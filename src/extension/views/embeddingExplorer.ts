@@ -26,7 +26,9 @@ import { gatherContextual } from './explorerContextual';
 import { ExplorerModels } from './explorerModels';
 
 const MODEL_KEY = 'pretrainLab.explorerModel';
-const NO_MODEL = 'There is no model to explore yet; pretrain word2vec or add a model in the Models view.';
+const NO_MODEL = vscode.l10n.t(
+  'There is no model to explore yet; pretrain word2vec or add a model in the Models view.',
+);
 
 export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'pretrainLab.embeddings';
@@ -80,7 +82,12 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     );
     this.rpc = rpc;
     view.webview.options = webviewOptions(this.ctx.extensionUri);
-    view.webview.html = webviewHtml(view.webview, this.ctx.extensionUri, 'explorer', 'Embedding Explorer');
+    view.webview.html = webviewHtml(
+      view.webview,
+      this.ctx.extensionUri,
+      'explorer',
+      vscode.l10n.t('Embedding Explorer'),
+    );
     this.viewSubs.push(
       rpc,
       view.onDidDispose(() => {
@@ -134,7 +141,9 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     const shown = this.plot.model;
     if (shown && !this.choices.find(shown))
       this.plot.clear(
-        'The model of these points was removed; choose another model in the Embedding Explorer.',
+        vscode.l10n.t(
+          'The model of these points was removed; choose another model in the Embedding Explorer.',
+        ),
       );
   }
 
@@ -171,7 +180,7 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
       }
       case 'selectModel': {
         const entry = this.choices.find(m.model);
-        if (!entry) throw new Error('That model is no longer listed; choose another one.');
+        if (!entry) throw new Error(vscode.l10n.t('That model is no longer listed; choose another one.'));
         await this.ctx.globalState.update(MODEL_KEY, m.model);
         return this.info(m.model, rc);
       }
@@ -273,7 +282,8 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
   /** Opens the source line of one occurrence of the last contextual view, the word selected. */
   async openOccurrence(index: number): Promise<void> {
     const o = this.occurrences[index];
-    if (!o) throw new Error('That occurrence is no longer listed; show the occurrences again.');
+    if (!o)
+      throw new Error(vscode.l10n.t('That occurrence is no longer listed; show the occurrences again.'));
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(o.file));
     const sel = new vscode.Selection(o.line, o.start, o.line, o.end);
     await vscode.window.showTextDocument(doc, { selection: sel, preview: true });
@@ -287,7 +297,7 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
       const uri = await vscode.window.showSaveDialog({
         defaultUri: ws ? vscode.Uri.joinPath(ws, `projection.${format}`) : undefined,
         filters: format === 'csv' ? { CSV: ['csv'] } : { TSV: ['tsv'] },
-        title: 'Export the projection',
+        title: vscode.l10n.t('Export the projection'),
       });
       target = uri?.fsPath;
     }
@@ -296,11 +306,15 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
       fs.writeFileSync(target, data);
     } catch (e) {
       throw new Error(
-        `The projection could not be saved to ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another place.`,
+        vscode.l10n.t(
+          'The projection could not be saved to {0} ({1}); choose another place.',
+          target,
+          (e as NodeJS.ErrnoException).code ?? (e as Error).message,
+        ),
       );
     }
     this.lastExport = target;
-    vscode.window.setStatusBarMessage(`Pretrain Lab: projection saved to ${target}`, 4000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Pretrain Lab: projection saved to {0}', target), 4000);
     return target;
   }
 

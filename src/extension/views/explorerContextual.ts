@@ -22,7 +22,9 @@ export async function gatherContextual(
     if (staticModel)
       throw new Error(missingCapabilityMessage(staticModel.name, staticModel.kind, 'contextual'));
     throw new Error(
-      'Contextual vectors need a contextual model such as BERT; pretrain one or add one in the Models view.',
+      vscode.l10n.t(
+        'Contextual vectors need a contextual model such as BERT; pretrain one or add one in the Models view.',
+      ),
     );
   }
   const glob = vscode.workspace
@@ -32,7 +34,7 @@ export async function gatherContextual(
     (u) => u.fsPath,
   );
   if (files.length === 0)
-    throw new Error(`No workspace file matches ${glob}; open a folder with text files.`);
+    throw new Error(vscode.l10n.t('No workspace file matches {0}; open a folder with text files.', glob));
   const r: EngineResponses['contextual'] = await engine.call(
     { type: 'contextual', modelDir: model.dir, word, files, layer, max: 400 },
     { token },

@@ -48,7 +48,12 @@ export class ExplorerModels {
     for (const call of [...this.inFlight]) {
       if (now.some((m) => m.id === call.model)) continue;
       const name = before.find((m) => m.id === call.model)?.name ?? call.model;
-      call.fail(`The model "${name}" was removed while the explorer was asking it; choose another model.`);
+      call.fail(
+        vscode.l10n.t(
+          'The model "{0}" was removed while the explorer was asking it; choose another model.',
+          name,
+        ),
+      );
     }
     return now;
   }
@@ -93,8 +98,18 @@ export class ExplorerModels {
 function detail(m: ModelEntry): string {
   if (m.modelKind !== 'word2vec') {
     const label = m.modelKind ? KINDS[m.modelKind].label : 'model';
-    return `${label} input embeddings · ${m.vocabSize ?? '?'} WordPieces · ${m.hidden ?? '?'}d`;
+    return vscode.l10n.t(
+      '{0} input embeddings · {1} WordPieces · {2}d',
+      label,
+      m.vocabSize ?? '?',
+      m.hidden ?? '?',
+    );
   }
   const algo = m.algo === 'cbow' ? 'CBOW' : m.algo === 'skipgram' ? 'skip-gram' : 'vectors';
-  return `word2vec ${algo} · ${m.vocabSize?.toLocaleString('en') ?? '?'} words · ${m.dim ?? '?'}d`;
+  return vscode.l10n.t(
+    'word2vec {0} · {1} words · {2}d',
+    algo,
+    m.vocabSize?.toLocaleString('en') ?? '?',
+    m.dim ?? '?',
+  );
 }

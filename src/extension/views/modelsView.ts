@@ -45,39 +45,64 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
   getTreeItem(m: ModelEntry): vscode.TreeItem {
     const features = this.activeFeatures(m);
     const active = features.length > 0;
-    const activeNote = active ? ` (active for ${features.join(', ')})` : '';
+    const activeNote = active ? vscode.l10n.t(' (active for {0})', features.join(', ')) : '';
     if (m.modelKind === 'word2vec') return this.word2vecItem(m, active, activeNote);
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
     // the kind's own label: a folder of a kind this version cannot load is not called BERT
     const label = m.modelKind ? KINDS[m.modelKind].label : 'model';
     const size = m.layers ? `${m.preset ?? label} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
-    const steps = m.steps !== undefined ? ` · ${m.steps} steps` : '';
-    item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}${label} ${size}${steps}`;
+    const steps = m.steps !== undefined ? vscode.l10n.t(' · {0} steps', m.steps) : '';
+    item.description = m.problem
+      ? m.problem
+      : `${active ? vscode.l10n.t('active · ') : ''}${label} ${size}${steps}`;
     item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-class');
     item.contextValue = this.contextValue(m);
     item.id = m.dir;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);
     md.appendMarkdown(
-      `- type: ${escapeMd(`${label} ${size}`)}\n- vocabulary: ${m.vocabSize ?? '?'} WordPieces\n`,
+      vscode.l10n.t(
+        '- type: {0}\n- vocabulary: {1} WordPieces\n',
+        escapeMd(`${label} ${size}`),
+        m.vocabSize ?? '?',
+      ),
     );
     if (m.corpus)
       md.appendMarkdown(
-        `- corpus: ${escapeMd(m.corpus.slice(0, 3).join(', '))}${m.corpus.length > 3 ? ` and ${m.corpus.length - 3} more` : ''}\n`,
+        vscode.l10n.t(
+          '- corpus: {0}{1}\n',
+          escapeMd(m.corpus.slice(0, 3).join(', ')),
+          m.corpus.length > 3 ? vscode.l10n.t(' and {0} more', m.corpus.length - 3) : '',
+        ),
       );
     if (m.steps !== undefined)
-      md.appendMarkdown(`- steps: ${m.steps}${m.totalSteps ? ` of ${m.totalSteps}` : ''}\n`);
+      md.appendMarkdown(
+        vscode.l10n.t(
+          '- steps: {0}{1}\n',
+          m.steps,
+          m.totalSteps ? vscode.l10n.t(' of {0}', m.totalSteps) : '',
+        ),
+      );
     const x = m.metrics;
     if (x?.mlmLoss !== undefined) {
       md.appendMarkdown(
-        `- final MLM loss ${x.mlmLoss.toFixed(3)}, MLM accuracy ${((x.mlmAccuracy ?? 0) * 100).toFixed(1)}%, NSP accuracy ${((x.nspAccuracy ?? 0) * 100).toFixed(1)}%\n`,
+        vscode.l10n.t(
+          '- final MLM loss {0}, MLM accuracy {1}%, NSP accuracy {2}%\n',
+          x.mlmLoss.toFixed(3),
+          ((x.mlmAccuracy ?? 0) * 100).toFixed(1),
+          ((x.nspAccuracy ?? 0) * 100).toFixed(1),
+        ),
       );
     }
-    md.appendMarkdown(`- folder: \`${m.dir.replace(/`/g, "'")}\``);
+    md.appendMarkdown(vscode.l10n.t('- folder: `{0}`', m.dir.replace(/`/g, "'")));
     item.tooltip = md;
     // a click makes it active, unless it already is for everything it can do
     if (!m.problem && !this.fullyActive(m))
-      item.command = { command: 'pretrainLab.setActiveModel', title: 'Make Active', arguments: [m] };
+      item.command = {
+        command: 'pretrainLab.setActiveModel',
+        title: vscode.l10n.t('Make Active'),
+        arguments: [m],
+      };
     return item;
   }
 
@@ -85,26 +110,34 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
     const algo = m.algo === 'cbow' ? 'CBOW' : m.algo === 'skipgram' ? 'skip-gram' : 'vectors';
     const size = `${m.dim ?? '?'}d · ${m.vocabSize?.toLocaleString('en') ?? '?'} words`;
-    const ep = m.epochsDone !== undefined ? ` · ${m.epochsDone}/${m.epochs} epochs` : '';
-    item.description = m.problem ? m.problem : `${active ? 'active · ' : ''}word2vec ${algo} · ${size}${ep}`;
+    const ep =
+      m.epochsDone !== undefined ? vscode.l10n.t(' · {0}/{1} epochs', m.epochsDone, m.epochs ?? '?') : '';
+    item.description = m.problem
+      ? m.problem
+      : `${active ? vscode.l10n.t('active · ') : ''}word2vec ${algo} · ${size}${ep}`;
     item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-array');
     item.contextValue = this.contextValue(m);
     item.id = m.dir;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);
-    md.appendMarkdown(`- type: word2vec ${escapeMd(algo)}, ${escapeMd(size)}\n`);
-    if (m.corpus) md.appendMarkdown(`- corpus: ${escapeMd(m.corpus.slice(0, 3).join(', '))}\n`);
+    md.appendMarkdown(vscode.l10n.t('- type: word2vec {0}, {1}\n', escapeMd(algo), escapeMd(size)));
+    if (m.corpus)
+      md.appendMarkdown(vscode.l10n.t('- corpus: {0}\n', escapeMd(m.corpus.slice(0, 3).join(', '))));
     if (m.epochLosses?.length)
-      md.appendMarkdown(`- loss per epoch: ${m.epochLosses.map((l) => l.toFixed(3)).join(', ')}\n`);
+      md.appendMarkdown(
+        vscode.l10n.t('- loss per epoch: {0}\n', m.epochLosses.map((l) => l.toFixed(3)).join(', ')),
+      );
     md.appendMarkdown(`- ${m.dir.endsWith('/') ? 'folder' : 'path'}: \`${m.dir.replace(/`/g, "'")}\`\n\n`);
     md.appendMarkdown(
-      'One vector per word: open it in the Embedding Explorer. Making it active leaves Predict Mask and attention on the active BERT.',
+      vscode.l10n.t(
+        'One vector per word: open it in the Embedding Explorer. Making it active leaves Predict Mask and attention on the active BERT.',
+      ),
     );
     item.tooltip = md;
     if (!m.problem)
       item.command = {
         command: 'pretrainLab.openInExplorer',
-        title: 'Open in Embedding Explorer',
+        title: vscode.l10n.t('Open in Embedding Explorer'),
         arguments: [m],
       };
     return item;

@@ -6,5 +6,6 @@ export * from './backend';
 export * from './bert';
 export * from './elmo';
 export * from './gpt';
+export * from './seq2seq';
 export * from './settings';
 export * from './word2vec';

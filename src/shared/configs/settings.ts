@@ -3,6 +3,7 @@
 import { DEFAULT_ANALYSIS } from './analysis';
 import type { BackendChoice } from './backend';
 import { DEFAULT_GENERATE } from './gpt';
+import { DEFAULT_REWRITE } from './seq2seq';
 import { DEFAULT_WORD2VEC, type W2vChinese } from './word2vec';
 
 export interface Settings {
@@ -19,6 +20,9 @@ export interface Settings {
   'generate.topK': number; // sample among the k most likely (0 = all)
   'generate.topP': number; // nucleus sampling mass (1 = all)
   'generate.seed': number; // the same seed repeats a continuation
+  'rewrite.beamSize': number; // Rewrite Selection: 1 = greedy
+  'rewrite.lengthPenalty': number; // a beam's score is log p / length^lengthPenalty
+  'rewrite.maxLength': number; // tokens Rewrite Selection writes at most
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -26,7 +30,7 @@ export const DEFAULT_SETTINGS: Settings = {
   topK: DEFAULT_ANALYSIS.topK,
   corpusGlob: '**/*.{txt,md}',
   storage: 'global',
-  defaultSteps: 500,
+  defaultSteps: 600, // the tiny recipe learns a ~100k-token corpus in this many (docs/benchmarks.md)
   'word2vec.threads': DEFAULT_WORD2VEC.threads,
   'word2vec.minCount': DEFAULT_WORD2VEC.minCount,
   'word2vec.chinese': DEFAULT_WORD2VEC.chinese,
@@ -35,4 +39,7 @@ export const DEFAULT_SETTINGS: Settings = {
   'generate.topK': DEFAULT_GENERATE.topK,
   'generate.topP': DEFAULT_GENERATE.topP,
   'generate.seed': DEFAULT_GENERATE.seed,
+  'rewrite.beamSize': DEFAULT_REWRITE.beamSize,
+  'rewrite.lengthPenalty': DEFAULT_REWRITE.lengthPenalty,
+  'rewrite.maxLength': DEFAULT_REWRITE.maxLength,
 };

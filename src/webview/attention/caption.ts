@@ -1,6 +1,7 @@
 // What an exported picture says about itself: the model, the layer, the heads and the text, drawn
 // above the PNG and written as text into the SVG, so a figure pasted elsewhere still names its source.
 import type { AttentionView } from '../../shared/protocol/attention';
+import { l10n } from '../common/l10n';
 import { css } from './draw';
 import type { Grid } from './grid';
 import { store } from './state';
@@ -28,14 +29,14 @@ export function captionLines(v: AttentionView, mode = store.ui.mode): [string, s
     const heads =
       mode === 'matrix'
         ? ui.matrixHead >= 0
-          ? `head ${ui.matrixHead + 1}`
-          : 'average of all heads'
+          ? l10n.t('head {0}', ui.matrixHead + 1)
+          : l10n.t('average of all heads')
         : ui.heads.length === v.heads
-          ? `all ${v.heads} heads`
+          ? l10n.t('all {0} heads', v.heads)
           : `head${ui.heads.length === 1 ? '' : 's'} ${ui.heads.map((h) => h + 1).join(', ')}`;
-    what = `layer ${ui.layer + 1} · ${heads}`;
+    what = l10n.t('layer {0} · {1}', ui.layer + 1, heads);
   }
-  return [`Attention · model ${v.model} · ${what}`, `“${captionText(v)}”`];
+  return [l10n.t('Attention · model {0} · {1}', v.model, what), `“${captionText(v)}”`];
 }
 
 /** The view as a PNG data URL, with the caption above it. */
@@ -81,12 +82,13 @@ function sourceImage(v: AttentionView, _g: Grid): HTMLCanvasElement | undefined 
   ctx.fillStyle = css('--vscode-foreground', '#ccc');
   ctx.font = `${Math.round(12 * (window.devicePixelRatio || 1))}px ${css('--vscode-font-family', 'sans-serif')}`;
   ctx.textBaseline = 'middle';
-  for (let h = 0; h < v.heads; h++) ctx.fillText(`head ${h + 1}`, label + h * (cell + gap), label / 4);
+  for (let h = 0; h < v.heads; h++)
+    ctx.fillText(l10n.t('head {0}', h + 1), label + h * (cell + gap), label / 4);
   for (const t of thumbs) {
     const l = Number(t.dataset.layer);
     const h = Number(t.dataset.head);
     const y = label / 2 + l * (cell + gap);
-    if (h === 0) ctx.fillText(`layer ${l + 1}`, 0, y + cell / 2);
+    if (h === 0) ctx.fillText(l10n.t('layer {0}', l + 1), 0, y + cell / 2);
     ctx.drawImage(t, label + h * (cell + gap), y);
   }
   return out;

@@ -1,6 +1,7 @@
 // The controls bar: view, layer, word merging, then per view the direction and head tiles (head view)
 // or the head and threshold (matrix view), and the PNG / SVG / JSON exports.
 import type { AttentionMode, AttentionView } from '../../shared/protocol/attention';
+import { l10n } from '../common/l10n';
 import { el, numberEl, selectEl } from '../common/vscodeApi';
 import { captionedPng } from './caption';
 import { headColour, rgb } from './draw';
@@ -17,10 +18,10 @@ function inkOn(colour: string): string {
 function headTiles(v: AttentionView): HTMLElement {
   const { ui } = store;
   const group = el('span', 'tiles-group');
-  group.append(el('span', 'muted', 'Heads'));
+  group.append(el('span', 'muted', l10n.t('Heads')));
   const tiles = el('span', 'tiles');
   tiles.setAttribute('role', 'group');
-  tiles.setAttribute('aria-label', 'Heads shown');
+  tiles.setAttribute('aria-label', l10n.t('Heads shown'));
   group.append(tiles);
   for (let h = 0; h < v.heads; h++) {
     const on = ui.heads.includes(h);
@@ -32,8 +33,8 @@ function headTiles(v: AttentionView): HTMLElement {
     t.style.borderColor = headColour(h);
     t.style.color = on ? inkOn(headColour(h)) : 'var(--vscode-foreground)';
     t.setAttribute('aria-pressed', String(on));
-    t.setAttribute('aria-label', `Head ${h + 1}`);
-    t.title = `Head ${h + 1}: click to show or hide, double-click to show only this head`;
+    t.setAttribute('aria-label', l10n.t('Head {0}', h + 1));
+    t.title = l10n.t('Head {0}: click to show or hide, double-click to show only this head', h + 1);
     t.addEventListener('click', () =>
       setUi({
         heads: ui.heads.includes(h)
@@ -50,7 +51,7 @@ function headTiles(v: AttentionView): HTMLElement {
 function exports(v: AttentionView, g: Grid): HTMLElement {
   const exp = el('span', 'export');
   for (const f of ['png', 'svg', 'json'] as const) {
-    const b = el('button', 'secondary', `Export ${f.toUpperCase()}`);
+    const b = el('button', 'secondary', l10n.t('Export {0}', f.toUpperCase()));
     b.type = 'button';
     b.id = `export-${f}`;
     b.addEventListener('click', () => {
@@ -73,44 +74,44 @@ export function controls(v: AttentionView, g: Grid): HTMLElement {
   const modeSel = selectEl(
     'mode',
     [
-      ['head', 'Head view'],
-      ['model', 'Model view'],
-      ['matrix', 'Matrix view'],
+      ['head', l10n.t('Head view')],
+      ['model', l10n.t('Model view')],
+      ['matrix', l10n.t('Matrix view')],
     ],
     ui.mode,
   );
   modeSel.addEventListener('change', () => setUi({ mode: modeSel.value as AttentionMode }));
   const layerSel = selectEl(
     'layer',
-    Array.from({ length: v.layers }, (_, l) => [String(l), `Layer ${l + 1}`] as const),
+    Array.from({ length: v.layers }, (_, l) => [String(l), l10n.t('Layer {0}', l + 1)] as const),
     String(ui.layer),
   );
   layerSel.addEventListener('change', () => setUi({ layer: Number(layerSel.value) }));
   const merge = el('label');
-  merge.title = 'Join the tokens of each word, as the tokenizer split it (WordPieces, BPE pieces)';
+  merge.title = l10n.t('Join the tokens of each word, as the tokenizer split it (WordPieces, BPE pieces)');
   const cb = el('input');
   cb.type = 'checkbox';
   cb.id = 'merge';
   cb.checked = ui.merge;
   cb.addEventListener('change', () => setUi({ merge: cb.checked }));
-  merge.append(cb, document.createTextNode(' merge tokens into words'));
+  merge.append(cb, document.createTextNode(l10n.t(' merge tokens into words')));
   bar.append(modeSel, layerSel, merge);
   if (ui.mode === 'head') {
     const dir = selectEl(
       'direction',
       [
-        ['all', 'all'],
-        ['ab', 'sentence A → B'],
-        ['ba', 'sentence B → A'],
+        ['all', l10n.t('all')],
+        ['ab', l10n.t('sentence A → B')],
+        ['ba', l10n.t('sentence B → A')],
       ],
       ui.direction,
     );
     dir.disabled = !g.segments.includes(1);
     dir.title = dir.disabled
-      ? 'Select two sentences (on two lines) to filter the lines by direction'
-      : 'Which lines to draw: all, or only from one sentence to the other';
+      ? l10n.t('Select two sentences (on two lines) to filter the lines by direction')
+      : l10n.t('Which lines to draw: all, or only from one sentence to the other');
     dir.addEventListener('change', () => setUi({ direction: dir.value as UiState['direction'] }));
-    const dirLabel = el('label', 'muted', 'Direction');
+    const dirLabel = el('label', 'muted', l10n.t('Direction'));
     dirLabel.htmlFor = 'direction';
     bar.append(dirLabel, dir, headTiles(v));
   }
@@ -118,15 +119,15 @@ export function controls(v: AttentionView, g: Grid): HTMLElement {
     const headSel = selectEl(
       'matrix-head',
       [
-        ['-1', 'average of heads'],
-        ...Array.from({ length: v.heads }, (_, h) => [String(h), `head ${h + 1}`] as const),
+        ['-1', l10n.t('average of heads')],
+        ...Array.from({ length: v.heads }, (_, h) => [String(h), l10n.t('head {0}', h + 1)] as const),
       ],
       String(ui.matrixHead),
     );
     headSel.addEventListener('change', () => setUi({ matrixHead: Number(headSel.value) }));
     const th = numberEl('range', 'threshold', 0, 1, ui.threshold, 0.01);
-    th.title = 'Hide weights below this value';
-    const thLabel = el('span', 'muted', `hide below ${ui.threshold.toFixed(2)}`);
+    th.title = l10n.t('Hide weights below this value');
+    const thLabel = el('span', 'muted', l10n.t('hide below {0}', ui.threshold.toFixed(2)));
     th.addEventListener('input', () => setUi({ threshold: Number(th.value) }));
     bar.append(headSel, th, thLabel);
   }

@@ -1,5 +1,7 @@
 // Canvas helpers shared by the three views: theme colours, a crisp canvas at the device's pixel
 // ratio, and a heat map drawn once as one pixel per cell so that it scales to any size in one drawImage.
+
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 
 export const css = (name: string, fallback: string): string =>
@@ -145,7 +147,11 @@ export function viridisImage(n: number, value: (i: number, j: number) => number)
 /** The colour scale as a horizontal bar with its ticks (0, 0.25, 1 on the square-root scale). */
 export function viridisLegend(width: number): HTMLCanvasElement {
   const h = 28;
-  const [c, g] = canvas(width, h, 'colour scale: attention weight from 0 to 1, square-root scale, viridis');
+  const [c, g] = canvas(
+    width,
+    h,
+    l10n.t('colour scale: attention weight from 0 to 1, square-root scale, viridis'),
+  );
   c.className = 'scale-legend';
   for (let x = 0; x < width; x++) {
     const [r, gr, b] = viridis(x / Math.max(1, width - 1));

@@ -1,5 +1,7 @@
 // Head view: two columns of the same tokens, a line from each source to each target per shown head,
 // as strong as the weight. Hovering a token on the left (right) keeps only its lines out (in).
+
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { canvas, css, font, headColour } from './draw';
 import type { Grid } from './grid';
@@ -33,7 +35,11 @@ export function drawHeadView(g: Grid, panelWidth = 0): HTMLElement {
   const scrolls = full > viewH;
   const { col: COL, gap: GAP_W, chars } = headLayout(panelWidth - (scrolls ? SCROLLBAR : 0));
   const W = COL * 2 + GAP_W;
-  const [c, ctx] = canvas(W, viewH, `head view of layer ${ui.layer + 1}, ${ui.heads.length} heads`);
+  const [c, ctx] = canvas(
+    W,
+    viewH,
+    l10n.t('head view of layer {0}, {1} heads', ui.layer + 1, ui.heads.length),
+  );
   c.id = 'head-canvas';
   c.style.position = 'sticky';
   c.style.top = '0';

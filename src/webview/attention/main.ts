@@ -4,6 +4,7 @@
 // target's tokens, averaged over the source's.
 import * as v from 'valibot';
 import { type AttentionView, ToAttentionPanelSchema } from '../../shared/protocol/attention';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { controls } from './controls';
 import { type Grid, grid } from './grid';
@@ -31,11 +32,17 @@ function render(): void {
   mounted = part instanceof HTMLElement ? undefined : part;
   const head = el('header');
   head.append(
-    el('h2', undefined, 'Attention'),
+    el('h2', undefined, l10n.t('Attention')),
     el(
       'span',
       'muted',
-      `model: ${view.model} · ${view.layers} layers × ${view.heads} heads · ${view.tokens.length} tokens`,
+      l10n.t(
+        'model: {0} · {1} layers × {2} heads · {3} tokens',
+        view.model,
+        view.layers,
+        view.heads,
+        view.tokens.length,
+      ),
     ),
   );
   app.replaceChildren(head);
@@ -71,7 +78,7 @@ function showFailure(message: string): void {
 function onPush(body: unknown): void {
   const parsed = v.safeParse(ToAttentionPanelSchema, body);
   if (!parsed.success) {
-    const message = 'The attention data could not be read; run Show Attention again.';
+    const message = l10n.t('The attention data could not be read; run Show Attention again.');
     if ((body as { type?: unknown } | null)?.type === 'attention')
       app.replaceChildren(el('p', 'error', message));
     throw new Error(message);
@@ -81,7 +88,7 @@ function onPush(body: unknown): void {
     case 'loading':
       store.view = undefined;
       mounted = undefined;
-      app.replaceChildren(el('p', 'muted', 'Computing attention…'));
+      app.replaceChildren(el('p', 'muted', l10n.t('Computing attention…')));
       return;
     case 'error':
       store.view = undefined;

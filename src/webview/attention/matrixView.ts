@@ -2,6 +2,7 @@
 // buttons zoom (about the mouse or the centre), dragging pans; labels are drawn only when a cell is as
 // tall as the text. The line above names the cursor token's strongest targets, or the hovered cell.
 import type { AttentionView } from '../../shared/protocol/attention';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { canvas, css, font, heatImage, LABEL_HEIGHT, resize, rgb } from './draw';
 import { fmtWeight, type Grid, matrix } from './grid';
@@ -30,8 +31,8 @@ export function drawMatrixView(v: AttentionView, g: Grid): Mounted {
   const fg = css('--vscode-foreground', '#ccc');
   const orange = css('--vscode-charts-orange', '#d18616');
   const { image, cells } = heatImage(n, (i, j) => values[i * n + j], rgb(hot), top, ui.threshold);
-  const what = ui.matrixHead >= 0 ? `head ${ui.matrixHead + 1}` : 'average of all heads';
-  const [c, ctx] = canvas(1, 1, `attention matrix of layer ${ui.layer + 1}, ${what}`);
+  const what = ui.matrixHead >= 0 ? l10n.t('head {0}', ui.matrixHead + 1) : l10n.t('average of all heads');
+  const [c, ctx] = canvas(1, 1, l10n.t('attention matrix of layer {0}, {1}', ui.layer + 1, what));
   c.id = 'matrix-canvas';
   c.style.display = 'block';
   c.style.touchAction = 'none';
@@ -48,7 +49,7 @@ export function drawMatrixView(v: AttentionView, g: Grid): Mounted {
       .sort((a, b) => b[0] - a[0])
       .slice(0, 3)
       .map(([w, j]) => `${g.labels[j]} ${fmtWeight(w)}`);
-    cursorLine = `cursor on "${g.labels[fi]}": attends most to ${best.join(', ')}`;
+    cursorLine = l10n.t('cursor on "{0}": attends most to {1}', g.labels[fi], best.join(', '));
   }
   const tip = el('div', 'tip', cursorLine);
   tip.id = 'matrix-tip';
@@ -233,13 +234,13 @@ export function drawMatrixView(v: AttentionView, g: Grid): Mounted {
   const bar = el('div', 'matrix-bar');
   Object.assign(bar.style, { display: 'flex', gap: '6px', alignItems: 'center', marginBottom: '4px' });
   bar.append(
-    button('zoom-out', '−', 'Zoom out (or scroll the wheel over the matrix)', () =>
+    button('zoom-out', '−', l10n.t('Zoom out (or scroll the wheel over the matrix)'), () =>
       zoomAt(centre(), centre(), 0.5),
     ),
-    button('zoom-in', '+', 'Zoom in (or scroll the wheel over the matrix); drag to pan', () =>
+    button('zoom-in', '+', l10n.t('Zoom in (or scroll the wheel over the matrix); drag to pan'), () =>
       zoomAt(centre(), centre(), 2),
     ),
-    button('zoom-fit', 'Fit', 'Show the whole matrix', () => {
+    button('zoom-fit', l10n.t('Fit'), l10n.t('Show the whole matrix'), () => {
       Object.assign(zm, { zoom: 1, x: 0, y: 0 });
       repaint();
     }),

@@ -2,6 +2,8 @@
 // against its protocol before it leaves (the host checks again; this catches our own slips), and what
 // the host pushes is handed to the panel. A request resolves with the host's answer or rejects with
 // its one-sentence error, which the panel shows.
+
+import { l10n } from '../common/l10n';
 import { type ClientRequestOptions, errorText, type PostTarget, RpcClient } from './rpcClient';
 
 export interface HostChannel<From> {
@@ -21,7 +23,9 @@ export function hostChannel<From>(
   const ask = <T>(m: From, opts?: ClientRequestOptions): Promise<T> =>
     isFrom(m)
       ? rpc.request<T>(m, opts)
-      : Promise.reject(new Error('The panel made a malformed request; this is a bug in Pretrain Lab.'));
+      : Promise.reject(
+          new Error(l10n.t('The panel made a malformed request; this is a bug in Pretrain Lab.')),
+        );
   return {
     ask,
     tell(m, onError) {

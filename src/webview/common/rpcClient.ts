@@ -3,6 +3,7 @@
 // resolves with the host's answer or rejects with its one-sentence error; it also rejects when the host
 // has not answered within its timeout, so no control spins forever.
 import { CancelledError, RpcEndpoint } from '../../shared/rpc';
+import { l10n } from '../common/l10n';
 
 export interface PostTarget {
   postMessage(message: unknown): void;
@@ -68,7 +69,10 @@ export class RpcClient {
         reject(
           new TimeoutError(
             opts.timeoutMessage ??
-              `No answer came within ${Math.round(ms / 1000)} seconds; try again, or see the Pretrain Lab log.`,
+              l10n.t(
+                'No answer came within {0} seconds; try again, or see the Pretrain Lab log.',
+                Math.round(ms / 1000),
+              ),
           ),
         );
       }, ms);

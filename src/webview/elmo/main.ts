@@ -11,6 +11,7 @@ import {
   type ToElmoPanel,
 } from '../../shared/protocol/elmo';
 import { hostChannel } from '../common/hostChannel';
+import { l10n } from '../common/l10n';
 import { el, vscodeApi } from '../common/vscodeApi';
 
 interface State {
@@ -26,7 +27,7 @@ const app = document.getElementById('app')!;
 
 const host = hostChannel<FromElmoPanel>(api, isFromElmoPanel, (body) => {
   if (!isToElmoPanel(body))
-    throw new Error('The ELMo Layers panel got a message it cannot read; run it again.');
+    throw new Error(l10n.t('The ELMo Layers panel got a message it cannot read; run it again.'));
   onPush(body);
 });
 
@@ -70,14 +71,16 @@ function bar(value: number, label: string): HTMLElement {
 
 function tokenStrip(v: ElmoLayersView): HTMLElement {
   const p = el('p', 'tokens');
-  p.setAttribute('aria-label', 'Tokens of the selection; pick one to list its other occurrences');
+  p.setAttribute('aria-label', l10n.t('Tokens of the selection; pick one to list its other occurrences'));
   const counts = new Map<number, number>();
   for (const o of v.occurrences) counts.set(o.i, (counts.get(o.i) ?? 0) + 1);
   v.tokens.forEach((t, i) => {
     const b = el('button', i === state.token ? 'token chosen' : 'token', t.token);
     b.type = 'button';
     b.dataset.index = String(i);
-    b.title = t.known ? `${counts.get(i) ?? 0} other occurrence(s)` : 'not in the vocabulary: read as <unk>';
+    b.title = t.known
+      ? l10n.t('{0} other occurrence(s)', counts.get(i) ?? 0)
+      : l10n.t('not in the vocabulary: read as <unk>');
     if (!t.known) b.style.fontStyle = 'italic';
     b.addEventListener('click', () => {
       state.token = i;
@@ -93,8 +96,8 @@ function occurrenceTable(v: ElmoLayersView, occ: ElmoOccurrenceView[]): HTMLElem
   const table = el('table', 'occurrences');
   table.id = 'occurrences';
   const head = el('tr');
-  head.append(el('th', undefined, 'where'), el('th', undefined, 'context'));
-  for (let l = 0; l < v.numLayers; l++) head.append(el('th', undefined, `layer ${l}`));
+  head.append(el('th', undefined, l10n.t('where')), el('th', undefined, l10n.t('context')));
+  for (let l = 0; l < v.numLayers; l++) head.append(el('th', undefined, l10n.t('layer {0}', l)));
   table.append(head);
   for (const o of occ) {
     const tr = el('tr');
@@ -107,9 +110,10 @@ function occurrenceTable(v: ElmoLayersView, occ: ElmoOccurrenceView[]): HTMLElem
         host.tell({ type: 'reveal', file: o.file!, line: o.line ?? 0 });
       });
       where.append(link);
-    } else where.textContent = `selection #${o.j}`;
+    } else where.textContent = l10n.t('selection #{0}', o.j ?? '');
     tr.append(where, el('td', 'context', o.context));
-    for (const [l, s] of o.similarity.entries()) tr.append(bar(s, `cosine similarity at layer ${l}`));
+    for (const [l, s] of o.similarity.entries())
+      tr.append(bar(s, l10n.t('cosine similarity at layer {0}', l)));
     table.append(tr);
   }
   return table;
@@ -118,14 +122,17 @@ function occurrenceTable(v: ElmoLayersView, occ: ElmoOccurrenceView[]): HTMLElem
 function mixes(v: ElmoLayersView): HTMLElement | undefined {
   if (v.mixes.length === 0) return undefined;
   const box = el('section', 'mixes');
-  box.append(el('h3', undefined, 'Learned layer weights (scalar mix)'));
+  box.append(el('h3', undefined, l10n.t('Learned layer weights (scalar mix)')));
   for (const m of v.mixes) {
     const table = el('table');
     const cap = el('caption', undefined, `${m.task} · γ ${m.gamma.toFixed(3)}`);
     table.append(cap);
     m.weights.forEach((w, l) => {
       const tr = el('tr');
-      tr.append(el('th', undefined, `layer ${l}`), bar(w, `softmax weight of layer ${l}`));
+      tr.append(
+        el('th', undefined, l10n.t('layer {0}', l)),
+        bar(w, l10n.t('softmax weight of layer {0}', l)),
+      );
       table.append(tr);
     });
     box.append(table);
@@ -136,7 +143,7 @@ function mixes(v: ElmoLayersView): HTMLElement | undefined {
 function render(): void {
   app.replaceChildren();
   if (state.loading !== undefined) {
-    app.append(el('p', 'loading', 'Reading the three layers…'));
+    app.append(el('p', 'loading', l10n.t('Reading the three layers…')));
     return;
   }
   if (state.error) {
@@ -146,13 +153,13 @@ function render(): void {
   }
   const v = state.view;
   if (!v) return;
-  app.append(el('h2', undefined, `ELMo layers · ${v.model}`));
+  app.append(el('h2', undefined, l10n.t('ELMo layers · {0}', v.model)));
   if (v.truncated)
     app.append(
       el(
         'p',
         'notice',
-        `The selection was cut to its first ${v.maxTokens} tokens, the most ELMo reads at once.`,
+        l10n.t('The selection was cut to its first {0} tokens, the most ELMo reads at once.', v.maxTokens),
       ),
     );
   app.append(tokenStrip(v));
@@ -164,15 +171,24 @@ function render(): void {
       el(
         'p',
         'explain',
-        `"${t.token}": cosine similarity to its other occurrences at each layer. Layer 0 (the token layer) is the same wherever the word stands; layers 1 and 2 follow the context.`,
+        l10n.t(
+          '"{0}": cosine similarity to its other occurrences at each layer. Layer 0 (the token layer) is the same wherever the word stands; layers 1 and 2 follow the context.',
+          t.token,
+        ),
       ),
     );
     if (!t.known)
-      app.append(el('p', 'notice', `"${t.token}" is not in the model's vocabulary, so it is read as <unk>.`));
+      app.append(
+        el(
+          'p',
+          'notice',
+          l10n.t('"{0}" is not in the model\'s vocabulary, so it is read as <unk>.', t.token),
+        ),
+      );
     if (occ.length) app.append(occurrenceTable(v, occ));
     else
       app.append(
-        el('p', 'empty', 'No other occurrence of this word in the selection or the workspace files.'),
+        el('p', 'empty', l10n.t('No other occurrence of this word in the selection or the workspace files.')),
       );
   }
   const mx = mixes(v);

@@ -1,6 +1,7 @@
 // Static vs contextual: every occurrence of a word in the workspace as its own BERT vector (PCA to 2D,
 // two k-means clusters when there are enough), beside the star of word2vec's single static vector.
 import type { ExplorerContextual } from '../../shared/protocol/explorer';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { button, revealResult, section, showFailure, textInput } from './dom';
 import { fitUnit, kmeansCosine, pca } from './projection';
@@ -18,12 +19,12 @@ export interface ContextualView {
 }
 
 export function contextualView(app: HTMLElement): ContextualView {
-  const s = section(app, 'Static vs contextual');
+  const s = section(app, l10n.t('Static vs contextual'));
   const row = el('div', 'ex-row');
-  const wordBox = textInput('ctx-word', 'a word of your text, e.g. play', '');
+  const wordBox = textInput('ctx-word', l10n.t('a word of your text, e.g. play'), '');
   const layerSel = el('select');
   layerSel.id = 'ctx-layer';
-  const go = button('ctx-go', 'Show occurrences');
+  const go = button('ctx-go', l10n.t('Show occurrences'));
   row.append(wordBox, layerSel, go);
   const msg = el('div', 'ex-msg');
   msg.id = 'ctx-status';
@@ -54,18 +55,18 @@ export function contextualView(app: HTMLElement): ContextualView {
 
   function setLayers(layers: number): void {
     layerSel.replaceChildren();
-    const last = el('option', undefined, 'last layer');
+    const last = el('option', undefined, l10n.t('last layer'));
     last.value = '1000';
     layerSel.appendChild(last);
     for (let l = layers - 1; l >= 0; l--) {
-      const o = el('option', undefined, l === 0 ? 'embedding output' : `layer ${l}`);
+      const o = el('option', undefined, l === 0 ? l10n.t('embedding output') : l10n.t('layer {0}', l));
       o.value = String(l);
       layerSel.appendChild(o);
     }
   }
 
   function staticLabel(): string {
-    return data ? `word2vec: one vector for all ${data.occurrences.length} occurrences` : '';
+    return data ? l10n.t('word2vec: one vector for all {0} occurrences', data.occurrences.length) : '';
   }
 
   function show(d: ExplorerContextual): void {
@@ -88,10 +89,21 @@ export function contextualView(app: HTMLElement): ContextualView {
     // labels of occurrences would crowd the plot: only the star is labelled
     scatter.set(fitUnit(coords, 2), 2, pts);
     const layer =
-      d.layer >= d.layers ? 'last layer' : d.layer === 0 ? 'embedding output' : `layer ${d.layer}`;
+      d.layer >= d.layers
+        ? l10n.t('last layer')
+        : d.layer === 0
+          ? l10n.t('embedding output')
+          : l10n.t('layer {0}', d.layer);
     const parts = [
-      `${n} occurrences of "${d.word}" in the workspace, each its own point: ${d.modelLabel} "${d.model}", ${layer}. `,
-      `The star is the word's single static vector: word2vec gives every occurrence the same one.`,
+      l10n.t(
+        '{0} occurrences of "{1}" in the workspace, each its own point: {2} "{3}", {4}. ',
+        n,
+        d.word,
+        d.modelLabel,
+        d.model,
+        layer,
+      ),
+      l10n.t("The star is the word's single static vector: word2vec gives every occurrence the same one."),
     ];
     if (d.notice) parts.push(` ${d.notice}`);
     msg.replaceChildren(el('span', undefined, parts.join('')));
@@ -99,13 +111,17 @@ export function contextualView(app: HTMLElement): ContextualView {
       const st = el('div', 'muted');
       st.textContent = d.staticError
         ? `${d.staticModel}: ${d.staticError}`
-        : `${d.staticModel} (static): ${(d.staticNeighbours ?? []).map((x) => x.word).join(', ')}`;
+        : l10n.t(
+            '{0} (static): {1}',
+            d.staticModel,
+            (d.staticNeighbours ?? []).map((x) => x.word).join(', '),
+          );
       msg.appendChild(st);
     }
     list.replaceChildren();
     for (let c = 0; c < k; c++) {
       const members = d.occurrences.map((o, i) => ({ o, i })).filter((x) => clusters[x.i] === c);
-      const title = `${k > 1 ? `Cluster ${String.fromCharCode(65 + c)}` : 'Occurrences'} (${members.length})`;
+      const title = `${k > 1 ? l10n.t('Cluster {0}', String.fromCharCode(65 + c)) : l10n.t('Occurrences')} (${members.length})`;
       list.appendChild(el('h4', `ex-cluster c${c}`, title));
       const ul = el('ul', 'ex-occ');
       for (const { o, i } of members.slice(0, 8)) {
@@ -117,7 +133,7 @@ export function contextualView(app: HTMLElement): ContextualView {
         ul.appendChild(li);
       }
       if (members.length > 8)
-        ul.appendChild(el('li', 'muted', `and ${members.length - 8} more (hover the points)`));
+        ul.appendChild(el('li', 'muted', l10n.t('and {0} more (hover the points)', members.length - 8)));
       list.appendChild(ul);
     }
     // the results sit below the word and vector plots: bring their start on screen
@@ -127,12 +143,12 @@ export function contextualView(app: HTMLElement): ContextualView {
   go.addEventListener('click', async () => {
     const w = wordBox.value.trim();
     if (!w) {
-      msg.replaceChildren(el('span', 'error', 'Type or select a word that occurs in your text.'));
+      msg.replaceChildren(el('span', 'error', l10n.t('Type or select a word that occurs in your text.')));
       return;
     }
     const current = gathers.start();
     waiting = true;
-    msg.replaceChildren(el('span', 'muted', `Encoding every occurrence of "${w}" with BERT…`));
+    msg.replaceChildren(el('span', 'muted', l10n.t('Encoding every occurrence of "{0}" with BERT…', w)));
     try {
       const d = await ask({ type: 'contextual', word: w, layer: Number(layerSel.value) });
       if (current()) show(d);

@@ -2,6 +2,7 @@
 // failures that belong to no section (a model that cannot be opened).
 import type { VectorsInfo } from '../../shared/configs';
 import { type JobProgress, progressLine } from '../../shared/protocol/training';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { showFailure } from './dom';
 import { ask, latest, state, tell } from './state';
@@ -19,8 +20,8 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
   const top = el('div', 'ex-row ex-model-row');
   const modelSelect = el('select');
   modelSelect.id = 'model';
-  modelSelect.title = 'Model';
-  const label = el('label', 'muted', 'Model');
+  modelSelect.title = l10n.t('Model');
+  const label = el('label', 'muted', l10n.t('Model'));
   label.htmlFor = 'model';
   const fullName = el('div', 'ex-model-name');
   fullName.id = 'model-name';
@@ -30,7 +31,7 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
   /** The chosen option's whole text, as the dropdown's title and on the line below it. */
   function showFullName(): void {
     const text = modelSelect.selectedOptions[0]?.textContent ?? '';
-    modelSelect.title = text || 'Model';
+    modelSelect.title = text || l10n.t('Model');
     fullName.textContent = text;
   }
   const infoLine = el('div', 'muted ex-info');
@@ -53,10 +54,12 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
     state.selectedModel = i.dir;
     if (state.models.some((x) => x.id === i.dir)) modelSelect.value = i.dir;
     showFullName();
-    const parts = [`${i.label} · ${i.vocabSize.toLocaleString('en')} words · ${i.dim} dimensions`];
-    if (i.epochsDone !== undefined) parts.push(`${i.epochsDone}/${i.epochs} epochs`);
+    const parts = [
+      l10n.t('{0} · {1} words · {2} dimensions', i.label, i.vocabSize.toLocaleString('en'), i.dim),
+    ];
+    if (i.epochsDone !== undefined) parts.push(l10n.t('{0}/{1} epochs', i.epochsDone, i.epochs ?? '?'));
     if (i.epochLosses?.length)
-      parts.push(`loss per epoch ${i.epochLosses.map((l) => l.toFixed(3)).join(' → ')}`);
+      parts.push(l10n.t('loss per epoch {0}', i.epochLosses.map((l) => l.toFixed(3)).join(' → ')));
     infoLine.textContent = parts.join(' · ');
     onInfo(i);
   }
@@ -84,11 +87,11 @@ export function header(app: HTMLElement, onInfo: (i: VectorsInfo) => void, onPic
         modelSelect.appendChild(o);
       }
       if (state.models.length === 0) {
-        const o = el('option', undefined, 'no model yet');
+        const o = el('option', undefined, l10n.t('no model yet'));
         o.value = '';
         modelSelect.appendChild(o);
-        infoLine.replaceChildren(el('span', undefined, 'No model yet. '));
-        const b = el('button', 'secondary', 'Pretrain word2vec…');
+        infoLine.replaceChildren(el('span', undefined, l10n.t('No model yet. ')));
+        const b = el('button', 'secondary', l10n.t('Pretrain word2vec…'));
         b.id = 'pretrain';
         b.addEventListener('click', () => tell({ type: 'pretrain' }));
         infoLine.appendChild(b);

@@ -10,6 +10,7 @@ import {
   type PlotMarks,
   type ToExplorerPlot,
 } from '../../shared/protocol/explorer';
+import { l10n } from '../common/l10n';
 import { errorText, RpcClient } from '../common/rpcClient';
 import { el, vscodeApi } from '../common/vscodeApi';
 import { Scatter, type ScatterPoint } from './scatter';
@@ -17,11 +18,11 @@ import { Scatter, type ScatterPoint } from './scatter';
 const app = document.getElementById('app')!;
 app.className = 'explorer explorer-plot';
 const top = el('div', 'ex-row');
-const title = el('strong', undefined, 'Embedding Plot');
+const title = el('strong', undefined, l10n.t('Embedding Plot'));
 title.id = 'plot-title';
-const toSidebar = el('button', 'secondary', 'Show Explorer');
+const toSidebar = el('button', 'secondary', l10n.t('Show Explorer'));
 toSidebar.id = 'plot-explorer';
-toSidebar.title = 'Change the points, the method or the model in the Embedding Explorer';
+toSidebar.title = l10n.t('Change the points, the method or the model in the Embedding Explorer');
 top.append(title, toSidebar);
 const status = el('div', 'muted ex-msg');
 status.id = 'plot-status';
@@ -43,7 +44,7 @@ const scatter = new Scatter(plotWrap, {
       return;
     }
     const c = plot.counts?.[i];
-    tip.textContent = `${plot.words[i]}${c !== undefined ? ` · ${c.toLocaleString('en')} occurrences` : ''}`;
+    tip.textContent = `${plot.words[i]}${c !== undefined ? l10n.t(' · {0} occurrences', c.toLocaleString('en')) : ''}`;
   },
   onClick: (i) => {
     const word = plot?.words[i];
@@ -78,7 +79,7 @@ function onPush(m: ToExplorerPlot): void {
         plot.words.map((w, i) => ({ label: w, mark: marks[i] })),
         keepView, // an animation frame of the same points keeps the zoom
       );
-      title.textContent = `Embedding Plot · ${m.modelName}`;
+      title.textContent = l10n.t('Embedding Plot · {0}', m.modelName);
       status.textContent = plot.status;
       return;
     }
@@ -88,7 +89,7 @@ function onPush(m: ToExplorerPlot): void {
     case 'empty':
       plot = undefined;
       scatter.set(new Float32Array(0), 2, []);
-      title.textContent = 'Embedding Plot';
+      title.textContent = l10n.t('Embedding Plot');
       status.textContent = m.message;
       return;
   }

@@ -1,5 +1,7 @@
 // The projection's controls: which points (most frequent, search results, a word's neighbourhood),
 // the method (PCA with its axes, UMAP, t-SNE), 2D or 3D, and the buttons beside the plot.
+
+import { l10n } from '../common/l10n';
 import { el, numberEl, selectEl } from '../common/vscodeApi';
 import { button } from './dom';
 import { type Method, type Subset, save, ui } from './state';
@@ -20,15 +22,15 @@ export function projectionControls(parent: HTMLElement): ProjectionControls {
   const subsetSel = selectEl(
     'subset',
     [
-      ['top', 'most frequent'],
-      ['search', 'search results'],
-      ['neighbourhood', 'neighbourhood of the word'],
+      ['top', l10n.t('most frequent')],
+      ['search', l10n.t('search results')],
+      ['neighbourhood', l10n.t('neighbourhood of the word')],
     ],
     ui.subset,
   );
   const topNBox = numberEl('number', 'top-n', 10, 20000, ui.topN);
   topNBox.className = 'ex-short';
-  row1.append(el('span', 'muted', 'points'), subsetSel, topNBox);
+  row1.append(el('span', 'muted', l10n.t('points')), subsetSel, topNBox);
 
   const row2 = el('div', 'ex-row');
   const methodSel = selectEl(
@@ -56,25 +58,25 @@ export function projectionControls(parent: HTMLElement): ProjectionControls {
     return s;
   });
   axesBox.append(...axisSel);
-  const project = button('project', 'Project');
-  const pause = button('pause', 'Pause');
+  const project = button('project', l10n.t('Project'));
+  const pause = button('pause', l10n.t('Pause'));
   pause.hidden = true;
   row2.append(methodSel, dimsSel, axesBox, project, pause);
 
   const row3 = el('div', 'ex-row');
   const isolate = button(
     'isolate',
-    'Isolate selection',
-    'Re-project just the selected word and its listed neighbours',
+    l10n.t('Isolate selection'),
+    l10n.t('Re-project just the selected word and its listed neighbours'),
   );
   const csv = button('export-csv', 'CSV');
   const tsv = button('export-tsv', 'TSV');
   const openPlot = button(
     'open-plot',
-    'Open in Editor Area',
-    'Show this projection full size in an editor tab; a click there selects the word here',
+    l10n.t('Open in Editor Area'),
+    l10n.t('Show this projection full size in an editor tab; a click there selects the word here'),
   );
-  row3.append(isolate, el('span', 'muted', 'export'), csv, tsv, openPlot);
+  row3.append(isolate, el('span', 'muted', l10n.t('export')), csv, tsv, openPlot);
   parent.append(row1, row2, row3);
 
   const read = () => {

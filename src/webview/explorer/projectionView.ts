@@ -4,6 +4,7 @@
 import { TSNE } from '@keckelt/tsne';
 import { UMAP } from 'umap-js';
 import type { ExplorerTable, PlotMarks } from '../../shared/protocol/explorer';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { section, showFailure } from './dom';
 import { projectionText } from './exportProjection';
@@ -30,7 +31,7 @@ export interface ProjectionView {
 }
 
 export function projectionView(app: HTMLElement, selectWord: (w: string) => void): ProjectionView {
-  const s = section(app, 'Projection');
+  const s = section(app, l10n.t('Projection'));
   const c = projectionControls(s);
   const msg = el('div', 'muted ex-msg');
   msg.id = 'projection-status';
@@ -44,7 +45,7 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
 
   function labelAxes(text: string): void {
     axesLine.textContent = text;
-    plotWrap.setAttribute('aria-label', `Projection plot. ${text}`);
+    plotWrap.setAttribute('aria-label', l10n.t('Projection plot. {0}', text));
   }
   const scatter = new Scatter(plotWrap, {
     onHover: (i) => {
@@ -65,7 +66,8 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
   function hoverText(i: number): string {
     const p = state.projected;
     if (!p) return '';
-    const count = p.counts?.[i] !== undefined ? ` · ${p.counts[i].toLocaleString('en')} occurrences` : '';
+    const count =
+      p.counts?.[i] !== undefined ? l10n.t(' · {0} occurrences', p.counts[i].toLocaleString('en')) : '';
     return `${p.words[i]}${count}`;
   }
 
@@ -104,13 +106,13 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
       req = { words: [ui.word, ...state.neighbours.map((n) => n.word)].filter(Boolean) };
     } else if (ui.subset === 'search') {
       if (state.searchWords.length === 0) {
-        msg.textContent = 'Search for words first; the projection then shows the results.';
+        msg.textContent = l10n.t('Search for words first; the projection then shows the results.');
         return undefined;
       }
       req = { words: state.searchWords };
     } else if (ui.subset === 'neighbourhood') {
       if (!ui.word || state.neighbours.length === 0) {
-        msg.textContent = 'Pick a word first; the projection then shows it and its neighbours.';
+        msg.textContent = l10n.t('Pick a word first; the projection then shows it and its neighbours.');
         return undefined;
       }
       req = { words: [ui.word, ...state.neighbours.map((n) => n.word)] };
@@ -160,7 +162,13 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
     if (n > limit) {
       // the most frequent rows come first in every table; keep those
       rows = rows.slice(0, limit);
-      note = ` Showing ${limit.toLocaleString('en')} of ${n.toLocaleString('en')} points: ${methodName(ui.method)} stays responsive up to ${limit.toLocaleString('en')} here.`;
+      note = l10n.t(
+        ' Showing {0} of {1} points: {2} stays responsive up to {3} here.',
+        limit.toLocaleString('en'),
+        n.toLocaleString('en'),
+        methodName(ui.method),
+        limit.toLocaleString('en'),
+      );
       n = limit;
     }
     const dim = t.dim;
@@ -172,7 +180,7 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
     const counts = t.counts ? rows.map((r) => t.counts![r]) : undefined;
     const dims = ui.dims;
     if (n < 3) {
-      msg.textContent = 'At least 3 points are needed for a projection.';
+      msg.textContent = l10n.t('At least 3 points are needed for a projection.');
       return;
     }
     if (ui.method === 'pca') {
@@ -187,17 +195,36 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
       const names = ['x', 'y', 'z'];
       labelAxes(
         `PCA · ${axes
-          .map((a, d) => `${names[d]}: PC${a + 1} (${((p.explained[a] ?? 0) * 100).toFixed(1)}% of variance)`)
+          .map((a, d) =>
+            l10n.t(
+              '{0}: PC{1} ({2}% of variance)',
+              names[d],
+              a + 1,
+              ((p.explained[a] ?? 0) * 100).toFixed(1),
+            ),
+          )
           .join(' · ')}`,
       );
       const ev = p.explained.map((e, i) => `PC${i + 1} ${(e * 100).toFixed(1)}%`).join(', ');
-      msg.textContent = `PCA of ${n.toLocaleString('en')} words (${dim} dimensions) in ${Math.round(performance.now() - t0)} ms. Explained variance: ${ev}.${note}`;
+      msg.textContent = l10n.t(
+        'PCA of {0} words ({1} dimensions) in {2} ms. Explained variance: {3}.{4}',
+        n.toLocaleString('en'),
+        dim,
+        Math.round(performance.now() - t0),
+        ev,
+        note,
+      );
       sendPlot();
       return;
     }
     pcaInfo = undefined;
     labelAxes(
-      `${methodName(ui.method)} · ${dims === 3 ? 'x, y, z' : 'x, y'}: its ${dims} dimensions, without units; near points have similar vectors, distances between clusters mean little`,
+      l10n.t(
+        '{0} · {1}: its {2} dimensions, without units; near points have similar vectors, distances between clusters mean little',
+        methodName(ui.method),
+        dims === 3 ? 'x, y, z' : 'x, y',
+        dims,
+      ),
     );
     const rowsArr = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * dim, (i + 1) * dim)));
     let step: () => number[][];
@@ -225,7 +252,7 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
     const a = { step: () => {}, running: true, epoch: 0, max };
     anim = a;
     c.pause.hidden = false;
-    c.pause.textContent = 'Pause';
+    c.pause.textContent = l10n.t('Pause');
     let first = true;
     const lib = ui.method === 'umap' ? 'umap-js' : '@keckelt/tsne';
     a.step = () => {
@@ -243,7 +270,7 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
       show(words, fitUnit(coords, dims), dims, counts, !first);
       first = false;
       const done = a.epoch >= a.max;
-      msg.textContent = `${methodName(ui.method)} (${lib}) of ${n.toLocaleString('en')} words: epoch ${a.epoch} of ${a.max}${done ? ', done' : ''}.${note}`;
+      msg.textContent = `${methodName(ui.method)} (${lib}) of ${n.toLocaleString('en')} words: epoch ${a.epoch} of ${a.max}${done ? l10n.t(', done') : ''}.${note}`;
       if (done || performance.now() - lastPlotSent > PLOT_FRAME_MS) sendPlot();
       if (done) {
         a.running = false;
@@ -258,7 +285,7 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
   function exportAs(format: 'csv' | 'tsv'): void {
     const p = state.projected;
     if (!p) {
-      msg.textContent = 'Project some words first; the export holds the coordinates on screen.';
+      msg.textContent = l10n.t('Project some words first; the export holds the coordinates on screen.');
       return;
     }
     const near = new Set(state.neighbours.map((x) => x.word));
@@ -276,13 +303,15 @@ export function projectionView(app: HTMLElement, selectWord: (w: string) => void
   c.pause.addEventListener('click', () => {
     if (!anim) return;
     anim.running = !anim.running;
-    c.pause.textContent = anim.running ? 'Pause' : 'Resume';
+    c.pause.textContent = anim.running ? l10n.t('Pause') : l10n.t('Resume');
     if (anim.running) requestAnimationFrame(anim.step);
     else sendPlot();
   });
   c.isolate.addEventListener('click', () => {
     if (!ui.word || state.neighbours.length === 0) {
-      msg.textContent = 'Pick a word first: "isolate" re-projects it with its listed neighbours only.';
+      msg.textContent = l10n.t(
+        'Pick a word first: "isolate" re-projects it with its listed neighbours only.',
+      );
       return;
     }
     isolated = true;

@@ -9,6 +9,7 @@ import {
   type FromExplorer,
   FromExplorerSchema,
 } from '../../shared/protocol/explorer';
+import { l10n } from '../common/l10n';
 import { RpcClient } from '../common/rpcClient';
 import { vscodeApi } from '../common/vscodeApi';
 
@@ -104,12 +105,15 @@ export async function ask<T extends FromExplorer['type']>(
   signal?: AbortSignal,
 ): Promise<ExplorerAnswers[T]> {
   if (!v.is(FromExplorerSchema, m))
-    throw new Error('The explorer made a malformed request; this is a bug in Pretrain Lab.');
+    throw new Error(l10n.t('The explorer made a malformed request; this is a bug in Pretrain Lab.'));
   const ms = TIMEOUT_MS[m.type];
   return rpc.request<ExplorerAnswers[T]>(m, {
     timeoutMs: ms,
     signal,
-    timeoutMessage: `The engine did not answer within ${Math.round(ms / 1000)} seconds; try again, or see the Pretrain Lab log.`,
+    timeoutMessage: l10n.t(
+      'The engine did not answer within {0} seconds; try again, or see the Pretrain Lab log.',
+      Math.round(ms / 1000),
+    ),
   });
 }
 

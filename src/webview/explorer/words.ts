@@ -1,6 +1,7 @@
 // Search, nearest neighbours and analogy: questions about words, each an RPC request to the host whose
 // answer (or one-sentence failure) shows under its own controls.
 import type { VectorsQuery } from '../../shared/configs';
+import { l10n } from '../common/l10n';
 import { el, numberEl, selectEl } from '../common/vscodeApi';
 import { chip, renderList, renderUnknown, section, showFailure, textInput } from './dom';
 import { ask, latest, save, state, ui } from './state';
@@ -20,14 +21,14 @@ function query(q: VectorsQuery) {
 /** onSelection: the selected word or its neighbours changed. */
 export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPanel {
   // search
-  const sSearch = section(app, 'Search');
+  const sSearch = section(app, l10n.t('Search'));
   const searchRow = el('div', 'ex-row');
-  const searchBox = textInput('search', 'word, part of a word, or a pattern', ui.search);
+  const searchBox = textInput('search', l10n.t('word, part of a word, or a pattern'), ui.search);
   const regexBox = el('input');
   regexBox.type = 'checkbox';
   regexBox.id = 'regex';
   regexBox.checked = ui.regex;
-  const regexLabel = el('label', undefined, '.* regex');
+  const regexLabel = el('label', undefined, l10n.t('.* regex'));
   regexLabel.prepend(regexBox);
   searchRow.append(searchBox, regexLabel);
   const searchOut = el('div', 'ex-chips');
@@ -35,11 +36,11 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
   sSearch.append(searchRow, searchOut);
 
   // neighbours
-  const sNear = section(app, 'Nearest neighbours');
+  const sNear = section(app, l10n.t('Nearest neighbours'));
   const nearRow = el('div', 'ex-row');
-  const wordBox = textInput('word', 'a word', ui.word);
+  const wordBox = textInput('word', l10n.t('a word'), ui.word);
   const kSlider = numberEl('range', 'k', 5, 200, ui.k);
-  const kLabel = el('span', 'muted', `top ${ui.k}`);
+  const kLabel = el('span', 'muted', l10n.t('top {0}', ui.k));
   nearRow.append(wordBox, kSlider, kLabel);
   const nearOut = el('ol', 'ex-list');
   nearOut.id = 'neighbours';
@@ -48,7 +49,7 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
   sNear.append(nearRow, nearMsg, nearOut);
 
   // analogy
-  const sAna = section(app, 'Analogy  a − b + c');
+  const sAna = section(app, l10n.t('Analogy  a − b + c'));
   const anaRow = el('div', 'ex-row');
   const aBox = textInput('analogy-a', 'king', ui.a, 'ex-short');
   const bBox = textInput('analogy-b', 'man', ui.b, 'ex-short');
@@ -61,7 +62,7 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
     ],
     ui.analogyMethod,
   );
-  const anaGo = el('button', 'secondary', 'Solve');
+  const anaGo = el('button', 'secondary', l10n.t('Solve'));
   anaGo.id = 'analogy-go';
   anaRow.append(aBox, el('span', undefined, '−'), bBox, el('span', undefined, '+'), cBox, anaMethod, anaGo);
   const anaMsg = el('div', 'ex-msg');
@@ -85,7 +86,7 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
     const word = wordBox.value.trim();
     if (!word || !state.selectedModel) return;
     const current = lookups.start();
-    nearMsg.replaceChildren(el('span', 'muted', `asking for the neighbours of "${word}"…`));
+    nearMsg.replaceChildren(el('span', 'muted', l10n.t('asking for the neighbours of "{0}"…', word)));
     try {
       const a = await query({ op: 'neighbours', word, k: ui.k });
       if (!current()) return;
@@ -95,7 +96,9 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
         renderUnknown(nearMsg, a, (w) => void selectWord(w));
       } else {
         state.neighbours = a.neighbours ?? [];
-        nearMsg.replaceChildren(el('span', 'muted', `cosine similarity to "${word}" (bars: 0 to 1)`));
+        nearMsg.replaceChildren(
+          el('span', 'muted', l10n.t('cosine similarity to "{0}" (bars: 0 to 1)', word)),
+        );
         renderList(nearOut, state.neighbours, (w) => void selectWord(w));
       }
     } catch (e) {
@@ -135,10 +138,10 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
           'span',
           'muted',
           total === 0
-            ? 'no word matches'
+            ? l10n.t('no word matches')
             : total > shown.length
-              ? ` ${total.toLocaleString('en')} matches, ${shown.length} shown`
-              : ` ${total} matches`,
+              ? l10n.t(' {0} matches, {1} shown', total.toLocaleString('en'), shown.length)
+              : l10n.t(' {0} matches', total),
         ),
       );
     } catch (e) {
@@ -154,7 +157,7 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
     save();
     if (!ui.a || !ui.b || !ui.c) {
       anaMsg.replaceChildren(
-        el('span', 'error', 'Fill in all three words: a − b + c, e.g. king − man + woman.'),
+        el('span', 'error', l10n.t('Fill in all three words: a − b + c, e.g. king − man + woman.')),
       );
       return;
     }
@@ -186,7 +189,7 @@ export function wordsPanel(app: HTMLElement, onSelection: () => void): WordsPane
     if (e.key === 'Enter') void selectWord(wordBox.value.trim());
   });
   kSlider.addEventListener('input', () => {
-    kLabel.textContent = `top ${kSlider.value}`;
+    kLabel.textContent = l10n.t('top {0}', kSlider.value);
   });
   kSlider.addEventListener('change', () => {
     ui.k = Number(kSlider.value);

@@ -3,6 +3,7 @@
 // on the diagonal and orange off it, so a 2-label and a 20-label matrix read alike; long label names
 // are shortened in the column headers and shown whole in a tooltip and in the row headers.
 import type { RunView } from '../../shared/protocol/finetune';
+import { l10n } from '../common/l10n';
 import { el, pct } from '../common/vscodeApi';
 import { runColour } from './curves';
 
@@ -15,11 +16,14 @@ export function confusionMatrix(m: Metrics): HTMLElement {
   const wrap = el('div', 'confusion-wrap');
   wrap.style.overflowX = 'auto';
   const table = el('table', 'confusion');
-  table.setAttribute('aria-label', `Confusion matrix, ${L} labels: rows are gold labels, columns predicted`);
+  table.setAttribute(
+    'aria-label',
+    l10n.t('Confusion matrix, {0} labels: rows are gold labels, columns predicted', L),
+  );
   table.style.borderCollapse = 'collapse';
   table.style.fontSize = L > 12 ? '11px' : '12px';
   const head = el('tr');
-  const corner = el('th', undefined, 'gold ↓ / predicted →');
+  const corner = el('th', undefined, l10n.t('gold ↓ / predicted →'));
   corner.style.fontWeight = 'normal';
   corner.style.textAlign = 'left';
   head.append(corner);
@@ -46,7 +50,14 @@ export function confusionMatrix(m: Metrics): HTMLElement {
       const share = total ? n / total : 0;
       td.dataset.gold = m.labels[g];
       td.dataset.predicted = m.labels[p];
-      td.title = `gold ${m.labels[g]}, predicted ${m.labels[p]}: ${n} (${pct(share)} of ${m.labels[g]})`;
+      td.title = l10n.t(
+        'gold {0}, predicted {1}: {2} ({3} of {4})',
+        m.labels[g],
+        m.labels[p],
+        n,
+        pct(share),
+        m.labels[g],
+      );
       td.style.textAlign = 'center';
       td.style.minWidth = L > 12 ? '22px' : '34px';
       td.style.padding = '3px 2px';
@@ -65,9 +76,10 @@ export function confusionMatrix(m: Metrics): HTMLElement {
 
 export function perLabelTable(m: Metrics): HTMLTableElement {
   const t = el('table', 'per-label');
-  t.setAttribute('aria-label', 'Per-label precision, recall and F1');
+  t.setAttribute('aria-label', l10n.t('Per-label precision, recall and F1'));
   const head = el('tr');
-  for (const h of ['label', 'precision', 'recall', 'F1', 'support']) head.append(el('th', undefined, h));
+  for (const h of [l10n.t('label'), l10n.t('precision'), l10n.t('recall'), 'F1', l10n.t('support')])
+    head.append(el('th', undefined, h));
   t.append(head);
   for (const p of m.perLabel) {
     const tr = el('tr');

@@ -2,15 +2,16 @@
 // Accuracies and F1 share a fixed 0–1 scale so runs compare at a glance; dev loss starts at 0. The
 // chart's aria-label names each run's last value, so a screen reader (and a test) can read it.
 import type { EpochPoint, RunView } from '../../shared/protocol/finetune';
+import { l10n } from '../common/l10n';
 import { el, pct } from '../common/vscodeApi';
 
 export type CurveMetric = 'accuracy' | 'macroF1' | 'entityF1' | 'loss';
 
 export const CURVE_METRICS: readonly (readonly [CurveMetric, string])[] = [
-  ['accuracy', 'dev accuracy'],
-  ['macroF1', 'dev macro-F1'],
-  ['entityF1', 'dev entity F1'],
-  ['loss', 'dev loss'],
+  ['accuracy', l10n.t('dev accuracy')],
+  ['macroF1', l10n.t('dev macro-F1')],
+  ['entityF1', l10n.t('dev entity F1')],
+  ['loss', l10n.t('dev loss')],
 ];
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -84,7 +85,7 @@ export function curvesChart(runs: readonly RunView[], metric: CurveMetric, label
     fill: fg,
     'font-size': 11,
   });
-  xl.textContent = 'epoch';
+  xl.textContent = l10n.t('epoch');
   chart.append(xl);
   const said: string[] = [];
   runs.forEach((r, i) => {
@@ -105,14 +106,21 @@ export function curvesChart(runs: readonly RunView[], metric: CurveMetric, label
     for (const [e, v] of pts) {
       const c = svg('circle', { cx: x(e), cy: y(v), r: 3.5, fill: colour });
       const tip = svg('title', {});
-      tip.textContent = `${r.name}, epoch ${e}: ${fmtMetric(metric, v)}`;
+      tip.textContent = l10n.t('{0}, epoch {1}: {2}', r.name, e, fmtMetric(metric, v));
       c.append(tip);
       g.append(c);
     }
     chart.append(g);
-    said.push(`${r.name} ${fmtMetric(metric, pts[pts.length - 1][1])} at epoch ${pts[pts.length - 1][0]}`);
+    said.push(
+      l10n.t(
+        '{0} {1} at epoch {2}',
+        r.name,
+        fmtMetric(metric, pts[pts.length - 1][1]),
+        pts[pts.length - 1][0],
+      ),
+    );
   });
-  chart.setAttribute('aria-label', `${label} by epoch: ${said.join('; ') || 'no points yet'}`);
+  chart.setAttribute('aria-label', `${label} by epoch: ${said.join('; ') || l10n.t('no points yet')}`);
   return chart;
 }
 

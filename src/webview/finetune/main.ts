@@ -9,6 +9,7 @@ import {
   type ToFinetunePanel,
 } from '../../shared/protocol/finetune';
 import { hostChannel } from '../common/hostChannel';
+import { l10n } from '../common/l10n';
 import { el, selectEl, vscodeApi } from '../common/vscodeApi';
 import { confusionMatrix, perLabelTable } from './confusion';
 import { CURVE_METRICS, type CurveMetric, curvesChart, fmtMetric, legend, pointValue } from './curves';
@@ -25,7 +26,7 @@ const app = document.getElementById('app')!;
 
 hostChannel<FromFinetunePanel>(api, isFromFinetunePanel, (body) => {
   if (!isToFinetunePanel(body))
-    throw new Error('The Fine-tune panel got a message it cannot read; run the command again.');
+    throw new Error(l10n.t('The Fine-tune panel got a message it cannot read; run the command again.'));
   const runs = body.type === 'runs' ? body.runs : [];
   const firstView = !state.view;
   state = { ...state, view: body, selected: Math.min(state.selected, Math.max(0, runs.length - 1)) };
@@ -42,7 +43,11 @@ function save(): void {
 
 const count = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en'));
 const time = (s: number | undefined) =>
-  s === undefined ? '—' : s < 90 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  s === undefined
+    ? '—'
+    : s < 90
+      ? l10n.t('{0} s', s.toFixed(1))
+      : l10n.t('{0} min {1} s', Math.floor(s / 60), Math.round(s % 60));
 
 /** The metrics the runs have: entity F1 only when some run reports it. */
 function metricsOf(runs: readonly RunView[]) {
@@ -59,16 +64,16 @@ function bestValue(r: RunView, m: CurveMetric): number | undefined {
 
 function compareTable(runs: readonly RunView[], metric: CurveMetric, label: string): HTMLTableElement {
   const t = el('table', 'compare');
-  t.setAttribute('aria-label', 'Fine-tune runs compared');
+  t.setAttribute('aria-label', l10n.t('Fine-tune runs compared'));
   const head = el('tr');
   for (const h of [
-    'run',
-    'base',
-    'how the base was used',
-    'parameters trained',
-    `best ${label}`,
-    'best epoch',
-    'time',
+    l10n.t('run'),
+    l10n.t('base'),
+    l10n.t('how the base was used'),
+    l10n.t('parameters trained'),
+    l10n.t('best {0}', label),
+    l10n.t('best epoch'),
+    l10n.t('time'),
   ])
     head.append(el('th', undefined, h));
   t.append(head);
@@ -81,9 +86,9 @@ function compareTable(runs: readonly RunView[], metric: CurveMetric, label: stri
     const trained =
       r.trainedParameters === undefined
         ? '—'
-        : `${count(r.trainedParameters)} of ${count(r.totalParameters)}`;
+        : l10n.t('{0} of {1}', count(r.trainedParameters), count(r.totalParameters));
     tr.append(
-      el('td', undefined, `${r.name}${r.running ? ' (training…)' : ''}`),
+      el('td', undefined, `${r.name}${r.running ? l10n.t(' (training…)') : ''}`),
       el('td', undefined, r.base),
       el('td', undefined, r.how),
       el('td', 'num', trained),
@@ -107,10 +112,16 @@ function compareTable(runs: readonly RunView[], metric: CurveMetric, label: stri
 
 function epochTable(r: RunView): HTMLTableElement {
   const t = el('table', 'epochs');
-  t.setAttribute('aria-label', `Dev metrics per epoch of ${r.name}`);
+  t.setAttribute('aria-label', l10n.t('Dev metrics per epoch of {0}', r.name));
   const entity = r.epochs.some((p) => p.entityF1 !== undefined);
   const head = el('tr');
-  for (const h of ['epoch', 'dev loss', 'accuracy', 'macro-F1', ...(entity ? ['entity F1'] : [])])
+  for (const h of [
+    l10n.t('epoch'),
+    l10n.t('dev loss'),
+    l10n.t('accuracy'),
+    'macro-F1',
+    ...(entity ? [l10n.t('entity F1')] : []),
+  ])
     head.append(el('th', undefined, h));
   t.append(head);
   for (const p of r.epochs) {
@@ -134,23 +145,29 @@ function details(r: RunView): HTMLElement {
     el(
       'p',
       'muted',
-      `${r.task} on ${r.base}, ${r.how}${r.running ? ' — training…' : ''}${r.trainedParameters !== undefined ? `; ${count(r.trainedParameters)} of ${count(r.totalParameters)} parameters trained` : ''}${r.seconds !== undefined ? ` in ${time(r.seconds)}` : ''}.`,
+      `${l10n.t('{0} on {1}, {2}', r.task, r.base, r.how)}${r.running ? l10n.t(' — training…') : ''}${r.trainedParameters !== undefined ? l10n.t('; {0} of {1} parameters trained', count(r.trainedParameters), count(r.totalParameters)) : ''}${r.seconds !== undefined ? l10n.t(' in {0}', time(r.seconds)) : ''}.`,
     ),
   );
-  box.append(el('h3', undefined, 'Dev metrics per epoch'), epochTable(r));
+  box.append(el('h3', undefined, l10n.t('Dev metrics per epoch')), epochTable(r));
   if (r.best) {
-    const which = r.bestEpoch === undefined ? 'latest epoch' : `best epoch (${r.bestEpoch})`;
+    const which =
+      r.bestEpoch === undefined ? l10n.t('latest epoch') : l10n.t('best epoch ({0})', r.bestEpoch);
     if (r.best.entity)
       box.append(
         el(
           'p',
           undefined,
-          `Entities: precision ${fmtMetric('accuracy', r.best.entity.precision)}, recall ${fmtMetric('accuracy', r.best.entity.recall)}, F1 ${fmtMetric('accuracy', r.best.entity.f1)}.`,
+          l10n.t(
+            'Entities: precision {0}, recall {1}, F1 {2}.',
+            fmtMetric('accuracy', r.best.entity.precision),
+            fmtMetric('accuracy', r.best.entity.recall),
+            fmtMetric('accuracy', r.best.entity.f1),
+          ),
         ),
       );
-    box.append(el('h3', undefined, `Confusion matrix, ${which}`), confusionMatrix(r.best));
-    box.append(el('h3', undefined, 'Per label'), perLabelTable(r.best));
-  } else box.append(el('p', 'muted', 'The confusion matrix shows once the first epoch ends.'));
+    box.append(el('h3', undefined, l10n.t('Confusion matrix, {0}', which)), confusionMatrix(r.best));
+    box.append(el('h3', undefined, l10n.t('Per label')), perLabelTable(r.best));
+  } else box.append(el('p', 'muted', l10n.t('The confusion matrix shows once the first epoch ends.')));
   return box;
 }
 
@@ -158,7 +175,9 @@ function render(): void {
   app.replaceChildren();
   const v = state.view;
   if (!v) {
-    app.append(el('p', 'muted', 'Fine-tune a model, or compare fine-tune runs, to see results here.'));
+    app.append(
+      el('p', 'muted', l10n.t('Fine-tune a model, or compare fine-tune runs, to see results here.')),
+    );
     return;
   }
   if (v.type === 'error') {
@@ -168,25 +187,29 @@ function render(): void {
   for (const p of v.problems) app.append(el('p', 'notice', p));
   const runs = v.runs;
   if (runs.length === 0) {
-    app.append(el('p', 'muted', 'No fine-tuned runs to show.'));
+    app.append(el('p', 'muted', l10n.t('No fine-tuned runs to show.')));
     return;
   }
   const metrics = metricsOf(runs);
   if (!metrics.some(([m]) => m === state.metric)) state.metric = 'accuracy';
-  const label = metrics.find(([m]) => m === state.metric)?.[1] ?? 'dev accuracy';
+  const label = metrics.find(([m]) => m === state.metric)?.[1] ?? l10n.t('dev accuracy');
   const header = el('header');
   header.append(
-    el('h2', undefined, runs.length > 1 ? `Compare ${runs.length} fine-tune runs` : 'Fine-tune run'),
+    el(
+      'h2',
+      undefined,
+      runs.length > 1 ? l10n.t('Compare {0} fine-tune runs', runs.length) : l10n.t('Fine-tune run'),
+    ),
   );
   const controls = el('div', 'controls');
   const pick = selectEl('metric', metrics, state.metric);
-  pick.setAttribute('aria-label', 'Metric to chart');
+  pick.setAttribute('aria-label', l10n.t('Metric to chart'));
   pick.addEventListener('change', () => {
     state.metric = pick.value as CurveMetric;
     save();
     render();
   });
-  controls.append(el('label', undefined, 'Chart '), pick);
+  controls.append(el('label', undefined, l10n.t('Chart ')), pick);
   header.append(controls);
   app.append(header);
   const fig = el('figure', 'chart');

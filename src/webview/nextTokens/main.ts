@@ -10,6 +10,7 @@ import {
   type ToNextTokensPanel,
 } from '../../shared/protocol/nextTokens';
 import { hostChannel } from '../common/hostChannel';
+import { l10n } from '../common/l10n';
 import { el, pct, vscodeApi } from '../common/vscodeApi';
 
 interface State {
@@ -25,7 +26,7 @@ const app = document.getElementById('app')!;
 
 const host = hostChannel<FromNextTokensPanel>(api, isFromNextTokensPanel, (body) => {
   if (!isToNextTokensPanel(body))
-    throw new Error('The Next Tokens panel got a message it cannot read; run it again.');
+    throw new Error(l10n.t('The Next Tokens panel got a message it cannot read; run it again.'));
   onPush(body);
 });
 
@@ -54,7 +55,10 @@ function render(): void {
   app.replaceChildren();
   if (state.loading !== undefined && !state.view) {
     const box = el('div', 'loading');
-    box.append(document.createElement('vscode-progress-ring'), el('span', undefined, 'Reading the text…'));
+    box.append(
+      document.createElement('vscode-progress-ring'),
+      el('span', undefined, l10n.t('Reading the text…')),
+    );
     app.append(box);
     return;
   }
@@ -62,15 +66,17 @@ function render(): void {
   const v = state.view;
   if (!v) {
     if (!state.error)
-      app.append(el('p', 'muted', 'Put the cursor in a text, right-click and choose Show Next Tokens.'));
+      app.append(
+        el('p', 'muted', l10n.t('Put the cursor in a text, right-click and choose Show Next Tokens.')),
+      );
     return;
   }
   document.body.dataset.requestId = String(v.requestId);
   const head = el('header');
-  head.append(el('h2', undefined, 'Next Tokens'), el('span', 'muted', `model: ${v.model}`));
+  head.append(el('h2', undefined, l10n.t('Next Tokens')), el('span', 'muted', l10n.t('model: {0}', v.model)));
   app.append(head);
   const prefix = el('p', 'sentence');
-  prefix.setAttribute('aria-label', 'The text before the cursor, as the model reads it');
+  prefix.setAttribute('aria-label', l10n.t('The text before the cursor, as the model reads it'));
   prefix.append(document.createTextNode(v.prefix), el('mark', 'fill', '▁'));
   app.append(prefix);
   if (v.result.notice) app.append(el('p', 'notice', v.result.notice));
@@ -79,7 +85,9 @@ function render(): void {
     el(
       'p',
       'muted scale-note',
-      'GPT reads only the left context. Bars: probability, 0 to 100%. Click to write a token at the cursor.',
+      l10n.t(
+        'GPT reads only the left context. Bars: probability, 0 to 100%. Click to write a token at the cursor.',
+      ),
     ),
   );
   const list = el('ol', 'candidates');
@@ -88,7 +96,7 @@ function render(): void {
     const b = el('button', 'candidate');
     b.type = 'button';
     b.dataset.candidate = String(j);
-    b.title = `Write “${c.token}” at the cursor`;
+    b.title = l10n.t('Write “{0}” at the cursor', c.token);
     const bar = el('span', 'bar');
     bar.style.width = `${Math.min(100, Math.max(0.5, 100 * c.probability))}%`;
     bar.dataset.value = String(c.probability);

@@ -13,6 +13,7 @@ import {
   type ToPredictPanel,
 } from '../../shared/protocol/predict';
 import { hostChannel } from '../common/hostChannel';
+import { l10n } from '../common/l10n';
 import { el, pct, vscodeApi } from '../common/vscodeApi';
 
 interface State {
@@ -30,7 +31,7 @@ const app = document.getElementById('app')!;
 
 const host = hostChannel<FromPredictPanel>(api, isFromPredictPanel, (body) => {
   if (!isToPredictPanel(body))
-    throw new Error('The Predict Mask panel got a message it cannot read; run it again.');
+    throw new Error(l10n.t('The Predict Mask panel got a message it cannot read; run it again.'));
   onPush(body);
 });
 
@@ -40,13 +41,13 @@ function save(): void {
 
 function renderSentence(v: PredictView): HTMLElement {
   const p = el('p', 'sentence');
-  p.setAttribute('aria-label', 'Sentence with the chosen candidates filled in');
+  p.setAttribute('aria-label', l10n.t('Sentence with the chosen candidates filled in'));
   let last = 0;
   v.result.masks.forEach((m, i) => {
     p.append(document.createTextNode(v.source.slice(last, m.position)));
     const chosen = state.applied[i] ?? m.candidates[0]?.token ?? '?';
     const fill = el('mark', state.applied[i] ? 'fill applied' : 'fill', chosen);
-    fill.title = m.original ? `masked "${m.original}"` : '[MASK]';
+    fill.title = m.original ? l10n.t('masked "{0}"', m.original) : '[MASK]';
     p.append(fill);
     last = m.position + m.length;
   });
@@ -58,7 +59,7 @@ function renderSentence(v: PredictView): HTMLElement {
 function renderStale(v: PredictView, reason: string): HTMLElement {
   const box = el('div', 'stale');
   box.setAttribute('role', 'status');
-  const again = el('button', 'predict-again', 'Predict again');
+  const again = el('button', 'predict-again', l10n.t('Predict again'));
   again.type = 'button';
   again.id = 'predict-again';
   again.addEventListener('click', () =>
@@ -77,7 +78,7 @@ function render(): void {
   document.body.dataset.stale = state.stale ? 'true' : 'false';
   if (state.loading !== undefined) {
     const box = el('div', 'loading');
-    box.append(document.createElement('vscode-progress-ring'), el('span', undefined, 'Predicting…'));
+    box.append(document.createElement('vscode-progress-ring'), el('span', undefined, l10n.t('Predicting…')));
     app.append(box, el('p', 'source muted', state.loading));
     return;
   }
@@ -91,14 +92,17 @@ function render(): void {
       el(
         'p',
         'muted',
-        'Select text with [MASK] (or a word) in an editor, right-click and choose Predict Mask.',
+        l10n.t('Select text with [MASK] (or a word) in an editor, right-click and choose Predict Mask.'),
       ),
     );
     return;
   }
   document.body.dataset.requestId = String(v.requestId);
   const head = el('header');
-  head.append(el('h2', undefined, 'Predict Mask'), el('span', 'muted', `model: ${v.model}`));
+  head.append(
+    el('h2', undefined, l10n.t('Predict Mask')),
+    el('span', 'muted', l10n.t('model: {0}', v.model)),
+  );
   app.append(head, renderSentence(v));
   if (state.stale) app.append(renderStale(v, state.stale));
   if (state.applyError) app.append(el('p', 'error apply-error', state.applyError));
@@ -108,18 +112,21 @@ function render(): void {
       el(
         'p',
         'notice independent',
-        `The ${v.result.masks.length} masks are predicted independently (each with the others still masked): the candidates are not ranked as pairs or whole words.`,
+        l10n.t(
+          'The {0} masks are predicted independently (each with the others still masked): the candidates are not ranked as pairs or whole words.',
+          v.result.masks.length,
+        ),
       ),
     );
-  app.append(el('p', 'muted scale-note', 'Bars: probability on a fixed scale, 0 to 100%.'));
+  app.append(el('p', 'muted scale-note', l10n.t('Bars: probability on a fixed scale, 0 to 100%.')));
   v.result.masks.forEach((m, i) => {
     const sec = el('section', 'mask');
     sec.dataset.mask = String(i);
     const title = el('h3');
-    title.append(el('span', undefined, m.original ? `“${m.original}” masked` : `[MASK] ${i + 1}`));
+    title.append(el('span', undefined, m.original ? l10n.t('“{0}” masked', m.original) : `[MASK] ${i + 1}`));
     if (m.original && m.originalRank !== undefined) {
       const badge = document.createElement('vscode-badge');
-      badge.textContent = `original ranks #${m.originalRank}`;
+      badge.textContent = l10n.t('original ranks #{0}', m.originalRank);
       title.append(badge);
     }
     sec.append(title);
@@ -132,8 +139,8 @@ function render(): void {
       b.dataset.candidate = String(j);
       b.disabled = state.stale !== undefined;
       b.title = state.stale
-        ? 'Predict again to write a candidate'
-        : `Write “${c.token}” into the document in place of this mask`;
+        ? l10n.t('Predict again to write a candidate')
+        : l10n.t('Write “{0}” into the document in place of this mask', c.token);
       const bar = el('span', 'bar');
       // the probability itself on a 0–1 scale (not relative to the top candidate); a hairline stays visible
       bar.style.width = `${Math.min(100, Math.max(0.5, 100 * c.probability))}%`;
@@ -179,7 +186,9 @@ function onPush(m: ToPredictPanel): void {
       // a panel restored after a reload: only a prediction on screen can be stale
       if (state.loading !== undefined) {
         state.loading = undefined;
-        state.error = 'The window was reloaded before the prediction finished; run Predict Mask again.';
+        state.error = l10n.t(
+          'The window was reloaded before the prediction finished; run Predict Mask again.',
+        );
       } else if (state.view) state.stale = m.reason;
       break;
     case 'error':

@@ -4,6 +4,7 @@
 // latest value, so a screen reader (and a test) can read what the line shows.
 import type { Metric } from '../../shared/protocol/training';
 import { formatMetric } from '../../shared/protocol/training';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 
 export interface ChartSpec {
@@ -102,8 +103,8 @@ export function chart(spec: ChartSpec): HTMLElement {
   canvas.setAttribute(
     'aria-label',
     last
-      ? `${title}: ${fmtValue(last[1], format)} at ${unit} ${fmtPosition(last[0])}`
-      : `${title}: no data yet`,
+      ? l10n.t('{0}: {1} at {2} {3}', title, fmtValue(last[1], format), unit, fmtPosition(last[0]))
+      : l10n.t('{0}: no data yet', title),
   );
   box.append(canvas);
   const g = canvas.getContext('2d');

@@ -18,6 +18,7 @@ import {
   type TrainingRunInfo,
 } from '../../shared/protocol/training';
 import { hostChannel } from '../common/hostChannel';
+import { l10n } from '../common/l10n';
 import { el, vscodeApi } from '../common/vscodeApi';
 import { CHART_GAP, chart, chartColour, chartWidth } from './chart';
 import { renderSample } from './sample';
@@ -37,7 +38,7 @@ const app = document.getElementById('app')!;
 const host = hostChannel<FromTrainingPanel>(api, isFromTrainingPanel, (body) => {
   // only the host pushes here, but check what is drawn
   const m = v.safeParse(ToTrainingPanelSchema, body);
-  if (!m.success) throw new Error('The training panel got a message it cannot read; reopen it.');
+  if (!m.success) throw new Error(l10n.t('The training panel got a message it cannot read; reopen it.'));
   onPush(m.output);
 });
 
@@ -52,7 +53,7 @@ function restore(saved: State | undefined): State {
 function fmtTime(s: number | undefined): string {
   if (s === undefined || !Number.isFinite(s)) return '–';
   const m = Math.floor(s / 60);
-  return m > 0 ? `${m} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
+  return m > 0 ? l10n.t('{0} min {1} s', m, Math.round(s % 60)) : l10n.t('{0} s', Math.round(s));
 }
 
 interface Series {
@@ -76,15 +77,23 @@ function series(points: JobProgress[]): Series[] {
 
 function header(run: TrainingRunInfo): HTMLElement {
   const head = el('header');
-  head.append(el('h2', undefined, `Pretraining ${run.model}`));
+  head.append(el('h2', undefined, l10n.t('Pretraining {0}', run.model)));
   const badge = document.createElement('vscode-badge');
-  badge.textContent = state.status ?? 'running';
+  const status = state.status ?? 'running';
+  badge.textContent =
+    status === 'done'
+      ? l10n.t('done')
+      : status === 'cancelled'
+        ? l10n.t('cancelled')
+        : status === 'failed'
+          ? l10n.t('failed')
+          : l10n.t('running');
   badge.id = 'status';
   head.append(badge);
   if (state.status === 'running') {
     const cancel = document.createElement('vscode-button');
     cancel.id = 'cancel';
-    cancel.textContent = 'Cancel';
+    cancel.textContent = l10n.t('Cancel');
     cancel.setAttribute('secondary', '');
     cancel.addEventListener('click', () =>
       host.tell({ type: 'cancel' }, (message) => {
@@ -105,15 +114,17 @@ function render(): void {
       el(
         'p',
         'muted',
-        'No training yet. Run “Pretrain Lab: Pretrain BERT” or “Pretrain Lab: Pretrain word2vec” from the command palette.',
+        l10n.t(
+          'No training yet. Run “Pretrain Lab: Pretrain BERT” or “Pretrain Lab: Pretrain word2vec” from the command palette.',
+        ),
       ),
     );
     return;
   }
   const last = state.points[state.points.length - 1];
   app.append(header(run));
-  const backend = run.backend ? ` · backend: ${run.backend}` : '';
-  app.append(el('p', 'muted', `${run.family} · corpus: ${run.corpus}${backend}`));
+  const backend = run.backend ? l10n.t(' · backend: {0}', run.backend) : '';
+  app.append(el('p', 'muted', l10n.t('{0} · corpus: {1}{2}', run.family, run.corpus, backend)));
   if (state.message) app.append(el('p', state.status === 'failed' ? 'error' : 'notice', state.message));
   const bar = document.createElement('vscode-progress-bar');
   bar.setAttribute('value', String(last ? Math.round(last.fraction * 1000) : 0));
@@ -126,9 +137,13 @@ function render(): void {
     dd.id = id;
     stats.append(el('dt', undefined, k), dd);
   };
-  stat(run.unit, last ? `${last.done} / ${last.total}` : `0 / ${run.total}`, 'stat-step');
+  stat(
+    run.unit === 'epoch' ? l10n.t('epoch') : l10n.t('step'),
+    last ? `${last.done} / ${last.total}` : `0 / ${run.total}`,
+    'stat-step',
+  );
   for (const s of all) stat(s.metric.name, formatMetric(s.metric), `stat-${s.metric.id}`);
-  stat('ETA', state.status === 'running' ? fmtTime(last?.etaSeconds) : '–', 'stat-eta');
+  stat(l10n.t('ETA'), state.status === 'running' ? fmtTime(last?.etaSeconds) : '–', 'stat-eta');
   app.append(stats);
   const charts = el('div', 'charts');
   charts.style.gap = `${CHART_GAP}px`;
@@ -139,7 +154,7 @@ function render(): void {
     charts.append(
       chart({
         title: s.metric.name,
-        unit: run.unit,
+        unit: run.unit === 'epoch' ? l10n.t('epoch') : l10n.t('step'),
         points: s.points,
         colour: chartColour(i),
         fixed: s.metric.format === 'percent' ? [0, 1] : undefined,

@@ -1,6 +1,7 @@
 // BERT's masking instance: one training instance with each chosen token marked by how the 80/10/10
 // rule treated it (BERT §3.1). Tokens come from the corpus, so they are written as text only.
 import type { JobExtras } from '../../shared/protocol/training';
+import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 
 type MaskingSample = NonNullable<JobExtras['maskingSample']>;
@@ -12,7 +13,10 @@ export function renderSample(s: MaskingSample): HTMLElement {
     el(
       'h3',
       undefined,
-      `A training instance (${s.isRandomNext ? 'B is a random segment' : 'B is the actual next segment'})`,
+      l10n.t(
+        'A training instance ({0})',
+        s.isRandomNext ? l10n.t('B is a random segment') : l10n.t('B is the actual next segment'),
+      ),
     ),
   );
   const counts = { mask: 0, random: 0, keep: 0 };
@@ -29,10 +33,10 @@ export function renderSample(s: MaskingSample): HTMLElement {
       counts[t]++;
       chip.title =
         t === 'mask'
-          ? 'chosen, replaced by [MASK] (80%)'
+          ? l10n.t('chosen, replaced by [MASK] (80%)')
           : t === 'random'
-            ? 'chosen, replaced by a random token (10%)'
-            : 'chosen, kept unchanged (10%)';
+            ? l10n.t('chosen, replaced by a random token (10%)')
+            : l10n.t('chosen, kept unchanged (10%)');
     }
     line.append(chip, document.createTextNode(' '));
   });
@@ -40,9 +44,9 @@ export function renderSample(s: MaskingSample): HTMLElement {
   const legend = el('p', 'legend');
   legend.append(
     el('span', 'tok mask', `→[MASK] ${counts.mask}`),
-    el('span', 'tok random', `→ random ${counts.random}`),
-    el('span', 'tok keep', `kept ${counts.keep}`),
-    el('span', 'muted', ` of ${s.chosen.length} chosen among ${s.original.length} tokens`),
+    el('span', 'tok random', l10n.t('→ random {0}', counts.random)),
+    el('span', 'tok keep', l10n.t('kept {0}', counts.keep)),
+    el('span', 'muted', l10n.t(' of {0} chosen among {1} tokens', s.chosen.length, s.original.length)),
   );
   sec.append(legend);
   return sec;

@@ -1,4 +1,5 @@
-// Fine-tuning as a task of the training loop (../loop.ts): a BERT base and a head for classification,
+// Fine-tuning as a task of the training loop (../loop.ts): a base (a pretrained BERT, one with fresh
+// weights, or word2vec vectors as frozen features: finetuneBase.ts) and a head for classification,
 // sentence pairs or tagging, trained with every layer, with the lowest N layers frozen, or feature-based
 // (the whole encoder frozen). Each epoch ends with the dev metrics; the best epoch is saved as a
 // `finetuned` model folder (../../checkpoint/finetuned.ts).
@@ -13,13 +14,8 @@ import {
   type FinetuneRequestOptions,
   type FinetuneSummary,
 } from '../../../shared/finetune';
-import { KINDS } from '../../../shared/modelKinds';
 import { classificationMetrics, entityScores, isChunkScheme } from '../../analysis/metrics';
-import { baseRefOf } from '../../checkpoint/baseRef';
-import { disposeLoaded } from '../../checkpoint/bert';
 import { FINETUNED_FORMAT, type FinetunedConfig, saveFinetuned } from '../../checkpoint/finetuned';
-import { loadBertBase } from '../../checkpoint/hf/bert';
-import { folderKind } from '../../checkpoint/registry';
 import { readClassifyFile } from '../../data/tasks/classify';
 import { checkDevLabels, labelSet, TaskDataError } from '../../data/tasks/common';
 import {
@@ -31,13 +27,14 @@ import {
 } from '../../data/tasks/encode';
 import { readPairsFile } from '../../data/tasks/pairs';
 import { readTaggingFile } from '../../data/tasks/tagging';
-import { Bert, decays } from '../../models/bert';
+import { decays } from '../../models/bert';
 import { TaskModel } from '../../models/taskModel';
 import { Rng } from '../../random';
-import { WordPieceTokenizer } from '../../tokenizer/wordpiece';
+import type { WordPieceTokenizer } from '../../tokenizer/wordpiece';
 import { type LoopTask, trainLoop } from '../loop';
 import { learningRateAt } from '../schedule';
 import { Trainer } from '../trainer';
+import { openTaskBase, randomPreset } from './finetuneBase';
 
 export interface FinetuneCallbacks {
   onProgress?(p: FinetuneProgress): void;
@@ -106,7 +103,10 @@ export function loadTaskData(
       return { ...e, tags: s.tags.slice(0, e.firsts?.length).map((t) => ix.get(t)!) };
     };
     const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
-    if (cut) notices.push(`${cut} words past ${o.maxSeqLength} WordPieces were cut from long sentences.`);
+    if (cut)
+      notices.push(
+        `${cut} word${cut === 1 ? '' : 's'} past ${o.maxSeqLength} WordPieces ${cut === 1 ? 'was' : 'were'} cut from long sentences.`,
+      );
     return data;
   }
   const read = o.task === 'pair' ? readPairsFile : readClassifyFile;
@@ -124,7 +124,10 @@ export function loadTaskData(
     return { ...e, label: ix.get(x.label)! };
   };
   const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
-  if (cut) notices.push(`${cut} examples longer than ${o.maxSeqLength} WordPieces were cut.`);
+  if (cut)
+    notices.push(
+      `${cut} example${cut === 1 ? '' : 's'} longer than ${o.maxSeqLength} WordPieces ${cut === 1 ? 'was' : 'were'} cut to fit.`,
+    );
   return data;
 }
 
@@ -215,7 +218,7 @@ function fineTuneTask(
 }
 
 function checkOutDir(outDir: string, baseDir: string): void {
-  if (path.resolve(outDir) === path.resolve(baseDir))
+  if (baseDir && path.resolve(outDir) === path.resolve(baseDir))
     throw new Error('The output folder is the base model; choose another folder with --out.');
   if (!fs.existsSync(outDir) || fs.readdirSync(outDir).every((f) => f.startsWith('.'))) return;
   const cfg = path.join(outDir, 'config.json');
@@ -229,16 +232,12 @@ function checkOutDir(outDir: string, baseDir: string): void {
 export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): Promise<FinetuneResult> {
   const t0 = Date.now();
   const log = (m: string) => cb.onLog?.(m);
-  const { kind } = folderKind(o.baseDir);
-  if (kind !== 'bert' && kind !== 'hf-bert')
-    throw new Error(
-      `"${path.basename(o.baseDir)}" is a ${KINDS[kind].label} model; fine-tuning needs a BERT model as its base, so pick one.`,
-    );
-  checkOutDir(o.outDir, o.baseDir);
-  const base = loadBertBase(o.baseDir);
-  const bertCfg = base.config.bert;
+  if (!randomPreset(o.baseDir)) checkOutDir(o.outDir, o.baseDir);
+  else checkOutDir(o.outDir, '');
+  const base = openTaskBase(o.baseDir, o.fromScratch ?? false, o.seed);
+  const bertCfg = base.encoder.config;
   const maxSeqLength = o.maxSeqLength ?? Math.min(DEFAULT_FINETUNE.maxSeqLength, bertCfg.maxPositions);
-  const tok = new WordPieceTokenizer(base.vocab, base.config.tokenizer);
+  const tok = base.tok;
   const rng = new Rng(o.seed);
   let data: TaskData;
   let model: TaskModel;
@@ -248,17 +247,19 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
         `--max-seq-length ${o.maxSeqLength} exceeds the base's ${bertCfg.maxPositions} positions; use at most that.`,
       );
     data = loadTaskData({ ...o, maxSeqLength }, tok, rng);
-    model = new TaskModel(o.task, new Bert(bertCfg, { weights: base.weights }), data.labels, {
-      seed: o.seed,
-    });
-  } finally {
-    disposeLoaded(base);
+    model = new TaskModel(o.task, base.encoder, data.labels, { seed: o.seed });
+  } catch (e) {
+    base.encoder.dispose();
+    throw e;
   }
+  log(`Base: ${base.label}.`);
   for (const n of data.notices) log(n);
-  const frozenAll = o.freeze === 'all';
+  // word2vec features are frozen by nature; a random encoder is saved even when frozen (it exists nowhere else)
+  const freeze = base.init === 'word2vec' ? 'all' : o.freeze;
+  const frozenAll = freeze === 'all';
   let trainer: Trainer | undefined;
   try {
-    const trainable = model.trainable(o.freeze);
+    const trainable = model.trainable(freeze);
     const trainedParameters = [...trainable.values()].reduce((s, p) => s + p.size, 0);
     log(
       `${data.train.length} training and ${data.dev.length} dev examples, ${data.labels.length} labels; training ${trainedParameters.toLocaleString('en')} of ${model.parameterCount.toLocaleString('en')} parameters.`,
@@ -272,11 +273,12 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
       formatVersion: 1,
       task: o.task,
       labels: data.labels,
-      base: baseRefOf(o.baseDir),
-      freeze: o.freeze,
-      encoder: frozenAll ? 'base' : 'saved',
+      base: base.ref,
+      init: base.init,
+      freeze,
+      encoder: frozenAll && base.init !== 'random' ? 'base' : 'saved',
       bert: bertCfg,
-      tokenizer: base.config.tokenizer,
+      tokenizer: base.tokenizer,
       maxSeqLength,
       createdAt: new Date().toISOString(),
       trainedParameters,
@@ -343,7 +345,7 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
         task: o.task,
         labels: data.labels,
         base: config.base.dir,
-        freeze: o.freeze,
+        freeze,
         trainedParameters,
         totalParameters: model.parameterCount,
         bestEpoch: config.bestEpoch,

@@ -16,47 +16,40 @@ import {
   isElmoPreset,
 } from '../../../shared/configs';
 import {
-  appendElmoMetrics,
   checkpointDir,
   disposeElmoFolder,
   ELMO_FORMAT_VERSION,
   type ElmoConfigFile,
-  type ElmoTrainerState,
-  keepElmoMetricsUpTo,
   loadElmoFolder,
   saveElmoCheckpoint,
   summariseElmo,
   writeElmoHeader,
 } from '../../checkpoint/elmo';
-import { resolveCorpus } from '../../data/corpus';
 import { buildElmoVocab, type ElmoBatch, type ElmoVocab, elmoBatches } from '../../data/elmoData';
 import { Elmo, elmoDecays, sampleCandidates } from '../../models/elmo';
 import { Rng } from '../../random';
-import { type LoopProgress, type LoopTask, trainLoop } from '../loop';
-import { claimOutDir, type ExistingModel, type OutDirClaim } from '../outDir';
-import { learningRateAt } from '../schedule';
+import type { LoopProgress, LoopTask } from '../loop';
+import { claimOutDir, type OutDirClaim } from '../outDir';
 import { Trainer } from '../trainer';
+import {
+  checkPositive,
+  continueRun,
+  corpusFiles,
+  type PretrainCallbacksOf,
+  type PretrainResultOf,
+  restoreTrainer,
+  runPretraining,
+  withDefaultsOf,
+} from './common';
 
-export interface ElmoCallbacks {
-  onProgress?(p: ElmoProgress): void;
-  onLog?(message: string): void;
-  shouldStop?(): boolean;
-}
-
-export interface ElmoPretrainResult {
-  status: 'done' | 'cancelled';
-  step: number;
-  summary: ElmoSummary;
-  lastProgress?: ElmoProgress;
-  replaced?: ExistingModel;
-}
+export type ElmoCallbacks = PretrainCallbacksOf<ElmoProgress>;
+export type ElmoPretrainResult = PretrainResultOf<ElmoSummary, ElmoProgress>;
 
 export type ElmoPretrainInput = Partial<ElmoPretrainOptions> & Pick<ElmoPretrainOptions, 'corpus' | 'outDir'>;
 
 /** The options with defaults filled in for what the caller left undefined. */
 export function elmoWithDefaults(o: ElmoPretrainInput): ElmoPretrainOptions {
-  const given = Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
-  return { ...DEFAULT_ELMO_PRETRAIN, ...given } as ElmoPretrainOptions;
+  return withDefaultsOf(DEFAULT_ELMO_PRETRAIN, o);
 }
 
 const POSITIVE: [keyof ElmoPretrainOptions, string][] = [
@@ -70,11 +63,7 @@ const POSITIVE: [keyof ElmoPretrainOptions, string][] = [
 ];
 
 function checkOptions(o: ElmoPretrainOptions): void {
-  for (const [k, name] of POSITIVE) {
-    const x = o[k];
-    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0)
-      throw new Error(`${name} must be a positive number, got ${x}.`);
-  }
+  checkPositive(o, POSITIVE);
   if (!(Number.isInteger(o.sampledSoftmax) && o.sampledSoftmax >= 0))
     throw new Error(
       `The sampled softmax size (--sampled-softmax) must be 0 or a whole number of words, got ${o.sampledSoftmax}.`,
@@ -139,12 +128,7 @@ export async function pretrainElmo(
 ): Promise<ElmoPretrainResult> {
   checkOptions(o);
   const log = (m: string) => cb.onLog?.(m);
-  const { files, missing } = resolveCorpus(o.corpus);
-  if (files.length === 0) {
-    const what = o.corpus.length ? o.corpus.join(', ') : '(nothing given)';
-    throw new Error(`No corpus files found at ${what}; give text files, a folder or a glob with --corpus.`);
-  }
-  if (missing.length) log(`Not found, ignored: ${missing.join(', ')}`);
+  const files = corpusFiles(o.corpus, log);
   const claim = claimOutDir('elmo', o.outDir, log);
   try {
     return await train(o, files, claim, cb, log);
@@ -179,15 +163,8 @@ async function setUp(
         clipNorm: o.clipNorm,
         decays: elmoDecays,
       });
-      if (f.optimizer)
-        for (const [n, t] of f.optimizer.m) {
-          trainer.m.get(n)?.assign(t);
-          trainer.v.get(n)?.assign(f.optimizer.v.get(n)!);
-        }
-      trainer.step = f.state?.step ?? 0;
-      if (f.state) rng.restore(f.state.rngState);
-      keepElmoMetricsUpTo(dir, trainer.step);
-      log(`Resuming ${dir} from step ${trainer.step}.`);
+      restoreTrainer(trainer, f);
+      continueRun(dir, trainer.step, f.state, rng, log);
       return { config: f.config, vocab: f.vocab, model, trainer, resuming: true };
     } finally {
       disposeElmoFolder(f);
@@ -237,23 +214,6 @@ async function train(
       claim.clearForFresh(); // the replaced model goes only now that the new one is ready
       writeElmoHeader(dir, config, vocab);
     }
-    const names = [...model.params.keys()];
-    const totalSteps = Math.max(o.steps, trainer.step);
-    let lastGood: ElmoTrainerState | undefined;
-    let lastProgress: ElmoProgress | undefined;
-    const save = (finished: boolean) => {
-      const state: ElmoTrainerState = {
-        step: trainer.step,
-        totalSteps,
-        rngState: rng.snapshot,
-        options: { ...o, preset: config.preset ?? o.preset },
-        lastMetrics: lastProgress,
-        finished,
-        savedAt: new Date().toISOString(),
-      };
-      saveElmoCheckpoint(dir, names, { weights: model.params, m: trainer.m, v: trainer.v, state });
-      lastGood = state;
-    };
     const lowercase = config.tokenizer.lowercase;
     const batches = elmoBatches(
       files,
@@ -261,25 +221,24 @@ async function train(
       { lowercase, batchSize: o.batchSize, seqLength: o.seqLength },
       rng,
     );
-    const r = await trainLoop(elmoTask(model, batches, rng, o.sampledSoftmax), {
-      optimizer: trainer,
-      totalSteps,
-      learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
-      reportEvery: o.logEvery,
-      checkpointEvery: o.checkpointEvery,
-      checkpoint: save,
+    const r = await runPretraining({
+      dir,
+      task: elmoTask(model, batches, rng, o.sampledSoftmax),
+      o,
+      preset: config.preset,
+      model,
+      trainer,
+      rng,
+      save: (names, c) => saveElmoCheckpoint(dir, names, c),
+      progress: elmoProgress,
+      onProgress: (p) => cb.onProgress?.(p),
       shouldStop: cb.shouldStop,
-      onProgress: (p) => {
-        lastProgress = elmoProgress(p);
-        appendElmoMetrics(dir, lastProgress);
-        cb.onProgress?.(lastProgress);
-      },
     });
     return {
       status: r.status,
-      step: lastGood?.step ?? trainer.step,
+      step: r.lastGood?.step ?? trainer.step,
       summary: summariseElmo(dir),
-      lastProgress,
+      lastProgress: r.lastProgress,
       replaced: s.resuming ? undefined : claim.existing,
     };
   } finally {

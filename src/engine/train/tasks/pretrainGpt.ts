@@ -13,68 +13,58 @@ import {
   type ModelSummary,
 } from '../../../shared/configs';
 import {
-  appendGptMetrics,
   disposeGptFolder,
   GPT_FORMAT,
   GPT_FORMAT_VERSION,
   type GptConfigFile,
-  type GptTrainerState,
-  gptCheckpointDir,
-  keepGptMetricsUpTo,
   loadGptFolder,
   saveGptCheckpoint,
   summariseGpt,
   writeGptHeader,
 } from '../../checkpoint/gpt';
-import { emptyStats, resolveCorpus } from '../../data/corpus';
+import { checkpointDir } from '../../checkpoint/modelFolder';
+import { emptyStats } from '../../data/corpus';
 import { countCorpusPieces, type LmBatch, LmData, tokenizeCorpus } from '../../data/lmBatches';
 import { Gpt, gptDecays } from '../../models/gpt';
 import { Rng } from '../../random';
 import type { BpeTokenizer } from '../../tokenizer/bpe';
 import { PieceCounter, trainBpe } from '../../tokenizer/bpeTrainer';
-import { type LoopProgress, type LoopTask, trainLoop } from '../loop';
+import type { LoopProgress, LoopTask } from '../loop';
 import { claimOutDir, type ExistingModel } from '../outDir';
-import { learningRateAt } from '../schedule';
 import { Trainer } from '../trainer';
+import {
+  checkPositive,
+  continueRun,
+  corpusFiles,
+  type PretrainCallbacksOf,
+  type PretrainResultOf,
+  restoreTrainer,
+  runPretraining,
+  withDefaultsOf,
+} from './common';
 
-export interface GptPretrainCallbacks {
-  onProgress?(p: GptProgress): void;
-  onLog?(message: string): void;
-  shouldStop?(): boolean;
-}
-
-export interface GptPretrainResult {
-  status: 'done' | 'cancelled';
-  step: number;
-  summary: ModelSummary;
-  lastProgress?: GptProgress;
-  replaced?: ExistingModel;
-}
+export type GptPretrainCallbacks = PretrainCallbacksOf<GptProgress>;
+export type GptPretrainResult = PretrainResultOf<ModelSummary, GptProgress>;
 
 export function withGptDefaults(
   o: Partial<GptPretrainOptions> & Pick<GptPretrainOptions, 'corpus' | 'outDir'>,
 ): GptPretrainOptions {
-  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return { ...DEFAULT_GPT_PRETRAIN, ...given } as GptPretrainOptions;
+  return withDefaultsOf(DEFAULT_GPT_PRETRAIN, o);
 }
 
-const POSITIVE: Partial<Record<keyof GptPretrainOptions, string>> = {
-  steps: 'The number of steps (--steps)',
-  batchSize: 'The batch size (--batch-size)',
-  blockSize: 'The block size (--block-size)',
-  learningRate: 'The learning rate (--lr)',
-  checkpointEvery: 'The checkpoint interval (--checkpoint-every)',
-  logEvery: 'The log interval (--log-every)',
-};
+const POSITIVE: [keyof GptPretrainOptions, string][] = [
+  ['steps', 'The number of steps (--steps)'],
+  ['batchSize', 'The batch size (--batch-size)'],
+  ['blockSize', 'The block size (--block-size)'],
+  ['learningRate', 'The learning rate (--lr)'],
+  ['checkpointEvery', 'The checkpoint interval (--checkpoint-every)'],
+  ['logEvery', 'The log interval (--log-every)'],
+];
 
 function checkOptions(o: GptPretrainOptions): void {
   if (!isGptPreset(o.preset))
     throw new Error(`The preset (--preset) ${o.preset} is not one of tiny, mini, small.`);
-  for (const [k, name] of Object.entries(POSITIVE)) {
-    const v = o[k as keyof GptPretrainOptions];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-      throw new Error(`${name} must be a positive number, got ${v}.`);
-  }
+  checkPositive(o, POSITIVE);
   if (!(o.vocabSize >= 257 && o.vocabSize <= 100_000))
     throw new Error(
       `The vocabulary size (--vocab-size) must be from 257 (the bytes and <|endoftext|>) to 100,000, got ${o.vocabSize}.`,
@@ -127,18 +117,13 @@ export async function pretrainGpt(
 ): Promise<GptPretrainResult> {
   checkOptions(o);
   const log = (m: string) => cb.onLog?.(m);
-  const { files, missing } = resolveCorpus(o.corpus);
-  if (files.length === 0) {
-    const what = o.corpus.length ? o.corpus.join(', ') : '(nothing given)';
-    throw new Error(`No corpus files found at ${what}; give text files, a folder or a glob with --corpus.`);
-  }
-  if (missing.length) log(`Not found, ignored: ${missing.join(', ')}`);
+  const files = corpusFiles(o.corpus, log);
   const claim = claimOutDir('gpt', o.outDir, log);
   let model: Gpt | undefined;
   let trainer: Trainer | undefined;
   try {
     const dir = claim.dir;
-    const resuming = o.resume && claim.existing !== undefined && gptCheckpointDir(dir) !== undefined;
+    const resuming = o.resume && claim.existing !== undefined && checkpointDir(dir) !== undefined;
     const replaced = resuming ? undefined : claim.existing;
     if (replaced) log(`Starting over: this replaces ${replaced.description}.`);
     const rng = new Rng(o.seed);
@@ -153,17 +138,11 @@ export async function pretrainGpt(
           log(`Resuming keeps the model's own preset ${cfg.preset}.`);
         model = new Gpt({ ...cfg.gpt, dropout: o.dropout ?? cfg.gpt.dropout }, { weights: f.weights });
         trainer = new Trainer(model, { weightDecay: o.weightDecay, clipNorm: o.clipNorm, decays: gptDecays });
-        if (f.optimizer) {
-          for (const [n, t] of f.optimizer.m) trainer.m.get(n)?.assign(t);
-          for (const [n, t] of f.optimizer.v) trainer.v.get(n)?.assign(t);
-        }
-        trainer.step = f.state?.step ?? 0;
-        if (f.state) rng.restore(f.state.rngState);
+        restoreTrainer(trainer, f);
+        continueRun(dir, trainer.step, f.state, rng, log);
       } finally {
         disposeGptFolder(f);
       }
-      keepGptMetricsUpTo(dir, trainer.step);
-      log(`Resuming ${dir} from step ${trainer.step}.`);
     } else {
       const base = GPT_PRESETS[o.preset];
       if (o.blockSize > base.maxPositions)
@@ -233,58 +212,44 @@ async function run(
   s: Setup,
   cb: GptPretrainCallbacks,
 ): Promise<GptPretrainResult> {
-  const { model, trainer, data, rng, cfg } = s;
-  const names = [...model.params.keys()];
-  const totalSteps = Math.max(o.steps, trainer.step);
-  let lastProgress: GptProgress | undefined;
-  let lastGood: GptTrainerState | undefined;
-  let heldOut: number | undefined;
-  const save = (finished: boolean) => {
-    heldOut = heldOutPerplexity(model, data);
-    if (lastProgress && heldOut !== undefined) lastProgress = { ...lastProgress, heldOutPerplexity: heldOut };
-    const state: GptTrainerState = {
-      step: trainer.step,
-      totalSteps,
-      rngState: rng.snapshot,
-      options: { ...o, preset: cfg.preset ?? o.preset },
-      lastMetrics: lastProgress,
-      finished,
-      savedAt: new Date().toISOString(),
-    };
-    saveGptCheckpoint(dir, names, { weights: model.params, m: trainer.m, v: trainer.v, state });
-    lastGood = state;
-    if (heldOut !== undefined)
-      cb.onLog?.(`Checkpoint at step ${trainer.step}: held-out perplexity ${heldOut.toFixed(2)}.`);
-  };
-  const r = await trainLoop(lmTask(model, data, rng), {
-    optimizer: trainer,
-    totalSteps,
-    learningRate: (step) => learningRateAt(step, o.learningRate, o.warmupSteps, totalSteps),
-    reportEvery: o.logEvery,
-    checkpointEvery: o.checkpointEvery,
-    checkpoint: save,
-    shouldStop: cb.shouldStop,
-    onProgress: (p: LoopProgress) => {
-      lastProgress = {
-        step: p.step,
-        totalSteps: p.totalSteps,
-        loss: p.metrics.loss,
-        perplexity: Math.exp(p.metrics.loss),
-        ...(heldOut !== undefined ? { heldOutPerplexity: heldOut } : {}),
-        learningRate: p.learningRate,
-        tokensPerSecond: p.tokensPerSecond,
-        etaSeconds: p.etaSeconds,
-        elapsedSeconds: p.elapsedSeconds,
-      };
-      appendGptMetrics(dir, lastProgress);
-      cb.onProgress?.(lastProgress);
+  const { model, data } = s;
+  let heldOut: number | undefined; // at the last checkpoint, reported with each step after it
+  const r = await runPretraining({
+    dir,
+    task: lmTask(model, data, s.rng),
+    o,
+    preset: s.cfg.preset,
+    model,
+    trainer: s.trainer,
+    rng: s.rng,
+    save: (names, c) => saveGptCheckpoint(dir, names, c),
+    beforeSave: (last) => {
+      heldOut = heldOutPerplexity(model, data);
+      return last && heldOut !== undefined ? { ...last, heldOutPerplexity: heldOut } : last;
     },
+    afterSave: () => {
+      if (heldOut !== undefined)
+        cb.onLog?.(`Checkpoint at step ${s.trainer.step}: held-out perplexity ${heldOut.toFixed(2)}.`);
+    },
+    progress: (p: LoopProgress): GptProgress => ({
+      step: p.step,
+      totalSteps: p.totalSteps,
+      loss: p.metrics.loss,
+      perplexity: Math.exp(p.metrics.loss),
+      ...(heldOut !== undefined ? { heldOutPerplexity: heldOut } : {}),
+      learningRate: p.learningRate,
+      tokensPerSecond: p.tokensPerSecond,
+      etaSeconds: p.etaSeconds,
+      elapsedSeconds: p.elapsedSeconds,
+    }),
+    onProgress: (p) => cb.onProgress?.(p),
+    shouldStop: cb.shouldStop,
   });
   return {
     status: r.status,
-    step: lastGood?.step ?? 0,
+    step: r.lastGood?.step ?? 0,
     summary: summariseGpt(dir),
-    lastProgress,
+    lastProgress: r.lastProgress,
     replaced: s.replaced,
   };
 }

@@ -1,0 +1,112 @@
+// A loaded BERT's forward passes on ONNX Runtime: MLM logits at chosen positions, every layer's
+// attention, one layer's hidden states. The graph is built from the tfjs model's weights when the model
+// is loaded (a new checkpoint is a new model, so a new graph).
+import type * as tf from '@tensorflow/tfjs-core';
+import { onnxInference } from '../backend';
+import type { Bert } from '../models/bert';
+import { bertGraph } from './bertGraph';
+import { type Fetched, OrtSession } from './runtime';
+
+export class OnnxBert {
+  private readonly session: OrtSession;
+
+  constructor(private readonly model: Bert) {
+    const graph = bertGraph(model.config, (name) => {
+      const p = model.params.get(name);
+      if (!p) throw new Error(`The model has no parameter ${name}.`);
+      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
+    });
+    this.session = new OrtSession(graph);
+  }
+
+  private run(
+    ids: Int32Array,
+    segs: Int32Array,
+    mask: Float32Array,
+    batch: number,
+    mlm: number[],
+    fetch: string[],
+  ) {
+    const T = ids.length / batch;
+    const positions = Int32Array.from({ length: T }, (_, i) => i);
+    return this.session.run(
+      {
+        input_ids: { data: ids, dims: [batch, T] },
+        segment_ids: { data: segs, dims: [batch, T] },
+        attention_mask: { data: mask, dims: [batch, T] },
+        position_ids: { data: positions, dims: [T] },
+        mlm_positions: { data: Int32Array.from(mlm.length ? mlm : [0]), dims: [mlm.length || 1] },
+      },
+      fetch,
+    );
+  }
+
+  /** MLM logits [N, V] at flat positions b·T + t of a padded batch (ids, mask [B, T] row-major). */
+  logits(ids: Int32Array, mask: Float32Array, batch: number, flat: number[]): Fetched {
+    return this.run(ids, new Int32Array(ids.length), mask, batch, flat, ['logits']).logits;
+  }
+
+  /** One sequence; weights [layers, heads, T, T]. */
+  attend(ids: number[], segments: number[]): Float32Array {
+    const L = this.model.config.numLayers;
+    const names = Array.from({ length: L }, (_, l) => `attn_${l}`);
+    const T = ids.length;
+    const out = this.run(
+      Int32Array.from(ids),
+      Int32Array.from(segments),
+      new Float32Array(T).fill(1),
+      1,
+      [],
+      names,
+    );
+    const per = out.attn_0.data.length;
+    const weights = new Float32Array(L * per);
+    names.forEach((n, l) => {
+      weights.set(out[n].data, l * per);
+    });
+    return weights;
+  }
+
+  /** Hidden states of one layer (0 = embeddings) for a padded batch: [B, T, H] row-major. */
+  hiddenStates(ids: Int32Array, mask: Float32Array, batch: number, layer: number): Fetched {
+    const name = `hidden_${layer}`;
+    return this.run(ids, new Int32Array(ids.length), mask, batch, [], [name])[name];
+  }
+
+  dispose(): void {
+    this.session.dispose();
+  }
+}
+
+/**
+ * The ONNX twin of a loaded BERT when inference runs on ONNX Runtime (backend.ts), else undefined; a
+ * graph ONNX Runtime refuses leaves the model on tfjs, with one line on stderr.
+ */
+export function onnxTwin(model: Bert): OnnxBert | undefined {
+  if (!onnxInference()) return undefined;
+  try {
+    return new OnnxBert(model);
+  } catch (e) {
+    console.error(
+      `ONNX Runtime could not load this model (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,
+    );
+    return undefined;
+  }
+}
+
+/** Row-wise log-softmax of [N, V] logits, as N arrays of V. */
+export function logSoftmaxRows(logits: Fetched): Float32Array[] {
+  const [N, V] = logits.dims;
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < N; i++) {
+    const r = logits.data.slice(i * V, (i + 1) * V);
+    let max = -Infinity;
+    for (const x of r) if (x > max) max = x;
+    let sum = 0;
+    for (const x of r) sum += Math.exp(x - max);
+    const lse = max + Math.log(sum);
+    for (let j = 0; j < V; j++) r[j] -= lse;
+    rows.push(r);
+  }
+  return rows;
+}

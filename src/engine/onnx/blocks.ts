@@ -1,0 +1,113 @@
+// The Transformer pieces of models/layers.ts as ONNX nodes, by the same parameter names: dense, layer
+// norm, activation, multi-head self-attention (separate or fused QKV, an additive bias) and the post- or
+// pre-LN block. Each returns the name of its output in the graph.
+import type { BlockNames } from '../models/layers';
+import type { GraphBuilder, WeightSource } from './graph';
+
+export type Activation = 'gelu' | 'gelu_new' | 'relu';
+
+export class OnnxLayers {
+  private readonly added = new Map<string, string>();
+
+  constructor(
+    readonly g: GraphBuilder,
+    private readonly w: WeightSource,
+    private readonly eps: number,
+    private readonly activation: Activation | undefined,
+  ) {}
+
+  /** A parameter as an initializer, added once however often it is used. */
+  W(name: string): string {
+    let n = this.added.get(name);
+    if (!n) {
+      const t = this.w(name);
+      n = this.g.weight(name, t.shape, t.data);
+      this.added.set(name, n);
+    }
+    return n;
+  }
+
+  ln(x: string, p: string): string {
+    return this.g.node('LayerNormalization', [x, this.W(`${p}.gamma`), this.W(`${p}.beta`)], {
+      axis: -1,
+      epsilon: { float: this.eps },
+    });
+  }
+
+  dense(x: string, p: string): string {
+    return this.g.node('Add', [this.g.node('MatMul', [x, this.W(`${p}.kernel`)]), this.W(`${p}.bias`)]);
+  }
+
+  act(x: string): string {
+    if (this.activation === 'relu') return this.g.node('Relu', [x]);
+    return this.g.node('Gelu', [x], { approximate: this.activation === 'gelu_new' ? 'tanh' : 'none' });
+  }
+
+  /**
+   * Self-attention of x [B, T, C] with an additive bias broadcast to [B, nh, T, T]; the probabilities
+   * become the graph output `probsName` [B, nh, T, T]. Returns the output projection [B, T, C].
+   */
+  attention(
+    x: string,
+    names: BlockNames['attention'],
+    C: number,
+    nh: number,
+    bias: string,
+    probsName: string,
+  ): string {
+    const g = this.g;
+    const dh = C / nh;
+    let q: string;
+    let k: string;
+    let v: string;
+    if ('qkv' in names) {
+      const fused = this.dense(x, names.qkv); // [B, T, 3C]
+      const parts = ['q', 'k', 'v'].map((p) => `${fused}_${p}`);
+      g.nodeN('Split', [fused, g.ints([C, C, C])], parts, { axis: -1 });
+      [q, k, v] = parts;
+    } else {
+      [q, k, v] = [names.query, names.key, names.value].map((p) => this.dense(x, p));
+    }
+    const headShape = g.ints([0, 0, nh, dh]);
+    const split = (t: string, perm: number[]) =>
+      g.node('Transpose', [g.node('Reshape', [t, headShape])], { perm });
+    const scores = g.node('Add', [
+      g.node('Mul', [
+        g.node('MatMul', [split(q, [0, 2, 1, 3]), split(k, [0, 2, 3, 1])]), // [B, nh, T, dh]·[B, nh, dh, T]
+        g.scalar(1 / Math.sqrt(dh)),
+      ]),
+      bias,
+    ]); // [B, nh, T, T]
+    g.output(probsName, 'float32', ['B', nh, 'T', 'T']);
+    const probs = g.node('Softmax', [scores], { axis: -1 }, probsName);
+    const ctx = g.node('Reshape', [
+      g.node('Transpose', [g.node('MatMul', [probs, split(v, [0, 2, 1, 3])])], { perm: [0, 2, 1, 3] }),
+      g.ints([0, 0, C]),
+    ]); // [B, T, C]
+    return this.dense(ctx, names.output);
+  }
+
+  /** One block (layers.ts transformerBlock): post-LN x = LN(x + f(x)), or pre-LN x = x + f(LN(x)). */
+  block(
+    x: string,
+    names: BlockNames,
+    C: number,
+    nh: number,
+    norm: 'post' | 'pre',
+    bias: string,
+    probsName: string,
+  ): string {
+    const g = this.g;
+    const ffn = (t: string) => this.dense(this.act(this.dense(t, names.ffn.inner)), names.ffn.output);
+    if (norm === 'post') {
+      const h = this.ln(
+        g.node('Add', [this.attention(x, names.attention, C, nh, bias, probsName), x]),
+        names.attentionNorm,
+      );
+      return this.ln(g.node('Add', [ffn(h), h]), names.ffnNorm);
+    }
+    const a = this.attention(this.ln(x, names.attentionNorm), names.attention, C, nh, bias, probsName);
+    const h = g.node('Add', [x, a]);
+    return g.node('Add', [h, ffn(this.ln(h, names.ffnNorm))]);
+  }
+}

@@ -1,0 +1,79 @@
+// Builds an ONNX model (opset 20, the default domain) node by node: initializers from typed arrays,
+// nodes that name their outputs, graph inputs and outputs, then the serialized ModelProto.
+import { type AttrValue, FLOAT, INT32, INT64, nodeProto, tensorProto, valueInfo, Writer } from './proto';
+
+export const OPSET = 20; // Gelu arrived in opset 20; LayerNormalization in 17
+const IR_VERSION = 9; // the IR version of opset 20
+
+export type Dim = number | string; // a string names a dimension given at run time
+
+/** A parameter's shape and values by its checkpoint name. */
+export type WeightSource = (name: string) => { shape: number[]; data: Float32Array };
+
+export class GraphBuilder {
+  private readonly nodes: Writer[] = [];
+  private readonly inits: Writer[] = [];
+  private readonly inputs: Writer[] = [];
+  private readonly outputs: Writer[] = [];
+  private count = 0;
+
+  input(name: string, elemType: 'float32' | 'int32', dims: readonly Dim[]): string {
+    this.inputs.push(valueInfo(name, elemType === 'float32' ? FLOAT : INT32, dims));
+    return name;
+  }
+
+  output(name: string, elemType: 'float32' | 'int32', dims: readonly Dim[]): void {
+    this.outputs.push(valueInfo(name, elemType === 'float32' ? FLOAT : INT32, dims));
+  }
+
+  /** A float32 weight; the bytes are referenced, not copied, until the model is serialized. */
+  weight(name: string, dims: readonly number[], data: Float32Array): string {
+    const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.inits.push(tensorProto(name, dims, FLOAT, raw));
+    return name;
+  }
+
+  /** A small int64 constant (shapes, axes). */
+  ints(values: readonly number[]): string {
+    const name = `c${this.count++}`;
+    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
+    this.inits.push(tensorProto(name, [values.length], INT64, new Uint8Array(data.buffer)));
+    return name;
+  }
+
+  /** A float32 scalar constant. */
+  scalar(x: number): string {
+    const name = `c${this.count++}`;
+    this.inits.push(tensorProto(name, [], FLOAT, new Uint8Array(Float32Array.of(x).buffer)));
+    return name;
+  }
+
+  /** Adds a node and returns the name of its (first) output; `out` names it when it is a graph output. */
+  node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
+    const name = out ?? `t${this.count++}`;
+    this.nodes.push(nodeProto(op, inputs, [name], `n${this.count++}_${op}`, attrs));
+    return name;
+  }
+
+  /** A node with several named outputs (Split). */
+  nodeN(
+    op: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs: Record<string, AttrValue> = {},
+  ): void {
+    this.nodes.push(nodeProto(op, inputs, outputs, `n${this.count++}_${op}`, attrs));
+  }
+
+  /** The serialized ModelProto. */
+  serialize(graphName: string): Uint8Array {
+    const g = new Writer();
+    for (const n of this.nodes) g.message(1, n);
+    g.string(2, graphName);
+    for (const t of this.inits) g.message(5, t);
+    for (const i of this.inputs) g.message(11, i);
+    for (const o of this.outputs) g.message(12, o);
+    const opset = new Writer().string(1, '').int(2, OPSET);
+    return new Writer().int(1, IR_VERSION).string(2, 'pretrain-lab').message(7, g).message(8, opset).finish();
+  }
+}

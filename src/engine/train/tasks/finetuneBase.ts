@@ -1,0 +1,106 @@
+// What a fine-tuning run puts below its head, from the --model it was given:
+// - a BERT folder (ours or Hugging Face's): its pretrained encoder;
+// - the same with --from-scratch, or `random:<preset>`: a BERT of that config with fresh weights, the
+//   "what pretraining buys" baseline (a preset takes the bundled starter's vocabulary);
+// - a word2vec folder: its vectors as frozen input features (wordFeatures.ts).
+import * as path from 'node:path';
+import { BERT_PRESETS, isBertPreset } from '../../../shared/configs';
+import { KINDS } from '../../../shared/modelKinds';
+import { type BaseRef, baseRefOf, bundledStarterDir } from '../../checkpoint/baseRef';
+import { disposeLoaded } from '../../checkpoint/bert';
+import { loadBertBase } from '../../checkpoint/hf/bert';
+import { folderKind } from '../../checkpoint/registry';
+import { loadW2vVectors, readW2vConfig } from '../../checkpoint/word2vec';
+import { Bert } from '../../models/bert';
+import type { TaskEncoder } from '../../models/taskModel';
+import { featureVocabTokens, WordFeatures } from '../../models/wordFeatures';
+import { Vocab } from '../../tokenizer/vocab';
+import { WordPieceTokenizer } from '../../tokenizer/wordpiece';
+
+export class BaseModelError extends Error {
+  override name = 'BaseModelError';
+}
+
+/** How the encoder below the head came to be, as the fine-tuned config records it. */
+export type BaseInit = 'pretrained' | 'random' | 'word2vec';
+
+export interface TaskBase {
+  encoder: TaskEncoder;
+  tok: WordPieceTokenizer;
+  tokenizer: { lowercase: boolean; stripAccents?: boolean; splitCjk?: boolean };
+  ref: BaseRef;
+  init: BaseInit;
+  label: string; // for the log: "BERT (pretrained)", "BERT tiny (random init)", "word2vec features"
+}
+
+/** `random:tiny` and the like: a preset with fresh weights and no folder of its own. */
+export function randomPreset(model: string): string | undefined {
+  const m = /^random:(\w+)$/.exec(model);
+  if (!m) return undefined;
+  if (!isBertPreset(m[1]))
+    throw new BaseModelError(
+      `${model} names no BERT size; use random:tiny, random:mini, random:small or random:base.`,
+    );
+  return m[1];
+}
+
+/** Opens the base of a run; `seed` draws the fresh weights of a from-scratch run. */
+export function openTaskBase(model: string, fromScratch: boolean, seed: number): TaskBase {
+  const preset = randomPreset(model);
+  if (preset !== undefined && isBertPreset(preset)) {
+    const starter = bundledStarterDir();
+    if (!starter)
+      throw new BaseModelError(
+        `${model} needs the bundled starter's vocabulary, which this install lacks; give a BERT folder with --from-scratch instead.`,
+      );
+    const b = loadBertBase(starter);
+    disposeLoaded(b);
+    const cfg = { ...BERT_PRESETS[preset], vocabSize: b.vocab.tokens.length };
+    return {
+      encoder: new Bert(cfg, { seed }),
+      tok: new WordPieceTokenizer(b.vocab, b.config.tokenizer),
+      tokenizer: b.config.tokenizer,
+      ref: { ...baseRefOf(starter), name: model },
+      init: 'random',
+      label: `BERT ${preset} (random init)`,
+    };
+  }
+  const { kind } = folderKind(model);
+  if (kind === 'word2vec') {
+    if (fromScratch)
+      throw new BaseModelError(
+        `--from-scratch needs a BERT folder; a word2vec base is used as frozen features only.`,
+      );
+    const lv = loadW2vVectors(model);
+    const lowercase = readW2vConfig(model)?.tokenizer.lowercase ?? true;
+    const vocab = new Vocab(featureVocabTokens(lv.vectors.words));
+    const tokenizer = { lowercase, stripAccents: false };
+    return {
+      encoder: new WordFeatures(lv.vectors, vocab),
+      tok: new WordPieceTokenizer(vocab, tokenizer),
+      tokenizer,
+      ref: baseRefOf(model),
+      init: 'word2vec',
+      label: 'word2vec features (frozen)',
+    };
+  }
+  if (kind !== 'bert' && kind !== 'hf-bert')
+    throw new BaseModelError(
+      `"${path.basename(model)}" is a ${KINDS[kind].label} model, which cannot be fine-tuned; pick a BERT or word2vec model, or random:tiny.`,
+    );
+  const base = loadBertBase(model);
+  try {
+    return {
+      encoder: fromScratch
+        ? new Bert(base.config.bert, { seed })
+        : new Bert(base.config.bert, { weights: base.weights }),
+      tok: new WordPieceTokenizer(base.vocab, base.config.tokenizer),
+      tokenizer: base.config.tokenizer,
+      ref: baseRefOf(model),
+      init: fromScratch ? 'random' : 'pretrained',
+      label: fromScratch ? `BERT of ${path.basename(model)}'s size (random init)` : 'BERT (pretrained)',
+    };
+  } finally {
+    disposeLoaded(base);
+  }
+}

@@ -1,0 +1,182 @@
+// ONNX Runtime as the inference engine: the graph built from a BERT's weights gives the tfjs model's
+// logits, attention and hidden states (within 1e-4), on tiny random models and on the starter model, and
+// the engine falls back to tfjs when ONNX Runtime is turned off. Skipped where the native library cannot load.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { computeAttention } from '../../src/engine/analysis/attention';
+import { BertPredictor } from '../../src/engine/analysis/predictMask';
+import { initBackend } from '../../src/engine/backend';
+import { Bert } from '../../src/engine/models/bert';
+import { Gpt } from '../../src/engine/models/gpt';
+import { OnnxBert } from '../../src/engine/onnx/bert';
+import { OnnxGpt } from '../../src/engine/onnx/gpt';
+import { loadOrt } from '../../src/engine/onnx/runtime';
+import { BERT_PRESETS, type BertConfig, GPT_PRESETS } from '../../src/shared/configs';
+
+let ortError: string | undefined;
+try {
+  loadOrt();
+} catch (e) {
+  ortError = e instanceof Error ? e.message : String(e);
+}
+const skip = ortError ? `onnxruntime-node does not load here: ${ortError}` : false;
+
+const TINY: BertConfig = {
+  ...BERT_PRESETS.tiny,
+  hiddenSize: 16,
+  numHeads: 2,
+  intermediateSize: 32,
+  numLayers: 2,
+  vocabSize: 30,
+  maxPositions: 12,
+  dropout: 0,
+};
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+describe('ONNX Runtime inference', { skip }, () => {
+  after(() => {
+    delete process.env.PRETRAIN_LAB_ONNX;
+  });
+
+  for (const act of ['gelu', 'gelu_new', 'relu'] as const) {
+    test(`a tiny random BERT (${act}) gives the tfjs logits, attention and hidden states`, async () => {
+      await initBackend('wasm');
+      const model = new Bert({ ...TINY, hiddenAct: act }, { seed: 7 });
+      const onnx = new OnnxBert(model);
+      try {
+        const B = 2;
+        const T = 9;
+        const ids = Int32Array.from({ length: B * T }, (_, i) => 3 + ((i * 7) % 25));
+        // the second row is padded after 5 tokens
+        const mask = Float32Array.from({ length: B * T }, (_, i) => (i < T || i % T < 5 ? 1 : 0));
+        const flat = [1, 4, T + 2];
+        const want = tf.tidy(() => {
+          const r = model.forward(
+            {
+              inputIds: tf.tensor2d(ids, [B, T], 'int32'),
+              segmentIds: tf.zeros([B, T], 'int32') as tf.Tensor2D,
+              attentionMask: tf.tensor2d(mask, [B, T]),
+            },
+            { returnLayers: true },
+          );
+          return [model.mlmLogits(r.hidden, tf.tensor1d(flat, 'int32')), r.layers![1]];
+        });
+        const logits = onnx.logits(ids, mask, B, flat);
+        assert.deepEqual(logits.dims, [flat.length, TINY.vocabSize]);
+        assert.ok(maxDiff(logits.data, want[0].dataSync()) < 1e-4);
+        assert.ok(maxDiff(onnx.hiddenStates(ids, mask, B, 1).data, want[1].dataSync()) < 1e-4);
+        tf.dispose(want);
+
+        const one = [2, 9, 4, 11, 3];
+        const segs = [0, 0, 0, 1, 1];
+        const attn = tf.tidy(() => {
+          const r = model.forward(
+            {
+              inputIds: tf.tensor2d(one, [1, 5], 'int32'),
+              segmentIds: tf.tensor2d(segs, [1, 5], 'int32'),
+              attentionMask: tf.ones([1, 5]) as tf.Tensor2D,
+            },
+            { returnAttention: true },
+          );
+          return tf.concat(r.attentions!, 0);
+        });
+        assert.ok(maxDiff(onnx.attend(one, segs), attn.dataSync()) < 1e-4);
+        attn.dispose();
+      } finally {
+        onnx.dispose();
+        model.dispose();
+      }
+    });
+  }
+
+  for (const norm of ['pre', 'post'] as const) {
+    test(`a tiny random GPT (${norm}-LN) gives the tfjs causal attention`, async () => {
+      await initBackend('wasm');
+      const model = new Gpt(
+        {
+          ...GPT_PRESETS.tiny,
+          hiddenSize: 16,
+          numHeads: 2,
+          intermediateSize: 32,
+          vocabSize: 40,
+          maxPositions: 16,
+          norm,
+          dropout: 0,
+        },
+        { seed: 5 },
+      );
+      const onnx = new OnnxGpt(model);
+      try {
+        const ids = [3, 17, 8, 22, 5, 39, 1];
+        const want = tf.tidy(() =>
+          tf.concat(
+            model.forward(tf.tensor2d(ids, [1, ids.length], 'int32'), { returnAttention: true }).attentions!,
+            0,
+          ),
+        );
+        const got = onnx.attend(ids);
+        assert.ok(maxDiff(got, want.dataSync()) < 1e-4);
+        assert.equal(got[1], 0, 'the first token sees no later token');
+        want.dispose();
+      } finally {
+        onnx.dispose();
+        model.dispose();
+      }
+    });
+  }
+
+  test('the starter model predicts the same masks and attention on ONNX Runtime as on tfjs', async () => {
+    const dir = path.join(__dirname, '..', '..', 'models', 'starter');
+    const text = 'The capital of France is [MASK]. 北京是中国的[MASK]都。';
+    await initBackend('wasm');
+    const ref = new BertPredictor(dir);
+    const refMasks = ref.predictMasks(text, 5);
+    const refAttn = computeAttention(ref, 'the cat sat on the mat\nit was warm');
+    const refWord = ref.predictWord('the cat sat on the mat', 4, 7, 5);
+    ref.dispose();
+    const info = await initBackend('onnx');
+    assert.ok(info.inference, 'ONNX Runtime was asked for and loads, so inference runs there');
+    const ort = new BertPredictor(dir);
+    try {
+      const masks = ort.predictMasks(text, 5);
+      assert.equal(masks.filled, refMasks.filled);
+      masks.masks.forEach((m, i) => {
+        assert.deepEqual(
+          m.candidates.map((c) => c.token),
+          refMasks.masks[i].candidates.map((c) => c.token),
+        );
+        assert.ok(
+          maxDiff(
+            m.candidates.map((c) => c.probability),
+            refMasks.masks[i].candidates.map((c) => c.probability),
+          ) < 1e-4,
+        );
+      });
+      const word = ort.predictWord('the cat sat on the mat', 4, 7, 5);
+      assert.equal(word.masks[0].originalRank, refWord.masks[0].originalRank);
+      const attn = computeAttention(ort, 'the cat sat on the mat\nit was warm');
+      assert.deepEqual(attn.tokens, refAttn.tokens);
+      assert.ok(maxDiff(attn.weights, refAttn.weights) < 1e-4);
+    } finally {
+      ort.dispose();
+    }
+  });
+
+  test('PRETRAIN_LAB_ONNX=off keeps inference on tfjs and says why', async () => {
+    await initBackend('wasm');
+    process.env.PRETRAIN_LAB_ONNX = 'off';
+    const info = await initBackend('onnx');
+    assert.equal(info.inference, undefined);
+    assert.match(info.inferenceError ?? '', /PRETRAIN_LAB_ONNX=off/);
+    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(info.name));
+    delete process.env.PRETRAIN_LAB_ONNX;
+  });
+});
