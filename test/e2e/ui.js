@@ -135,12 +135,12 @@ async function predictFromContextMenu(page) {
 
 /** Right-click → Predict Mask, then waits until the panel shows a new prediction; returns its frame. */
 async function predictAndWait() {
-  const { frame: f0 } = await inWebview(page, 'button.candidate');
+  const { frame: f0 } = await inWebview(page, 'ol.candidates button.candidate');
   const before = await f0.evaluate(() => document.body.dataset.requestId || '');
   await predictFromContextMenu(page);
   const end = Date.now() + 20000;
   for (;;) {
-    const { frame } = await inWebview(page, 'button.candidate');
+    const { frame } = await inWebview(page, 'ol.candidates button.candidate');
     const id = await frame.evaluate(() =>
       document.querySelector('.sentence') ? document.body.dataset.requestId || '' : '',
     );
@@ -166,7 +166,7 @@ async function predictAndWait() {
   await test('right-click a selection → Predict Mask shows candidates; clicking one writes it into the text', async () => {
     await selectLine(page, 4);
     const tClick = await predictFromContextMenu(page);
-    const { frame } = await inWebview(page, 'button.candidate');
+    const { frame } = await inWebview(page, 'ol.candidates button.candidate');
     timings.firstPredictMs = Date.now() - tClick;
     const tokens = await frame.$$eval('button.candidate .token', (els) => els.map((e) => e.textContent));
     if (tokens.length !== 10) throw new Error(`expected 10 candidates, got ${tokens.length}`);
@@ -216,12 +216,12 @@ async function predictAndWait() {
     await go.fill(':5');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Home');
-    const { frame: f0 } = await inWebview(page, 'button.candidate');
+    const { frame: f0 } = await inWebview(page, 'ol.candidates button.candidate');
     const before = await f0.evaluate(() => document.body.dataset.requestId || '');
     await palette(page, 'Pretrain Lab: Predict Mask');
     const end = Date.now() + 20000;
     for (;;) {
-      const { frame } = await inWebview(page, 'button.candidate');
+      const { frame } = await inWebview(page, 'ol.candidates button.candidate');
       const id = await frame.evaluate(() => document.body.dataset.requestId || '');
       if (id && id !== before) {
         const sentence = await frame.$eval('.sentence', (e) => e.textContent);
@@ -256,7 +256,7 @@ async function predictAndWait() {
         throw new Error(`the walkthrough has no step "${t}": ${titles.join(' | ')}`);
     await page.screenshot({ path: path.join(shots, 'walkthrough.png') });
     await steps.filter({ hasText: 'Predict a masked word' }).first().click();
-    const { frame: f0 } = await inWebview(page, 'button.candidate');
+    const { frame: f0 } = await inWebview(page, 'ol.candidates button.candidate');
     const before = await f0.evaluate(() => document.body.dataset.requestId || '');
     await page
       .locator('.getting-started-step a, .getting-started-step .monaco-button', {
@@ -266,7 +266,7 @@ async function predictAndWait() {
       .click();
     const end = Date.now() + 20000;
     for (;;) {
-      const { frame } = await inWebview(page, 'button.candidate');
+      const { frame } = await inWebview(page, 'ol.candidates button.candidate');
       const id = await frame.evaluate(() => document.body.dataset.requestId || '');
       if (id && id !== before) break;
       if (Date.now() > end) throw new Error("the walkthrough's button did not predict");
@@ -299,13 +299,13 @@ async function predictAndWait() {
     for (let i = 0; i < 5; i++) {
       await focusEditor();
       await selectLine(page, 5);
-      const before = await (await inWebview(page, 'button.candidate')).frame.evaluate(
+      const before = await (await inWebview(page, 'ol.candidates button.candidate')).frame.evaluate(
         () => document.body.dataset.requestId || '',
       );
       const tClick = await predictFromContextMenu(page);
       const end = Date.now() + 20000;
       for (;;) {
-        const { frame } = await inWebview(page, 'button.candidate');
+        const { frame } = await inWebview(page, 'ol.candidates button.candidate');
         const id = await frame.evaluate(() => document.body.dataset.requestId || '');
         if (id && id !== before) break;
         if (Date.now() > end) throw new Error('no new prediction appeared');
@@ -688,7 +688,7 @@ async function predictAndWait() {
       await focusEditor();
       await selectLine(page, 6);
       await predictFromContextMenu(page);
-      await inWebview(page, 'button.candidate');
+      await inWebview(page, 'ol.candidates button.candidate');
       await page.waitForTimeout(500);
       const slug = theme.toLowerCase().replace(/ /g, '-');
       await page.screenshot({ path: path.join(shots, `predict-mask-${slug}.png`) });
@@ -776,18 +776,13 @@ async function predictAndWait() {
     await openFile(page, 'try-predict-mask.txt');
     // the command titles come from package.nls.zh-cn.json
     await focusEditor();
-    await page.keyboard.press('Control+G');
-    const go = page.locator('.quick-input-widget input');
-    await go.waitFor({ state: 'visible' });
-    await go.fill(':4');
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Home');
+    await selectLine(page, 4);
     await palette(page, 'Pretrain Lab: 预测掩码').catch((e) => {
       throw new Error(
         `no Chinese command title in the palette: VS Code did not switch to zh-cn (it reports "${language}"), so the stub language pack was not taken (${e.message})`,
       );
     });
-    const { frame: pm } = await inWebview(page, 'button.candidate', 60000);
+    const { frame: pm } = await inWebview(page, 'ol.candidates button.candidate', 60000);
     const pmText = await pm.evaluate(() => document.body.innerText);
     for (const zh of ['预测掩码', '条形：概率，固定刻度 0 到 100%。'])
       if (!pmText.includes(zh))
