@@ -100,6 +100,34 @@ function checkpointState(dir: string, file: string): Record<string, unknown> | u
   return readJson(path.join(dir, 'checkpoint', file)) ?? readJson(path.join(dir, 'checkpoint.old', file));
 }
 
+/**
+ * The describer of a pretrained step-trained folder (BERT, GPT, ELMo): its architecture from the
+ * `section` of config.json, its progress from the checkpoint's trainer state.
+ */
+function describeStepModel(
+  section: 'bert' | 'gpt' | 'elmo',
+  hasHeads: boolean,
+  withMetrics: boolean,
+): (e: ModelEntry, cfg: Record<string, unknown>) => ModelEntry {
+  return (e, cfg) => {
+    const arch = (cfg[section] ?? {}) as Record<string, unknown>;
+    Object.assign(e, {
+      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
+      layers: num(arch.numLayers),
+      hidden: num(arch.hiddenSize),
+      ...(hasHeads ? { heads: num(arch.numHeads) } : {}),
+      vocabSize: num(arch.vocabSize),
+      corpus: strings(cfg.corpus),
+    });
+    const state = checkpointState(e.dir, 'trainer_state.json');
+    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
+    e.steps = num(state.step);
+    e.totalSteps = num(state.totalSteps);
+    if (withMetrics) e.metrics = (state.lastMetrics as Partial<TrainProgress> | undefined) ?? undefined;
+    return e;
+  };
+}
+
 /** One describer per loadable kind: what the Models view shows, from the folder's JSON files. */
 const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, unknown>) => ModelEntry>> = {
   word2vec(e, cfg) {
@@ -117,40 +145,9 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
     e.epochLosses = Array.isArray(st.epochLosses) ? (st.epochLosses as number[]) : undefined;
     return e;
   },
-  bert(e, cfg) {
-    const bert = (cfg.bert ?? {}) as Record<string, unknown>;
-    Object.assign(e, {
-      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
-      layers: num(bert.numLayers),
-      hidden: num(bert.hiddenSize),
-      heads: num(bert.numHeads),
-      vocabSize: num(bert.vocabSize),
-      corpus: strings(cfg.corpus),
-    });
-    const state = checkpointState(e.dir, 'trainer_state.json');
-    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
-    e.steps = num(state.step);
-    e.totalSteps = num(state.totalSteps);
-    e.metrics = (state.lastMetrics as Partial<TrainProgress> | undefined) ?? undefined;
-    return e;
-  },
+  bert: describeStepModel('bert', true, true),
   // a GPT (checkpoint/gpt.ts): generation and next tokens, its token embedding as vectors
-  gpt(e, cfg) {
-    const gpt = (cfg.gpt ?? {}) as Record<string, unknown>;
-    Object.assign(e, {
-      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
-      layers: num(gpt.numLayers),
-      hidden: num(gpt.hiddenSize),
-      heads: num(gpt.numHeads),
-      vocabSize: num(gpt.vocabSize),
-      corpus: strings(cfg.corpus),
-    });
-    const state = checkpointState(e.dir, 'trainer_state.json');
-    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
-    e.steps = num(state.step);
-    e.totalSteps = num(state.totalSteps);
-    return e;
-  },
+  gpt: describeStepModel('gpt', true, false),
   // a Hugging Face BERT read in place: Predict Mask only when its weights have the masked-LM head
   'hf-bert'(e, cfg) {
     Object.assign(e, {
@@ -166,21 +163,7 @@ const DESCRIBE: Partial<Record<ModelKind, (e: ModelEntry, cfg: Record<string, un
     return e;
   },
   // an ELMo biLM (checkpoint/elmo.ts): its layers per word, its token layer as word vectors
-  elmo(e, cfg) {
-    const elmo = (cfg.elmo ?? {}) as Record<string, unknown>;
-    Object.assign(e, {
-      preset: typeof cfg.preset === 'string' ? cfg.preset : undefined,
-      layers: num(elmo.numLayers),
-      hidden: num(elmo.hiddenSize),
-      vocabSize: num(elmo.vocabSize),
-      corpus: strings(cfg.corpus),
-    });
-    const state = checkpointState(e.dir, 'trainer_state.json');
-    if (!state) return unusable(e, vscode.l10n.t('It has no checkpoint yet.'));
-    e.steps = num(state.step);
-    e.totalSteps = num(state.totalSteps);
-    return e;
-  },
+  elmo: describeStepModel('elmo', false, false),
   'hf-gpt2'(e, cfg) {
     Object.assign(e, {
       preset: 'Hugging Face',

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import type { FinetuneProgress, FinetuneRequestOptions } from '../../shared/finetune';
 import { TASK_LABELS } from '../../shared/finetune';
 import type { RunView } from '../../shared/protocol/finetune';
-import type { JobProgress, Metric } from '../../shared/protocol/training';
+import type { JobProgress } from '../../shared/protocol/training';
 import { LiveRun, readRun } from '../finetuneRuns';
 import { l10n } from '../l10n';
+import { epochProgress, trainLossMetrics } from './epochProgress';
 import type { JobKind } from './job';
 
 /** The fields a fine-tune job adds to its outcome. */
@@ -19,15 +20,7 @@ export interface FinetuneOut {
 
 /** A fine-tune report as the panel charts it: dev metrics only on the report that ends an epoch. */
 export function finetuneProgress(x: FinetuneProgress): JobProgress {
-  const metrics: Metric[] = [];
-  if (Number.isFinite(x.trainLoss))
-    metrics.push({
-      id: 'train-loss',
-      name: l10n.t('train loss'),
-      value: x.trainLoss,
-      format: 'loss',
-      brief: true,
-    });
+  const metrics = trainLossMetrics(x.trainLoss);
   metrics.push({
     id: 'eps',
     name: l10n.t('examples/s'),
@@ -50,16 +43,7 @@ export function finetuneProgress(x: FinetuneProgress): JobProgress {
         format: 'percent',
       });
   }
-  const fraction = x.step / Math.max(1, x.totalSteps);
-  return {
-    unit: 'epoch',
-    done: x.epoch,
-    total: x.epochs,
-    position: fraction * x.epochs,
-    fraction,
-    etaSeconds: x.etaSeconds,
-    metrics,
-  };
+  return epochProgress(x, metrics);
 }
 
 export function finetuneJob(

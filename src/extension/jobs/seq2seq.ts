@@ -3,8 +3,9 @@
 // epoch's first dev example with its output. The controller makes the new model active for Rewrite.
 import * as path from 'node:path';
 import type { Seq2seqProgress, Seq2seqTrainRequest } from '../../shared/configs';
-import type { JobProgress, Metric } from '../../shared/protocol/training';
+import type { JobProgress } from '../../shared/protocol/training';
 import { l10n } from '../l10n';
+import { epochProgress, trainLossMetrics } from './epochProgress';
 import type { JobKind } from './job';
 
 export interface Seq2seqOut {
@@ -13,15 +14,7 @@ export interface Seq2seqOut {
 }
 
 export function seq2seqProgress(x: Seq2seqProgress): JobProgress {
-  const metrics: Metric[] = [];
-  if (Number.isFinite(x.trainLoss))
-    metrics.push({
-      id: 'train-loss',
-      name: l10n.t('train loss'),
-      value: x.trainLoss,
-      format: 'loss',
-      brief: true,
-    });
+  const metrics = trainLossMetrics(x.trainLoss);
   metrics.push({ id: 'tps', name: l10n.t('tokens/s'), value: x.tokensPerSecond, format: 'rate' });
   if (x.dev)
     metrics.push(
@@ -29,16 +22,7 @@ export function seq2seqProgress(x: Seq2seqProgress): JobProgress {
       { id: 'dev-bleu', name: l10n.t('dev BLEU'), value: x.dev.bleu / 100, format: 'percent', brief: true },
       { id: 'dev-exact', name: l10n.t('dev exact match'), value: x.dev.exactMatch, format: 'percent' },
     );
-  const fraction = x.step / Math.max(1, x.totalSteps);
-  return {
-    unit: 'epoch',
-    done: x.epoch,
-    total: x.epochs,
-    position: fraction * x.epochs,
-    fraction,
-    etaSeconds: x.etaSeconds,
-    metrics,
-  };
+  return epochProgress(x, metrics);
 }
 
 /** How the halves start, as a person reads it: "BERT→BERT warm start", "random init". */
