@@ -26,6 +26,17 @@ export interface ContextualResult {
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 
+/** A file's text, or undefined when it cannot be read, is over 20 MB or looks binary. */
+export function readTextFile(file: string): string | undefined {
+  try {
+    const buf = fs.readFileSync(file);
+    if (buf.length > 20 * 1024 * 1024 || buf.subarray(0, 8000).includes(0)) return undefined;
+    return buf.toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whole-word matches (any case) for alphabetic words; plain substrings for Chinese. */
 export function wordPattern(word: string): RegExp {
   const esc = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -53,14 +64,8 @@ export function contextualOccurrences(
   let total = 0;
   let scanned = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      const buf = fs.readFileSync(file);
-      if (buf.length > 20 * 1024 * 1024 || buf.subarray(0, 8000).includes(0)) continue;
-      text = buf.toString('utf8');
-    } catch {
-      continue;
-    }
+    const text = readTextFile(file);
+    if (text === undefined) continue;
     scanned++;
     const lines = text.split('\n');
     const before = occurrences.length;

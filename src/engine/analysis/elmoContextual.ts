@@ -2,9 +2,8 @@
 // word in the given files, each line read by the biLM, the word's vector at one layer (0 = the token
 // layer, which is the same for every occurrence; the last biLSTM layer unless asked). The same answer
 // as contextual.ts gives for BERT, so the view draws either.
-import * as fs from 'node:fs';
 import type { ContextualResult, Occurrence } from './contextual';
-import { wordPattern } from './contextual';
+import { readTextFile, wordPattern } from './contextual';
 import type { LayerStates } from './loadedModel';
 
 export function elmoContextualOccurrences(
@@ -24,14 +23,8 @@ export function elmoContextualOccurrences(
   let total = 0;
   let scanned = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      const buf = fs.readFileSync(file);
-      if (buf.length > 20 * 1024 * 1024 || buf.subarray(0, 8000).includes(0)) continue;
-      text = buf.toString('utf8');
-    } catch {
-      continue;
-    }
+    const text = readTextFile(file);
+    if (text === undefined) continue;
     scanned++;
     text.split('\n').forEach((raw, i) => {
       const line = raw.replace(/\r$/, '');

@@ -33,6 +33,7 @@ import {
   readTable,
   readTrainerStateOf,
   requireModelDir,
+  stepTrainedSummary,
   type TrainerStateOf,
   writeCheckpoint,
 } from './modelFolder';
@@ -270,17 +271,5 @@ export function summarize(
   state: TrainerState | undefined,
   params: number,
 ): ModelSummary {
-  return {
-    dir,
-    type: 'bert',
-    preset: cfg.preset,
-    config: cfg.bert,
-    vocabSize: cfg.bert.vocabSize,
-    parameters: params,
-    corpus: cfg.corpus,
-    steps: state?.step ?? 0,
-    totalSteps: state?.totalSteps,
-    finalMetrics: state?.lastMetrics,
-    createdAt: cfg.createdAt,
-  };
+  return stepTrainedSummary(dir, 'bert', cfg, cfg.bert, params, state);
 }

@@ -25,6 +25,7 @@ import {
   readConfigFile,
   readTable,
   readTrainerStateOf,
+  stepTrainedSummary,
   type TrainerStateOf,
   writeCheckpoint,
 } from './modelFolder';
@@ -151,20 +152,7 @@ export function disposeElmoFolder(f: ElmoFolder): void {
 
 export function summariseElmo(dir: string): ElmoSummary {
   const c = readElmoConfig(dir);
-  const s = readElmoState(dir);
-  return {
-    dir,
-    type: 'elmo',
-    preset: c.preset,
-    config: c.elmo,
-    vocabSize: c.elmo.vocabSize,
-    parameters: elmoParamCount(c.elmo),
-    corpus: c.corpus,
-    steps: s?.step ?? 0,
-    totalSteps: s?.totalSteps,
-    finalMetrics: s?.lastMetrics,
-    createdAt: c.createdAt,
-  };
+  return stepTrainedSummary(dir, 'elmo', c, c.elmo, elmoParamCount(c.elmo), readElmoState(dir));
 }
 
 /** The token layer as a static vector table (layer 0: the same vector wherever a word stands). */

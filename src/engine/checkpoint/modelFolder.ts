@@ -32,6 +32,30 @@ export interface TrainerStateOf<Progress> {
   savedAt: string;
 }
 
+/** The summary of a folder trained in steps, from its config file and trainer state (no weights read). */
+export function stepTrainedSummary<Type extends string, Config extends { vocabSize: number }, Progress>(
+  dir: string,
+  type: Type,
+  cfg: { preset?: string; corpus?: string[]; createdAt?: string },
+  config: Config,
+  parameters: number,
+  state: TrainerStateOf<Progress> | undefined,
+) {
+  return {
+    dir,
+    type,
+    preset: cfg.preset,
+    config,
+    vocabSize: config.vocabSize,
+    parameters,
+    corpus: cfg.corpus,
+    steps: state?.step ?? 0,
+    totalSteps: state?.totalSteps,
+    finalMetrics: state?.lastMetrics,
+    createdAt: cfg.createdAt,
+  };
+}
+
 export interface CheckpointOf<State> {
   weights: Map<string, tf.Tensor>;
   m?: Map<string, tf.Tensor>;

@@ -34,13 +34,10 @@ import type { WordPieceTokenizer } from '../../tokenizer/wordpiece';
 import { type LoopTask, trainLoop } from '../loop';
 import { learningRateAt } from '../schedule';
 import { Trainer } from '../trainer';
+import type { PretrainCallbacksOf } from './common';
 import { openTaskBase, randomPreset } from './finetuneBase';
 
-export interface FinetuneCallbacks {
-  onProgress?(p: FinetuneProgress): void;
-  onLog?(message: string): void;
-  shouldStop?(): boolean;
-}
+export type FinetuneCallbacks = PretrainCallbacksOf<FinetuneProgress>;
 
 export interface FinetuneResult {
   status: 'done' | 'cancelled';

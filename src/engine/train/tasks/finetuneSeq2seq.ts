@@ -33,13 +33,10 @@ import { type LoopTask, trainLoop } from '../loop';
 import { claimOutDir } from '../outDir';
 import { learningRateAt } from '../schedule';
 import { Trainer } from '../trainer';
+import type { PretrainCallbacksOf } from './common';
 import { buildSeq2seq } from './seq2seqBases';
 
-export interface Seq2seqCallbacks {
-  onProgress?(p: Seq2seqProgress): void;
-  onLog?(message: string): void;
-  shouldStop?(): boolean;
-}
+export type Seq2seqCallbacks = PretrainCallbacksOf<Seq2seqProgress>;
 
 export function withSeq2seqDefaults(o: Seq2seqTrainRequest): Seq2seqTrainOptions {
   const d = DEFAULT_SEQ2SEQ;
