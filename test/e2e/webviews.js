@@ -888,6 +888,10 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.waitForFunction(() => document.getElementById('tip').textContent.startsWith('play'));
     await p.mouse.click(box.x + sx, box.y + sy);
     await p.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 10);
+    // measured once the list is laid out (it scrolls into view first)
+    await p.waitForFunction(() =>
+      [...document.querySelectorAll('#neighbours .barwrap')].every((w) => w.clientWidth > 0),
+    );
     // a neighbour's bar is its cosine on a fixed 0–1 scale, not relative to the first one
     const bars = await p.$$eval('#neighbours button.candidate', (bs) =>
       bs.map((b) => ({
