@@ -888,17 +888,33 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.waitForFunction(() => document.getElementById('tip').textContent.startsWith('play'));
     await p.mouse.click(box.x + sx, box.y + sy);
     await p.waitForFunction(() => document.querySelectorAll('#neighbours li').length === 10);
-    // measured once the list is laid out (it scrolls into view first)
-    await p.waitForFunction(() =>
-      [...document.querySelectorAll('#neighbours .barwrap')].every((w) => w.clientWidth > 0),
-    );
-    // a neighbour's bar is its cosine on a fixed 0–1 scale, not relative to the first one
-    const bars = await p.$$eval('#neighbours button.candidate', (bs) =>
-      bs.map((b) => ({
-        share: b.querySelector('.bar').offsetWidth / b.querySelector('.barwrap').clientWidth,
-        score: Math.max(0, Number(b.querySelector('.prob').textContent)),
-      })),
-    );
+    // a neighbour's bar is its cosine on a fixed 0–1 scale, not relative to the first one;
+    // measured in one frame once every bar is laid out (the list scrolls into view and may redraw)
+    const bars = await (
+      await p
+        .waitForFunction(
+          () => {
+            const bs = [...document.querySelectorAll('#neighbours button.candidate')];
+            const out = bs.map((b) => ({
+              share: b.querySelector('.bar').offsetWidth / b.querySelector('.barwrap').clientWidth,
+              score: Math.max(0, Number(b.querySelector('.prob').textContent)),
+            }));
+            return out.length === 10 && out.every((b) => Number.isFinite(b.share)) ? out : null;
+          },
+          null,
+          { polling: 'raf', timeout: 10000 },
+        )
+        .catch(async (e) => {
+          const layout = await p.$$eval('#neighbours button.candidate', (bs) =>
+            bs.slice(0, 2).map((b) => ({
+              button: b.clientWidth,
+              columns: getComputedStyle(b).gridTemplateColumns,
+              display: getComputedStyle(b.querySelector('.barwrap')).display,
+            })),
+          );
+          throw new Error(`the neighbour bars were never laid out: ${JSON.stringify(layout)} (${e.message})`);
+        })
+    ).jsonValue();
     if (!bars.every((b) => Math.abs(b.share - Math.min(1, b.score)) < 0.03))
       throw new Error(`neighbour bars not on a 0–1 scale: ${JSON.stringify(bars)}`);
     // the k slider asks for more
