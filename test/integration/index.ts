@@ -6,6 +6,8 @@ import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: 'spec' });
+  // PRETRAIN_LAB_GREP=<text> runs only the tests whose title contains it (while developing one)
+  if (process.env.PRETRAIN_LAB_GREP) mocha.grep(process.env.PRETRAIN_LAB_GREP);
   for (const f of fs.readdirSync(__dirname).sort())
     if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
