@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
 import { Bert } from '../src/engine/models/bert';
 import { BERT_PRESETS } from '../src/shared/configs';
+import { peerBlasLine, peerEnv } from './peer';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -14,11 +15,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
   const info = await initBackend();
   const peer = spawnSync('/usr/bin/python3', [path.join(__dirname, 'torch_attention.py'), '2'], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+    env: peerEnv(),
   });
   if (peer.status !== 0) throw new Error(`the PyTorch peer failed: ${peer.stderr.slice(-400)}`);
   const lines = peer.stdout.trim().split('\n');
-  console.log(`PyTorch peer: ${JSON.stringify((JSON.parse(lines[0]) as { config: unknown }).config)}`);
+  const peerConfig = (JSON.parse(lines[0]) as { config: unknown }).config;
+  console.log(`PyTorch peer: ${JSON.stringify(peerConfig)}`);
+  console.log(peerBlasLine(peerConfig));
   const theirs = new Map(
     lines.slice(1).map((l) => {
       const r = JSON.parse(l) as { model: string; tokens: number; ms: number };

@@ -9,6 +9,7 @@ import { initBackend } from '../src/engine/backend';
 import { Bert } from '../src/engine/models/bert';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
+import { peerBlasLine, peerEnv } from './peer';
 
 const V = 8000;
 const T = 64;
@@ -84,7 +85,7 @@ function peer(threads: number) {
     [path.join(__dirname, 'torch_bert.py'), '--threads', String(threads), '--steps', String(STEPS)],
     {
       encoding: 'utf8',
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      env: peerEnv(),
     },
   );
   if (r.status !== 0)
@@ -124,5 +125,6 @@ function peer(threads: number) {
   console.log(`| parameters | ${us.parameters} | ${them.parameters} | |`);
   // a slow peer shows here: threads, BLAS library, OpenMP settings
   console.log(`\nPyTorch peer: ${JSON.stringify(them.config)}`);
+  console.log(peerBlasLine(them.config));
   console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}`);
 })();

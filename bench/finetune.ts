@@ -14,6 +14,7 @@ import { main } from '../src/engine/cli/main';
 import { Rng } from '../src/engine/random';
 import { WordPieceTokenizer } from '../src/engine/tokenizer/wordpiece';
 import { finetune, loadTaskData, withFinetuneDefaults } from '../src/engine/train/tasks/finetune';
+import { peerBlasLine, peerEnv } from './peer';
 
 const ROOT = path.join(__dirname, '..');
 const BASE = path.join(ROOT, 'models', 'starter');
@@ -94,7 +95,7 @@ function peer(data: string, threads: number) {
       '--lr',
       String(LR),
     ],
-    { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } },
+    { encoding: 'utf8', env: peerEnv() },
   );
   if (r.status !== 0)
     throw new Error(`the PyTorch peer failed (is python3-torch installed?): ${r.stderr.slice(-800)}`);
@@ -161,6 +162,7 @@ async function predictSeconds(model: string, dir: string) {
     `\npredict --input, 1,000 lines (${p.words} words), one JSON per line, model loading included: ${p.seconds.toFixed(2)} s (${Math.round(1000 / p.seconds)} lines/s); ours, dev token accuracy after ${EPOCHS} epochs ${us.devAccuracy.toFixed(3)}`,
   );
   console.log(`\nPyTorch peer: ${JSON.stringify(them.config)}`);
+  console.log(peerBlasLine(them.config));
   console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}`);
   fs.rmSync(dir, { recursive: true, force: true });
 })();

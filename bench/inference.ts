@@ -12,6 +12,7 @@ import { Bert } from '../src/engine/models/bert';
 import { OnnxBert } from '../src/engine/onnx/bert';
 import { loadOrt } from '../src/engine/onnx/runtime';
 import { BERT_PRESETS } from '../src/shared/configs';
+import { peerBlasLine, peerEnv } from './peer';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const SIZES = (process.env.BENCH_SIZES ?? 'tiny,base').split(',');
@@ -35,7 +36,7 @@ function time(reps: number, f: () => void): number {
     [path.join(__dirname, 'torch_attention.py'), '2', SIZES.join(',')],
     {
       encoding: 'utf8',
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      env: peerEnv(),
     },
   );
   if (peer.status !== 0) throw new Error(`the PyTorch peer failed: ${peer.stderr.slice(-400)}`);
@@ -48,7 +49,9 @@ function time(reps: number, f: () => void): number {
   );
   console.log(`ours: node ${process.version}, tfjs ${tf.version_core} on ${info.name} (1 thread, SIMD)`);
   console.log(`onnxruntime-node ${ort.version}, ${ort.threads} intra-op thread(s), graph opt level all`);
-  console.log(`PyTorch peer: ${JSON.stringify((JSON.parse(lines[0]) as { config: unknown }).config)}`);
+  const peerConfig = (JSON.parse(lines[0]) as { config: unknown }).config;
+  console.log(`PyTorch peer: ${JSON.stringify(peerConfig)}`);
+  console.log(peerBlasLine(peerConfig));
   console.log('');
   console.log(
     '| model | tokens | tfjs wasm, ms | ORT, ms | PyTorch, ms | ORT / PyTorch | tfjs / PyTorch | ORT Predict Mask pass, ms |',

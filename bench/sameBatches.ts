@@ -30,6 +30,7 @@ import { learningRateAt } from '../src/engine/train/schedule';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS, type BertConfig } from '../src/shared/configs';
 import { factQuestions, writeFactsCorpus } from './makeFactsCorpus';
+import { peerEnv } from './peer';
 
 const { values: a } = parseArgs({
   options: {
@@ -316,7 +317,7 @@ function torchSide(): SideResult & { config: string[] } {
   const r = spawnSync(
     '/usr/bin/python3',
     [path.join(__dirname, 'torch_mlm_same.py'), '--dir', OUT, '--threads', String(a.threads)],
-    { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 64 << 20 },
+    { encoding: 'utf8', env: peerEnv(), maxBuffer: 64 << 20 },
   );
   if (r.status !== 0)
     throw new Error(`The PyTorch side failed (is python3-torch installed?): ${r.stderr.slice(-800)}`);

@@ -6,6 +6,20 @@ import json, os
 import torch
 
 
+def blas_loaded(libs):
+    """The BLAS the products run on: the library mapped as libblas.so.3 (what LD_LIBRARY_PATH or Debian's
+    update-alternatives chose), else an optimised BLAS mapped directly."""
+    blas = [l for l in libs if os.path.basename(l).startswith('libblas.so')]
+    for path in blas or libs:
+        real = os.path.realpath(path)
+        for key, name in (('openblas', 'OpenBLAS'), ('blis', 'BLIS'), ('mkl', 'MKL')):
+            if key in real:
+                return f'{name} ({real})'
+        if blas:
+            return f'reference BLAS ({real}): products run many times slower than on OpenBLAS'
+    return 'none mapped'
+
+
 def peer_config():
     show = torch.__config__.show()
     settings = dict(kv.strip().split('=', 1) for kv in show.split('Build settings:', 1)[-1].split(', ') if '=' in kv)
@@ -20,6 +34,7 @@ def peer_config():
         libs = sorted({l.split()[-1] for l in f if any(k in l for k in ('blas', 'blis', 'lapack', 'mkl'))})
     return {
         'torch': torch.__version__,
+        'blasLoaded': blas_loaded(libs),
         'threads': torch.get_num_threads(),
         'interopThreads': torch.get_num_interop_threads(),
         'blas': ', '.join(blas) or 'not reported',

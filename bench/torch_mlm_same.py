@@ -11,6 +11,7 @@ Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/torch_mlm_same.py --dir benc
 import argparse, json, math, os, re, time
 import numpy as np
 import torch
+from torch_config import peer_config
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
@@ -28,7 +29,7 @@ shown = torch.__config__.show()
 blas = [l.strip() for l in shown.splitlines() if ('MKL' in l or 'OpenMP' in l) and 'Build' not in l]
 blas += re.findall(r'\b(?:BLAS_INFO|LAPACK_INFO|USE_MKLDNN|USE_OPENMP)=[^,\s]*', shown)
 config_lines = [f"pytorch {torch.__version__}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '')}",
-                *(f'  {l}' for l in blas)]
+                *(f'  {l}' for l in blas), f"  BLAS loaded: {peer_config()['blasLoaded']}"]
 
 init = np.fromfile(os.path.join(a.dir, 'init.bin'), dtype=np.float32)
 params, off = {}, 0

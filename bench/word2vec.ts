@@ -12,6 +12,7 @@ import { loadVectors, readWord2vecBinary } from '../src/engine/word2vec/formats'
 import { withW2vDefaults } from '../src/engine/word2vec/options';
 import { pretrainWord2vec } from '../src/engine/word2vec/train';
 import type { WordVectors } from '../src/engine/word2vec/vectors';
+import { peerEnv } from './peer';
 
 const OUT = path.join(__dirname, 'out', 'word2vec');
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 1);
@@ -98,7 +99,7 @@ function gensim(file: string, algo: 'skipgram' | 'cbow', threads: number, out: s
     ['-c', GENSIM, file, algo === 'skipgram' ? '1' : '0', String(threads), String(EPOCHS), out, String(SEED)],
     {
       encoding: 'utf8',
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PYTHONHASHSEED: '0' },
+      env: peerEnv({ PYTHONHASHSEED: '0' }),
     },
   );
   if (r.status !== 0) throw new Error(`gensim failed (apt-get install python3-gensim): ${r.stderr}`);

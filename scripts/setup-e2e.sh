@@ -44,4 +44,18 @@ fi
 if [ ! -d "$root/pw/node_modules/playwright-core" ]; then
   (cd "$root/pw" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-save playwright-core@1.65.1 >/dev/null)
 fi
+# VS Code's own menus and views in Chinese for the zh-cn UI test (test/e2e/ui.js): a language pack
+# built from npm's codingame zh-hans translations for this code-server's messages (scripts/zh-langpack.mjs)
+zh=$root/zh-hans
+if [ ! -f "$zh/main.i18n.json" ]; then
+  mkdir -p "$zh/pack" "$zh/api"
+  # not fatal: without it only the zh-cn UI test fails (and says why); every other test still runs
+  if ! { (cd "$zh" && npm pack --silent @codingame/monaco-vscode-language-pack-zh-hans@25.1.2 @codingame/monaco-vscode-api@25.1.2 >/dev/null &&
+    tar xzf codingame-monaco-vscode-language-pack-zh-hans-25.1.2.tgz -C pack &&
+    tar xzf codingame-monaco-vscode-api-25.1.2.tgz -C api) &&
+    node scripts/zh-langpack.mjs "$zh/pack/package" "$zh/api/package" "$root/cs/node_modules/code-server/lib/vscode/out" "$zh/main.i18n.json"; }; then
+    echo "!!! could not build the Chinese language pack for the zh-cn UI test"
+  fi
+  rm -rf "$zh/pack" "$zh/api" "$zh"/*.tgz
+fi
 echo "e2e tools ready in $root"

@@ -43,6 +43,17 @@ export function describeBackend(info: BackendInfo): string {
 }
 
 /**
+ * What runs forward-only work, for the extension's log: "onnxruntime 1.30.0 (2 threads; 1 while a training
+ * runs)", or the tfjs backend and why ONNX Runtime is not used; undefined when it was not wanted.
+ */
+export function inferenceLine(info: BackendInfo): string | undefined {
+  if (info.inference)
+    return `onnxruntime ${info.inference.version} (${info.inference.threads} threads; 1 while a training runs)`;
+  if (info.inferenceError) return `${info.name} (ONNX Runtime not used: ${info.inferenceError})`;
+  return undefined;
+}
+
+/**
  * `auto` and `onnx` train on the first tfjs backend that starts (tensorflow, wasm, cpu) and infer on ONNX
  * Runtime when it loads (PRETRAIN_LAB_ONNX=off skips it); a named tfjs backend does both itself.
  */

@@ -5,16 +5,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice, VectorsAnswer, VectorsQuery } from '../shared/configs';
 import type { EngineProgress, EngineRequest, EngineResponses } from '../shared/engineProtocol';
 import { isEngineRequest } from '../shared/engineProtocol';
+import { l10n } from '../shared/l10nCore';
 import type { RequestContext } from '../shared/rpc';
 import { computeAttention } from './analysis/attention';
 import { contextualOccurrences } from './analysis/contextual';
 import { elmoContextualOccurrences } from './analysis/elmoContextual';
 import { type LoadedModel, requireCapability } from './analysis/loadedModel';
-import { initBackend } from './backend';
+import { inferenceLine, initBackend } from './backend';
 import { requireTask } from './checkpoint/finetuned';
 import { handleElmoLayers, handlePretrainElmo } from './elmoHandlers';
 import { handleFinetune } from './finetuneHandler';
 import { handleGenerate, handleNextTokens, handlePretrainGpt } from './gptHandler';
+import { handleDownloadModel } from './hub/handler';
+import { FORWARD_REQUESTS, shareWithTraining, whileTraining } from './inferenceShare';
 import { ModelCache } from './modelCache';
 import { handleFinetuneSeq2seq, handleRewrite } from './seq2seqHandler';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
@@ -39,8 +42,7 @@ export class EngineService {
     init: async (req) => {
       this.backendChoice = req.backend;
       const info = await initBackend(req.backend);
-      const inference =
-        info.inference && `onnxruntime ${info.inference.version} (${info.inference.threads} threads)`;
+      const inference = inferenceLine(info);
       return { backend: info.name, tried: info.tried, ...(inference ? { inference } : {}) };
     },
     describeModel: async (req) => {
@@ -104,14 +106,16 @@ export class EngineService {
         return handleFinetuneSeq2seq(req, ctx, this.models);
       }),
     rewrite: async (req, ctx) => handleRewrite(await this.model(req.modelDir), req, ctx),
+    downloadModel: (req, ctx) => handleDownloadModel(req, ctx, this.models),
     crash: () => process.exit(3),
   };
 
   async handle(body: unknown, ctx: RequestContext): Promise<unknown> {
     if (!isEngineRequest(body))
-      throw new Error('The engine received a malformed request; this is a bug in Pretrain Lab.');
+      throw new Error(l10n.t('The engine received a malformed request; this is a bug in Pretrain Lab.'));
     const handler = this.handlers[body.type] as Handler<EngineRequest['type']>;
-    return handler(body, ctx);
+    // while a training runs, forward passes take turns with it (inferenceShare.ts)
+    return FORWARD_REQUESTS.has(body.type) ? shareWithTraining(() => handler(body, ctx)) : handler(body, ctx);
   }
 
   /** The model at a path, with the tensor backend up (a BERT's weights are tensors). */
@@ -159,10 +163,10 @@ export class EngineService {
 
   private async oneTraining<T>(run: () => Promise<T>): Promise<T> {
     if (this.training)
-      throw new Error('A training is already running; wait for it to finish or cancel it first.');
+      throw new Error(l10n.t('A training is already running; wait for it to finish or cancel it first.'));
     this.training = true;
     try {
-      return await run();
+      return await whileTraining(run);
     } finally {
       this.training = false;
     }

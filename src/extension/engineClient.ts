@@ -32,7 +32,9 @@ export class EngineClient implements vscode.Disposable {
     this.starting ??= (async () => {
       const file = path.join(this.extensionPath, 'dist', 'worker.js');
       const choice = this.backendSetting();
-      const worker = new Worker(file, { workerData: { backend: choice } });
+      // the bundle of VS Code's display language (undefined in English): the engine's messages follow it
+      const l10nBundle = vscode.l10n.bundle;
+      const worker = new Worker(file, { workerData: { backend: choice, l10n: l10nBundle } });
       const rpc = new RpcEndpoint((m) => worker.postMessage(m));
       worker.on('message', (m) => rpc.handle(m));
       worker.on('error', (e) => log().error(`Engine error: ${e.message}`));

@@ -2,8 +2,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type BackendChoice, DEFAULT_SETTINGS } from '../shared/configs';
+import { configureL10n } from '../shared/l10nCore';
 import { TaskSelectionCommands } from './commands/classifySelection';
 import { type CompareArgs, compareRunsCommand } from './commands/compareRuns';
+import { registerHubCommands } from './commands/downloadModel';
 import { type FinetuneArgs, finetuneCommand } from './commands/finetune';
 import { registerModelCommands } from './commands/models';
 import { PredictMaskCommand } from './commands/predictMask';
@@ -44,6 +46,7 @@ export interface PretrainLabApi {
 export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
   // messages of the modules that unit tests load without VS Code (jobs/...) follow the display language
   setTranslator((message, ...args) => vscode.l10n.t(message, ...args));
+  configureL10n(vscode.l10n.bundle); // and the labels and sentences of src/shared (src/shared/l10nCore.ts)
   const backend = () =>
     vscode.workspace.getConfiguration('pretrainLab').get<BackendChoice>('backend', DEFAULT_SETTINGS.backend);
   const engine = new EngineClient(ctx.extensionPath, backend);
@@ -143,6 +146,7 @@ export function activate(ctx: vscode.ExtensionContext): PretrainLabApi {
       engine.call({ type: 'crash' }).catch((e: Error) => e.message),
     ),
     ...registerModelCommands(models),
+    ...registerHubCommands(engine, models, ctx.secrets),
     ...registerWalkthrough(ctx.extensionPath),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pretrainLab.backend')) {

@@ -34,6 +34,9 @@ const ConfigSchema = v.looseObject({
   bestEpoch: v.number(),
   seconds: v.number(),
   dev: v.optional(EvalMetricsSchema),
+  baseKind: v.optional(v.picklist(['bert', 'word2vec', 'elmo', 'gpt'])),
+  scalarMix: v.optional(v.object({ weights: v.array(v.number()), gamma: v.number() })),
+  lmWeight: v.optional(v.number()),
 });
 
 const LineSchema = v.looseObject({ epoch: v.number(), dev: EvalMetricsSchema });
@@ -80,6 +83,9 @@ export function readRun(dir: string): RunView | { problem: string } {
     bestEpoch: cfg.bestEpoch,
     epochs,
     best: cfg.dev,
+    ...(cfg.baseKind ? { baseKind: cfg.baseKind } : {}),
+    ...(cfg.scalarMix ? { mix: cfg.scalarMix } : {}),
+    ...(cfg.lmWeight !== undefined ? { lmWeight: cfg.lmWeight } : {}),
   };
 }
 
@@ -101,6 +107,7 @@ export class LiveRun {
   private best: EvalMetrics | undefined;
   private bestEpoch: number | undefined;
   private readonly started = Date.now();
+  private mix: FinetuneProgress['mix'];
 
   constructor(
     private readonly dir: string,
@@ -111,7 +118,8 @@ export class LiveRun {
 
   /** True when the report added an epoch (the view changed). */
   add(p: FinetuneProgress): boolean {
-    if (!p.dev) return false;
+    if (p.mix) this.mix = p.mix; // an ELMo base's scalar mix: the bars move on every report
+    if (!p.dev) return p.mix !== undefined;
     this.epochs.push(epochPoint(p.epoch, p.dev));
     const score = (m: EvalMetrics) => m.entity?.f1 ?? m.accuracy; // as the engine picks its best epoch
     if (!this.best || score(p.dev) > score(this.best)) {
@@ -133,6 +141,7 @@ export class LiveRun {
       epochs: [...this.epochs],
       best: this.best,
       running: true,
+      ...(this.mix ? { mix: this.mix, baseKind: 'elmo' as const } : {}),
     };
   }
 }

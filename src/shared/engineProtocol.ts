@@ -35,6 +35,7 @@ import {
   type FinetuneSummary,
   type TagAnswer,
 } from './finetune';
+import type { DownloadProgress } from './hub';
 import type { Capability, ModelKind } from './modelKinds';
 import type { ElmoLayersView } from './protocol/elmo';
 
@@ -167,6 +168,15 @@ export const EngineRequestSchema = v.variant('type', [
     lengthPenalty: v.optional(finite),
     maxLength: v.optional(finite),
   }),
+  /** A Hugging Face Hub model into outDir (hub/download.ts); progress streams as 'download'. */
+  v.object({
+    type: v.literal('downloadModel'),
+    modelId: v.pipe(v.string(), v.maxLength(200)),
+    revision: v.pipe(v.string(), v.maxLength(200)),
+    endpoint: v.pipe(v.string(), v.maxLength(2000)),
+    token: v.optional(v.string()),
+    outDir: v.string(),
+  }),
   v.object({ type: v.literal('crash') }), // test hook: makes the worker exit, so restart handling can be tested
 ]);
 
@@ -205,6 +215,7 @@ export interface EngineResponses {
   nextTokens: NextTokenResult;
   finetuneSeq2seq: Seq2seqSummary;
   rewrite: { text: string; beams: { text: string; score: number }[]; cancelled: boolean; sourceCut: boolean };
+  downloadModel: { dir: string; kind: ModelKind; files: string[]; bytes: number; commit?: string };
   crash: never;
 }
 
@@ -221,4 +232,5 @@ export type EngineProgress =
   | { type: 'elmo'; progress: ElmoProgress }
   | { type: 'train'; progress: TrainProgress; sample?: MaskingSample }
   | { type: 'w2v'; progress: W2vProgress }
-  | { type: 'finetune'; progress: FinetuneProgress };
+  | { type: 'finetune'; progress: FinetuneProgress }
+  | { type: 'download'; progress: DownloadProgress };

@@ -27,6 +27,7 @@ export const FinetuneOptionsSchema = v.object({
   maxSeqLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(4096))),
   freeze: v.optional(v.union([v.picklist(['none', 'all']), v.pipe(v.number(), v.integer(), v.minValue(0))])),
   seed: v.optional(v.pipe(v.number(), v.integer())),
+  lmWeight: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))), // GPT's auxiliary LM loss weight λ
   // CSV/TSV with a header: which columns hold the text(s) and the label
   columns: v.optional(
     v.object({ text: v.optional(v.string()), textB: v.optional(v.string()), label: v.optional(v.string()) }),
@@ -47,7 +48,9 @@ export interface FinetuneOptions {
   maxSeqLength?: number; // WordPieces per example, [CLS] and [SEP]s included; longer ones are cut (default: 128, or the base's maximum if less)
   freeze: FreezeSpec;
   seed: number;
+  lmWeight?: number; // a GPT base: weight λ of the auxiliary LM loss (default 0.5 as the paper; 0 turns it off)
   columns?: { text?: string; textB?: string; label?: string };
+  defaulted?: { freeze: boolean; learningRate: boolean }; // which of the above were not given (a base may pick its own)
 }
 
 export const DEFAULT_FINETUNE = {
@@ -80,6 +83,13 @@ export interface FinetuneProgress {
   examplesPerSecond: number;
   etaSeconds: number;
   dev?: EvalMetrics; // set once per epoch, at its end
+  mix?: ScalarMix; // an ELMo base: the scalar mix as it stands
+}
+
+/** An ELMo base's scalar mix as a person reads it: the softmax weights (summing to 1) and γ. */
+export interface ScalarMix {
+  weights: number[];
+  gamma: number;
 }
 
 export interface FinetuneSummary {
@@ -93,6 +103,8 @@ export interface FinetuneSummary {
   bestEpoch: number;
   dev: EvalMetrics;
   seconds: number;
+  baseKind?: 'bert' | 'word2vec' | 'elmo' | 'gpt';
+  scalarMix?: ScalarMix;
 }
 
 export interface ClassifyAnswer {

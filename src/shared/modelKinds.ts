@@ -2,6 +2,7 @@
 // names its kind. Pure data and pure functions over parsed JSON: the engine (to load) and the
 // extension host (to list models and check a command can run) share this one table.
 import * as v from 'valibot';
+import { l10n } from './l10nCore';
 
 export const MODEL_KINDS = [
   'bert',
@@ -128,7 +129,7 @@ export function detectKind(configJson: unknown): KindDetection {
   if (!head.success)
     return {
       ok: false,
-      problem: 'its config.json is not a JSON object with a text "format" field.',
+      problem: l10n.t('its config.json is not a JSON object with a text "format" field.'),
       huggingFace: false,
     };
   const { format, model_type: hfType, architectures } = head.output;
@@ -137,7 +138,10 @@ export function detectKind(configJson: unknown): KindDetection {
     if (kind) return { ok: true, kind, format, loadable: KINDS[kind].loadable, huggingFace: false };
     return {
       ok: false,
-      problem: `its config.json names the format "${format}", which this version of Pretrain Lab does not know.`,
+      problem: l10n.t(
+        'its config.json names the format "{0}", which this version of Pretrain Lab does not know.',
+        format,
+      ),
       huggingFace: false,
     };
   }
@@ -153,35 +157,51 @@ export function detectKind(configJson: unknown): KindDetection {
       };
     return {
       ok: false,
-      problem: `it was not written by Pretrain Lab (it looks like a Hugging Face model folder${hfType ? ` of type "${hfType}"` : ''}).`,
+      problem: hfType
+        ? l10n.t(
+            'it was not written by Pretrain Lab (it looks like a Hugging Face model folder of type "{0}").',
+            hfType,
+          )
+        : l10n.t('it was not written by Pretrain Lab (it looks like a Hugging Face model folder).'),
       huggingFace: true,
     };
   }
   return {
     ok: false,
-    problem: 'it was not written by Pretrain Lab: its config.json has no "format" field.',
+    problem: l10n.t('it was not written by Pretrain Lab: its config.json has no "format" field.'),
     huggingFace: false,
   };
 }
 
 /** What a command needs, as it reads in a sentence: "Predict Mask needs a masked language model such as BERT". */
-const NEEDS: Record<Capability, { feature: string; needs: string }> = {
-  predictMask: { feature: 'Predict Mask', needs: 'a masked language model such as BERT' },
-  attention: { feature: 'Show Attention', needs: 'a Transformer such as BERT' },
-  embeddings: { feature: 'the Embedding Explorer', needs: 'a model with word vectors such as word2vec' },
-  contextual: { feature: 'the contextual-vectors view', needs: 'a contextual model such as BERT' },
-  layers: { feature: 'comparing layers', needs: 'a model with several layers such as BERT' },
-  generate: { feature: 'text generation', needs: 'a left-to-right language model such as GPT' },
-  classify: { feature: 'classification', needs: 'a fine-tuned classifier' },
-  tag: { feature: 'tagging', needs: 'a fine-tuned tagger' },
-  rewrite: { feature: 'Rewrite Selection', needs: 'a sequence-to-sequence model' },
-};
+const NEEDS = (): Record<Capability, { feature: string; needs: string }> => ({
+  predictMask: { feature: l10n.t('Predict Mask'), needs: l10n.t('a masked language model such as BERT') },
+  attention: { feature: l10n.t('Show Attention'), needs: l10n.t('a Transformer such as BERT') },
+  embeddings: {
+    feature: l10n.t('the Embedding Explorer'),
+    needs: l10n.t('a model with word vectors such as word2vec'),
+  },
+  contextual: {
+    feature: l10n.t('the contextual-vectors view'),
+    needs: l10n.t('a contextual model such as BERT'),
+  },
+  layers: { feature: l10n.t('comparing layers'), needs: l10n.t('a model with several layers such as BERT') },
+  generate: {
+    feature: l10n.t('text generation'),
+    needs: l10n.t('a left-to-right language model such as GPT'),
+  },
+  classify: { feature: l10n.t('classification'), needs: l10n.t('a fine-tuned classifier') },
+  tag: { feature: l10n.t('tagging'), needs: l10n.t('a fine-tuned tagger') },
+  rewrite: { feature: l10n.t('Rewrite Selection'), needs: l10n.t('a sequence-to-sequence model') },
+});
 
 /** What a model of this kind is, for the sentence that says why it cannot do something. */
-const WHAT_IT_IS: Partial<Record<ModelKind, string>> = {
-  word2vec: 'one vector per word, with no masked-LM head, no attention and no context',
-  elmo: 'a biLSTM language model with three layers per word and no masked-LM head or attention; Show ELMo Layers reads it',
-};
+const WHAT_IT_IS = (): Partial<Record<ModelKind, string>> => ({
+  word2vec: l10n.t('one vector per word, with no masked-LM head, no attention and no context'),
+  elmo: l10n.t(
+    'a biLSTM language model with three layers per word and no masked-LM head or attention; pretrain-lab embed prints its vectors, Show ELMo Layers reads it',
+  ),
+});
 
 /**
  * One sentence for a person: the model, its kind, what the feature needs and what to do, e.g.
@@ -190,22 +210,47 @@ const WHAT_IT_IS: Partial<Record<ModelKind, string>> = {
 export function missingCapabilityMessage(name: string, kind: ModelKind, cap: Capability): string {
   const info = KINDS[kind];
   if (kind === 'hf-bert' && cap === 'predictMask')
-    return `"${name}" is a Hugging Face BERT saved without its masked-LM head (cls.predictions, written by BertForMaskedLM or BertForPreTraining, not BertModel), so it cannot fill [MASK]; Predict Mask needs a BERT with that head: make one active in the Models view.`;
-  const what = WHAT_IT_IS[kind];
-  const n = NEEDS[cap];
-  const article = /^[aeiou]/i.test(info.label) ? 'an' : 'a';
-  return `"${name}" is ${article} ${info.label} model${what ? ` (${what})` : ''}; ${n.feature} needs ${n.needs}: make one active in the Models view.`;
+    return l10n.t(
+      '"{0}" is a Hugging Face BERT saved without its masked-LM head (cls.predictions, written by BertForMaskedLM or BertForPreTraining, not BertModel), so it cannot fill [MASK]; Predict Mask needs a BERT with that head: make one active in the Models view.',
+      name,
+    );
+  const what = WHAT_IT_IS()[kind];
+  const n = NEEDS()[cap];
+  // the article is part of the message: Chinese has none
+  const args = [name, info.label, what ? l10n.t(' ({0})', what) : '', n.feature, n.needs] as const;
+  return /^[aeiou]/i.test(info.label)
+    ? l10n.t('"{0}" is an {1} model{2}; {3} needs {4}: make one active in the Models view.', ...args)
+    : l10n.t('"{0}" is a {1} model{2}; {3} needs {4}: make one active in the Models view.', ...args);
 }
 
-/** A capability as it reads in a list: "active for Predict Mask, attention, word vectors". */
+/** A capability as it reads in a list: "active for Predict Mask, attention, word vectors"; getters, so that
+ * the label is in the display language at the time it is read. */
 export const CAPABILITY_LABELS: Record<Capability, string> = {
-  predictMask: 'Predict Mask',
-  attention: 'attention',
-  embeddings: 'word vectors',
-  contextual: 'contextual vectors',
-  layers: 'layers',
-  generate: 'generation',
-  classify: 'classification',
-  tag: 'tagging',
-  rewrite: 'rewriting',
+  get predictMask() {
+    return l10n.t('Predict Mask');
+  },
+  get attention() {
+    return l10n.t('attention');
+  },
+  get embeddings() {
+    return l10n.t('word vectors');
+  },
+  get contextual() {
+    return l10n.t('contextual vectors');
+  },
+  get layers() {
+    return l10n.t('layers');
+  },
+  get generate() {
+    return l10n.t('generation');
+  },
+  get classify() {
+    return l10n.t('classification');
+  },
+  get tag() {
+    return l10n.t('tagging');
+  },
+  get rewrite() {
+    return l10n.t('rewriting');
+  },
 };

@@ -14,6 +14,8 @@ const timings = {};
 
 let page;
 async function test(name, fn) {
+  // UI_ONLY=<text> runs only the tests whose name contains it (while developing one)
+  if (process.env.UI_ONLY && !name.includes(process.env.UI_ONLY)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -676,6 +678,95 @@ async function predictAndWait() {
     await palette(page, 'View: Close Editor');
   });
 
+  await test('Fine-tune… from the palette (POS tags of the sample), then right-click → Tag Selection labels each word; a hover shows its tag probabilities', async () => {
+    // the sentence to tag later, written first so that VS Code has seen the new file by then
+    fs.writeFileSync(path.join(folder, 'tag-me.txt'), 'The children play in the park near the river .\n');
+    await palette(page, 'Pretrain Lab: Fine-tune…');
+    await quickPick(page, 'starter'); // 1: base model
+    await quickPick(page, 'sequence labelling'); // 2: task family
+    // 3: the training file, in code-server's own file dialog (a path box)
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'training file' }).waitFor({ state: 'visible' });
+    // the dialog fills in its starting folder once it has listed it: type the path after that
+    await page.waitForFunction(() =>
+      /\/$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''),
+    );
+    const trainFile = path.join(folder, 'tasks', 'pos', 'train.conll');
+    // the dialog may still fill in its starting folder after the first keystrokes: type until it
+    // holds the path, then OK as a person clicks it; again if the dialog is still asking
+    const asking = page.locator('.quick-input-widget .quick-input-title', { hasText: /: training file$/ });
+    for (let attempt = 0; attempt < 3 && (await asking.isVisible()); attempt++) {
+      for (let i = 0; i < 5 && (await input.inputValue()) !== trainFile; i++) {
+        await input.fill(trainFile);
+        await page.waitForTimeout(700);
+      }
+      await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
+      await page.waitForTimeout(1000);
+    }
+    await quickPick(page, 'Hold out 10% of the training file'); // 4: dev set
+    await page.locator('.quick-input-widget', { hasText: 'epochs' }).waitFor({ state: 'visible' });
+    await input.fill('3'); // 5: epochs
+    await page.keyboard.press('Enter');
+    await quickPick(page, 'Fine-tune all layers'); // 6: how the base is used
+    await page.locator('.quick-input-widget', { hasText: 'learning rate' }).waitFor({ state: 'visible' });
+    await input.fill('0.001'); // 7
+    await page.keyboard.press('Enter');
+    const done = page
+      .locator('.notifications-toasts .notification-toast', { hasText: /fine-tuned: best dev accuracy/ })
+      .first();
+    await done.waitFor({ timeout: 180000 });
+    const said = await done.innerText();
+    const acc = Number(/best dev accuracy ([\d.]+)%/.exec(said)?.[1]);
+    if (!(acc > 40)) throw new Error(`the POS run learnt little: ${said}`);
+    await page.screenshot({ path: path.join(shots, 'finetune-pos-panel.png') });
+    // a sentence of the user's own, tagged from the editor's context menu
+    await openFile(page, 'tag-me.txt');
+    await focusEditor();
+    await selectLine(page, 1);
+    await page.waitForTimeout(200);
+    const sel = page.locator('.monaco-editor.focused .selected-text').first();
+    const b = await sel.boundingBox();
+    await page.mouse.click(b.x + 40, b.y + b.height / 2, { button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Tag Selection' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    await page.waitForTimeout(300);
+    await item.click();
+    // the tags are drawn after their words (decorations: text the editor injects after each word)
+    const words = ['The', 'children', 'play', 'in', 'the', 'park', 'near', 'the', 'river', '.'];
+    const end = Date.now() + 20000;
+    let shown = [];
+    while (Date.now() < end) {
+      shown = await page.evaluate(() => {
+        const out = [];
+        for (const el of document.querySelectorAll('.monaco-editor .view-lines .view-line span span')) {
+          for (const pseudo of ['::before', '::after']) {
+            const c = getComputedStyle(el, pseudo).content;
+            if (c && c !== 'none' && c !== 'normal') out.push(c.replace(/^"|"$/g, ''));
+          }
+          if (/^[A-Z.]{1,5}$/.test(el.textContent) && el.className.includes('ced')) out.push(el.textContent);
+        }
+        return out.filter((x) => /^[A-Z.]+$/.test(x));
+      });
+      if (shown.length >= words.length) break;
+      await page.waitForTimeout(200);
+    }
+    if (shown.length < words.length) throw new Error(`tags shown in the editor: ${JSON.stringify(shown)}`);
+    if (!shown.includes('DET') || !shown.includes('NOUN'))
+      throw new Error(`no DET or NOUN among the tags: ${JSON.stringify(shown)}`);
+    await page.screenshot({ path: path.join(shots, 'tag-selection.png') });
+    // hovering a word shows its tag and the likeliest tags as bars with percentages
+    await page.keyboard.press('Home'); // drop the selection (the line's start stays in view)
+    // the cursor into "children", then Show or Focus Hover (Ctrl+K Ctrl+I), as a keyboard user does
+    for (let k = 0; k < 6; k++) await page.keyboard.press('ArrowRight');
+    await palette(page, 'Show or Focus Hover');
+    const hover = page.locator('.monaco-hover', { hasText: 'children →' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15000 });
+    const text = await hover.innerText();
+    if (!/children → [A-Z]+/.test(text) || !/\d+\.\d%/.test(text)) throw new Error(`the hover says: ${text}`);
+    await page.screenshot({ path: path.join(shots, 'tag-selection-hover.png') });
+    await palette(page, 'View: Close Editor');
+  });
+
   for (const theme of ['Light Modern', 'Dark Modern', 'Dark High Contrast']) {
     await test(`every panel is readable in ${theme}: Predict Mask, attention, training, Embedding Explorer`, async () => {
       await palette(page, 'Preferences: Color Theme');
@@ -723,20 +814,24 @@ async function predictAndWait() {
 
   // zh-cn last (it changes the display language for good). code-server takes the locale from
   // <user-data-dir>/User/argv.json at each page load, but VS Code only switches to a language it has a
-  // language pack for, and the Chinese pack cannot be downloaded here: a stub pack (no translations of
-  // VS Code's own UI, so the workbench stays English) makes VS Code report zh-cn, and then our
-  // extension's package.nls.zh-cn.json and l10n/bundle.l10n.zh-cn.json are what a Chinese user sees.
+  // language pack for, and the Marketplace's Chinese pack cannot be downloaded here: scripts/setup-e2e.sh
+  // builds one from npm (scripts/zh-langpack.mjs: VS Code's zh-hans translations, the workbench's menus
+  // and views), installed here as the language pack extension it would be; then our extension's
+  // package.nls.zh-cn.json and l10n/bundle.l10n.zh-cn.json are what a Chinese user sees.
   await test('zh-cn: with the display language set to Chinese, the commands, the panels and the explorer speak Chinese', async () => {
     const state = path.dirname(folder);
     const userData = path.join(state, 'ud');
-    const pack = path.join(state, 'ext', 'pretrain-lab-test.zh-cn-stub-0.0.1');
+    const pack = path.join(state, 'ext', 'pretrain-lab-test.zh-cn-pack-0.0.1');
     fs.mkdirSync(pack, { recursive: true });
     const translations = path.join(pack, 'main.i18n.json');
-    fs.writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+    const built = path.resolve(__dirname, '..', '..', '.tools', 'zh-hans', 'main.i18n.json');
+    if (!fs.existsSync(built))
+      throw new Error(`no Chinese language pack at ${built}: run bash scripts/setup-e2e.sh (it builds one)`);
+    fs.copyFileSync(built, translations);
     fs.writeFileSync(
       path.join(pack, 'package.json'),
       JSON.stringify({
-        name: 'zh-cn-stub',
+        name: 'zh-cn-pack',
         publisher: 'pretrain-lab-test',
         version: '0.0.1',
         engines: { vscode: '*' },
@@ -757,8 +852,8 @@ async function predictAndWait() {
       path.join(userData, 'languagepacks.json'),
       JSON.stringify({
         'zh-cn': {
-          hash: 'pretrainlabzhcnstub',
-          extensions: [{ extensionIdentifier: { id: 'pretrain-lab-test.zh-cn-stub' }, version: '0.0.1' }],
+          hash: 'pretrainlabzhcnpack',
+          extensions: [{ extensionIdentifier: { id: 'pretrain-lab-test.zh-cn-pack' }, version: '0.0.1' }],
           translations: { vscode: translations },
           label: '中文(简体)',
         },
@@ -773,13 +868,24 @@ async function predictAndWait() {
       () => globalThis._VSCODE_NLS_LANGUAGE || document.documentElement.lang,
     );
     console.log(`    display language after the reload: ${language}`);
+    // VS Code's own workbench is Chinese too: the activity bar's Explorer, the menu bar's File
+    await page
+      .locator('.activitybar [aria-label^="资源管理器"]')
+      .first()
+      .waitFor({ timeout: 30000 })
+      .catch(async () => {
+        const labels = await page.$$eval('.activitybar [aria-label]', (es) =>
+          es.map((e) => e.getAttribute('aria-label')).slice(0, 6),
+        );
+        throw new Error(`VS Code's own UI is not in Chinese (activity bar: ${labels.join(' | ')})`);
+      });
     await openFile(page, 'try-predict-mask.txt');
     // the command titles come from package.nls.zh-cn.json
     await focusEditor();
     await selectLine(page, 4);
     await palette(page, 'Pretrain Lab: 预测掩码').catch((e) => {
       throw new Error(
-        `no Chinese command title in the palette: VS Code did not switch to zh-cn (it reports "${language}"), so the stub language pack was not taken (${e.message})`,
+        `no Chinese command title in the palette: VS Code did not switch to zh-cn (it reports "${language}"), so the language pack was not taken (${e.message})`,
       );
     });
     const { frame: pm } = await inWebview(page, 'ol.candidates button.candidate', 60000);
@@ -818,7 +924,29 @@ async function predictAndWait() {
     const exText = await ex.evaluate(() => document.body.innerText);
     if (!exText.includes('搜索') || !exText.includes('最近邻'))
       throw new Error(`the Embedding Explorer is not in Chinese: ${exText.slice(0, 300)}`);
+    // a sentence of the engine (the worker, src/shared/l10nCore.ts) in the Chinese UI: an unknown word
+    await ex.fill('#word', 'zzqxw');
+    await ex.press('#word', 'Enter');
+    const unknown = await ex
+      .waitForFunction(() => document.querySelector('#neighbours-status .error')?.textContent || '', null, {
+        timeout: 30000,
+      })
+      .then((h) => h.jsonValue());
+    if (!/^“zzqxw”不在模型的词表中（[\d,]+ 个词）；/.test(unknown))
+      throw new Error(`the engine's sentence about an unknown word is not in Chinese: ${unknown}`);
     await page.screenshot({ path: path.join(shots, 'explorer-zh-cn.png') });
+    // the panels restored after the reload are retitled once VS Code revives them (it revives a
+    // background tab when it is shown): click each, then every Pretrain Lab tab reads Chinese
+    const englishTitle = /^(Predict Mask|Pretrain Lab: Training|Attention|Pretrain Lab: Fine-tune)$/;
+    for (const t of await page.locator('.tabs-container .tab .label-name').allInnerTexts())
+      if (englishTitle.test(t)) {
+        await page.locator('.tabs-container .tab', { hasText: t }).first().click();
+        await page.waitForTimeout(1500);
+      }
+    const tabs = await page.locator('.tabs-container .tab .label-name').allInnerTexts();
+    const english = tabs.filter((t) => englishTitle.test(t));
+    if (english.length)
+      throw new Error(`panel tabs still in English: ${english.join(' | ')} (all: ${tabs.join(' | ')})`);
   });
 
   fs.writeFileSync(path.resolve(shots, '..', 'ui.json'), JSON.stringify(results, null, 1));

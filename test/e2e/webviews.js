@@ -1284,6 +1284,50 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       throw new Error('a run name became HTML');
   });
 
+  await test('Fine-tune panel: ELMo runs show their scalar mixes as bars, side by side; the base kind in the table', async () => {
+    await p.evaluate((evil) => {
+      const run = (name, task, mix, running) => ({
+        dir: `/models/${name}`,
+        name,
+        task,
+        base: 'elmo-brown',
+        baseKind: 'elmo',
+        how: 'frozen (feature-based)',
+        epochs: [{ epoch: 1, loss: 0.6, accuracy: 0.7, macroF1: 0.65 }],
+        bestEpoch: 1,
+        mix,
+        running,
+      });
+      window.hostPush({
+        type: 'runs',
+        runs: [
+          run(
+            `pos-elmo${evil}`,
+            'sequence labelling',
+            { weights: [0.278, 0.411, 0.311], gamma: 1.28 },
+            false,
+          ),
+          run(
+            'pairs-elmo',
+            'sentence pair classification',
+            { weights: [0.472, 0.258, 0.27], gamma: 1.23 },
+            true,
+          ),
+        ],
+        problems: [],
+      });
+    }, EVIL);
+    await p.waitForFunction(() => document.querySelectorAll('.mix-run').length === 2);
+    const bars = await p.$$eval('.mix-run .mix-row', (x) => x.map((r) => Number(r.dataset.value)));
+    if (bars.length !== 8 || Math.abs(bars[0] + bars[1] + bars[2] - 1) > 1e-6 || bars[3] !== 1.28)
+      throw new Error(bars.join(' '));
+    const rows = await p.$$eval('table.compare tr', (x) => x.map((r) => r.textContent));
+    if (!rows.slice(1).every((r) => r.includes('elmo-brown (ELMo)'))) throw new Error(rows.join(' | '));
+    await p.screenshot({ path: path.join(shots, 'webview-finetune-elmo-mix.png'), fullPage: true });
+    if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
+      throw new Error('a run name became HTML');
+  });
+
   // every panel again in Chinese, with the zh-cn bundle as the host passes it (webviewsZh.js)
   await zhCnPanels({ p, base, test, shots });
 

@@ -1,8 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, onnxInference } from '../../src/engine/backend';
 import { Rng } from '../../src/engine/random';
+import { tmpDir } from './helpers';
 
 function rand(shape: number[], rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -68,6 +72,43 @@ describe('backend selection', () => {
     await assert.rejects(
       initBackend('tensorflow'),
       /No TensorFlow\.js backend could start \(tensorflow: .*\); set the backend to "cpu"/,
+    );
+  });
+  test('when the ONNX Runtime library cannot load, Predict Mask runs on wasm and one sentence says why', () => {
+    // as on a machine without the library (a darwin-x64 package carries none): loading the binding fails
+    const hook = path.join(tmpDir(), 'no-ort.cjs');
+    fs.writeFileSync(
+      hook,
+      `const M = require('node:module'); const load = M._extensions['.node'];
+M._extensions['.node'] = function (m, f) {
+  if (f.includes('onnxruntime_binding')) throw new Error(f + ': cannot open shared object file: No such file or directory');
+  return load.apply(this, arguments);
+};`,
+    );
+    const root = path.join(__dirname, '..', '..');
+    const starter = path.join(root, 'models', 'starter');
+    const cli = path.join(root, 'src', 'engine', 'cli', 'main.ts');
+    const args = ['predict-mask', '--model', starter, '--top-k', '3', 'Paris is the [MASK] of France.'];
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        hook,
+        '--import',
+        'tsx',
+        '-e',
+        `require(${JSON.stringify(cli)}).runCli(${JSON.stringify(args)})`,
+      ],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PRETRAIN_LAB_BACKEND: 'auto' } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^backend: (wasm|tensorflow|cpu) \(.*onnxruntime unavailable\)$/m);
+    assert.match(r.stdout, /\[MASK\] 1 \(character \d+\):\n(\s+\S+\s+\d+\.\d+%\n){3}/);
+    const said = r.stderr.split('\n').filter((l) => l.includes('ONNX Runtime'));
+    assert.equal(said.length, 1, r.stderr);
+    assert.match(
+      said[0],
+      /^ONNX Runtime did not load \(.*cannot open shared object file.*\); inference runs on TensorFlow\.js\.$/,
     );
   });
 });

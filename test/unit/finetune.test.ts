@@ -27,7 +27,6 @@ import {
 import { loadTaskModel, requireTask } from '../../src/engine/checkpoint/finetuned';
 import { openModel } from '../../src/engine/checkpoint/registry';
 import { saveW2vCheckpoint, writeW2vHeader } from '../../src/engine/checkpoint/word2vec';
-import { main } from '../../src/engine/cli/main';
 import { readClassifyFile } from '../../src/engine/data/tasks/classify';
 import { labelSet } from '../../src/engine/data/tasks/common';
 import { readPairsFile } from '../../src/engine/data/tasks/pairs';
@@ -40,6 +39,8 @@ import { howLabel, LiveRun, readRuns } from '../../src/extension/finetuneRuns';
 import { distributionLines, tagSpans } from '../../src/extension/taskDecorations';
 import type { BertConfig } from '../../src/shared/configs';
 import type { FinetuneRequestOptions } from '../../src/shared/finetune';
+import { cli } from './cliCapture';
+import { ADJS, bagOfWordsAccuracy, bytesOf, NOUNS, pairLines, sentimentLines } from './finetuneTasks';
 import { backend, tmpDir } from './helpers';
 
 before(async () => {
@@ -227,65 +228,6 @@ function tinyBase(dir: string, words: string[]): string {
   return dir;
 }
 
-const NOUNS = ['film', 'meal', 'song', 'book', 'game', 'trip'];
-const ADJS = ['good', 'fine', 'great', 'bad', 'poor', 'awful'];
-/** "not" flips the label: context, not a single word, decides it. */
-function sentimentLines(n: number, seed: number): string {
-  let s = seed;
-  const r = () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
-  };
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = Math.floor(r() * ADJS.length);
-    const not = r() < 0.5;
-    const positive = a < 3 !== not;
-    out.push(
-      `the ${NOUNS[Math.floor(r() * NOUNS.length)]} was ${not ? 'not ' : ''}${ADJS[a]}\t${positive ? 'pos' : 'neg'}`,
-    );
-  }
-  return `${out.join('\n')}\n`;
-}
-
-/** Naive Bayes over the words of a text (A and B together): what a bag of words can do on the task. */
-function bagOfWordsAccuracy(trainLines: string, devLines: string): number {
-  const parse = (t: string) =>
-    t
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const f = l.split('\t');
-        return { words: f.slice(0, -1).join(' ').split(' '), label: f[f.length - 1] };
-      });
-  const counts = new Map<string, Map<string, number>>();
-  const prior = new Map<string, number>();
-  for (const { words, label } of parse(trainLines)) {
-    prior.set(label, (prior.get(label) ?? 0) + 1);
-    const c = counts.get(label) ?? new Map<string, number>();
-    for (const w of words) c.set(w, (c.get(w) ?? 0) + 1);
-    counts.set(label, c);
-  }
-  const dev = parse(devLines);
-  let right = 0;
-  for (const { words, label } of dev) {
-    let best = '';
-    let bestScore = -Infinity;
-    for (const [l, c] of counts) {
-      const total = [...c.values()].reduce((x, y) => x + y, 0);
-      let score = Math.log(prior.get(l) ?? 1);
-      for (const w of words) score += Math.log(((c.get(w) ?? 0) + 1) / (total + 100));
-      if (score > bestScore) [best, bestScore] = [l, score];
-    }
-    if (best === label) right++;
-  }
-  return right / dev.length;
-}
-
-function bytesOf(t: tf.Tensor): Buffer {
-  return Buffer.from((t.dataSync() as Float32Array).buffer);
-}
-
 describe('fine-tuning a tiny BERT', () => {
   const dir = tmpDir('pl-ft-');
   const base = tinyBase(path.join(dir, 'base'), [
@@ -346,12 +288,12 @@ describe('fine-tuning a tiny BERT', () => {
       try {
         for (const [name, w] of ref.weights) {
           if (name.startsWith('cls.')) continue;
-          const same = bytesOf(tuned.bert.params.get(name)!).equals(bytesOf(w));
+          const same = bytesOf(tuned.encoder.params.get(name)!).equals(bytesOf(w));
           const lower = name.startsWith('embeddings.') || name.startsWith('encoder.layer_0.');
           assert.equal(same, lower, `${name} ${lower ? 'changed under freeze 1' : 'did not train'}`);
         }
         assert.ok(
-          !bytesOf(all.bert.params.get('embeddings.word_embeddings')!).equals(
+          !bytesOf(all.encoder.params.get('embeddings.word_embeddings')!).equals(
             bytesOf(ref.weights.get('embeddings.word_embeddings')!),
           ),
         );
@@ -374,18 +316,9 @@ describe('fine-tuning a tiny BERT', () => {
       r.metrics.confusion.flat().reduce((a: number, b: number) => a + b, 0),
       60,
     );
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
-      typeof c === 'string' ? out.push(c) > 0 : write(c, ...rest)) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await main(['evaluate', '--model', path.join(dir, 'all'), '--data', dev, '--json']);
-    } finally {
-      process.stdout.write = write;
-    }
+    const { code, out } = await cli(['evaluate', '--model', path.join(dir, 'all'), '--data', dev, '--json']);
     assert.equal(code, 0);
-    const json = JSON.parse(out.join(''));
+    const json = JSON.parse(out);
     assert.equal(json.examples, 60);
     assert.deepEqual(json.labels, r.metrics.labels);
     assert.equal(json.accuracy, r.metrics.accuracy);
@@ -448,21 +381,7 @@ describe('fine-tuning a tiny BERT', () => {
   });
 
   test('sentence pairs: the label depends on both sentences (same noun or not)', async () => {
-    const pairs = (n: number, seed: number) => {
-      let x = seed;
-      const r = () => {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        return x / 4294967296;
-      };
-      const out: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const a = Math.floor(r() * NOUNS.length);
-        const same = r() < 0.5;
-        const b = same ? a : (a + 1 + Math.floor(r() * (NOUNS.length - 1))) % NOUNS.length;
-        out.push(`the ${NOUNS[a]} was good\ta ${NOUNS[b]} was bad\t${same ? 'same' : 'diff'}`);
-      }
-      return `${out.join('\n')}\n`;
-    };
+    const pairs = pairLines;
     const r = await finetune(
       withFinetuneDefaults({
         task: 'pair',
@@ -695,27 +614,6 @@ describe('what Tag Selection and Classify Selection draw', () => {
   });
 });
 
-/** stdout (and stderr) of one CLI run. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const ewrite = process.stderr.write.bind(process.stderr);
-  // strings are the CLI's; Buffers are the test runner's own events to its parent process, which
-  // must pass through or the parent never hears of the test that just ended
-  process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
-    typeof c === 'string' ? out.push(c) > 0 : write(c, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array, ...rest: never[]) =>
-    typeof c === 'string' ? err.push(c) > 0 : ewrite(c, ...rest)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = ewrite;
-  }
-}
-
 /** A word2vec folder over the given words, 8-dimensional vectors from a fixed pseudo-random stream. */
 function w2vBase(dir: string, words: string[]): string {
   const dim = 8;
@@ -782,7 +680,7 @@ describe('bases: from scratch (random init) and word2vec features', () => {
     const tuned = loadTaskModel(out).model;
     try {
       for (const [name] of bertEncoderShapes(init.config)) {
-        const w = bytesOf(tuned.bert.params.get(name)!);
+        const w = bytesOf(tuned.encoder.params.get(name)!);
         assert.ok(!w.equals(bytesOf(init.params.get(name)!)), `${name} did not train`);
         assert.ok(!w.equals(bytesOf(pretrained.weights.get(name)!)), `${name} is the pretrained weight`);
       }
@@ -814,11 +712,12 @@ describe('bases: from scratch (random init) and word2vec features', () => {
     );
     const tuned = loadTaskModel(out).model;
     try {
-      assert.ok(tuned.bert instanceof WordFeatures);
-      const table = tuned.bert.tableData();
+      const features = (tuned.encoder as { base?: unknown }).base;
+      assert.ok(features instanceof WordFeatures);
+      const table = features.tableData();
       const src = fs.readFileSync(path.join(w2v, 'checkpoint', 'syn0.f32'));
       const syn0 = new Float32Array(src.buffer, src.byteOffset, src.byteLength / 4);
-      const films = tuned.bert.config.vocabSize;
+      const films = tuned.encoder.config.vocabSize;
       assert.equal(films, words.length + SPECIAL_TOKENS.length);
       // row of "film" (after the 5 special tokens) is the word2vec vector of "film", unchanged
       const i = words.indexOf('film');
@@ -879,7 +778,7 @@ describe('bases: from scratch (random init) and word2vec features', () => {
     await finetune(opts({ outDir: path.join(dir, 'ft') }));
     await assert.rejects(
       finetune(opts({ outDir: path.join(dir, 'ft2'), baseDir: path.join(dir, 'ft') })),
-      /"ft" is a fine-tuned model, which cannot be fine-tuned; pick a BERT or word2vec model, or random:tiny\./,
+      /"ft" is a fine-tuned model, which cannot be fine-tuned; pick a BERT, GPT, ELMo or word2vec model, or random:tiny\./,
     );
     // over-long texts: cut to the maximum, and counted
     const logs: string[] = [];

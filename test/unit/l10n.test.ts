@@ -6,8 +6,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { NO_MASK_MESSAGE } from '../../src/engine/analysis/predictMask';
+import { EngineService } from '../../src/engine/service';
 import { formatMessage, l10n as hostL10n, setTranslator } from '../../src/extension/l10n';
+import { configureL10n, t as engineT } from '../../src/shared/l10nCore';
+import { CAPABILITY_LABELS, missingCapabilityMessage } from '../../src/shared/modelKinds';
+import { RpcEndpoint } from '../../src/shared/rpc';
 import { lang, setBundle, t } from '../../src/webview/common/l10n';
+import { tmpDir } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const readJson = (f: string): Record<string, unknown> =>
@@ -30,16 +37,24 @@ const SAME_IN_CHINESE = new Set([
   't-SNE',
 ]);
 
-/** The message of every l10n.t('…') / l10n.t("…") call under `dir` (the first argument, unescaped). */
+/** The message of every l10n.t('…') / l10n.t("…") call under `dir` (the first argument, unescaped), and
+ * of l10n.t(NAME) where NAME is a string constant of the same file (`const NAME = '…'`). */
 function messagesIn(dir: string): Map<string, string> {
   const found = new Map<string, string>();
   const call = /l10n\.t\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`)/g;
+  const byName = /l10n\.t\(([A-Z][A-Z0-9_]*)\)/g;
   const walk = (d: string) => {
     for (const name of fs.readdirSync(d)) {
       const p = path.join(d, name);
       if (fs.statSync(p).isDirectory()) walk(p);
       else if (p.endsWith('.ts')) {
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(call)) {
+        const text = fs.readFileSync(p, 'utf8');
+        const constants = [...text.matchAll(byName)].map(([, c]) => {
+          const def = text.match(new RegExp(`const ${c}\\s*=\\s*('(?:[^'\\\\\\n]|\\\\.)*')`));
+          assert.ok(def, `${path.relative(root, p)}: l10n.t(${c}) needs a string constant ${c} in the file`);
+          return `l10n.t(${def[1]}`;
+        });
+        for (const m of [...text.matchAll(call), ...constants.flatMap((c) => [...c.matchAll(call)])]) {
           const where = path.relative(root, p);
           // a template literal cannot be a key: the bundle would never match it
           assert.ok(
@@ -133,12 +148,17 @@ describe('package.json contributions in Chinese', () => {
 describe('extension and webview messages in Chinese', () => {
   const extension = messagesIn('src/extension');
   const webview = messagesIn('src/webview');
+  // the engine's and src/shared's sentences (src/shared/l10nCore.ts), fed the same bundle in the worker
+  const engine = new Map([...messagesIn('src/engine'), ...messagesIn('src/shared')]);
 
   it('finds the messages (the extraction works)', () => {
     assert.ok(extension.size > 100, `only ${extension.size} messages in src/extension`);
     assert.ok(webview.size > 100, `only ${webview.size} messages in src/webview`);
     assert.ok(extension.has('Pretrain BERT (1/3): corpus'));
     assert.ok(webview.has('Predict again'));
+    assert.ok(engine.size > 150, `only ${engine.size} messages in src/engine and src/shared`);
+    assert.ok(engine.has('The model folder {0} does not exist; pick an existing model or pretrain one.'));
+    assert.ok(engine.has(NO_MASK_MESSAGE), 'a message given by its constant, l10n.t(NO_MASK_MESSAGE)');
   });
 
   it('every l10n.t message of src/extension has a zh-cn entry with the same placeholders', () => {
@@ -149,8 +169,12 @@ describe('extension and webview messages in Chinese', () => {
     for (const [msg, where] of webview) checkTranslation(msg, msg, bundleZh[msg], where);
   });
 
+  it('every l10n.t message of src/engine and src/shared has a zh-cn entry with the same placeholders', () => {
+    for (const [msg, where] of engine) checkTranslation(msg, msg, bundleZh[msg], where);
+  });
+
   it('the bundle holds no stale entries', () => {
-    const stale = Object.keys(bundleZh).filter((k) => !extension.has(k) && !webview.has(k));
+    const stale = Object.keys(bundleZh).filter((k) => !extension.has(k) && !webview.has(k) && !engine.has(k));
     assert.deepEqual(stale, [], 'entries of l10n/bundle.l10n.zh-cn.json no code asks for');
   });
 });
@@ -179,5 +203,83 @@ describe('the translate functions', () => {
     assert.equal(t('model: {0}', 'starter'), '模型：starter');
     assert.equal(t('a message with no entry {0}', 1), 'a message with no entry 1');
     setBundle({});
+  });
+});
+
+describe('engine messages in the display language (src/shared/l10nCore.ts)', () => {
+  // the worker gets the extension's bundle (vscode.l10n.bundle) and configures the engine with it
+  const service = new EngineService('cpu');
+  const damaged = tmpDir('pl-l10n-');
+  fs.writeFileSync(path.join(damaged, 'config.json'), '{"format": "pretrain-lab/bert", ');
+  const describeModel = (modelDir: string) =>
+    service.handle(
+      { type: 'describeModel', modelDir },
+      { id: 1, progress: () => {}, cancelled: false, onCancel: () => {} },
+    );
+
+  it('a missing and a damaged model folder are explained in Chinese once the zh-cn bundle is configured', async () => {
+    configureL10n(bundleZh);
+    try {
+      await assert.rejects(describeModel('/nonexistent/model'), {
+        message: '模型文件夹 /nonexistent/model 不存在；请选择一个现有模型或预训练一个。',
+      });
+      await assert.rejects(describeModel(damaged), (e: Error) => {
+        assert.match(e.message, /config\.json 不是有效的 JSON；模型文件夹已损坏/);
+        assert.doesNotMatch(e.message, /is not valid JSON|restore/);
+        return true;
+      });
+      // a sentence of src/shared, composed from translated parts
+      assert.match(
+        missingCapabilityMessage('w2v', 'word2vec', 'predictMask'),
+        /^“w2v”是一个 word2vec 模型（每个词一个向量.*预测掩码需要掩码语言模型（如 BERT）/,
+      );
+      assert.equal(CAPABILITY_LABELS.embeddings, '词向量');
+    } finally {
+      configureL10n(undefined);
+    }
+  });
+
+  it('without a bundle (the CLI, VS Code in English) the same errors are the English sentences', async () => {
+    await assert.rejects(describeModel('/nonexistent/model'), {
+      message: 'The model folder /nonexistent/model does not exist; pick an existing model or pretrain one.',
+    });
+    await assert.rejects(
+      describeModel(damaged),
+      /config\.json is not valid JSON; the model folder is damaged/,
+    );
+    assert.equal(CAPABILITY_LABELS.embeddings, 'word vectors');
+    assert.equal(engineT('{1} of {0}', 3, 'two'), 'two of 3');
+  });
+
+  it('an argument is not formatted again: a path with {0} in it stays as it is', () => {
+    configureL10n(bundleZh);
+    try {
+      assert.equal(
+        engineT('The model folder {0} does not exist; pick an existing model or pretrain one.', '/m/{0}'),
+        '模型文件夹 /m/{0} 不存在；请选择一个现有模型或预训练一个。',
+      );
+    } finally {
+      configureL10n(undefined);
+    }
+  });
+});
+
+describe('the engine worker speaks the language the extension passes it', () => {
+  it('src/engine/worker.ts configures the engine with workerData.l10n (vscode.l10n.bundle)', async () => {
+    // src/extension/engineClient.ts starts the worker this way, with the bundle of the display language
+    const file = path.join(root, 'src', 'engine', 'worker.ts');
+    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, {
+      eval: true,
+      workerData: { backend: 'cpu', l10n: bundleZh },
+    });
+    const rpc = new RpcEndpoint((m) => worker.postMessage(m));
+    worker.on('message', (m) => rpc.handle(m));
+    try {
+      await assert.rejects(rpc.request({ type: 'describeModel', modelDir: '/nonexistent/model' }), {
+        message: '模型文件夹 /nonexistent/model 不存在；请选择一个现有模型或预训练一个。',
+      });
+    } finally {
+      await worker.terminate();
+    }
   });
 });

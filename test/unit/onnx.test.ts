@@ -7,12 +7,13 @@ import { after, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { computeAttention } from '../../src/engine/analysis/attention';
 import { BertPredictor } from '../../src/engine/analysis/predictMask';
-import { initBackend } from '../../src/engine/backend';
+import { inferenceLine, initBackend } from '../../src/engine/backend';
+import { whileTraining } from '../../src/engine/inferenceShare';
 import { Bert } from '../../src/engine/models/bert';
 import { Gpt } from '../../src/engine/models/gpt';
 import { OnnxBert } from '../../src/engine/onnx/bert';
 import { OnnxGpt } from '../../src/engine/onnx/gpt';
-import { loadOrt } from '../../src/engine/onnx/runtime';
+import { loadOrt, ortInfo } from '../../src/engine/onnx/runtime';
 import { BERT_PRESETS, type BertConfig, GPT_PRESETS } from '../../src/shared/configs';
 
 let ortError: string | undefined;
@@ -170,12 +171,41 @@ describe('ONNX Runtime inference', { skip }, () => {
     }
   });
 
+  test('while a training runs, inference uses one thread and gives the same logits; all threads after', async () => {
+    await initBackend('wasm');
+    const model = new Bert(TINY, { seed: 3 });
+    const onnx = new OnnxBert(model);
+    try {
+      const ids = Int32Array.from([2, 9, 4, 11, 3, 7]);
+      const mask = new Float32Array(ids.length).fill(1);
+      const idle = onnx.logits(ids, mask, 1, [1, 3]);
+      const all = onnx.threads;
+      assert.equal(all, ortInfo()!.threads);
+      const during = await whileTraining(async () => {
+        const l = onnx.logits(ids, mask, 1, [1, 3]);
+        assert.equal(onnx.threads, 1);
+        return l;
+      });
+      assert.ok(maxDiff(during.data, idle.data) < 1e-5);
+      onnx.logits(ids, mask, 1, [1, 3]);
+      assert.equal(onnx.threads, all);
+    } finally {
+      onnx.dispose();
+      model.dispose();
+    }
+  });
+
   test('PRETRAIN_LAB_ONNX=off keeps inference on tfjs and says why', async () => {
     await initBackend('wasm');
     process.env.PRETRAIN_LAB_ONNX = 'off';
     const info = await initBackend('onnx');
     assert.equal(info.inference, undefined);
     assert.match(info.inferenceError ?? '', /PRETRAIN_LAB_ONNX=off/);
+    // the extension's log says it in one line
+    assert.match(
+      inferenceLine(info) ?? '',
+      /^(tensorflow|wasm|cpu) \(ONNX Runtime not used: turned off by PRETRAIN_LAB_ONNX=off\)$/,
+    );
     assert.ok(['tensorflow', 'wasm', 'cpu'].includes(info.name));
     delete process.env.PRETRAIN_LAB_ONNX;
   });

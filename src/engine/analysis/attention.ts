@@ -2,6 +2,7 @@
 // belongs to, and one [layers, heads, T, T] Float32Array. Model-agnostic: it needs a tokenizer and one
 // encoder pass that returns attention, so other encoders (GPT, ELMo, later) can fill the same result.
 import type { AttentionResult, AttentionWord } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import type { TokenPiece } from '../tokenizer/wordpiece';
 
 /** The tokenizer side: pieces with character spans and word indices, and the ids framing a sequence. */
@@ -62,7 +63,7 @@ export function computeAttention(model: AttentionModel, text: string): Attention
   if (model.compute) return model.compute(text);
   if (text.trim().length === 0)
     throw new Error(
-      'The selection is empty; select one sentence, or two separated by a line break or [SEP].',
+      l10n.t('The selection is empty; select one sentence, or two separated by a line break or [SEP].'),
     );
   const { a, b, bOffset } = splitPair(text);
   const tok = model.tokenizer;
@@ -84,7 +85,12 @@ export function computeAttention(model: AttentionModel, text: string): Attention
       else keptB.pop();
     }
     const last = (keptB.length ? keptB : keptA).at(-1)!;
-    notice = `The selection has ${piecesA.length + piecesB.length} tokens, more than the model's ${max}; attention is shown up to character ${last.end}.`;
+    notice = l10n.t(
+      "The selection has {0} tokens, more than the model's {1}; attention is shown up to character {2}.",
+      piecesA.length + piecesB.length,
+      max,
+      last.end,
+    );
   }
   const pieceAt: (TokenPiece | undefined)[] = [undefined, ...keptA, undefined];
   if (b !== undefined) pieceAt.push(...keptB, undefined);

@@ -1,3 +1,5 @@
+import { l10n } from '../../shared/l10nCore';
+
 // Corpus BLEU-4 as sacreBLEU 2.x computes it by default (Post 2018; Papineni et al. 2002): its `13a`
 // tokenisation (mteval-v13a) for English, `zh` (each Chinese character a token, the rest as 13a) for
 // Chinese, n-gram counts clipped by the references and summed over the corpus, the brevity penalty
@@ -127,7 +129,11 @@ export function corpusBleu(
   for (const r of refs)
     if (r.length !== hyps.length)
       throw new Error(
-        `BLEU got ${hyps.length} outputs but ${r.length} references; give one reference per output.`,
+        l10n.t(
+          'BLEU got {0} outputs but {1} references; give one reference per output.',
+          hyps.length,
+          r.length,
+        ),
       );
   const counts = new Array<number>(order).fill(0);
   const totals = new Array<number>(order).fill(0);

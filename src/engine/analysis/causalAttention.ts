@@ -4,6 +4,7 @@
 // (attention.ts wordGroups), so the view's word-merge toggle works as for BERT.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionResult } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import type { Gpt } from '../models/gpt';
 import type { OnnxGpt } from '../onnx/gpt';
 import type { BpeTokenizer } from '../tokenizer/bpe';
@@ -35,12 +36,17 @@ export function causalAttentionModel(model: Gpt, tok: BpeTokenizer, onnx?: OnnxG
     attend: (ids) => ({ layers: c.numLayers, heads: c.numHeads, weights: weightsOf(ids) }),
     compute(text: string): AttentionResult {
       if (text.trim().length === 0)
-        throw new Error('The selection is empty; select some text to see its attention.');
+        throw new Error(l10n.t('The selection is empty; select some text to see its attention.'));
       const all = tok.encode(text);
       const kept = all.slice(0, c.maxPositions);
       const notice =
         all.length > kept.length
-          ? `The selection has ${all.length} tokens, more than the model's ${c.maxPositions}; attention is shown up to character ${kept.at(-1)?.end}.`
+          ? l10n.t(
+              "The selection has {0} tokens, more than the model's {1}; attention is shown up to character {2}.",
+              all.length,
+              c.maxPositions,
+              kept.at(-1)?.end,
+            )
           : undefined;
       const tokens = kept.map((p) => tok.display(p.id));
       return {

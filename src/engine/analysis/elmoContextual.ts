@@ -2,6 +2,8 @@
 // word in the given files, each line read by the biLM, the word's vector at one layer (0 = the token
 // layer, which is the same for every occurrence; the last biLSTM layer unless asked). The same answer
 // as contextual.ts gives for BERT, so the view draws either.
+
+import { l10n } from '../../shared/l10nCore';
 import type { ContextualResult, Occurrence } from './contextual';
 import { readTextFile, wordPattern } from './contextual';
 import type { LayerStates } from './loadedModel';
@@ -13,7 +15,7 @@ export function elmoContextualOccurrences(
   opts: { layer?: number; max?: number } = {},
 ): ContextualResult {
   const w = word.trim();
-  if (!w) throw new Error('Select a word in the editor first.');
+  if (!w) throw new Error(l10n.t('Select a word in the editor first.'));
   const last = states.numLayers - 1;
   const layer = opts.layer === undefined || opts.layer < 0 ? last : Math.min(last, opts.layer);
   const max = opts.max ?? 300;
@@ -47,7 +49,11 @@ export function elmoContextualOccurrences(
   }
   if (occurrences.length === 0)
     throw new Error(
-      `"${w}" does not occur in the ${scanned} workspace text files searched; pick a word that does.`,
+      l10n.t(
+        '"{0}" does not occur in the {1} workspace text files searched; pick a word that does.',
+        w,
+        scanned,
+      ),
     );
   const D = states.dim;
   const vectors = new Float32Array(occurrences.length * D);
@@ -72,6 +78,7 @@ export function elmoContextualOccurrences(
     vectors,
     scanned,
     total,
-    notice: total > max ? `"${w}" occurs ${total} times; the first ${max} are shown.` : undefined,
+    notice:
+      total > max ? l10n.t('"{0}" occurs {1} times; the first {2} are shown.', w, total, max) : undefined,
   };
 }

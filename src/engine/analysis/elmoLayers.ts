@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElmoSummary } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { type Capability, KINDS, missingCapabilityMessage } from '../../shared/modelKinds';
 import {
   disposeElmoFolder,
@@ -99,7 +100,11 @@ export function requireLayerStates(model: LoadedModel): LayerStates {
   // a BERT has layers too, but of WordPieces read by attention: say what this view reads instead
   if (model.capabilities.includes('layers'))
     throw new MissingCapabilityError(
-      `"${name}" is a ${KINDS[model.kind].label} model; Show ELMo Layers reads a word-level biLM: pretrain an ELMo (Pretrain ELMo) or pick one.`,
+      l10n.t(
+        '"{0}" is a {1} model; Show ELMo Layers reads a word-level biLM: pretrain an ELMo (Pretrain ELMo) or pick one.',
+        name,
+        KINDS[model.kind].label,
+      ),
     );
   throw new MissingCapabilityError(missingCapabilityMessage(name, model.kind, 'layers'));
 }
@@ -192,7 +197,7 @@ export function nearestOccurrences(
   const token = q.tokens[index];
   if (!token)
     throw new Error(
-      `The text has ${q.tokens.length} tokens, so there is no token ${index}; pick one of them.`,
+      l10n.t('The text has {0} tokens, so there is no token {1}; pick one of them.', q.tokens.length, index),
     );
   const k = o.k ?? 5;
   const maxLines = o.maxLines ?? 2000;

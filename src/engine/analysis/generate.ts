@@ -10,6 +10,7 @@ import {
   type GenerateResult,
   MAX_NEW_TOKENS,
 } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import type { KvCache } from '../models/gpt';
 import { disposeCache } from '../models/gpt';
 import { Rng } from '../random';
@@ -32,7 +33,12 @@ export function promptIds(lm: CausalLm, prompt: string, room: number): { ids: nu
   if (all.length <= room) return { ids: all };
   return {
     ids: all.slice(all.length - room),
-    notice: `The prompt has ${all.length} tokens, more than the model's context of ${lm.contextSize}; only its last ${room} were read.`,
+    notice: l10n.t(
+      "The prompt has {0} tokens, more than the model's context of {1}; only its last {2} were read.",
+      all.length,
+      lm.contextSize,
+      room,
+    ),
   };
 }
 
@@ -95,11 +101,11 @@ export function clampGenerateOptions(o: Partial<GenerateOptions>): { o: Generate
     out.maxNewTokens = to;
   } else out.maxNewTokens = n;
   if (!(out.temperature >= 0) || !Number.isFinite(out.temperature))
-    throw new Error(`The temperature must be 0 (greedy) or more, got ${out.temperature}.`);
+    throw new Error(l10n.t('The temperature must be 0 (greedy) or more, got {0}.', out.temperature));
   if (!(out.topP > 0 && out.topP <= 1))
-    throw new Error(`Top-p must be above 0 and at most 1, got ${out.topP}.`);
+    throw new Error(l10n.t('Top-p must be above 0 and at most 1, got {0}.', out.topP));
   if (!(out.topK >= 0) || !Number.isInteger(out.topK))
-    throw new Error(`Top-k must be a whole number, 0 for all, got ${out.topK}.`);
+    throw new Error(l10n.t('Top-k must be a whole number, 0 for all, got {0}.', out.topK));
   return { o: out, notice };
 }
 
@@ -131,7 +137,11 @@ export async function generate(
         feed = history.slice(history.length - Math.floor(ctx / 2));
         if (!notices.some((n) => n.startsWith('The context')))
           notices.push(
-            `The context window of ${ctx} tokens filled up; later tokens see only the last ${feed.length}.`,
+            l10n.t(
+              'The context window of {0} tokens filled up; later tokens see only the last {1}.',
+              ctx,
+              feed.length,
+            ),
           );
       }
       const logits = lm.decode(feed, cache);

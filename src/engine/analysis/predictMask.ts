@@ -9,6 +9,7 @@ import {
   type ModelSummary,
   type PredictMaskResult,
 } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { KINDS } from '../../shared/modelKinds';
 import {
   type BertFolder,
@@ -173,7 +174,11 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
     if (pieces.length <= max) return { pieces };
     if (keepTo - keepFrom > max) {
       throw new Error(
-        `The masks span ${keepTo - keepFrom} tokens, more than the ${max} this model reads at once; select less text.`,
+        l10n.t(
+          'The masks span {0} tokens, more than the {1} this model reads at once; select less text.',
+          keepTo - keepFrom,
+          max,
+        ),
       );
     }
     const centre = Math.floor((keepFrom + keepTo) / 2);
@@ -183,7 +188,15 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
     const kept = pieces.slice(start, start + max);
     return {
       pieces: kept,
-      notice: `The text has ${pieces.length} tokens, more than the model's ${max}; only tokens ${start + 1}–${start + max} (characters ${kept[0].start}–${kept[kept.length - 1].end}) were read.`,
+      notice: l10n.t(
+        "The text has {0} tokens, more than the model's {1}; only tokens {2}–{3} (characters {4}–{5}) were read.",
+        pieces.length,
+        max,
+        start + 1,
+        start + max,
+        kept[0].start,
+        kept[kept.length - 1].end,
+      ),
     };
   }
 
@@ -227,7 +240,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   predictMasks(text: string, topK = DEFAULT_ANALYSIS.topK): PredictMaskResult {
     const all = this.tok.encode(text);
     const maskIdx = all.flatMap((p, i) => (p.text === MASK ? [i] : []));
-    if (maskIdx.length === 0) throw new Error(NO_MASK_MESSAGE);
+    if (maskIdx.length === 0) throw new Error(l10n.t(NO_MASK_MESSAGE));
     const w = this.window(all, maskIdx[0], maskIdx[maskIdx.length - 1] + 1);
     const seq = [this.vocab.clsId, ...w.pieces.map((p) => p.id), this.vocab.sepId];
     const positions = w.pieces.flatMap((p, i) => (p.text === MASK ? [i + 1] : []));
@@ -266,7 +279,9 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
     const all = this.tok.encode(text);
     const inSel = all.flatMap((p, i) => (p.end > start && p.start < end && p.text !== MASK ? [i] : []));
     if (inSel.length === 0)
-      throw new Error('The selection has no word to mask; select a word or write [MASK] in the text.');
+      throw new Error(
+        l10n.t('The selection has no word to mask; select a word or write [MASK] in the text.'),
+      );
     // widen to whole words
     const firstWord = all[inSel[0]].wordIndex;
     const lastWord = all[inSel[inSel.length - 1]].wordIndex;

@@ -6,10 +6,9 @@ import type { EvalMetrics, TaskFamily } from '../../shared/finetune';
 import { loadTaskModel } from '../checkpoint/finetuned';
 import { readClassifyFile } from '../data/tasks/classify';
 import { type ColumnMapping, checkDevLabels } from '../data/tasks/common';
-import { type EncodedExample, encodeText, encodeWords } from '../data/tasks/encode';
+import type { EncodedExample } from '../data/tasks/encode';
 import { readPairsFile } from '../data/tasks/pairs';
 import { readTaggingFile } from '../data/tasks/tagging';
-import { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { evaluate } from '../train/tasks/finetune';
 
 export interface FileEvaluation {
@@ -27,9 +26,8 @@ export async function evaluateFile(
   columns?: ColumnMapping,
   batchSize = 32,
 ): Promise<FileEvaluation> {
-  const { model, config, vocab } = loadTaskModel(modelDir);
+  const { model, config, tok } = loadTaskModel(modelDir);
   try {
-    const tok = new WordPieceTokenizer(vocab, { lowercase: config.tokenizer.lowercase });
     const ix = new Map(config.labels.map((l, i) => [l, i]));
     const max = config.maxSeqLength;
     let cut = 0;
@@ -42,7 +40,7 @@ export async function evaluateFile(
         file,
       );
       examples = sents.map((s) => {
-        const e = encodeWords(tok, s.tokens, max);
+        const e = tok.encodeWords(s.tokens, max);
         cut += e.cut;
         return { ...e, tags: s.tags.slice(0, e.firsts?.length).map((t) => ix.get(t) ?? 0) };
       });
@@ -50,7 +48,7 @@ export async function evaluateFile(
       const rows = (config.task === 'pair' ? readPairsFile : readClassifyFile)(file, columns);
       checkDevLabels(rows, config.labels, file);
       examples = rows.map((x) => {
-        const e = encodeText(tok, x.text, x.textB, max);
+        const e = tok.encodeText(x.text, x.textB, max);
         if (e.cut) cut++;
         return { ...e, label: ix.get(x.label) ?? 0 };
       });

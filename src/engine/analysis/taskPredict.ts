@@ -2,9 +2,10 @@
 // label per word of a text, with each word's span so the editor can decorate it. A text longer than the
 // model's maximum is cut, and the answer says by how much.
 import type { ClassifyAnswer, TagAnswer } from '../../shared/finetune';
-import { encodeText, encodeWords, makeBatch } from '../data/tasks/encode';
+import { l10n } from '../../shared/l10nCore';
+import { makeBatch } from '../data/tasks/encode';
+import type { TaskTokenizer } from '../models/taskEncoders/types';
 import type { TaskModel } from '../models/taskModel';
-import type { WordPieceTokenizer } from '../tokenizer/wordpiece';
 
 export interface TaskAnswerer {
   readonly task: TaskModel['task'];
@@ -13,16 +14,16 @@ export interface TaskAnswerer {
   tag(text: string): Promise<TagAnswer>;
 }
 
-export function taskAnswerer(model: TaskModel, tok: WordPieceTokenizer, maxLen: number): TaskAnswerer {
+export function taskAnswerer(model: TaskModel, tok: TaskTokenizer, maxLen: number): TaskAnswerer {
   const labels = model.labels;
   return {
     task: model.task,
     labels,
     async classify(text, textB) {
-      if (model.task === 'tag') throw new Error('This model tags words; use Tag Selection instead.');
+      if (model.task === 'tag') throw new Error(l10n.t('This model tags words; use Tag Selection instead.'));
       if (model.task === 'pair' && textB === undefined)
-        throw new Error('This model compares two texts; give a second text (text_b) too.');
-      const e = encodeText(tok, text, model.task === 'pair' ? textB : undefined, maxLen);
+        throw new Error(l10n.t('This model compares two texts; give a second text (text_b) too.'));
+      const e = tok.encodeText(text, model.task === 'pair' ? textB : undefined, maxLen);
       const [p] = await model.probabilities(makeBatch([e]));
       let best = 0;
       for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
@@ -31,16 +32,19 @@ export function taskAnswerer(model: TaskModel, tok: WordPieceTokenizer, maxLen: 
         probabilities: Object.fromEntries(labels.map((l, k) => [l, p[k]])),
       };
       if (e.cut > 0)
-        answer.notice = `The text was cut by ${e.cut} WordPieces to the model's maximum of ${maxLen}.`;
+        answer.notice = l10n.t(
+          "The text was cut by {0} WordPieces to the model's maximum of {1}.",
+          e.cut,
+          maxLen,
+        );
       return answer;
     },
     async tag(text) {
       if (model.task !== 'tag')
-        throw new Error('This model classifies whole texts; use Classify Selection instead.');
-      const words = tok.basic.tokenizeWithSpans(text);
+        throw new Error(l10n.t('This model classifies whole texts; use Classify Selection instead.'));
+      const words = tok.words(text);
       if (words.length === 0) return { tokens: [] };
-      const e = encodeWords(
-        tok,
+      const e = tok.encodeWords(
         words.map((w) => w.text),
         maxLen,
       );
@@ -64,7 +68,11 @@ export function taskAnswerer(model: TaskModel, tok: WordPieceTokenizer, maxLen: 
       });
       const answer: TagAnswer = { tokens };
       if (e.cut > 0)
-        answer.notice = `The last ${e.cut} words were not tagged: the text is longer than the model's maximum of ${maxLen} WordPieces.`;
+        answer.notice = l10n.t(
+          "The last {0} words were not tagged: the text is longer than the model's maximum of {1} WordPieces.",
+          e.cut,
+          maxLen,
+        );
       return answer;
     },
   };

@@ -8,6 +8,7 @@
 // instead of giving silently different answers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { l10n } from '../../shared/l10nCore';
 import { ModelFolderError } from './files';
 
 export interface BaseRef {
@@ -72,13 +73,22 @@ export function resolveBase(model: string, base: BaseRef, starterDir = bundledSt
   const dir = base.ref === 'starter' && starterDir ? starterDir : base.dir;
   if (!fs.existsSync(path.join(dir, 'config.json')))
     throw new ModelFolderError(
-      `${model} was trained on the frozen base ${base.dir}, which is gone; restore it or fine-tune again.`,
+      l10n.t(
+        '{0} was trained on the frozen base {1}, which is gone; restore it or fine-tune again.',
+        model,
+        base.dir,
+      ),
     );
   if (base.weightsSha256) {
     const now = weightsChecksum(dir);
     if (now && now !== base.weightsSha256)
       throw new ModelFolderError(
-        `${model} was trained on the frozen base "${base.name}", whose weights in ${dir} have changed since (a retrained or updated model); fine-tune again on the new base.`,
+        l10n.t(
+          '{0} was trained on the frozen base "{1}", whose weights in {2} have changed since (a retrained or updated model); fine-tune again on the new base.',
+          model,
+          base.name,
+          dir,
+        ),
       );
   }
   return dir;

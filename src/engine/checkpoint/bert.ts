@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig, ModelSummary, TrainProgress } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { BERT_FORMAT, detectKind, KINDS } from '../../shared/modelKinds';
 import { writeFileAtomic } from '../io/atomic';
 import { bertParamShapes, validateBertConfig } from '../models/bert';
@@ -151,14 +152,21 @@ export function readModelConfig(dir: string): ModelConfigFile {
   if (!isRecord(raw) || raw.format !== BERT_FORMAT) throw new ModelFolderError(notBertMessage(dir, raw));
   if (!isRecord(raw.bert) || !isRecord(raw.tokenizer) || typeof raw.tokenizer.lowercase !== 'boolean') {
     throw new ModelFolderError(
-      `${file} lacks its "bert" or "tokenizer" section; the model folder is damaged, so restore it or retrain.`,
+      l10n.t(
+        '{0} lacks its "bert" or "tokenizer" section; the model folder is damaged, so restore it or retrain.',
+        file,
+      ),
     );
   }
   const cfg = raw as unknown as ModelConfigFile;
   checkedConfig(file, () => validateBertConfig(cfg.bert));
   if (!(cfg.bert.layerNormEps > 0 && cfg.bert.layerNormEps < 1))
     throw new ModelFolderError(
-      `${file} gives layerNormEps ${cfg.bert.layerNormEps}, which must be between 0 and 1; restore it or retrain.`,
+      l10n.t(
+        '{0} gives layerNormEps {1}, which must be between 0 and 1; restore it or retrain.',
+        file,
+        cfg.bert.layerNormEps,
+      ),
     );
   return cfg;
 }
@@ -184,7 +192,9 @@ function readVocab(dir: string, sums: Record<string, unknown>): Vocab {
   try {
     return Vocab.parse(bytes.toString('utf8'), file);
   } catch (e) {
-    throw new ModelFolderError(`${(e as Error).message.replace(/\.$/, '')}; restore vocab.txt or retrain.`);
+    throw new ModelFolderError(
+      l10n.t('{0}; restore vocab.txt or retrain.', (e as Error).message.replace(/\.$/, '')),
+    );
   }
 }
 
@@ -196,12 +206,17 @@ function checkFolder(dir: string): CheckedFolder {
     dir,
     sums,
     modelFields(config),
-    ' (its sizes, numHeads, layerNormEps or lowercase changed)',
+    l10n.t(' (its sizes, numHeads, layerNormEps or lowercase changed)'),
   );
   const vocab = readVocab(dir, sums);
   if (vocab.size !== config.bert.vocabSize) {
     throw new ModelFolderError(
-      `${dir}/vocab.txt has ${vocab.size} tokens but config.json says vocabSize ${config.bert.vocabSize}; restore the vocab.txt saved with the model or retrain.`,
+      l10n.t(
+        '{0}/vocab.txt has {1} tokens but config.json says vocabSize {2}; restore the vocab.txt saved with the model or retrain.',
+        dir,
+        vocab.size,
+        config.bert.vocabSize,
+      ),
     );
   }
   return { config, vocab, ck, entries, sha256: sums };
@@ -223,8 +238,15 @@ function notBertMessage(dir: string, raw: unknown): string {
   const d = detectKind(raw);
   if (!d.ok) return unknownConfigMessage(dir, raw);
   if (d.huggingFace)
-    return `${dir} was not written by Pretrain Lab (it looks like a Hugging Face model folder); pick a model Pretrain Lab trained.`;
-  return `${dir} is a ${KINDS[d.kind].label} model folder, not a BERT one; pick a BERT model for this.`;
+    return l10n.t(
+      '{0} was not written by Pretrain Lab (it looks like a Hugging Face model folder); pick a model Pretrain Lab trained.',
+      dir,
+    );
+  return l10n.t(
+    '{0} is a {1} model folder, not a BERT one; pick a BERT model for this.',
+    dir,
+    KINDS[d.kind].label,
+  );
 }
 
 /**
@@ -238,12 +260,16 @@ export function readBertInputEmbeddings(dir: string): {
   dim: number;
   vectors: Float32Array;
 } {
-  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir, 'train it first');
+  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir, l10n.t('train it first'));
   const vocab = readVocab(dir, sums);
   const e = entries.find((w) => w.name === 'embeddings.word_embeddings');
   if (e?.shape.length !== 2 || e.shape[0] !== vocab.size)
     throw new ModelFolderError(
-      `${manifestFile} has no embeddings.word_embeddings of ${vocab.size} rows (one per line of vocab.txt); restore the checkpoint or retrain.`,
+      l10n.t(
+        '{0} has no embeddings.word_embeddings of {1} rows (one per line of vocab.txt); restore the checkpoint or retrain.',
+        manifestFile,
+        vocab.size,
+      ),
     );
   return { words: [...vocab.tokens], ...readTable(ck, entries, sums, e) };
 }
@@ -255,7 +281,7 @@ export function bertVectors(dir: string): LoadedVectors {
     vectors: new WordVectors(t.words, t.dim, t.vectors),
     summary: { dir, type: 'word2vec', dim: t.dim, vocabSize: t.words.length, source: 'pretrain-lab' },
     kind: 'bert',
-    label: `${KINDS.bert.label} input embeddings`,
+    label: l10n.t('{0} input embeddings', KINDS.bert.label),
   };
 }
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import * as v from 'valibot';
 import { ELMO_FORMAT, type ElmoConfig, type ElmoProgress, type ElmoSummary } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { KINDS } from '../../shared/modelKinds';
 import { ElmoVocab } from '../data/elmoData';
 import { writeFileAtomic } from '../io/atomic';
@@ -111,12 +112,19 @@ function checkShapes(file: string, entries: WeightEntry[], c: ElmoConfig): void 
     const got = have.get(name);
     if (!got || got.join(',') !== shape.join(','))
       throw new ModelFolderError(
-        `${file} ${got ? `gives ${name} shape [${got}] but config.json implies [${shape}]` : `has no tensor ${name}`}; the config and the weights disagree, so restore them together or retrain.`,
+        l10n.t(
+          '{0} {1}; the config and the weights disagree, so restore them together or retrain.',
+          file,
+          got ? `gives ${name} shape [${got}] but config.json implies [${shape}]` : `has no tensor ${name}`,
+        ),
       );
   }
   if (have.size !== expected.size)
     throw new ModelFolderError(
-      `${file} holds tensors config.json does not describe; the config and the weights disagree, so restore them together or retrain.`,
+      l10n.t(
+        '{0} holds tensors config.json does not describe; the config and the weights disagree, so restore them together or retrain.',
+        file,
+      ),
     );
 }
 
@@ -137,7 +145,12 @@ export function loadElmoFolder(dir: string, opts: { withOptimizer?: boolean } = 
   }
   if (vocab.size !== config.elmo.vocabSize)
     throw new ModelFolderError(
-      `${vocabFile} has ${vocab.size} words but config.json says vocabSize ${config.elmo.vocabSize}; restore the vocab.txt saved with the model or retrain.`,
+      l10n.t(
+        '{0} has {1} words but config.json says vocabSize {2}; restore the vocab.txt saved with the model or retrain.',
+        vocabFile,
+        vocab.size,
+        config.elmo.vocabSize,
+      ),
     );
   const state = readElmoState(dir);
   const tensors = readCheckpointTensors(ck, entries, sums, opts.withOptimizer, (file, om) =>
@@ -162,18 +175,21 @@ export function elmoVectors(dir: string): LoadedVectors {
     vectors: new WordVectors(f.words, f.dim, f.vectors),
     summary: { dir, type: 'word2vec', dim: f.dim, vocabSize: f.words.length, source: 'pretrain-lab' },
     kind: 'elmo',
-    label: `${KINDS.elmo.label} token layer`,
+    label: l10n.t('{0} token layer', KINDS.elmo.label),
   };
 }
 
 function loadElmoFolderTable(dir: string): { words: string[]; dim: number; vectors: Float32Array } {
   const config = readElmoConfig(dir);
-  const { ck, entries, sha256: sums } = readCheckpointManifest(dir, 'train it first');
+  const { ck, entries, sha256: sums } = readCheckpointManifest(dir, l10n.t('train it first'));
   const e = entries.find((w) => w.name === 'token.embedding');
   const vocab = ElmoVocab.parse(readModelFile(path.join(dir, 'vocab.txt')).toString('utf8'));
   if (e?.shape.length !== 2 || e.shape[0] !== vocab.size || vocab.size !== config.elmo.vocabSize)
     throw new ModelFolderError(
-      `${ck}/weights.json has no token.embedding of one row per word of vocab.txt; restore the checkpoint or retrain.`,
+      l10n.t(
+        '{0}/weights.json has no token.embedding of one row per word of vocab.txt; restore the checkpoint or retrain.',
+        ck,
+      ),
     );
   return { words: [...vocab.words], ...readTable(ck, entries, sums, e) };
 }

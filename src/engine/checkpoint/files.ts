@@ -4,6 +4,7 @@
 // about 1 GB/s, see bench/checksum.ts), written with them and checked on every load.
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { l10n } from '../../shared/l10nCore';
 import { detectKind } from '../../shared/modelKinds';
 
 /** A model folder that cannot be read; the message says which file and what to do. */
@@ -43,15 +44,16 @@ export function readModelFile(file: string): Buffer {
   try {
     st = fs.statSync(file);
   } catch {
-    throw new ModelFolderError(`${file} is missing; ${DAMAGED}.`);
+    throw new ModelFolderError(l10n.t('{0} is missing; {1}.', file, l10n.t(DAMAGED)));
   }
-  if (!st.isFile()) throw new ModelFolderError(`${file} is a folder, not a file; ${DAMAGED}.`);
+  if (!st.isFile())
+    throw new ModelFolderError(l10n.t('{0} is a folder, not a file; {1}.', file, l10n.t(DAMAGED)));
   try {
     return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'an error';
     throw new ModelFolderError(
-      `${file} cannot be read (${code}); check its permissions or pick another model.`,
+      l10n.t('{0} cannot be read ({1}); check its permissions or pick another model.', file, code),
     );
   }
 }
@@ -62,20 +64,33 @@ export function readModelJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ModelFolderError(`${file} is not valid JSON; ${DAMAGED}.`);
+    throw new ModelFolderError(l10n.t('{0} is not valid JSON; {1}.', file, l10n.t(DAMAGED)));
   }
 }
 
 /** Why a config.json that names no kind this version knows cannot be opened, in one sentence. */
 export function unknownConfigMessage(dir: string, raw: unknown): string {
   if (isRecord(raw) && typeof raw.format === 'string')
-    return `${dir}/config.json names the format "${raw.format}", which this version of Pretrain Lab does not know; update Pretrain Lab or pick another model.`;
+    return l10n.t(
+      '{0}/config.json names the format "{1}", which this version of Pretrain Lab does not know; update Pretrain Lab or pick another model.',
+      dir,
+      raw.format,
+    );
   const d = detectKind(raw);
   if (d.huggingFace)
-    return `${dir} was not written by Pretrain Lab (it looks like a Hugging Face model folder); pick a model Pretrain Lab trained.`;
+    return l10n.t(
+      '{0} was not written by Pretrain Lab (it looks like a Hugging Face model folder); pick a model Pretrain Lab trained.',
+      dir,
+    );
   if (isRecord(raw))
-    return `${dir} was not written by Pretrain Lab (its config.json has no "format" field); pick a model folder Pretrain Lab trained.`;
-  return `${dir}/config.json is not a JSON object; the model folder is damaged, so restore it or retrain.`;
+    return l10n.t(
+      '{0} was not written by Pretrain Lab (its config.json has no "format" field); pick a model folder Pretrain Lab trained.',
+      dir,
+    );
+  return l10n.t(
+    '{0}/config.json is not a JSON object; the model folder is damaged, so restore it or retrain.',
+    dir,
+  );
 }
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
@@ -95,7 +110,10 @@ export function verifyChecksum(
   if (expected === undefined) return;
   if (typeof expected !== 'string' || hash(bytes) !== expected)
     throw new ModelFolderError(
-      `${file} does not match the checksum in its manifest (it was changed or damaged after saving); restore it from a copy or retrain the model.`,
+      l10n.t(
+        '{0} does not match the checksum in its manifest (it was changed or damaged after saving); restore it from a copy or retrain the model.',
+        file,
+      ),
     );
 }
 
@@ -104,7 +122,12 @@ export function requireFinite(file: string, a: Float32Array): void {
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i]))
       throw new ModelFolderError(
-        `${file} holds a non-finite number (${a[i]}) at value ${i}; the weights are damaged or training diverged, so restore an earlier copy or retrain.`,
+        l10n.t(
+          '{0} holds a non-finite number ({1}) at value {2}; the weights are damaged or training diverged, so restore an earlier copy or retrain.',
+          file,
+          a[i],
+          i,
+        ),
       );
   }
 }
@@ -114,7 +137,13 @@ export function readFloat32File(file: string, count: number, checksum: unknown, 
   const buf = readModelFile(file);
   if (buf.byteLength !== count * 4)
     throw new ModelFolderError(
-      `${file} has ${buf.byteLength} bytes but ${what} needs ${count * 4}; the file is truncated or from another model, so restore it or retrain.`,
+      l10n.t(
+        '{0} has {1} bytes but {2} needs {3}; the file is truncated or from another model, so restore it or retrain.',
+        file,
+        buf.byteLength,
+        what,
+        count * 4,
+      ),
     );
   verifyChecksum(file, buf, checksum);
   const a = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));

@@ -14,14 +14,20 @@ import { type LoadedModel, MissingCapabilityError, modelName } from '../analysis
 import { type TaskAnswerer, taskAnswerer } from '../analysis/taskPredict';
 import { writeFileAtomic } from '../io/atomic';
 import { Bert } from '../models/bert';
+import { BertTaskEncoder, wordPieceTaskTokenizer } from '../models/taskEncoders/bert';
+import type { TaskTokenizer } from '../models/taskEncoders/types';
+import { WordFeaturesTaskEncoder } from '../models/taskEncoders/word2vec';
 import { type TaskEncoder, TaskModel } from '../models/taskModel';
 import { WordFeatures } from '../models/wordFeatures';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
+import { reopenLmEncoder } from '../train/tasks/finetuneBaseLm';
 import type { LoadedVectors } from '../word2vec/vectors';
 import { resolveBase } from './baseRef';
 import { bertVectors, checkpointDir, disposeLoaded, saveCheckpoint } from './bert';
+import { elmoVectors } from './elmo';
 import { ModelFolderError, readFloat32File } from './files';
+import { gptVectors } from './gpt';
 import { bertBaseVectors, loadBertBase } from './hf/bert';
 import type { KindHandler } from './registry';
 import { loadW2vVectors } from './word2vec';
@@ -42,6 +48,10 @@ const FinetunedConfigSchema = v.object({
   }),
   // how the encoder began: a pretrained BERT, fresh weights, or a word2vec table (absent: pretrained)
   init: v.optional(v.picklist(['pretrained', 'random', 'word2vec'])),
+  // what the base is (absent: a BERT, or word2vec by `init`); an ELMo's mix, a GPT's LM loss weight
+  baseKind: v.optional(v.picklist(['bert', 'word2vec', 'elmo', 'gpt'])),
+  scalarMix: v.optional(v.object({ weights: v.array(v.number()), gamma: v.number() })),
+  lmWeight: v.optional(v.number()),
   freeze: v.union([v.picklist(['none', 'all']), v.number()]),
   encoder: v.picklist(['saved', 'base']), // where the encoder weights are
   bert: v.looseObject({ hiddenSize: v.number(), numLayers: v.number(), vocabSize: v.number() }),
@@ -82,12 +92,17 @@ export function readFinetunedConfig(dir: string): FinetunedConfig {
   return raw as FinetunedConfig;
 }
 
-/** Writes the checkpoint (head + encoder when it trained), then config.json, vocab.txt. */
-export function saveFinetuned(dir: string, model: TaskModel, config: FinetunedConfig, vocab: Vocab): void {
+/** Writes the checkpoint (head, a mix, the encoder when it trained), the tokenizer's files, config.json. */
+export function saveFinetuned(
+  dir: string,
+  model: TaskModel,
+  config: FinetunedConfig,
+  vocab: Vocab | ((dir: string) => void),
+): void {
   fs.mkdirSync(dir, { recursive: true });
-  const weights = new Map<string, tf.Tensor>(model.head);
+  const weights = new Map<string, tf.Tensor>(model.ownWeights());
   if (config.encoder === 'saved')
-    for (const [n, p] of model.bert.params) if (!n.startsWith('cls.')) weights.set(n, p);
+    for (const [n, p] of model.encoder.params) if (!n.startsWith('cls.')) weights.set(n, p);
   saveCheckpoint(dir, [...weights.keys()], {
     weights,
     state: {
@@ -99,7 +114,8 @@ export function saveFinetuned(dir: string, model: TaskModel, config: FinetunedCo
       savedAt: new Date().toISOString(),
     },
   });
-  writeFileAtomic(path.join(dir, 'vocab.txt'), vocab.serialize());
+  if (vocab instanceof Vocab) writeFileAtomic(path.join(dir, 'vocab.txt'), vocab.serialize());
+  else vocab(dir);
   writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
 }
 
@@ -130,35 +146,53 @@ function readWeights(dir: string): Map<string, tf.Tensor> {
   return out;
 }
 
-/** A fine-tuned folder read into a TaskModel (the caller disposes it). */
-export function loadTaskModel(dir: string): { model: TaskModel; config: FinetunedConfig; vocab: Vocab } {
+function isLmBase(c: FinetunedConfig): boolean {
+  return c.baseKind === 'elmo' || c.baseKind === 'gpt';
+}
+
+/** A fine-tuned folder read into a TaskModel (the caller disposes it) with its tokenizer. */
+export function loadTaskModel(dir: string): {
+  model: TaskModel;
+  config: FinetunedConfig;
+  tok: TaskTokenizer;
+} {
   const config = readFinetunedConfig(dir);
-  const vocab = Vocab.load(path.join(dir, 'vocab.txt'));
   const weights = readWeights(dir);
   try {
+    if (isLmBase(config)) {
+      const r = reopenLmEncoder(dir, config, () => resolveBase(dir, config.base), weights);
+      const model = new TaskModel(config.task, r.encoder, config.labels, { head: weights });
+      return { model, config, tok: r.tok };
+    }
+    const vocab = Vocab.load(path.join(dir, 'vocab.txt'));
     let bert: TaskEncoder;
     if (config.init === 'word2vec')
-      bert = new WordFeatures(loadW2vVectors(resolveBase(dir, config.base)).vectors, vocab);
-    else if (config.encoder === 'saved') bert = new Bert(config.bert, { weights });
+      bert = new WordFeaturesTaskEncoder(
+        new WordFeatures(loadW2vVectors(resolveBase(dir, config.base)).vectors, vocab),
+      );
+    else if (config.encoder === 'saved') bert = new BertTaskEncoder(new Bert(config.bert, { weights }));
     else {
       const base = loadBertBase(resolveBase(dir, config.base));
       try {
-        bert = new Bert(base.config.bert, { weights: base.weights });
+        bert = new BertTaskEncoder(new Bert(base.config.bert, { weights: base.weights }));
       } finally {
         disposeLoaded(base);
       }
     }
-    return { model: new TaskModel(config.task, bert, config.labels, { head: weights }), config, vocab };
+    const tok = wordPieceTaskTokenizer(new WordPieceTokenizer(vocab, config.tokenizer));
+    return { model: new TaskModel(config.task, bert, config.labels, { head: weights }), config, tok };
   } finally {
     for (const t of weights.values()) t.dispose();
   }
 }
 
-export function summariseFinetuned(dir: string): ModelSummary {
+export function summariseFinetuned(dir: string): ModelSummary & Pick<FinetunedConfig, 'scalarMix'> {
   const c = readFinetunedConfig(dir);
   return {
     dir,
-    type: 'bert',
+    type: c.baseKind === 'gpt' ? 'gpt' : 'bert',
+    ...(c.baseKind ? { baseKind: c.baseKind } : {}),
+    ...(c.scalarMix ? { scalarMix: c.scalarMix } : {}),
     config: c.bert,
     vocabSize: c.bert.vocabSize,
     parameters: c.totalParameters,
@@ -170,6 +204,8 @@ export function summariseFinetuned(dir: string): ModelSummary {
 export function finetunedVectors(dir: string): LoadedVectors {
   const c = readFinetunedConfig(dir);
   if (c.init === 'word2vec') return loadW2vVectors(resolveBase(dir, c.base));
+  if (c.baseKind === 'elmo') return elmoVectors(resolveBase(dir, c.base));
+  if (c.baseKind === 'gpt') return gptVectors(resolveBase(dir, c.base)); // the pretrained token table
   return c.encoder === 'saved' ? bertVectors(dir) : bertBaseVectors(resolveBase(dir, c.base));
 }
 
@@ -188,8 +224,7 @@ export class FinetunedModel implements LoadedModel {
     this.config = l.config;
     this.capabilities = [l.config.task === 'tag' ? 'tag' : 'classify'];
     this.summary = summariseFinetuned(dir);
-    const tok = new WordPieceTokenizer(l.vocab, l.config.tokenizer);
-    this.task = taskAnswerer(l.model, tok, l.config.maxSeqLength);
+    this.task = taskAnswerer(l.model, l.tok, l.config.maxSeqLength);
   }
 
   dispose(): void {

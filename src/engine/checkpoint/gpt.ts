@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import * as v from 'valibot';
 import type { GptConfig, GptProgress, ModelSummary } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { KINDS } from '../../shared/modelKinds';
 import { GptModel } from '../analysis/gptModel';
 import { writeFileAtomic } from '../io/atomic';
@@ -123,23 +124,33 @@ function readTokenizer(dir: string, sums: Record<string, unknown>): BpeTokenizer
 
 function checkShapes(file: string, entries: WeightEntry[], config: GptConfig): void {
   const expected = new Map(gptParamShapes(config));
-  const damaged =
-    'the config and the weights disagree, so restore the config.json saved with these weights or retrain';
+  const damaged = l10n.t(
+    'the config and the weights disagree, so restore the config.json saved with these weights or retrain',
+  );
   for (const e of entries) {
     const shape = expected.get(e.name);
     if (!shape)
       throw new ModelFolderError(
-        `${file} holds the tensor ${e.name}, which config.json does not describe; ${damaged}.`,
+        l10n.t('{0} holds the tensor {1}, which config.json does not describe; {2}.', file, e.name, damaged),
       );
     if (e.shape.join(',') !== shape.join(','))
       throw new ModelFolderError(
-        `${file} gives ${e.name} shape [${e.shape}] but config.json implies [${shape}]; ${damaged}.`,
+        l10n.t(
+          '{0} gives {1} shape [{2}] but config.json implies [{3}]; {4}.',
+          file,
+          e.name,
+          e.shape,
+          shape,
+          damaged,
+        ),
       );
   }
   const have = new Set(entries.map((e) => e.name));
   for (const name of expected.keys())
     if (!have.has(name))
-      throw new ModelFolderError(`${file} has no tensor ${name}, which config.json needs; ${damaged}.`);
+      throw new ModelFolderError(
+        l10n.t('{0} has no tensor {1}, which config.json needs; {2}.', file, name, damaged),
+      );
 }
 
 export interface GptFolder {
@@ -161,7 +172,12 @@ export function loadGptFolder(dir: string, opts: { withOptimizer?: boolean } = {
   const tokenizer = readTokenizer(dir, sums);
   if (tokenizer.size !== config.gpt.vocabSize)
     throw new ModelFolderError(
-      `${dir}/vocab.json has ${tokenizer.size} tokens but config.json says vocabSize ${config.gpt.vocabSize}; restore the vocab.json saved with the model or retrain.`,
+      l10n.t(
+        '{0}/vocab.json has {1} tokens but config.json says vocabSize {2}; restore the vocab.json saved with the model or retrain.',
+        dir,
+        tokenizer.size,
+        config.gpt.vocabSize,
+      ),
     );
   const state = readGptTrainerState(dir);
   return { dir, config, tokenizer, state, ...readCheckpointTensors(ck, entries, sums, opts.withOptimizer) };
@@ -191,12 +207,17 @@ export function summariseGpt(dir: string): ModelSummary {
 
 /** The token embedding (wte) as a vector table, tokens shown as text; read without TensorFlow. */
 export function gptVectors(dir: string): LoadedVectors {
-  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir, 'train it first');
+  const { ck, manifestFile, entries, sha256: sums } = readCheckpointManifest(dir, l10n.t('train it first'));
   const tok = readTokenizer(dir, sums);
   const e = entries.find((w) => w.name === TOKEN_EMBEDDING);
   if (e?.shape.length !== 2 || e.shape[0] !== tok.size)
     throw new ModelFolderError(
-      `${manifestFile} has no ${TOKEN_EMBEDDING} of ${tok.size} rows; restore the checkpoint or retrain.`,
+      l10n.t(
+        '{0} has no {1} of {2} rows; restore the checkpoint or retrain.',
+        manifestFile,
+        TOKEN_EMBEDDING,
+        tok.size,
+      ),
     );
   const { dim: C, vectors } = readTable(ck, entries, sums, e);
   // distinct names: two byte pieces may read alike, and the table is keyed by word
@@ -211,7 +232,7 @@ export function gptVectors(dir: string): LoadedVectors {
     vectors: new WordVectors(words, C, vectors),
     summary: { dir, type: 'word2vec', dim: C, vocabSize: words.length, source: 'pretrain-lab' },
     kind: 'gpt',
-    label: `${KINDS.gpt.label} token embeddings`,
+    label: l10n.t('{0} token embeddings', KINDS.gpt.label),
   };
 }
 

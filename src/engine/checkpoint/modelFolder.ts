@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import * as v from 'valibot';
+import { l10n } from '../../shared/l10nCore';
 import { completeFolder, replaceFolderAtomic, writeFileAtomic } from '../io/atomic';
 import { isRecord, ModelFolderError, readModelJson, sha256 } from './files';
 import {
@@ -112,7 +113,7 @@ export function readTrainerStateOf<State>(dir: string): State | undefined {
   const raw = readModelJson(file);
   if (!isRecord(raw) || typeof raw.step !== 'number')
     throw new ModelFolderError(
-      `${file} has no step count; the checkpoint is damaged, so restore it or retrain.`,
+      l10n.t('{0} has no step count; the checkpoint is damaged, so restore it or retrain.', file),
     );
   return raw as unknown as State;
 }
@@ -120,17 +121,18 @@ export function readTrainerStateOf<State>(dir: string): State | undefined {
 export function requireModelDir(dir: string): void {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new ModelFolderError(
-      `The model folder ${dir} does not exist; pick an existing model or pretrain one.`,
+      l10n.t('The model folder {0} does not exist; pick an existing model or pretrain one.', dir),
     );
 }
 
 /** The folder's checkpoint and its checked weight manifest; `hint` says what to do when there is none. */
 export function readCheckpointManifest(
   dir: string,
-  hint = 'train it for at least one checkpoint',
+  hint = l10n.t('train it for at least one checkpoint'),
 ): { ck: string; manifestFile: string; entries: WeightEntry[]; sha256: Record<string, unknown> } {
   const ck = checkpointDir(dir);
-  if (!ck) throw new ModelFolderError(`${dir} has no checkpoint/ folder with weights yet; ${hint}.`);
+  if (!ck)
+    throw new ModelFolderError(l10n.t('{0} has no checkpoint/ folder with weights yet; {1}.', dir, hint));
   const manifestFile = path.join(ck, 'weights.json');
   const { entries, sha256: sums } = readManifest(manifestFile);
   return { ck, manifestFile, entries, sha256: sums };
@@ -145,7 +147,11 @@ export function checkConfigChecksum(
 ): void {
   if (sums[CONFIG_KEY] !== undefined && sums[CONFIG_KEY] !== configChecksum(fields))
     throw new ModelFolderError(
-      `${dir}/config.json describes another model than the one its weights were saved with${changed}; restore the config.json saved with them or retrain.`,
+      l10n.t(
+        '{0}/config.json describes another model than the one its weights were saved with{1}; restore the config.json saved with them or retrain.',
+        dir,
+        changed,
+      ),
     );
 }
 
@@ -161,7 +167,13 @@ export function readConfigFile<S extends v.GenericSchema>(
   if (!r.success) {
     const where = r.issues[0].path?.map((p) => p.key).join('.') ?? 'top';
     throw new ModelFolderError(
-      `${file} is not a complete ${what} config (${where}: ${r.issues[0].message}); restore it or retrain.`,
+      l10n.t(
+        '{0} is not a complete {1} config ({2}: {3}); restore it or retrain.',
+        file,
+        what,
+        where,
+        r.issues[0].message,
+      ),
     );
   }
   checkedConfig(file, () => validate(r.output));
@@ -174,7 +186,7 @@ export function checkedConfig(file: string, validate: () => void): void {
     validate();
   } catch (e) {
     throw new ModelFolderError(
-      `${file} is damaged (${(e as Error).message.replace(/\.$/, '')}); restore it or retrain.`,
+      l10n.t('{0} is damaged ({1}); restore it or retrain.', file, (e as Error).message.replace(/\.$/, '')),
     );
   }
 }
@@ -186,7 +198,10 @@ function sameTensors(ck: string, weights: WeightEntry[], optimizer: WeightEntry[
     optimizer.every((e, i) => e.name === weights[i].name && e.shape.join(',') === weights[i].shape.join(','));
   if (!same)
     throw new ModelFolderError(
-      `${ck}/optimizer.json lists other tensors than weights.json; the checkpoint is damaged, so restore it or retrain.`,
+      l10n.t(
+        '{0}/optimizer.json lists other tensors than weights.json; the checkpoint is damaged, so restore it or retrain.',
+        ck,
+      ),
     );
 }
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ElmoSummary, ModelSummary, W2vSummary } from '../../shared/configs';
 import { noSafetensorsMessage, pickleFiles } from '../../shared/hfFolder';
+import { l10n } from '../../shared/l10nCore';
 import { detectKind, KINDS, type ModelKind } from '../../shared/modelKinds';
 import type { LoadedModel } from '../analysis/loadedModel';
 import { VectorsModel } from '../analysis/loadedModel';
@@ -105,14 +106,17 @@ export function resolveModelPath(p: string): ResolvedPath {
     st = fs.statSync(abs);
   } catch {
     throw new ModelFolderError(
-      `The model folder ${abs} does not exist; pick an existing model or pretrain one.`,
+      l10n.t('The model folder {0} does not exist; pick an existing model or pretrain one.', abs),
     );
   }
   if (st.isFile()) {
     if (path.basename(abs) === 'config.json') return resolveModelPath(path.dirname(abs));
     if (VECTOR_FILE_EXT.test(abs)) return { type: 'vectors', file: abs };
     throw new ModelFolderError(
-      `${abs} is a file, not a model folder or a word-vector file (.bin, .vec, .txt, .tsv); pick the folder that holds the model's config.json.`,
+      l10n.t(
+        "{0} is a file, not a model folder or a word-vector file (.bin, .vec, .txt, .tsv); pick the folder that holds the model's config.json.",
+        abs,
+      ),
     );
   }
   const vectors = VECTOR_FILES.map((f) => path.join(abs, f)).find(
@@ -132,7 +136,10 @@ export function resolveModelPath(p: string): ResolvedPath {
   if (pickleFiles(fs.readdirSync(abs)).length > 0)
     throw new ModelFolderError(noSafetensorsMessage(abs, fs.readdirSync(abs)));
   throw new ModelFolderError(
-    `${abs} is neither a model folder (it has no config.json) nor holds vectors.bin, .vec, .txt or .tsv; pick a model folder Pretrain Lab trained.`,
+    l10n.t(
+      '{0} is neither a model folder (it has no config.json) nor holds vectors.bin, .vec, .txt or .tsv; pick a model folder Pretrain Lab trained.',
+      abs,
+    ),
   );
 }
 
@@ -143,11 +150,19 @@ function kindOf(dir: string, raw: unknown): { kind: ModelKind; handler: KindHand
   const handler = handlerOf(d.kind);
   if (d.huggingFace && !d.loadable)
     throw new ModelFolderError(
-      `${dir} was not written by Pretrain Lab (it looks like a Hugging Face model folder), and this version cannot load ${KINDS[d.kind].label} folders; pick a model Pretrain Lab trained.`,
+      l10n.t(
+        '{0} was not written by Pretrain Lab (it looks like a Hugging Face model folder), and this version cannot load {1} folders; pick a model Pretrain Lab trained.',
+        dir,
+        KINDS[d.kind].label,
+      ),
     );
   if (!d.loadable || !handler)
     throw new ModelFolderError(
-      `${dir} is a ${KINDS[d.kind].label} model, which this version of Pretrain Lab cannot load yet; pick a BERT or word2vec model.`,
+      l10n.t(
+        '{0} is a {1} model, which this version of Pretrain Lab cannot load yet; pick a BERT or word2vec model.',
+        dir,
+        KINDS[d.kind].label,
+      ),
     );
   return { kind: d.kind, handler };
 }
@@ -157,7 +172,10 @@ export function folderKind(dir: string): { kind: ModelKind; handler: KindHandler
   const r = resolveModelPath(dir);
   if (r.type === 'vectors')
     throw new ModelFolderError(
-      `${path.resolve(dir)} is a word-vector file, not a model folder; pick the folder that holds the model's config.json.`,
+      l10n.t(
+        "{0} is a word-vector file, not a model folder; pick the folder that holds the model's config.json.",
+        path.resolve(dir),
+      ),
     );
   return r;
 }

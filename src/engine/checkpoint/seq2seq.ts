@@ -52,7 +52,14 @@ const Seq2seqConfigFileSchema = v.object({
   bestEpoch: v.number(),
   steps: v.number(),
   seconds: v.number(),
-  dev: v.optional(v.looseObject({ loss: v.number(), bleu: v.number(), exactMatch: v.number() })),
+  dev: v.optional(
+    v.looseObject({
+      loss: v.number(),
+      bleu: v.number(),
+      chrf: v.optional(v.number()),
+      exactMatch: v.number(),
+    }),
+  ),
 });
 export type Seq2seqConfigFile = Omit<v.InferOutput<typeof Seq2seqConfigFileSchema>, 'model'> & {
   model: Seq2seqConfig;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { bertParamShapes } from '../models/bert';
 import {
   bytesOf,
@@ -35,7 +36,7 @@ export function writeTensors(
   try {
     for (const name of names) {
       const t = tensors.get(name);
-      if (!t) throw new Error(`missing tensor ${name}`);
+      if (!t) throw new Error(l10n.t('missing tensor {0}', name));
       const bytes = bytesOf(t.dataSync() as Float32Array);
       fs.writeSync(fd, bytes);
       hash.update(bytes);
@@ -52,7 +53,10 @@ export function writeTensors(
 /** The manifest's tensor list, checked: float32, unique names, packed in order with no gap. */
 export function readManifest(file: string): { entries: WeightEntry[]; sha256: Record<string, unknown> } {
   const raw = readModelJson(file);
-  const damaged = `${file} is not a valid weight manifest; the checkpoint is damaged, so restore it or retrain.`;
+  const damaged = l10n.t(
+    '{0} is not a valid weight manifest; the checkpoint is damaged, so restore it or retrain.',
+    file,
+  );
   if (!isRecord(raw) || !Array.isArray(raw.weights) || (raw.dtype ?? 'float32') !== 'float32')
     throw new ModelFolderError(damaged);
   const entries: WeightEntry[] = [];
@@ -84,7 +88,12 @@ export function readWeightFile(file: string, entries: WeightEntry[], checksum: u
   const total = entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
   if (buf.byteLength !== total * 4)
     throw new ModelFolderError(
-      `${file} has ${buf.byteLength} bytes but its manifest needs ${total * 4}; the file is truncated or from another model, so restore it or retrain.`,
+      l10n.t(
+        '{0} has {1} bytes but its manifest needs {2}; the file is truncated or from another model, so restore it or retrain.',
+        file,
+        buf.byteLength,
+        total * 4,
+      ),
     );
   verifyChecksum(file, buf, checksum);
   const all = new Float32Array(buf.buffer, buf.byteOffset, total);
@@ -117,17 +126,33 @@ export function checkAgainstConfig(file: string, entries: WeightEntry[], config:
     const shape = expected.get(e.name);
     if (!shape)
       throw new ModelFolderError(
-        `${file} holds the tensor ${e.name}, which config.json (${layers(config)}) does not describe; the config and the weights disagree, so restore the config.json saved with these weights or retrain.`,
+        l10n.t(
+          '{0} holds the tensor {1}, which config.json ({2}) does not describe; the config and the weights disagree, so restore the config.json saved with these weights or retrain.',
+          file,
+          e.name,
+          layers(config),
+        ),
       );
     if (e.shape.join(',') !== shape.join(','))
       throw new ModelFolderError(
-        `${file} gives ${e.name} shape [${e.shape}] but config.json implies [${shape}]; the config and the weights disagree, so restore the config.json saved with these weights or retrain.`,
+        l10n.t(
+          '{0} gives {1} shape [{2}] but config.json implies [{3}]; the config and the weights disagree, so restore the config.json saved with these weights or retrain.',
+          file,
+          e.name,
+          e.shape,
+          shape,
+        ),
       );
   }
   const have = new Set(entries.map((e) => e.name));
   for (const name of expected.keys())
     if (!have.has(name))
       throw new ModelFolderError(
-        `${file} has no tensor ${name}, which config.json (${layers(config)}) needs; the config and the weights disagree, so restore the config.json saved with these weights or retrain.`,
+        l10n.t(
+          '{0} has no tensor {1}, which config.json ({2}) needs; the config and the weights disagree, so restore the config.json saved with these weights or retrain.',
+          file,
+          name,
+          layers(config),
+        ),
       );
 }

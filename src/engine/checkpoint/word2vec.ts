@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { W2vChinese, W2vSummary, W2vTokenization } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { WORD2VEC_FORMAT } from '../../shared/modelKinds';
 import { completeFolder, replaceFolderAtomic, writeFileAtomic, writeFloat32File } from '../io/atomic';
 import { type LoadedVectors, WordVectors } from '../word2vec/vectors';
@@ -111,7 +112,7 @@ function checkedConfig(dir: string): W2vConfigFile {
   const c = readModelJson(file);
   if (!isRecord(c) || c.format !== WORD2VEC_FORMAT)
     throw new ModelFolderError(
-      `${dir} is not a Pretrain Lab word2vec model folder; pick one, or a word-vector file.`,
+      l10n.t('{0} is not a Pretrain Lab word2vec model folder; pick one, or a word-vector file.', dir),
     );
   if (
     !Number.isSafeInteger(c.dim) ||
@@ -120,7 +121,7 @@ function checkedConfig(dir: string): W2vConfigFile {
     !isRecord(c.tokenizer)
   )
     throw new ModelFolderError(
-      `${file} is damaged (no valid "dim", "options" or "tokenizer"); restore it or retrain.`,
+      l10n.t('{0} is damaged (no valid "dim", "options" or "tokenizer"); restore it or retrain.', file),
     );
   return c as unknown as W2vConfigFile;
 }
@@ -138,7 +139,7 @@ export function readW2vVocab(dir: string, checksum?: unknown): { words: string[]
     const count = Number(l.slice(tab + 1));
     if (tab < 0 || !Number.isFinite(count))
       throw new ModelFolderError(
-        `${file} line ${i + 1} is not a word, a tab and a count; restore the file or retrain.`,
+        l10n.t('{0} line {1} is not a word, a tab and a count; restore the file or retrain.', file, i + 1),
       );
     words.push(l.slice(0, tab));
     counts[i] = count;
@@ -153,7 +154,9 @@ function readState(file: string): W2vState & { sha256?: Record<string, unknown> 
     typeof raw.epochsDone !== 'number' ||
     (raw.sha256 !== undefined && !isRecord(raw.sha256))
   )
-    throw new ModelFolderError(`${file} is damaged (no epoch count); restore the checkpoint or retrain.`);
+    throw new ModelFolderError(
+      l10n.t('{0} is damaged (no epoch count); restore the checkpoint or retrain.', file),
+    );
   return raw as unknown as W2vState & { sha256?: Record<string, unknown> };
 }
 
@@ -214,7 +217,8 @@ export function summariseW2v(dir: string): W2vSummary {
 export function loadW2vVectors(dir: string): LoadedVectors {
   checkedConfig(dir);
   const cp = loadW2vCheckpoint(dir);
-  if (!cp) throw new ModelFolderError(`${dir} has no finished epoch yet; train at least one epoch first.`);
+  if (!cp)
+    throw new ModelFolderError(l10n.t('{0} has no finished epoch yet; train at least one epoch first.', dir));
   const s = summary(dir, cp.config, cp.state, cp.words.length);
   return {
     vectors: new WordVectors(cp.words, cp.config.dim, cp.syn0, cp.counts),

@@ -17,6 +17,9 @@ const OPTIONS = {
   vocab: { type: 'string' },
   format: { type: 'string' },
   dtype: { type: 'string' }, // export-hf: F32 (default) or F16
+  revision: { type: 'string' }, // download: a branch, tag or commit of the Hub repository
+  endpoint: { type: 'string' }, // download: the Hub or a mirror of it
+  from: { type: 'string' }, // import hf: the Hugging Face folder
   json: { type: 'boolean' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -31,6 +34,7 @@ const OPTIONS = {
   steps: { type: 'string' },
   'batch-size': { type: 'string' },
   'max-seq-length': { type: 'string' },
+  'lm-weight': { type: 'string' }, // finetune on a GPT: weight of the auxiliary LM loss
   'max-predictions': { type: 'string' },
   'whole-word-mask': { type: 'boolean' },
   lr: { type: 'string' },
@@ -60,6 +64,7 @@ const OPTIONS = {
   'cbow-sum': { type: 'boolean' },
   // ELMo
   'sampled-softmax': { type: 'string' },
+  layer: { type: 'string' }, // embed: 0, 1, 2 or mix
   // fine-tuning
   task: { type: 'string' },
   base: { type: 'string' },

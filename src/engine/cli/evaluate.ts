@@ -5,6 +5,7 @@ import type { EvalMetrics } from '../../shared/finetune';
 import { evaluateFile } from '../analysis/taskEvaluate';
 import { type Args, flag, str, UsageError } from './args';
 import { type Command, startBackend } from './command';
+import { isSeq2seqFolder, runSeq2seqEvaluate } from './seq2seqEvaluate';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -28,13 +29,15 @@ export const evaluateCommand: Command = {
   name: 'evaluate',
   usage: `  pretrain-lab evaluate --model <fine-tuned dir> --data FILE [--json]
       --text-column C --text-b-column C --label-column C   columns of a CSV/TSV with a header
-                                  accuracy, macro-F1, per-label scores, confusion matrix (entity F1 for tags)`,
-  options: ['model', 'data', 'json', 'text-column', 'text-b-column', 'label-column'],
+                                  accuracy, macro-F1, per-label scores, confusion matrix (entity F1 for tags)
+      a seq2seq model: pairs as its training file; BLEU, chrF, exact match [--beam N]`,
+  options: ['model', 'data', 'json', 'text-column', 'text-b-column', 'label-column', 'beam'],
   async run(a: Args) {
     const dir = str(a, 'model');
     const data = str(a, 'data');
     if (!dir) throw new UsageError('evaluate needs --model <fine-tuned model folder>.');
     if (!data) throw new UsageError('evaluate needs --data FILE, a labelled file like the training file.');
+    if (isSeq2seqFolder(dir)) return runSeq2seqEvaluate(a, dir, data);
     const columns = {
       text: str(a, 'text-column'),
       textB: str(a, 'text-b-column'),

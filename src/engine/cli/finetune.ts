@@ -21,6 +21,15 @@ function freezeOf(a: Args): FreezeSpec | undefined {
   return n;
 }
 
+function lmWeightOf(a: Args): number | undefined {
+  const x = num(a, 'lm-weight');
+  if (x !== undefined && !(x >= 0))
+    throw new UsageError(
+      `--lm-weight ${str(a, 'lm-weight')} is not a weight of 0 or more (0.5 as the paper, 0 for none).`,
+    );
+  return x;
+}
+
 /** `epoch 1/3  step 40/120  loss 0.512  12.3 ex/s` or, at an epoch's end, the dev metrics. */
 export function finetuneLine(p: FinetuneProgress): string {
   const head = `epoch ${p.epoch}/${p.epochs}  step ${p.step}/${p.totalSteps}`;
@@ -30,21 +39,28 @@ export function finetuneLine(p: FinetuneProgress): string {
   const ent = d.entity
     ? `  entity_p ${d.entity.precision.toFixed(3)}  entity_r ${d.entity.recall.toFixed(3)}  entity_f1 ${d.entity.f1.toFixed(3)}`
     : '';
-  return `${head}  dev_loss ${d.loss.toFixed(3)}  dev_acc ${d.accuracy.toFixed(3)}  dev_macro_f1 ${d.macroF1.toFixed(3)}${ent}`;
+  const mix = p.mix
+    ? `  mix [${p.mix.weights.map((w) => w.toFixed(3)).join(',')}]  gamma ${p.mix.gamma.toFixed(3)}`
+    : '';
+  return `${head}  dev_loss ${d.loss.toFixed(3)}  dev_acc ${d.accuracy.toFixed(3)}  dev_macro_f1 ${d.macroF1.toFixed(3)}${ent}${mix}`;
 }
 
 export const finetuneCommand: Command = {
   name: 'finetune',
   aliases: ['fine-tune'],
   usage: `  pretrain-lab finetune --task ${TASK_FAMILIES.join('|')} --model <base dir> --train FILE [--dev FILE] --out DIR [options]
-      --model DIR                     the base: a BERT folder, a word2vec folder (frozen word-vector
+      --model DIR                     the base: a BERT folder, a GPT folder, an ELMo folder (feature-based:
+                                      a scalar mix of its layers trains), a word2vec folder (frozen word-vector
                                       features), or random:tiny|mini|small|base (fresh weights); --base is an alias
+      --lm-weight X                   a GPT base: weight of the auxiliary LM loss (default 0.5; 0 turns it off)
       --from-scratch                  a BERT of the base's config with fresh weights (what pretraining buys)
       --epochs N                      passes over the training set (default ${D.epochs})
       --lr X                          peak learning rate (default ${D.learningRate}; frozen heads like 1e-3)
       --batch-size N                  examples per step (default ${D.batchSize})
-      --max-seq-length N              WordPieces per example; longer ones are cut (default ${D.maxSeqLength})
-      --freeze none|all|N             fine-tune all layers, feature-based, or freeze the lowest N (default none)
+      --max-seq-length N              WordPieces (BERT), words (ELMo) or BPE tokens (GPT) per example;
+                                      longer ones are cut (default ${D.maxSeqLength})
+      --freeze none|all|N             fine-tune all layers, feature-based, or freeze the lowest N (default
+                                      none; an ELMo base is feature-based only: all)
       --text-column C --text-b-column C --label-column C   columns of a CSV/TSV with a header
       --seed N  --json                without --dev, 10% of --train is held out
 ${SEQ2SEQ_FINETUNE_USAGE}`,
@@ -61,6 +77,7 @@ ${SEQ2SEQ_FINETUNE_USAGE}`,
     'batch-size',
     'max-seq-length',
     'freeze',
+    'lm-weight',
     'seed',
     'text-column',
     'text-b-column',
@@ -104,6 +121,7 @@ ${SEQ2SEQ_FINETUNE_USAGE}`,
       maxSeqLength: num(a, 'max-seq-length'),
       freeze: freezeOf(a),
       seed: num(a, 'seed'),
+      lmWeight: lmWeightOf(a),
       columns: Object.values(columns).some((c) => c !== undefined) ? columns : undefined,
     });
     await startBackend(a);

@@ -3,6 +3,7 @@
 // loaded and no tensor backend is started.
 import * as path from 'node:path';
 import type { ElmoSummary, ModelSummary, TrainProgress, W2vSummary } from '../../shared/configs';
+import type { ScalarMix } from '../../shared/finetune';
 import { resolveModelPath, summariseModel } from '../checkpoint/registry';
 import { loadVectors } from '../word2vec/formats';
 import { type Args, flag, str, UsageError } from './args';
@@ -25,6 +26,15 @@ function bertLines(s: ModelSummary): string {
   return head + last;
 }
 
+/** A fine-tuned folder on a language-model base: its base kind and, for ELMo, the learned scalar mix. */
+function finetunedLines(s: ModelSummary & { baseKind: string; scalarMix?: ScalarMix }): string {
+  const kind = { bert: 'BERT', word2vec: 'word2vec', elmo: 'ELMo', gpt: 'GPT' }[s.baseKind] ?? s.baseKind;
+  const mix = s.scalarMix
+    ? `\n  scalar mix: weights [${s.scalarMix.weights.map((w) => w.toFixed(3)).join(', ')}], gamma ${s.scalarMix.gamma.toFixed(3)}`
+    : '';
+  return `${s.dir}\n  fine-tuned model, base ${kind}: ${s.parameters.toLocaleString('en')} parameters, ${s.steps} epochs${mix}\n`;
+}
+
 function vectorLines(s: W2vSummary): string {
   const what = s.source === 'pretrain-lab' ? `word2vec${s.algo ? ` ${s.algo}` : ''}` : `${s.source} vectors`;
   const epochs = s.epochs !== undefined ? `\n  epochs ${s.epochsDone ?? 0}/${s.epochs}` : '';
@@ -43,7 +53,13 @@ export const infoCommand: Command = {
     if (flag(a, 'json')) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     else
       process.stdout.write(
-        s.type === 'elmo' ? elmoInfoLines(s) : s.type === 'word2vec' ? vectorLines(s) : bertLines(s),
+        s.type === 'elmo'
+          ? elmoInfoLines(s)
+          : s.type === 'word2vec'
+            ? vectorLines(s)
+            : 'baseKind' in s
+              ? finetunedLines(s as ModelSummary & { baseKind: string; scalarMix?: ScalarMix })
+              : bertLines(s),
       );
     return 0;
   },

@@ -4,11 +4,14 @@
 import { type Args, flag, readArgs, UsageError } from './args';
 import { classifyCommand, tagCommand } from './classify';
 import type { CliContext, Command } from './command';
+import { downloadCommand } from './download';
 import { elmoLayersCommand } from './elmoLayers';
+import { embedCommand } from './embed';
 import { evaluateCommand } from './evaluate';
 import { exportHfCommand } from './exportHf';
 import { finetuneCommand } from './finetune';
 import { generateCommand, nextTokenCommand } from './generate';
+import { importHfCommand } from './importHf';
 import { infoCommand } from './info';
 import { perplexityCommand } from './perplexity';
 import { predictMaskCommand } from './predictMask';
@@ -34,12 +37,15 @@ const COMMANDS: readonly Command[] = [
   pretrainGptCommand,
   pretrainElmoCommand,
   elmoLayersCommand,
+  embedCommand,
   neighboursCommand,
   analogyCommand,
   similarityCommand,
   doesntMatchCommand,
   exportVectorsCommand,
   exportHfCommand,
+  downloadCommand,
+  importHfCommand,
   predictMaskCommand,
   generateCommand,
   nextTokenCommand,

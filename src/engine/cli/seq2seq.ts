@@ -17,7 +17,7 @@ export function seq2seqLine(p: Seq2seqProgress): string {
   const ex = d.examples[0]
     ? `  e.g. ${JSON.stringify(d.examples[0].source)} → ${JSON.stringify(d.examples[0].output)}`
     : '';
-  return `${head}  dev_loss ${d.loss.toFixed(3)}  dev_bleu ${d.bleu.toFixed(2)}  dev_exact ${d.exactMatch.toFixed(3)}${ex}`;
+  return `${head}  dev_loss ${d.loss.toFixed(3)}  dev_bleu ${d.bleu.toFixed(2)}  dev_chrf ${d.chrf.toFixed(2)}  dev_exact ${d.exactMatch.toFixed(3)}${ex}`;
 }
 
 export const SEQ2SEQ_FINETUNE_USAGE = `  pretrain-lab finetune --task seq2seq --encoder <BERT dir|random> --decoder <BERT dir|GPT dir|random> --train FILE [--dev FILE] --out DIR
@@ -76,7 +76,7 @@ export async function runSeq2seqFinetune(a: Args, ctx: CliContext): Promise<numb
   if (json) process.stdout.write(`${JSON.stringify(s)}\n`);
   else
     process.stdout.write(
-      `Best epoch ${s.bestEpoch}: dev BLEU ${s.dev?.bleu.toFixed(2) ?? '–'}, exact match ${s.dev?.exactMatch.toFixed(3) ?? '–'}, dev loss ${s.dev?.loss.toFixed(3) ?? '–'} in ${s.seconds.toFixed(1)} s; model saved in ${s.dir}.\n`,
+      `Best epoch ${s.bestEpoch}: dev BLEU ${s.dev?.bleu.toFixed(2) ?? '–'}, chrF ${s.dev?.chrf.toFixed(2) ?? '–'}, exact match ${s.dev?.exactMatch.toFixed(3) ?? '–'}, dev loss ${s.dev?.loss.toFixed(3) ?? '–'} in ${s.seconds.toFixed(1)} s; model saved in ${s.dir}.\n`,
     );
   return s.status === 'done' ? 0 : stoppedCode;
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { l10n } from '../../shared/l10nCore';
 
 export const LOCK_FILE = '.pretrain-lab.lock';
 
@@ -159,27 +160,51 @@ export function lockFolder(dir: string, log: (m: string) => void = () => {}): Fo
       }
       if (age < UNREADABLE_GRACE_MS)
         throw new FolderLockedError(
-          `Another training is starting in ${dir}; wait for it to finish or choose another folder (--out).`,
+          l10n.t(
+            'Another training is starting in {0}; wait for it to finish or choose another folder (--out).',
+            dir,
+          ),
         );
-      log(`Removed the unreadable lock file ${file} left by a crashed training.`);
+      log(l10n.t('Removed the unreadable lock file {0} left by a crashed training.', file));
       fs.rmSync(file, { force: true });
       continue;
     }
     const sameHost = owner.host === os.hostname();
     if (sameHost && isLive(owner, file))
       throw new FolderLockedError(
-        `Another training (process ${owner.pid}${owner.pid === process.pid ? ', this one' : ''}, started ${owner.startedAt}) is writing to ${dir}; wait for it to finish or choose another folder (--out).`,
+        l10n.t(
+          'Another training (process {0}{1}, started {2}) is writing to {3}; wait for it to finish or choose another folder (--out).',
+          owner.pid,
+          owner.pid === process.pid ? ', this one' : '',
+          owner.startedAt,
+          dir,
+        ),
       );
     if (!sameHost)
       throw new FolderLockedError(
-        `A training on ${owner.host} (process ${owner.pid}, started ${owner.startedAt}) holds ${dir}; wait for it, or delete ${file} if that training is gone.`,
+        l10n.t(
+          'A training on {0} (process {1}, started {2}) holds {3}; wait for it, or delete {4} if that training is gone.',
+          owner.host,
+          owner.pid,
+          owner.startedAt,
+          dir,
+          file,
+        ),
       );
     if (takeOver(file, owner))
       log(
-        `Took over the lock of ${dir} from ${owner.pid === process.pid ? 'a stopped engine thread of this process' : `process ${owner.pid}`} (started ${owner.startedAt}), which is no longer running.`,
+        l10n.t(
+          'Took over the lock of {0} from {1} (started {2}), which is no longer running.',
+          dir,
+          owner.pid === process.pid ? 'a stopped engine thread of this process' : `process ${owner.pid}`,
+          owner.startedAt,
+        ),
       );
   }
   throw new FolderLockedError(
-    `Could not lock ${dir} because other trainings keep claiming it; choose another folder (--out).`,
+    l10n.t(
+      'Could not lock {0} because other trainings keep claiming it; choose another folder (--out).',
+      dir,
+    ),
   );
 }

@@ -1,18 +1,16 @@
-// A BERT encoder (pretrained or fresh) or a word2vec table (wordFeatures.ts) with a task head on top:
-// classification (and pairs) on the pooled [CLS] or the mean word vector, tagging on each word's first
-// WordPiece (or its vector). It decides which parameters train (fine-tune all, freeze the lowest N
-// layers, or feature-based with every encoder weight frozen) and gives the logits and loss of a batch.
+// A task head on an encoder (taskEncoders/: BERT, word2vec features, ELMo under a scalar mix, GPT):
+// classification (and pairs) on the encoder's pooled vector, tagging on each word's vector. It decides
+// which parameters train (the encoder's under a freeze setting, its task parameters such as a scalar
+// mix, and the head) and gives the logits and loss of a batch (plus the encoder's auxiliary loss).
 import * as tf from '@tensorflow/tfjs-core';
 import type { FreezeSpec, TaskFamily } from '../../shared/finetune';
 import type { TaskBatch } from '../data/tasks/encode';
-import { type Bert, bertEncoderShapes } from './bert';
 import { classifyHeadShapes, classifyLogits, softmaxLoss } from './heads/classify';
 import { tagHeadShapes, tagLogits } from './heads/tag';
 import type { Dropout, ParamShapes } from './layers';
-import { WordFeatures } from './wordFeatures';
+import type { MixWeights, TaskEncoder } from './taskEncoders/types';
 
-/** What sits below the head: a BERT encoder, or a word2vec table as frozen features. */
-export type TaskEncoder = Bert | WordFeatures;
+export type { TaskEncoder } from './taskEncoders/types';
 
 export interface StepOptions {
   training: boolean;
@@ -24,7 +22,7 @@ export class TaskModel {
 
   constructor(
     readonly task: TaskFamily,
-    readonly bert: TaskEncoder,
+    readonly encoder: TaskEncoder,
     readonly labels: readonly string[],
     init: { seed?: number; head?: Map<string, tf.Tensor> } = {},
   ) {
@@ -44,61 +42,60 @@ export class TaskModel {
   }
 
   headShapes(): ParamShapes {
-    const H = this.bert.config.hiddenSize;
+    const n = this.labels.length;
     return this.task === 'tag'
-      ? tagHeadShapes(H, this.labels.length)
-      : classifyHeadShapes(H, this.labels.length);
+      ? tagHeadShapes(this.encoder.featureSize, n)
+      : classifyHeadShapes(this.encoder.pooledSize(this.task), n);
   }
 
-  /** The encoder's parameter names (no MLM/NSP head) that train under a freeze setting. */
+  /** The encoder's parameter names that train under a freeze setting. */
   trainableEncoderNames(freeze: FreezeSpec): string[] {
-    if (freeze === 'all' || this.bert instanceof WordFeatures) return [];
-    const n = freeze === 'none' ? 0 : freeze;
-    if (n > this.bert.config.numLayers)
-      throw new Error(
-        `--freeze ${n} is more than the ${this.bert.config.numLayers} layers of the base; use all for feature-based training.`,
-      );
-    return bertEncoderShapes(this.bert.config)
-      .map(([name]) => name)
-      .filter((name) => {
-        if (name.startsWith('embeddings.')) return n === 0; // embeddings sit below layer 0
-        const m = /^encoder\.layer_(\d+)\./.exec(name);
-        return m ? Number(m[1]) >= n : true; // the pooler trains unless everything is frozen
-      });
+    return this.encoder.trainableNames(freeze);
   }
 
-  /** The variables the optimizer updates: the head's and the unfrozen encoder's. */
+  /** The variables the optimizer updates: the unfrozen encoder's, its task parameters, the head's. */
   trainable(freeze: FreezeSpec): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();
-    for (const n of this.trainableEncoderNames(freeze)) out.set(n, this.bert.params.get(n)!);
+    for (const n of this.trainableEncoderNames(freeze)) out.set(n, this.encoder.params.get(n)!);
+    for (const [n, p] of this.encoder.taskParams) out.set(n, p);
     for (const [n, p] of this.head) out.set(n, p);
     return out;
   }
 
+  /** What a fine-tuned folder keeps besides the encoder: the head and the encoder's task parameters. */
+  ownWeights(): Map<string, tf.Variable> {
+    return new Map([...this.encoder.taskParams, ...this.head]);
+  }
+
+  mix(): MixWeights | undefined {
+    return this.encoder.mix?.();
+  }
+
   private dropout(o: StepOptions): Dropout {
-    const rate = this.bert.config.dropout;
+    const rate = this.encoder.dropoutRate;
     return <T extends tf.Tensor>(x: T): T =>
       o.training && rate > 0 ? (tf.dropout(x, rate, undefined, (o.seed ?? 0) * 131 + 7) as T) : x;
   }
 
-  /** Logits [B, L] (classification) or [N, L] (one row per labelled word). Call inside tf.tidy. */
-  logits(b: TaskBatch, o: StepOptions & { encoderTraining: boolean }): tf.Tensor2D {
-    const inputs = {
-      inputIds: tf.tensor2d(b.inputIds, [b.B, b.T], 'int32'),
-      segmentIds: tf.tensor2d(b.segmentIds, [b.B, b.T], 'int32'),
-      attentionMask: tf.tensor2d(b.attentionMask, [b.B, b.T], 'float32'),
-    };
-    const { hidden } = this.bert.forward(inputs, { training: o.encoderTraining, seed: o.seed });
-    if (this.task === 'tag')
-      return tagLogits(this.head, hidden, tf.tensor1d(b.positions, 'int32'), this.dropout(o));
-    // word2vec features: the mean of the words' vectors stands in for BERT's pooled [CLS]
-    const pooled =
-      this.bert instanceof WordFeatures ? this.bert.pooled(hidden, inputs) : this.bert.pooled(hidden);
-    return classifyLogits(this.head, pooled, this.dropout(o));
+  private run(b: TaskBatch, o: StepOptions & { encoderTraining: boolean }) {
+    const out = this.encoder.forward(b, this.task, o);
+    const logits =
+      this.task === 'tag'
+        ? tagLogits(this.head, out.sequence, tf.tensor1d(b.positions, 'int32'), this.dropout(o))
+        : classifyLogits(this.head, out.pooled, this.dropout(o));
+    return { logits, aux: out.aux };
   }
 
+  /** Logits [B, L] (classification) or [N, L] (one row per labelled word). Call inside tf.tidy. */
+  logits(b: TaskBatch, o: StepOptions & { encoderTraining: boolean }): tf.Tensor2D {
+    return this.run(b, o).logits;
+  }
+
+  /** The task's cross-entropy, plus the encoder's weighted auxiliary loss while training (GPT's λ·LM). */
   loss(b: TaskBatch, o: StepOptions & { encoderTraining: boolean }): { loss: tf.Scalar; correct: tf.Scalar } {
-    return softmaxLoss(this.logits(b, o), tf.tensor1d(b.labels, 'int32'));
+    const r = this.run(b, o);
+    const l = softmaxLoss(r.logits, tf.tensor1d(b.labels, 'int32'));
+    return r.aux ? { loss: tf.add(l.loss, r.aux) as tf.Scalar, correct: l.correct } : l;
   }
 
   /** Probabilities per row, as plain arrays. */
@@ -112,13 +109,13 @@ export class TaskModel {
 
   get parameterCount(): number {
     let n = 0;
-    for (const [name, v] of this.bert.params) if (!name.startsWith('cls.')) n += v.size;
-    for (const v of this.head.values()) n += v.size;
+    for (const [name, v] of this.encoder.params) if (!name.startsWith('cls.')) n += v.size;
+    for (const v of this.ownWeights().values()) n += v.size;
     return n;
   }
 
   dispose(): void {
-    this.bert.dispose();
+    this.encoder.dispose();
     for (const v of this.head.values()) v.dispose();
     this.head.clear();
   }

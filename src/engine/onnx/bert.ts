@@ -11,11 +11,12 @@ export class OnnxBert {
   private readonly session: OrtSession;
 
   constructor(private readonly model: Bert) {
-    const graph = bertGraph(model.config, (name) => {
-      const p = model.params.get(name);
-      if (!p) throw new Error(`The model has no parameter ${name}.`);
-      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
-    });
+    const graph = () =>
+      bertGraph(model.config, (name) => {
+        const p = model.params.get(name);
+        if (!p) throw new Error(`The model has no parameter ${name}.`);
+        return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
+      });
     this.session = new OrtSession(graph);
   }
 
@@ -71,6 +72,11 @@ export class OnnxBert {
   hiddenStates(ids: Int32Array, mask: Float32Array, batch: number, layer: number): Fetched {
     const name = `hidden_${layer}`;
     return this.run(ids, new Int32Array(ids.length), mask, batch, [], [name])[name];
+  }
+
+  /** Intra-op threads of the session's last run (one while a training runs beside it). */
+  get threads(): number {
+    return this.session.threadCount;
   }
 
   dispose(): void {

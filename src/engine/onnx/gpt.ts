@@ -42,7 +42,7 @@ export class OnnxGpt {
   private readonly session: OrtSession;
 
   constructor(private readonly model: Gpt) {
-    this.session = new OrtSession(gptGraph(model));
+    this.session = new OrtSession(() => gptGraph(model));
   }
 
   /** One sequence; weights [layers, heads, T, T], upper triangle 0. */

@@ -3,6 +3,7 @@
 // Mask, attention and contextual vectors are synchronous functions of a loaded model.
 import * as os from 'node:os';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
+import { excuse, trainingRuns } from '../inferenceShare';
 
 interface NativeSession {
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
@@ -23,7 +24,7 @@ interface OrtModule {
 
 export interface OrtInfo {
   version: string;
-  threads: number; // intra-op threads of every session
+  threads: number; // intra-op threads of every session when no training runs (1 while one runs)
 }
 
 let ort: { mod: OrtModule; Tensor: typeof OrtTensor; info: OrtInfo } | undefined;
@@ -47,20 +48,43 @@ export function ortInfo(): OrtInfo | undefined {
 export type Feed = { data: Int32Array | Float32Array; dims: readonly number[] };
 export type Fetched = { data: Float32Array; dims: number[] };
 
-export class OrtSession {
-  private readonly session: NativeSession;
+/** Intra-op threads for a session used now: one while a training runs beside it (inferenceShare.ts). */
+export function sessionThreads(): number {
+  return trainingRuns() ? 1 : (ort?.info.threads ?? 1);
+}
 
-  /** Compiles a serialized ModelProto; call loadOrt() first. */
-  constructor(model: Uint8Array) {
+export class OrtSession {
+  private session: NativeSession;
+  private threads: number;
+  private readonly model: () => Uint8Array;
+
+  /**
+   * Compiles the serialized ModelProto that `model` builds; call loadOrt() first. The graph is built
+   * again (from the weights the caller holds) when a training starts or ends, to change the thread count;
+   * given bytes, the session keeps them for that.
+   */
+  constructor(model: Uint8Array | (() => Uint8Array)) {
     if (!ort) throw new Error('ONNX Runtime is not loaded; call loadOrt() first.');
-    this.session = new ort.mod.binding.InferenceSession();
-    this.session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
-      intraOpNumThreads: ort.info.threads,
+    this.model = typeof model === 'function' ? model : () => model;
+    this.threads = sessionThreads();
+    this.session = this.compile(this.model());
+  }
+
+  private compile(model: Uint8Array): NativeSession {
+    const session = new ort!.mod.binding.InferenceSession();
+    session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
+      intraOpNumThreads: this.threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       executionProviders: ['cpu'],
     });
+    return session;
+  }
+
+  /** Intra-op threads of the compiled session. */
+  get threadCount(): number {
+    return this.threads;
   }
 
   /** Runs the graph synchronously and returns the outputs asked for. */
@@ -69,6 +93,14 @@ export class OrtSession {
     const inputs: Record<string, OrtTensor> = {};
     for (const [k, f] of Object.entries(feeds)) {
       inputs[k] = new T(f.data instanceof Int32Array ? 'int32' : 'float32', f.data, f.dims);
+    }
+    if (sessionThreads() !== this.threads) {
+      const t0 = performance.now();
+      const model = this.model();
+      this.session.dispose();
+      this.threads = sessionThreads();
+      this.session = this.compile(model);
+      excuse(performance.now() - t0);
     }
     const wanted: Record<string, null> = {};
     for (const k of fetch) wanted[k] = null;

@@ -9,6 +9,7 @@
 // with the 'gpt2' pre-tokeniser for GPT-2's exact pieces.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { l10n } from '../../shared/l10nCore';
 
 /** GPT-2's end-of-text token: separates documents in training and starts an empty prompt. */
 export const END_OF_TEXT = '<|endoftext|>';
@@ -105,12 +106,14 @@ export class BpeTokenizer {
     const tokens = new Array<string>(ids.size);
     for (const [t, i] of ids) {
       if (!Number.isInteger(i) || i < 0 || i >= ids.size || tokens[i] !== undefined)
-        throw new Error(`The BPE vocabulary gives "${t}" the id ${i}, which is out of range or taken twice.`);
+        throw new Error(
+          l10n.t('The BPE vocabulary gives "{0}" the id {1}, which is out of range or taken twice.', t, i),
+        );
       tokens[i] = t;
     }
     for (const c of BYTE_CHAR)
       if (!ids.has(c))
-        throw new Error(`The BPE vocabulary lacks the byte token "${c}", so it is not byte-level.`);
+        throw new Error(l10n.t('The BPE vocabulary lacks the byte token "{0}", so it is not byte-level.', c));
     this.tokens = tokens;
     this.ids = ids;
     this.merges = merges;
@@ -170,7 +173,8 @@ export class BpeTokenizer {
       let byte = 0;
       for (const t of this.bpe(p.text)) {
         const id = this.ids.get(t);
-        if (id === undefined) throw new Error(`BPE produced "${t}", which is not in its vocabulary.`);
+        if (id === undefined)
+          throw new Error(l10n.t('BPE produced "{0}", which is not in its vocabulary.', t));
         const nb = [...t].length; // one byte per byte-token character
         const end = byte + nb;
         const s = charAt[byte];
@@ -193,7 +197,8 @@ export class BpeTokenizer {
     for (const id of ids) {
       if (id === this.endOfTextId) continue;
       const t = this.tokens[id];
-      if (t === undefined) throw new Error(`Token id ${id} is outside the vocabulary of ${this.size}.`);
+      if (t === undefined)
+        throw new Error(l10n.t('Token id {0} is outside the vocabulary of {1}.', id, this.size));
       for (const c of t) out.push(CHAR_BYTE.get(c) ?? 0x3f);
     }
     return Uint8Array.from(out);
@@ -243,14 +248,18 @@ export class BpeTokenizer {
     try {
       raw = JSON.parse(vocabJson);
     } catch {
-      throw new Error(`The vocab.json of ${where} is not valid JSON; restore it or retrain.`);
+      throw new Error(l10n.t('The vocab.json of {0} is not valid JSON; restore it or retrain.', where));
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      throw new Error(`The vocab.json of ${where} is not a {token: id} object; restore it or retrain.`);
+      throw new Error(
+        l10n.t('The vocab.json of {0} is not a {token: id} object; restore it or retrain.', where),
+      );
     const vocab = new Map<string, number>();
     for (const [t, i] of Object.entries(raw)) {
       if (typeof i !== 'number')
-        throw new Error(`The vocab.json of ${where} gives "${t}" a non-number id; restore it or retrain.`);
+        throw new Error(
+          l10n.t('The vocab.json of {0} gives "{1}" a non-number id; restore it or retrain.', where, t),
+        );
       vocab.set(t, i);
     }
     return new BpeTokenizer(vocab, parseMerges(mergesTxt, where), preTokenizer);
@@ -276,7 +285,9 @@ export function parseMerges(text: string, where = 'the tokenizer'): [string, str
     if (line.startsWith('#version') || line === '') continue;
     const parts = line.split(' ');
     if (parts.length !== 2)
-      throw new Error(`The merges.txt of ${where} has a line that is not two tokens: "${line}"; restore it.`);
+      throw new Error(
+        l10n.t('The merges.txt of {0} has a line that is not two tokens: "{1}"; restore it.', where, line),
+      );
     out.push([parts[0], parts[1]]);
   }
   return out;

@@ -1,6 +1,8 @@
 // Trains a WordPiece vocabulary from word counts. Like Hugging Face's WordPieceTrainer it learns merges
 // bottom-up (BPE, Sennrich et al. 2016) over characters, where a symbol that does not start a word
 // carries the ## prefix, and stops at the vocabulary size or when no pair is frequent enough.
+
+import { l10n } from '../../shared/l10nCore';
 import { SPECIAL_TOKENS, Vocab } from './vocab';
 
 export interface VocabTrainerOptions {
@@ -70,7 +72,11 @@ class PairHeap {
 export function trainWordPieceVocab(wordCounts: Map<string, number>, opts: VocabTrainerOptions): Vocab {
   if (opts.vocabSize < SPECIAL_TOKENS.length + 1) {
     throw new Error(
-      `A vocabulary size of ${opts.vocabSize} is too small; use at least ${SPECIAL_TOKENS.length + 1}.`,
+      l10n.t(
+        'A vocabulary size of {0} is too small; use at least {1}.',
+        opts.vocabSize,
+        SPECIAL_TOKENS.length + 1,
+      ),
     );
   }
   const symbols: string[] = [];

@@ -1,5 +1,6 @@
 // The standard BERT vocab.txt: one token per line, line number = id. A published file loads unchanged.
 import * as fs from 'node:fs';
+import { l10n } from '../../shared/l10nCore';
 
 export const PAD = '[PAD]';
 export const UNK = '[UNK]';
@@ -28,7 +29,11 @@ export class Vocab {
       const id = this.ids.get(t);
       if (id === undefined)
         throw new Error(
-          `The vocabulary has no ${t} token; a BERT vocab.txt needs all of ${SPECIAL_TOKENS.join(' ')}.`,
+          l10n.t(
+            'The vocabulary has no {0} token; a BERT vocab.txt needs all of {1}.',
+            t,
+            SPECIAL_TOKENS.join(' '),
+          ),
         );
       return id;
     };
@@ -64,7 +69,7 @@ export class Vocab {
   static parse(text: string, source = 'vocab.txt'): Vocab {
     const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
     if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    if (lines.length === 0) throw new Error(`${source} is empty; it needs one token per line.`);
+    if (lines.length === 0) throw new Error(l10n.t('{0} is empty; it needs one token per line.', source));
     return new Vocab(lines);
   }
 
@@ -73,7 +78,7 @@ export class Vocab {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
-      throw new Error(`Cannot read the vocabulary ${file}; check that the file exists.`);
+      throw new Error(l10n.t('Cannot read the vocabulary {0}; check that the file exists.', file));
     }
     return Vocab.parse(text, file);
   }

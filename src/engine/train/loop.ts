@@ -1,6 +1,8 @@
 // The training loop, for every model: it knows batches, a loss, the optimizer and a schedule, and
 // reports through callbacks; what a batch holds, what the loss computes, which metrics are kept and how
 // a checkpoint is written belong to the task (tasks/pretrainBert.ts and those to come).
+
+import { l10n } from '../../shared/l10nCore';
 import { type LossFn, NonFiniteLossError, type StepResult, type Trainer } from './trainer';
 
 export interface LoopProgress {
@@ -112,9 +114,11 @@ export async function trainLoop<Batch>(task: LoopTask<Batch>, o: LoopOptions): P
     if (e instanceof NonFiniteLossError) {
       const kept =
         savedStep !== undefined
-          ? `the checkpoint of step ${savedStep} is kept`
-          : 'no checkpoint had been written yet';
-      throw new Error(`Training stopped: ${e.message}; ${kept}. Lower the learning rate and resume.`);
+          ? l10n.t('the checkpoint of step {0} is kept', savedStep)
+          : l10n.t('no checkpoint had been written yet');
+      throw new Error(
+        l10n.t('Training stopped: {0}; {1}. Lower the learning rate and resume.', e.message, kept),
+      );
     }
     throw e;
   } finally {

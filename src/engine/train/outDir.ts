@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ElmoSummary, ModelSummary, W2vSummary } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { KINDS, type ModelKind } from '../../shared/modelKinds';
 import { folderKind, summariseModel } from '../checkpoint/registry';
 import { type FolderLock, LOCK_FILE, lockFolder, processAlive } from '../io/lock';
@@ -20,15 +21,19 @@ export interface ExistingModel {
 function describe(kind: ModelKind, dir: string, s: ModelSummary | W2vSummary | ElmoSummary): ExistingModel {
   const trained =
     s.type !== 'word2vec'
-      ? `${s.steps}${s.totalSteps ? ` of ${s.totalSteps}` : ''} steps`
-      : `${s.epochsDone ?? 0}${s.epochs ? ` of ${s.epochs}` : ''} epochs`;
-  const on = s.corpus?.length ? ` on ${s.corpus.join(', ')}` : '';
+      ? s.totalSteps
+        ? l10n.t('{0} of {1} steps', s.steps, s.totalSteps)
+        : l10n.t('{0} steps', s.steps)
+      : s.epochs
+        ? l10n.t('{0} of {1} epochs', s.epochsDone ?? 0, s.epochs)
+        : l10n.t('{0} epochs', s.epochsDone ?? 0);
+  const on = s.corpus?.length ? l10n.t(' on {0}', s.corpus.join(', ')) : '';
   return {
     kind,
     dir,
     corpus: s.corpus,
     trained,
-    description: `the ${KINDS[kind].label} model in ${dir} (${trained}${on})`,
+    description: l10n.t('the {0} model in {1} ({2}{3})', KINDS[kind].label, dir, trained, on),
   };
 }
 
@@ -49,13 +54,20 @@ export function inspectOutDir(kind: ModelKind, outDir: string): ExistingModel | 
   if (!fs.existsSync(dir)) return undefined;
   const label = KINDS[kind].label;
   if (!fs.statSync(dir).isDirectory())
-    throw new Error(`${dir} is a file, not a folder; choose a new or empty folder for the model (--out).`);
+    throw new Error(
+      l10n.t('{0} is a file, not a folder; choose a new or empty folder for the model (--out).', dir),
+    );
   if (!fs.existsSync(path.join(dir, 'config.json'))) {
     const files = visible(dir);
     if (files.length === 0) return undefined;
     const some = files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
     throw new Error(
-      `${dir} is not empty and holds no Pretrain Lab model; choose a new or empty folder (--out) so that its files (${some}) are not overwritten by ${label} training.`,
+      l10n.t(
+        '{0} is not empty and holds no Pretrain Lab model; choose a new or empty folder (--out) so that its files ({1}) are not overwritten by {2} training.',
+        dir,
+        some,
+        label,
+      ),
     );
   }
   let found: ModelKind;
@@ -63,17 +75,26 @@ export function inspectOutDir(kind: ModelKind, outDir: string): ExistingModel | 
     found = folderKind(dir).kind;
   } catch {
     throw new Error(
-      `${dir} holds a config.json that is not a Pretrain Lab ${label} model, so training there could destroy it; choose a new or empty folder (--out).`,
+      l10n.t(
+        '{0} holds a config.json that is not a Pretrain Lab {1} model, so training there could destroy it; choose a new or empty folder (--out).',
+        dir,
+        label,
+      ),
     );
   }
   if (found !== kind)
     throw new Error(
-      `${dir} holds a ${KINDS[found].label} model, which training ${label} there would replace; choose a new or empty folder (--out).`,
+      l10n.t(
+        '{0} holds a {1} model, which training {2} there would replace; choose a new or empty folder (--out).',
+        dir,
+        KINDS[found].label,
+        label,
+      ),
     );
   try {
     return describe(kind, dir, summariseModel(dir));
   } catch {
-    return { kind, dir, trained: 'unknown', description: `the ${label} model in ${dir}` };
+    return { kind, dir, trained: 'unknown', description: l10n.t('the {0} model in {1}', label, dir) };
   }
 }
 
@@ -94,7 +115,11 @@ export function claimOutDir(kind: ModelKind, outDir: string, log: (m: string) =>
   const created = !fs.existsSync(dir);
   const unwritable = (e: unknown) =>
     new Error(
-      `Cannot write the model folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a folder you can write to (--out).`,
+      l10n.t(
+        'Cannot write the model folder {0} ({1}); choose a folder you can write to (--out).',
+        dir,
+        (e as NodeJS.ErrnoException).code ?? (e as Error).message,
+      ),
     );
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -148,5 +173,11 @@ function removeLeftovers(dir: string, log: (m: string) => void): void {
     removed++;
   }
   if (removed > 0)
-    log(`Removed ${removed} unfinished temporary file(s) in ${dir} left by a training that crashed.`);
+    log(
+      l10n.t(
+        'Removed {0} unfinished temporary file(s) in {1} left by a training that crashed.',
+        removed,
+        dir,
+      ),
+    );
 }

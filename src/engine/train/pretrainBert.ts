@@ -14,6 +14,7 @@ import {
   recipeWarmup,
   type TrainProgress,
 } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { BERT_FORMAT } from '../../shared/modelKinds';
 import {
   bertParamCount,
@@ -99,35 +100,45 @@ export function isGiven(o: PretrainOptions, key: keyof PretrainOptions): boolean
 }
 
 // Options that must be positive, as a person names them (the CLI flag in brackets).
-const POSITIVE: Partial<Record<keyof PretrainOptions, string>> = {
-  steps: 'The number of steps (--steps)',
-  batchSize: 'The batch size (--batch-size)',
-  maxSeqLength: 'The sequence length (--max-seq-length)',
-  maxPredictionsPerSeq: 'The predictions per sequence (--max-predictions)',
-  vocabSize: 'The vocabulary size (--vocab-size)',
-  learningRate: 'The learning rate (--lr)',
-  checkpointEvery: 'The checkpoint interval (--checkpoint-every)',
-  logEvery: 'The log interval (--log-every)',
-};
+const POSITIVE = (): Partial<Record<keyof PretrainOptions, string>> => ({
+  steps: l10n.t('The number of steps (--steps)'),
+  batchSize: l10n.t('The batch size (--batch-size)'),
+  maxSeqLength: l10n.t('The sequence length (--max-seq-length)'),
+  maxPredictionsPerSeq: l10n.t('The predictions per sequence (--max-predictions)'),
+  vocabSize: l10n.t('The vocabulary size (--vocab-size)'),
+  learningRate: l10n.t('The learning rate (--lr)'),
+  checkpointEvery: l10n.t('The checkpoint interval (--checkpoint-every)'),
+  logEvery: l10n.t('The log interval (--log-every)'),
+});
 
 function checkOptions(o: PretrainOptions): void {
-  for (const [k, name] of Object.entries(POSITIVE)) {
+  for (const [k, name] of Object.entries(POSITIVE())) {
     const v = o[k as keyof PretrainOptions];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-      throw new Error(`${name} must be a positive number, got ${v}.`);
+      throw new Error(l10n.t('{0} must be a positive number, got {1}.', name, v));
   }
   if (o.maxSeqLength < 8)
-    throw new Error(`The sequence length (--max-seq-length) ${o.maxSeqLength} is too short; use at least 8.`);
+    throw new Error(
+      l10n.t('The sequence length (--max-seq-length) {0} is too short; use at least 8.', o.maxSeqLength),
+    );
   if (!(o.nspWeight >= 0 && Number.isFinite(o.nspWeight)))
-    throw new Error(`The next-sentence weight (--nsp-weight) must be 0 or more, got ${o.nspWeight}.`);
+    throw new Error(
+      l10n.t('The next-sentence weight (--nsp-weight) must be 0 or more, got {0}.', o.nspWeight),
+    );
   if (!(o.maskProb > 0 && o.maskProb < 1))
-    throw new Error(`The masking probability (--mask-prob) must be between 0 and 1, got ${o.maskProb}.`);
+    throw new Error(
+      l10n.t('The masking probability (--mask-prob) must be between 0 and 1, got {0}.', o.maskProb),
+    );
 }
 
 function checkPositions(o: PretrainOptions, maxPositions: number): void {
   if (o.maxSeqLength > maxPositions)
     throw new Error(
-      `The sequence length (--max-seq-length) ${o.maxSeqLength} exceeds the ${maxPositions} positions of the model; use at most ${maxPositions}.`,
+      l10n.t(
+        'The sequence length (--max-seq-length) {0} exceeds the {1} positions of the model; use at most {1}.',
+        o.maxSeqLength,
+        maxPositions,
+      ),
     );
 }
 
@@ -235,7 +246,7 @@ async function train(
   const outDir = claim.dir;
   const resuming = o.resume && claim.existing !== undefined && checkpointDir(outDir) !== undefined;
   const replaced = resuming ? undefined : claim.existing;
-  if (replaced) log(`Starting over: this replaces ${replaced.description}.`);
+  if (replaced) log(l10n.t('Starting over: this replaces {0}.', replaced.description));
   else checkPositions(o, BERT_PRESETS[o.preset].maxPositions);
 
   const rng = new Rng(o.seed);
@@ -290,7 +301,7 @@ async function buildVocab(
     const vocab = Vocab.load(o.vocabFile);
     const tok = new WordPieceTokenizer(vocab, { lowercase: o.lowercase });
     checkCorpusAgainstVocab(files, tok, vocab.unkId, o.vocabFile);
-    log(`Vocabulary: ${vocab.size} tokens from ${o.vocabFile}.`);
+    log(l10n.t('Vocabulary: {0} tokens from {1}.', vocab.size, o.vocabFile));
     return vocab;
   }
   const basic = new BasicTokenizer({ lowercase: o.lowercase });
@@ -300,7 +311,12 @@ async function buildVocab(
   if (counts.size === 0) throw new CorpusTooSmallError(corpusProblem(0, 0, stats, o.maxSeqLength)!);
   const vocab = trainWordPieceVocab(counts, { vocabSize: o.vocabSize, minFrequency: o.minFrequency });
   log(
-    `Vocabulary: ${vocab.size} WordPieces trained from ${counts.size} distinct words in ${Date.now() - t0} ms.`,
+    l10n.t(
+      'Vocabulary: {0} WordPieces trained from {1} distinct words in {2} ms.',
+      vocab.size,
+      counts.size,
+      Date.now() - t0,
+    ),
   );
   return vocab;
 }
@@ -353,7 +369,13 @@ async function run(
   });
   const s = data.stats;
   if (s.skippedBinary.length + s.skippedEncoding.length > 0) {
-    log(`Skipped ${s.skippedBinary.length} binary and ${s.skippedEncoding.length} non-UTF-8 file(s).`);
+    log(
+      l10n.t(
+        'Skipped {0} binary and {1} non-UTF-8 file(s).',
+        s.skippedBinary.length,
+        s.skippedEncoding.length,
+      ),
+    );
   }
   return {
     status: r.status,

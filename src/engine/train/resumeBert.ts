@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BERT_PRESETS, type PretrainOptions } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import {
   disposeLoaded,
   loadModelFolder,
@@ -48,18 +49,29 @@ export function resumeBert(
     const want = BERT_PRESETS[o.preset];
     if (ARCHITECTURE.some((k) => want[k] !== b[k]))
       throw new Error(
-        `${dir} holds a BERT of size ${size}, not ${o.preset}; resume it with --preset ${config.preset ?? 'left out'}, or train a ${o.preset} model with --fresh or another --out.`,
+        l10n.t(
+          '{0} holds a BERT of size {1}, not {2}; resume it with --preset {3}, or train a {2} model with --fresh or another --out.',
+          dir,
+          size,
+          o.preset,
+          config.preset ?? 'left out',
+        ),
       );
   }
   if (o.maxSeqLength > b.maxPositions)
     throw new Error(
-      `The sequence length (--max-seq-length) ${o.maxSeqLength} exceeds the ${b.maxPositions} positions of the model in ${dir}; use at most ${b.maxPositions}.`,
+      l10n.t(
+        'The sequence length (--max-seq-length) {0} exceeds the {1} positions of the model in {2}; use at most {1}.',
+        o.maxSeqLength,
+        b.maxPositions,
+        dir,
+      ),
     );
   const vocabFile = path.join(dir, 'vocab.txt');
   const vocab = fs.existsSync(vocabFile) ? Vocab.load(vocabFile) : undefined;
   if (vocab) {
     const tok = new WordPieceTokenizer(vocab, { lowercase: config.tokenizer.lowercase });
-    checkCorpusAgainstVocab(files, tok, vocab.unkId, `the model in ${dir}`);
+    checkCorpusAgainstVocab(files, tok, vocab.unkId, l10n.t('the model in {0}', dir));
   }
   const state = readTrainerState(dir);
   const before = (state?.options.corpus as string[] | undefined) ?? config.corpus ?? [];
@@ -69,7 +81,11 @@ export function resumeBert(
     const list = (fs: string[]) =>
       fs.length === 0 ? 'nothing readable' : fs.slice(0, 3).join(', ') + (fs.length > 3 ? ', …' : '');
     log(
-      `The corpus differs from the one the model was last trained on (was ${list(before)}; now ${list(now)}); resuming goes on pretraining on the new text, which adapts the model to it.`,
+      l10n.t(
+        'The corpus differs from the one the model was last trained on (was {0}; now {1}); resuming goes on pretraining on the new text, which adapts the model to it.',
+        list(before),
+        list(now),
+      ),
     );
   }
 

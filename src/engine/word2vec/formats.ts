@@ -4,6 +4,7 @@
 // their kind's handler in checkpoint/registry.ts. Every reading error names the line or byte offset.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { l10n } from '../../shared/l10nCore';
 import { resolveModelPath } from '../checkpoint/registry';
 import { type LoadedVectors, WordVectors } from './vectors';
 
@@ -23,11 +24,13 @@ function readVectorFile(file: string, bytes?: number): Buffer {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
-        ? 'does not exist'
+        ? l10n.t('does not exist')
         : code === 'EISDIR'
-          ? 'is a folder, not a file'
-          : `cannot be read (${code})`;
-    throw new VectorFileError(`${file} ${why}; pick a word-vector file (.bin, .vec, .txt, .tsv).`);
+          ? l10n.t('is a folder, not a file')
+          : l10n.t('cannot be read ({0})', code);
+    throw new VectorFileError(
+      l10n.t('{0} {1}; pick a word-vector file (.bin, .vec, .txt, .tsv).', file, why),
+    );
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -101,7 +104,7 @@ export function readWord2vecText(file: string): WordVectors {
   if (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length === 0)
     throw new VectorFileError(
-      `${file} is empty; pick a word-vector file with one word and its numbers per line.`,
+      l10n.t('{0} is empty; pick a word-vector file with one word and its numbers per line.', file),
     );
   const head = lines[0].trim().split(/\s+/);
   let declared: number | undefined;
@@ -116,18 +119,31 @@ export function readWord2vecText(file: string): WordVectors {
   }
   if (!(dim > 0))
     throw new VectorFileError(
-      `${file} line 1 is neither a "count dimension" header nor a word with numbers; pick a word2vec text file.`,
+      l10n.t(
+        '{0} line 1 is neither a "count dimension" header nor a word with numbers; pick a word2vec text file.',
+        file,
+      ),
     );
   // each number takes at least two characters ("0 "): a header asking for more is not this file's
   if (declared !== undefined && declared * dim * 2 > text.length)
     throw new VectorFileError(
-      `${file} declares ${declared} words of ${dim} numbers on line 1, more than its ${text.length} characters can hold; the file is cut short or damaged, so export it again.`,
+      l10n.t(
+        '{0} declares {1} words of {2} numbers on line 1, more than its {3} characters can hold; the file is cut short or damaged, so export it again.',
+        file,
+        declared,
+        dim,
+        text.length,
+      ),
     );
   // A file with a header was written whole by a tool that ends every line; a last line without its
   // line break was cut, perhaps inside a number, which would read as another value.
   if (declared !== undefined && !text.endsWith('\n'))
     throw new VectorFileError(
-      `${file} ends in the middle of line ${lines.length} (no line break after it); the file is cut short, so export it again.`,
+      l10n.t(
+        '{0} ends in the middle of line {1} (no line break after it); the file is cut short, so export it again.',
+        file,
+        lines.length,
+      ),
     );
   const words: string[] = [];
   const vecs = new Float32Array((declared ?? lines.length - first) * dim);
@@ -138,20 +154,38 @@ export function readWord2vecText(file: string): WordVectors {
     const nums = parts.length - dim;
     if (nums < 1)
       throw new VectorFileError(
-        `${file} line ${li + 1} has ${parts.length - 1} numbers; every line needs a word and ${dim}, so fix or export the file again.`,
+        l10n.t(
+          '{0} line {1} has {2} numbers; every line needs a word and {3}, so fix or export the file again.',
+          file,
+          li + 1,
+          parts.length - 1,
+          dim,
+        ),
       );
     // a word may itself hold spaces in some exports: everything before the last dim fields
     const word = parts.slice(0, nums).join(' ');
     if (words.length * dim >= vecs.length)
       throw new VectorFileError(
-        `${file} has more words than the ${declared} its header (line 1) declares, from line ${li + 1}; fix the header or export the file again.`,
+        l10n.t(
+          '{0} has more words than the {1} its header (line 1) declares, from line {2}; fix the header or export the file again.',
+          file,
+          declared,
+          li + 1,
+        ),
       );
     const o = words.length * dim;
     for (let c = 0; c < dim; c++) {
       const x = Number(parts[nums + c]);
       if (!Number.isFinite(x) || parts[nums + c] === '')
         throw new VectorFileError(
-          `${file} line ${li + 1}: "${parts[nums + c]}" (number ${c + 1} of "${word}") is not a number; fix or export the file again.`,
+          l10n.t(
+            '{0} line {1}: "{2}" (number {3} of "{4}") is not a number; fix or export the file again.',
+            file,
+            li + 1,
+            parts[nums + c],
+            c + 1,
+            word,
+          ),
         );
       vecs[o + c] = x;
     }
@@ -159,7 +193,12 @@ export function readWord2vecText(file: string): WordVectors {
   }
   if (declared !== undefined && words.length !== declared)
     throw new VectorFileError(
-      `${file} declares ${declared} words on line 1 but holds ${words.length}; the file is cut short, so export it again.`,
+      l10n.t(
+        '{0} declares {1} words on line 1 but holds {2}; the file is cut short, so export it again.',
+        file,
+        declared,
+        words.length,
+      ),
     );
   return new WordVectors(words, dim, declared !== undefined ? vecs : vecs.slice(0, words.length * dim));
 }
@@ -169,18 +208,28 @@ export function readWord2vecBinary(file: string): WordVectors {
   const nl = buf.indexOf(0x0a);
   if (nl < 0 || nl > 100)
     throw new VectorFileError(
-      `${file} has no "count dimension" header line at byte 0; pick a word2vec binary file.`,
+      l10n.t('{0} has no "count dimension" header line at byte 0; pick a word2vec binary file.', file),
     );
   const head = buf.subarray(0, nl).toString('latin1').trim().split(/\s+/);
   if (head.length !== 2 || !/^\d+$/.test(head[0]) || !/^\d+$/.test(head[1]))
     throw new VectorFileError(
-      `${file} byte 0: the header "${head.join(' ')}" is not "count dimension"; pick a word2vec binary file.`,
+      l10n.t(
+        '{0} byte 0: the header "{1}" is not "count dimension"; pick a word2vec binary file.',
+        file,
+        head.join(' '),
+      ),
     );
   const V = Number(head[0]);
   const dim = Number(head[1]);
   if (dim === 0 || V * dim * 4 > buf.length)
     throw new VectorFileError(
-      `${file} declares ${V} words of ${dim} numbers in its header, which its ${buf.length} bytes cannot hold; the file is cut short or damaged, so export it again.`,
+      l10n.t(
+        '{0} declares {1} words of {2} numbers in its header, which its {3} bytes cannot hold; the file is cut short or damaged, so export it again.',
+        file,
+        V,
+        dim,
+        buf.length,
+      ),
     );
   const vecs = new Float32Array(V * dim);
   const words: string[] = [];
@@ -192,31 +241,61 @@ export function readWord2vecBinary(file: string): WordVectors {
     while (p < buf.length && buf[p] !== 0x20) {
       if (p - start > 1000)
         throw new VectorFileError(
-          `${file} byte ${start}: word ${i + 1} runs over 1000 bytes without a space; the file is not in word2vec binary format or is damaged, so export it again.`,
+          l10n.t(
+            '{0} byte {1}: word {2} runs over 1000 bytes without a space; the file is not in word2vec binary format or is damaged, so export it again.',
+            file,
+            start,
+            i + 1,
+          ),
         );
       p++;
     }
     if (p >= buf.length)
       throw new VectorFileError(
-        `${file} byte ${start}: the file ends inside word ${i + 1} of ${V}; the file is cut short, so export it again.`,
+        l10n.t(
+          '{0} byte {1}: the file ends inside word {2} of {3}; the file is cut short, so export it again.',
+          file,
+          start,
+          i + 1,
+          V,
+        ),
       );
     let word: string;
     try {
       word = dec.decode(buf.subarray(start, p));
     } catch {
       throw new VectorFileError(
-        `${file} byte ${start}: word ${i + 1} is not valid UTF-8; the file is damaged, so export it again.`,
+        l10n.t(
+          '{0} byte {1}: word {2} is not valid UTF-8; the file is damaged, so export it again.',
+          file,
+          start,
+          i + 1,
+        ),
       );
     }
     p++; // the space
     if (p + dim * 4 > buf.length)
       throw new VectorFileError(
-        `${file} byte ${p}: the vector of "${word}" (word ${i + 1} of ${V}) needs ${dim * 4} bytes but only ${buf.length - p} remain; the file is cut short, so export it again.`,
+        l10n.t(
+          '{0} byte {1}: the vector of "{2}" (word {3} of {4}) needs {5} bytes but only {6} remain; the file is cut short, so export it again.',
+          file,
+          p,
+          word,
+          i + 1,
+          V,
+          dim * 4,
+          buf.length - p,
+        ),
       );
     const row = new Float32Array(buf.buffer.slice(buf.byteOffset + p, buf.byteOffset + p + dim * 4));
     if (!row.every(Number.isFinite))
       throw new VectorFileError(
-        `${file} byte ${p}: the vector of "${word}" holds a value that is not a finite number; the file is damaged, so export it again.`,
+        l10n.t(
+          '{0} byte {1}: the vector of "{2}" holds a value that is not a finite number; the file is damaged, so export it again.',
+          file,
+          p,
+          word,
+        ),
       );
     vecs.set(row, i * dim);
     p += dim * 4;
@@ -231,12 +310,16 @@ export function readProjector(vectorsFile: string, metadataFile?: string): WordV
   if (rows.length && rows[rows.length - 1].trim() === '') rows.pop();
   if (rows.length === 0)
     throw new VectorFileError(
-      `${vectorsFile} is empty; pick a vectors.tsv with one row of numbers per word.`,
+      l10n.t('{0} is empty; pick a vectors.tsv with one row of numbers per word.', vectorsFile),
     );
   // as for word2vec text: a last row without its line break may end inside a number
   if (!text.endsWith('\n'))
     throw new VectorFileError(
-      `${vectorsFile} ends in the middle of line ${rows.length} (no line break after it); the file is cut short, so export it again.`,
+      l10n.t(
+        '{0} ends in the middle of line {1} (no line break after it); the file is cut short, so export it again.',
+        vectorsFile,
+        rows.length,
+      ),
     );
   const dim = rows[0].split('\t').length;
   const vecs = new Float32Array(rows.length * dim);
@@ -244,13 +327,19 @@ export function readProjector(vectorsFile: string, metadataFile?: string): WordV
     const parts = r.replace(/\r$/, '').split('\t');
     if (parts.length !== dim)
       throw new VectorFileError(
-        `${vectorsFile} line ${i + 1} has ${parts.length} numbers; line 1 has ${dim}; fix or export the file again.`,
+        l10n.t(
+          '{0} line {1} has {2} numbers; line 1 has {3}; fix or export the file again.',
+          vectorsFile,
+          i + 1,
+          parts.length,
+          dim,
+        ),
       );
     parts.forEach((x, c) => {
       const n = Number(x);
       if (!Number.isFinite(n) || x.trim() === '')
         throw new VectorFileError(
-          `${vectorsFile} line ${i + 1}: "${x}" is not a number; fix or export the file again.`,
+          l10n.t('{0} line {1}: "{2}" is not a number; fix or export the file again.', vectorsFile, i + 1, x),
         );
       vecs[i * dim + c] = n;
     });
@@ -261,7 +350,10 @@ export function readProjector(vectorsFile: string, metadataFile?: string): WordV
     const metaText = readVectorFile(meta).toString('utf8');
     if (metaText !== '' && !metaText.endsWith('\n'))
       throw new VectorFileError(
-        `${meta} ends in the middle of a line (no line break after it); the file is cut short, so export it again.`,
+        l10n.t(
+          '{0} ends in the middle of a line (no line break after it); the file is cut short, so export it again.',
+          meta,
+        ),
       );
     const m = metaText.split('\n');
     if (m.length && m[m.length - 1] === '') m.pop();
@@ -270,7 +362,13 @@ export function readProjector(vectorsFile: string, metadataFile?: string): WordV
     words = (multi ? m.slice(1) : m).map((l) => l.replace(/\r$/, '').split('\t')[0]);
     if (words.length !== rows.length)
       throw new VectorFileError(
-        `${meta} names ${words.length} words but ${vectorsFile} has ${rows.length} rows; export the two files together again.`,
+        l10n.t(
+          '{0} names {1} words but {2} has {3} rows; export the two files together again.',
+          meta,
+          words.length,
+          vectorsFile,
+          rows.length,
+        ),
       );
   } else words = rows.map((_, i) => `#${i + 1}`);
   return new WordVectors(words, dim, vecs);
@@ -287,11 +385,11 @@ export function detectFormat(file: string): VectorFormat {
   return ctrl > 0 ? 'binary' : 'text';
 }
 
-const SOURCE_LABEL = {
-  'projector-tsv': 'Embedding Projector TSV',
-  'word2vec-binary': 'word2vec binary file',
-  'word2vec-text': 'word2vec text file',
-} as const;
+const SOURCE_LABEL = () => ({
+  'projector-tsv': l10n.t('Embedding Projector TSV'),
+  'word2vec-binary': l10n.t('word2vec binary file'),
+  'word2vec-text': l10n.t('word2vec text file'),
+});
 
 /** Loads a vector file in any of the three formats, sniffed from its name and bytes. */
 export function loadVectorFile(file: string): LoadedVectors {
@@ -309,7 +407,7 @@ export function loadVectorFile(file: string): LoadedVectors {
     vectors,
     summary: { dir: abs, type: 'word2vec', dim: vectors.dim, vocabSize: vectors.size, source },
     kind: 'word2vec',
-    label: SOURCE_LABEL[source],
+    label: SOURCE_LABEL()[source],
   };
 }
 

@@ -1,6 +1,7 @@
 // word2vec options: defaults filled in, values checked with a sentence a person can act on, and the
 // settings that must match for a checkpoint to be resumed.
 import { DEFAULT_WORD2VEC, type Word2vecOptions } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 
 export function withW2vDefaults(
   o: Partial<Word2vecOptions> & Pick<Word2vecOptions, 'corpus' | 'outDir'>,
@@ -14,27 +15,27 @@ export function withW2vDefaults(
 export function validateW2vOptions(o: Word2vecOptions): void {
   const posInt = (v: number, name: string, min = 1) => {
     if (!Number.isInteger(v) || v < min)
-      throw new Error(`${name} must be a whole number of at least ${min}, got ${v}.`);
+      throw new Error(l10n.t('{0} must be a whole number of at least {1}, got {2}.', name, min, v));
   };
   if (o.algo !== 'skipgram' && o.algo !== 'cbow')
-    throw new Error(`The algorithm must be skipgram or cbow, got "${o.algo}".`);
-  posInt(o.dim, 'The vector size (dim)');
-  posInt(o.window, 'The window');
-  posInt(o.epochs, 'The number of epochs');
+    throw new Error(l10n.t('The algorithm must be skipgram or cbow, got "{0}".', o.algo));
+  posInt(o.dim, l10n.t('The vector size (dim)'));
+  posInt(o.window, l10n.t('The window'));
+  posInt(o.epochs, l10n.t('The number of epochs'));
   posInt(o.minCount, 'min-count');
   posInt(o.maxVocab, 'max-vocab', 0);
   posInt(o.negative, 'negative', 0);
   posInt(o.threads, 'threads');
   if (!o.hs && o.negative === 0)
     throw new Error(
-      'With negative 0 there is nothing to train; use negative ≥ 1 or hierarchical softmax (--hs).',
+      l10n.t('With negative 0 there is nothing to train; use negative ≥ 1 or hierarchical softmax (--hs).'),
     );
   if (!(o.alpha > 0) || !(o.minAlpha >= 0) || o.minAlpha > o.alpha)
     throw new Error(
-      `The learning rate must be positive and above min-alpha, got ${o.alpha} and ${o.minAlpha}.`,
+      l10n.t('The learning rate must be positive and above min-alpha, got {0} and {1}.', o.alpha, o.minAlpha),
     );
   if (!(o.sample >= 0))
-    throw new Error(`sample must be 0 (off) or a small positive number, got ${o.sample}.`);
+    throw new Error(l10n.t('sample must be 0 (off) or a small positive number, got {0}.', o.sample));
 }
 
 /** The settings in which a checkpoint's training and this one differ (none: it can be resumed). */

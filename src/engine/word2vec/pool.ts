@@ -1,5 +1,6 @@
 // The training threads: each runs the kernel from its source text on the shared weights.
 import { Worker } from 'node:worker_threads';
+import { l10n } from '../../shared/l10nCore';
 import { type KernelJob, type KernelShared, w2vKernel } from './kernel';
 
 const WORKER_SOURCE = `
@@ -43,18 +44,21 @@ export class KernelPool {
             }) => {
               done();
               if (m.ok) resolve(m.result!);
-              else reject(new Error(`A word2vec training thread failed: ${m.error}`));
+              else reject(new Error(l10n.t('A word2vec training thread failed: {0}', m.error)));
             };
             const onErr = (e: Error) => {
               done();
-              reject(new Error(`A word2vec training thread crashed: ${e.message}`));
+              reject(new Error(l10n.t('A word2vec training thread crashed: {0}', e.message)));
             };
             // a thread ended without a word (out of memory, process.exit): the job never finishes
             const onExit = (code: number) => {
               done();
               reject(
                 new Error(
-                  `A word2vec training thread stopped unexpectedly (exit code ${code}); the checkpoint of the last finished epoch is kept, so try again, with fewer --threads if memory is short.`,
+                  l10n.t(
+                    'A word2vec training thread stopped unexpectedly (exit code {0}); the checkpoint of the last finished epoch is kept, so try again, with fewer --threads if memory is short.',
+                    code,
+                  ),
                 ),
               );
             };

@@ -2,6 +2,7 @@
 // unigram^0.75 sampling table and the Huffman tree, then run the kernel on worker threads that share the
 // weights, one epoch at a time, with a checkpoint after each epoch.
 import type { W2vProgress, W2vSummary, Word2vecOptions } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import { WORD2VEC_FORMAT } from '../../shared/modelKinds';
 import {
   loadW2vCheckpoint,
@@ -41,10 +42,10 @@ export async function pretrainWord2vec(opts: Word2vecOptions, hooks: W2vHooks = 
   validateW2vOptions(opts);
   const log = hooks.onLog ?? (() => {});
   const { files, missing } = resolveCorpus(opts.corpus);
-  if (missing.length) log(`Nothing found at ${missing.join(', ')}; skipped.`);
+  if (missing.length) log(l10n.t('Nothing found at {0}; skipped.', missing.join(', ')));
   if (files.length === 0)
     throw new Error(
-      `No corpus files found at ${opts.corpus.join(', ')}; give text files, a folder or a glob.`,
+      l10n.t('No corpus files found at {0}; give text files, a folder or a glob.', opts.corpus.join(', ')),
     );
   const claim = claimOutDir('word2vec', opts.outDir, log);
   try {
@@ -72,18 +73,42 @@ async function train(
     stats,
   );
   if (stats.skippedBinary.length || stats.skippedEncoding.length)
-    log(`Skipped ${stats.skippedBinary.length} binary and ${stats.skippedEncoding.length} non-UTF-8 files.`);
+    log(
+      l10n.t(
+        'Skipped {0} binary and {1} non-UTF-8 files.',
+        stats.skippedBinary.length,
+        stats.skippedEncoding.length,
+      ),
+    );
   if (rawWords === 0)
     throw new Error(
-      `The corpus (${files.length} file(s)) has no words to train on; give files with text in them (--corpus).`,
+      l10n.t(
+        'The corpus ({0} file(s)) has no words to train on; give files with text in them (--corpus).',
+        files.length,
+      ),
     );
   if (vocab.words.length < 2)
     throw new Error(
-      `The corpus has ${rawWords.toLocaleString('en')} words and ${vocab.words.length} of its ${distinct.toLocaleString('en')} distinct words occur at least ${opts.minCount} times; word2vec needs at least 2 — lower min-count or give more text.`,
+      l10n.t(
+        'The corpus has {0} words and {1} of its {2} distinct words occur at least {3} times; word2vec needs at least 2 — lower min-count or give more text.',
+        rawWords.toLocaleString('en'),
+        vocab.words.length,
+        distinct.toLocaleString('en'),
+        opts.minCount,
+      ),
     );
   const trainWords = starts[starts.length - 1];
   log(
-    `Corpus: ${stats.files} files, ${rawWords.toLocaleString('en')} words, ${distinct.toLocaleString('en')} distinct; vocabulary ${vocab.words.length.toLocaleString('en')} words (min-count ${opts.minCount}), ${trainWords.toLocaleString('en')} words to train on; read in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
+    l10n.t(
+      'Corpus: {0} files, {1} words, {2} distinct; vocabulary {3} words (min-count {4}), {5} words to train on; read in {6} s.',
+      stats.files,
+      rawWords.toLocaleString('en'),
+      distinct.toLocaleString('en'),
+      vocab.words.length.toLocaleString('en'),
+      opts.minCount,
+      trainWords.toLocaleString('en'),
+      ((Date.now() - t0) / 1000).toFixed(1),
+    ),
   );
 
   const V = vocab.words.length;
@@ -112,16 +137,29 @@ async function train(
     const differ = differingSettings(prior.config.options, config.options).filter((k) => k !== 'epochs');
     if (differ.length)
       throw new Error(
-        `${dir} holds a word2vec training with other settings (${differ.join(', ')}); resume it with the same settings, or start over with --fresh or another --out.`,
+        l10n.t(
+          '{0} holds a word2vec training with other settings ({1}); resume it with the same settings, or start over with --fresh or another --out.',
+          dir,
+          differ.join(', '),
+        ),
       );
     if (prior.words.length !== V || prior.words.some((w, i) => w !== vocab.words[i]))
       throw new Error(
-        `This corpus gives another vocabulary (${V.toLocaleString('en')} words) than the word2vec model in ${dir} was trained on (${prior.words.length.toLocaleString('en')}), and word2vec cannot continue with other words; give the same corpus, or start over with --fresh or another --out.`,
+        l10n.t(
+          'This corpus gives another vocabulary ({0} words) than the word2vec model in {1} was trained on ({2}), and word2vec cannot continue with other words; give the same corpus, or start over with --fresh or another --out.',
+          V.toLocaleString('en'),
+          dir,
+          prior.words.length.toLocaleString('en'),
+        ),
       );
     const was = prior.config.corpus ?? [];
     if (was.join('\n') !== opts.corpus.join('\n'))
       log(
-        `The corpus differs from the one the model was trained on (was ${was.join(', ') || 'not recorded'}; now ${opts.corpus.join(', ')}) but gives the same vocabulary, so training goes on with it.`,
+        l10n.t(
+          'The corpus differs from the one the model was trained on (was {0}; now {1}) but gives the same vocabulary, so training goes on with it.',
+          was.join(', ') || 'not recorded',
+          opts.corpus.join(', '),
+        ),
       );
     expandRows(prior.syn0, syn0, dim, mem.stride);
     expandRows(prior.syn1, syn1, dim, mem.stride);
@@ -129,12 +167,16 @@ async function train(
     config.createdAt = prior.config.createdAt;
     log(
       state.finished
-        ? `${dir} has already trained ${state.epochsDone} epochs, so there is nothing to do; ask for more epochs (--epochs) or start over (--fresh).`
-        : `Resuming from the checkpoint after epoch ${state.epochsDone} of ${state.epochs}.`,
+        ? l10n.t(
+            '{0} has already trained {1} epochs, so there is nothing to do; ask for more epochs (--epochs) or start over (--fresh).',
+            dir,
+            state.epochsDone,
+          )
+        : l10n.t('Resuming from the checkpoint after epoch {0} of {1}.', state.epochsDone, state.epochs),
     );
   } else {
     if (claim.existing) {
-      log(`Starting over: this replaces ${claim.existing.description}.`);
+      log(l10n.t('Starting over: this replaces {0}.', claim.existing.description));
       claim.clearForFresh();
     }
     initVectors(syn0, dim, mem.stride, opts.seed);
@@ -259,7 +301,13 @@ async function train(
       const results = await running;
       if (results.some((r) => r.stopped)) {
         status = 'cancelled';
-        log(`Stopped during epoch ${epoch + 1}; the checkpoint after epoch ${state.epochsDone} is kept.`);
+        log(
+          l10n.t(
+            'Stopped during epoch {0}; the checkpoint after epoch {1} is kept.',
+            epoch + 1,
+            state.epochsDone,
+          ),
+        );
         break;
       }
       const p = readProgress(epoch + 1);

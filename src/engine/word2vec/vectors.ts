@@ -3,6 +3,7 @@
 // spellings offered for unknown words. Loaded from a Pretrain Lab word2vec folder, a word2vec text
 // (.txt/.vec) or binary (.bin) file, or an Embedding Projector vectors.tsv.
 import type { Neighbour, W2vSummary } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import type { ModelKind } from '../../shared/modelKinds';
 
 export class UnknownWordError extends Error {
@@ -13,10 +14,10 @@ export class UnknownWordError extends Error {
     vocabSize: number,
   ) {
     super(
-      `"${word}" is not in the model's vocabulary (${vocabSize.toLocaleString('en')} words)` +
+      l10n.t('"{0}" is not in the model\'s vocabulary ({1} words)', word, vocabSize.toLocaleString('en')) +
         (suggestions.length
-          ? `; closest spellings: ${suggestions.join(', ')}.`
-          : '; no word is spelled close to it.'),
+          ? l10n.t('; closest spellings: {0}.', suggestions.join(', '))
+          : l10n.t('; no word is spelled close to it.')),
     );
   }
 }
@@ -35,7 +36,13 @@ export class WordVectors {
   ) {
     if (vectors.length !== words.length * dim)
       throw new Error(
-        `${words.length} words × ${dim} dimensions need ${words.length * dim} numbers, got ${vectors.length}.`,
+        l10n.t(
+          '{0} words × {1} dimensions need {2} numbers, got {3}.',
+          words.length,
+          dim,
+          words.length * dim,
+          vectors.length,
+        ),
       );
     this.index = new Map();
     // the first occurrence wins, as gensim does for duplicate keys
@@ -157,7 +164,11 @@ export class WordVectors {
     if (missing.length) {
       const first = new UnknownWordError(missing[0], this.suggest(missing[0]), this.size);
       throw new Error(
-        `The analogy needs all three words in the vocabulary; missing: ${missing.map((w) => `"${w}"`).join(', ')}. ${first.message}`,
+        l10n.t(
+          'The analogy needs all three words in the vocabulary; missing: {0}. {1}',
+          missing.map((w) => `"${w}"`).join(', '),
+          first.message,
+        ),
       );
     }
     const [ia, ib, ic] = [this.id(a), this.id(b), this.id(c)];
@@ -181,7 +192,8 @@ export class WordVectors {
 
   /** The word furthest from the mean of the others' unit vectors (gensim's doesnt_match). */
   doesntMatch(words: string[]): { word: string; scores: Neighbour[] } {
-    if (words.length < 3) throw new Error(`doesn't-match needs at least 3 words, got ${words.length}.`);
+    if (words.length < 3)
+      throw new Error(l10n.t("doesn't-match needs at least 3 words, got {0}.", words.length));
     const ids = words.map((w) => this.id(w));
     const d = this.dim;
     const mean = new Float32Array(d);
@@ -204,7 +216,7 @@ export class WordVectors {
       try {
         re = new RegExp(query, 'iu');
       } catch (e) {
-        throw new Error(`"${query}" is not a valid regular expression: ${(e as Error).message}.`);
+        throw new Error(l10n.t('"{0}" is not a valid regular expression: {1}.', query, (e as Error).message));
       }
       test = (w) => re.test(w);
     } else {

@@ -1,5 +1,7 @@
 // The weights in one shared WebAssembly memory (the layout the kernel reads), their initial values,
 // and conversion between padded rows and the compact rows checkpoints store.
+
+import { l10n } from '../../shared/l10nCore';
 import { MAX_SENTENCE } from './corpusReader';
 import { hashSeed } from './seed';
 import { SIMD_WASM_BASE64 } from './simdWasm';
@@ -30,7 +32,12 @@ export function allocateWeights(V: number, dim: number, threads: number, negativ
   const pages = Math.ceil(bytes / 65536);
   if (pages > 65536)
     throw new Error(
-      `${V.toLocaleString('en')} words × ${dim} dimensions need ${(bytes / 2 ** 30).toFixed(1)} GB of weights, more than the 4 GB WebAssembly can address; lower max-vocab or the vector size.`,
+      l10n.t(
+        '{0} words × {1} dimensions need {2} GB of weights, more than the 4 GB WebAssembly can address; lower max-vocab or the vector size.',
+        V.toLocaleString('en'),
+        dim,
+        (bytes / 2 ** 30).toFixed(1),
+      ),
     );
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const exp = new Float32Array(memory.buffer, expOff, 1001);

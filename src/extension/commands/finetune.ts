@@ -34,6 +34,7 @@ export interface FinetuneArgs {
   learningRate?: number;
   batchSize?: number;
   freeze?: FreezeSpec | 'both'; // 'both': a fine-tuned run, then a frozen one, compared
+  lmWeight?: number; // a GPT base: weight λ of the auxiliary LM loss
   name?: string;
   ifExists?: IfExists;
 }
@@ -103,6 +104,19 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
           detail: m.dir,
           features: true,
         });
+    // language-model bases: ELMo feature-based (a scalar mix of its layers), GPT with its input transformation
+    for (const m of models.list())
+      if (!m.problem && (m.modelKind === 'elmo' || m.modelKind === 'gpt'))
+        bases.push({
+          id: m.dir,
+          label: m.name,
+          description:
+            m.modelKind === 'elmo'
+              ? vscode.l10n.t('ELMo (feature-based: a learned scalar mix of its layers)')
+              : vscode.l10n.t('GPT (classification and pairs, with an auxiliary LM loss)'),
+          detail: m.dir,
+          features: m.modelKind === 'elmo',
+        });
     bases.push({
       id: 'random:tiny',
       label: vscode.l10n.t('From scratch (random init)'),
@@ -135,10 +149,14 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
       return undefined;
     }
     a.base = p.id;
-    if (p.features) a.freeze ??= 'all'; // word vectors are input features: only the head trains
+    if (p.features) a.freeze ??= 'all'; // word vectors and ELMo are input features: only the head (and a mix) trains
   }
+  const kind = models.list().find((m) => m.dir === a.base)?.modelKind;
+  if (kind === 'elmo') a.freeze ??= 'all'; // feature-based only
   if (!a.task) {
-    const items = TASK_FAMILIES.map((id) => ({
+    // a GPT reads left to right only: it classifies texts and pairs, it does not tag words here
+    const families = kind === 'gpt' ? TASK_FAMILIES.filter((f) => f !== 'tag') : TASK_FAMILIES;
+    const items = families.map((id) => ({
       id,
       label: TASK_LABELS[id],
       description: {
@@ -218,14 +236,26 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
       a.freeze = n;
     } else a.freeze = p.id as 'none' | 'all' | 'both';
   }
-  // a frozen encoder leaves only the head to train, which wants a larger step
-  const lrDefault = a.freeze === 'all' ? 1e-3 : DEFAULT_FINETUNE.learningRate;
+  if (kind === 'gpt' && a.lmWeight === undefined) {
+    a.lmWeight = await askNumber(
+      6,
+      vscode.l10n.t('auxiliary LM loss weight λ (0.5 as in the GPT paper; 0 turns it off)'),
+      last.lmWeight ?? 0.5,
+      (n) => Number.isFinite(n) && n >= 0,
+      vscode.l10n.t('Enter a weight of 0 or more, e.g. 0.5.'),
+    );
+    if (a.lmWeight === undefined) return undefined;
+  }
+  // a frozen encoder leaves only the head to train, which wants a larger step (ELMo's mix larger still)
+  const lrDefault = kind === 'elmo' ? 2e-2 : a.freeze === 'all' ? 1e-3 : DEFAULT_FINETUNE.learningRate;
   a.learningRate ??= await askNumber(
     7,
     a.freeze === 'both'
       ? vscode.l10n.t('learning rate of the fine-tuned run (the frozen one uses 1e-3)')
       : vscode.l10n.t('learning rate'),
-    last.freeze === a.freeze ? (last.learningRate ?? lrDefault) : lrDefault,
+    last.freeze === a.freeze && (kind !== 'elmo' || last.base === a.base)
+      ? (last.learningRate ?? lrDefault)
+      : lrDefault,
     (n) => n > 0 && n < 1,
     vscode.l10n.t('Enter a learning rate between 0 and 1, e.g. 5e-5.'),
   );
@@ -270,6 +300,7 @@ export async function finetuneCommand(
     learningRate: a.learningRate,
     batchSize: a.batchSize,
     freeze: both ? 'none' : (a.freeze as FreezeSpec),
+    ...(a.lmWeight !== undefined ? { lmWeight: a.lmWeight } : {}),
   };
   const first = await jobs.start(finetuneJob(options, path.basename(a.train), panel));
   if (!both || first?.status !== 'done') return first;

@@ -1,7 +1,10 @@
 // Fine-tune… → Generation (sequence to sequence): a short wizard for a seq2seq model (Rothe et al.
 // 2020): the encoder (a BERT, or random), the decoder (a BERT: causal mask added and cross-attention new;
 // a GPT: cross-attention new; or random), the pairs file, the dev set, epochs, whether the encoder is
-// frozen. With arguments (tests, keybindings) it asks nothing. The job charts train/dev loss and BLEU.
+// frozen. A BERT decoder whose vocab.txt differs from the encoder's BERT's is explained, with the offer
+// to use the encoder's BERT instead. With arguments (tests, keybindings) it asks nothing. The job charts
+// train/dev loss, BLEU and chrF.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SEQ2SEQ, type Seq2seqTrainRequest } from '../../shared/configs';
@@ -31,6 +34,20 @@ const STEPS = 5;
 const title = (n: number, what: string) => vscode.l10n.t('Generation ({0}/{1}): {2}', n, STEPS, what);
 
 type Pick = vscode.QuickPickItem & { id: string };
+
+/** Both folders have a vocab.txt and they differ (the decoder would write with other words). */
+function vocabDiffers(encoder: string, decoder: string): boolean {
+  const read = (d: string) => {
+    try {
+      return fs.readFileSync(path.join(d, 'vocab.txt'), 'utf8');
+    } catch {
+      return undefined; // e.g. a Hugging Face folder with tokenizer.json only: the engine's notice says it
+    }
+  };
+  const e = read(encoder);
+  const d = read(decoder);
+  return e !== undefined && d !== undefined && e !== d;
+}
 
 async function ask(
   models: ModelStore,
@@ -76,6 +93,26 @@ async function ask(
     });
     if (!p) return undefined;
     a.decoder = p.id;
+    const name = (id: string) => berts.find((b) => b.id === id)?.label ?? path.basename(id);
+    if (a.encoder !== 'random' && berts.some((b) => b.id === p.id) && vocabDiffers(a.encoder, p.id)) {
+      const c = await vscode.window.showQuickPick(
+        [
+          {
+            id: a.encoder,
+            label: vscode.l10n.t('Use {0} as the decoder too', name(a.encoder)),
+            description: vscode.l10n.t("one vocabulary: the decoder writes with the encoder's words"),
+          },
+          {
+            id: p.id,
+            label: vscode.l10n.t('Keep {0}', name(p.id)),
+            description: vscode.l10n.t('separate vocabularies and embeddings'),
+          },
+        ],
+        { title: title(2, vscode.l10n.t("the decoder's vocabulary differs from the encoder's")) },
+      );
+      if (!c) return undefined;
+      a.decoder = c.id;
+    }
   }
   if (a.encoder === 'random' && a.decoder === 'random' && !a.tokenizer) {
     if (berts.length === 0) {

@@ -28,6 +28,11 @@ export function finetuneProgress(x: FinetuneProgress): JobProgress {
     format: 'rate',
     brief: true,
   });
+  // an ELMo base: the scalar mix as it trains (softmax weight per layer, and γ)
+  x.mix?.weights.forEach((w, j) => {
+    metrics.push({ id: `mix-${j}`, name: l10n.t('mix weight of layer {0}', j), value: w, format: 'percent' });
+  });
+  if (x.mix) metrics.push({ id: 'mix-gamma', name: l10n.t('mix γ'), value: x.mix.gamma, format: 'loss' });
   const d = x.dev;
   if (d) {
     metrics.push(

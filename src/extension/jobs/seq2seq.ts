@@ -1,5 +1,5 @@
 // Sequence-to-sequence fine-tuning as a job kind: progress by epoch, the train loss as it goes, and per
-// epoch the dev loss, BLEU and exact match (the training panel charts each metric); the log keeps each
+// epoch the dev loss, BLEU, chrF and exact match (the training panel charts each metric); the log keeps each
 // epoch's first dev example with its output. The controller makes the new model active for Rewrite.
 import * as path from 'node:path';
 import type { Seq2seqProgress, Seq2seqTrainRequest } from '../../shared/configs';
@@ -20,6 +20,7 @@ export function seq2seqProgress(x: Seq2seqProgress): JobProgress {
     metrics.push(
       { id: 'dev-loss', name: l10n.t('dev loss'), value: x.dev.loss, format: 'loss' },
       { id: 'dev-bleu', name: l10n.t('dev BLEU'), value: x.dev.bleu / 100, format: 'percent', brief: true },
+      { id: 'dev-chrf', name: l10n.t('dev chrF'), value: x.dev.chrf / 100, format: 'percent' },
       { id: 'dev-exact', name: l10n.t('dev exact match'), value: x.dev.exactMatch, format: 'percent' },
     );
   return epochProgress(x, metrics);
@@ -59,7 +60,7 @@ export function seq2seqJob(
       if (p.type !== 'seq2seq' || !p.progress.dev) return undefined;
       const d = p.progress.dev;
       const e = d.examples[0];
-      return `epoch ${p.progress.epoch}: dev BLEU ${d.bleu.toFixed(2)}, exact match ${(d.exactMatch * 100).toFixed(1)}%, dev loss ${d.loss.toFixed(3)}${e ? `; ${JSON.stringify(e.source)} → ${JSON.stringify(e.output)}` : ''}`;
+      return `epoch ${p.progress.epoch}: dev BLEU ${d.bleu.toFixed(2)}, chrF ${d.chrf.toFixed(2)}, exact match ${(d.exactMatch * 100).toFixed(1)}%, dev loss ${d.loss.toFixed(3)}${e ? `; ${JSON.stringify(e.source)} → ${JSON.stringify(e.output)}` : ''}`;
     },
     result(r) {
       const message =

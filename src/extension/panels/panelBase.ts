@@ -62,6 +62,8 @@ export abstract class PanelBase<To, From extends { type: string }> implements vs
     if (old && old !== panel) old.dispose();
     this.panel = panel;
     this.ready = false;
+    // a panel restored after a reload keeps the title it had; the display language may have changed
+    panel.title = this.options.title;
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.webview.html = webviewHtml(
       panel.webview,

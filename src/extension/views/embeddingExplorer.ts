@@ -22,7 +22,7 @@ import type { ModelStore } from '../modelStore';
 import { ExplorerPlotPanel } from '../panels/explorerPlotPanel';
 import { WebviewRpc } from '../panels/webviewRpc';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { gatherContextual } from './explorerContextual';
+import { contextualChoices, gatherContextual } from './explorerContextual';
 import { ExplorerModels } from './explorerModels';
 
 const MODEL_KEY = 'pretrainLab.explorerModel';
@@ -129,7 +129,12 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   private pushModels(): void {
-    this.push({ type: 'models', models: this.choices.list(), selected: this.selectedModel() });
+    this.push({
+      type: 'models',
+      models: this.choices.list(),
+      selected: this.selectedModel(),
+      ...contextualChoices(this.models, this.lastContextual?.modelId),
+    });
   }
 
   private onModelsChanged(): void {
@@ -201,7 +206,7 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
         return t satisfies ExplorerAnswers['table'];
       }
       case 'contextual':
-        return (await this.gather(m.word, m.layer, rc)) satisfies ExplorerAnswers['contextual'];
+        return (await this.gather(m.word, m.layer, rc, m.model)) satisfies ExplorerAnswers['contextual'];
       case 'openOccurrence':
         await this.openOccurrence(m.index);
         return undefined;
@@ -252,11 +257,24 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     }
   }
 
-  private async gather(word: string, layer: number, rc?: RequestContext): Promise<ExplorerContextual> {
+  private async gather(
+    word: string,
+    layer: number,
+    rc?: RequestContext,
+    model?: string,
+  ): Promise<ExplorerContextual> {
     const cts = new vscode.CancellationTokenSource();
     rc?.onCancel(() => cts.cancel());
     try {
-      const data = await gatherContextual(this.engine, this.models, this.selected(), word, layer, cts.token);
+      const data = await gatherContextual(
+        this.engine,
+        this.models,
+        this.selected(),
+        word,
+        layer,
+        cts.token,
+        model,
+      );
       this.occurrences = data.occurrences;
       this.lastContextual = data;
       return data;
@@ -265,10 +283,13 @@ export class EmbeddingExplorer implements vscode.WebviewViewProvider, vscode.Dis
     }
   }
 
-  /** Every occurrence of a word in the workspace as its own BERT vector, beside word2vec's single one. */
-  async contextual(word: string, layer = 1000): Promise<ExplorerContextual | undefined> {
+  /**
+   * Every occurrence of a word in the workspace as its own vector of a contextual model (the one picked,
+   * else the active one: a BERT or an ELMo), beside word2vec's single one.
+   */
+  async contextual(word: string, layer = 1000, model?: string): Promise<ExplorerContextual | undefined> {
     try {
-      const data = await this.gather(word, layer);
+      const data = await this.gather(word, layer, undefined, model);
       this.push({ type: 'contextual', data });
       return data;
     } catch (e) {

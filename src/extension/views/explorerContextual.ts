@@ -1,13 +1,49 @@
-// Static vs contextual: every occurrence of a word in the workspace as its own BERT vector, beside the
-// single vector word2vec gives it. Failures are thrown as one sentence for the explorer to show.
+// Static vs contextual: every occurrence of a word in the workspace as its own vector from a contextual
+// model (a BERT's hidden states, or an ELMo's layers: 0 the token layer, 1-2 the biLSTM layers), beside
+// the single vector word2vec gives it. Failures are thrown as one sentence for the explorer to show.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS } from '../../shared/configs';
 import type { EngineResponses } from '../../shared/engineProtocol';
 import { KINDS, missingCapabilityMessage } from '../../shared/modelKinds';
-import type { ExplorerContextual, ExplorerModel } from '../../shared/protocol/explorer';
+import type {
+  ExplorerContextual,
+  ExplorerContextualModel,
+  ExplorerModel,
+} from '../../shared/protocol/explorer';
 import type { EngineClient } from '../engineClient';
-import type { ModelStore } from '../modelStore';
+import type { ModelEntry, ModelStore } from '../modelStore';
+
+/** The models the view can read, usable ones with contextual vectors (BERT, ELMo), as the view lists them. */
+export function contextualModels(store: ModelStore): ExplorerContextualModel[] {
+  return store
+    .list()
+    .filter((m) => !m.problem && m.modelKind && m.capabilities.includes('contextual'))
+    .map((m) => ({ id: m.dir, name: m.name, kind: m.modelKind!, layers: m.layers }));
+}
+
+/** What the view offers beside the word: the models, and the one last shown (else the active one). */
+export function contextualChoices(
+  store: ModelStore,
+  lastShown: string | undefined,
+): { contextual: ExplorerContextualModel[]; contextualSelected?: string } {
+  const contextual = contextualModels(store);
+  const selected = contextual.some((m) => m.id === lastShown) ? lastShown : store.active('contextual')?.dir;
+  return { contextual, contextualSelected: selected };
+}
+
+/** The model the user picked in the view, else the one active for contextual vectors. */
+function pick(store: ModelStore, chosen: string | undefined): ModelEntry | undefined {
+  if (chosen === undefined) return store.active('contextual');
+  const m = store.list().find((e) => e.dir === chosen);
+  if (!m || m.problem || !m.capabilities.includes('contextual'))
+    throw new Error(
+      vscode.l10n.t(
+        'The contextual model you picked is no longer listed or usable; pick another one beside the word.',
+      ),
+    );
+  return m;
+}
 
 export async function gatherContextual(
   engine: EngineClient,
@@ -16,14 +52,15 @@ export async function gatherContextual(
   word: string,
   layer: number,
   token?: vscode.CancellationToken,
+  chosen?: string, // the contextual model's folder picked in the view
 ): Promise<ExplorerContextual> {
-  const model = store.active('contextual');
+  const model = pick(store, chosen);
   if (!model?.modelKind) {
     if (staticModel)
       throw new Error(missingCapabilityMessage(staticModel.name, staticModel.kind, 'contextual'));
     throw new Error(
       vscode.l10n.t(
-        'Contextual vectors need a contextual model such as BERT; pretrain one or add one in the Models view.',
+        'Contextual vectors need a contextual model such as BERT or ELMo; pretrain one or add one in the Models view.',
       ),
     );
   }
@@ -46,6 +83,8 @@ export async function gatherContextual(
     layers: r.layers,
     dim: r.dim,
     model: model.name,
+    modelId: model.dir,
+    modelKind: model.modelKind,
     modelLabel: KINDS[model.modelKind].label,
     occurrences: r.occurrences.map((o) => ({
       ...o,

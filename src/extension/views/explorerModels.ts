@@ -96,6 +96,9 @@ export class ExplorerModels {
 }
 
 function detail(m: ModelEntry): string {
+  // an ELMo's word vectors are its token layer (layer 0), over whole words
+  if (m.modelKind === 'elmo')
+    return vscode.l10n.t('ELMo token layer (layer 0) · {0} words', m.vocabSize?.toLocaleString('en') ?? '?');
   if (m.modelKind !== 'word2vec') {
     const label = m.modelKind ? KINDS[m.modelKind].label : 'model';
     return vscode.l10n.t(

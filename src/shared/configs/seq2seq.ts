@@ -43,6 +43,7 @@ export interface Seq2seqDevExample {
 export interface Seq2seqDevMetrics {
   loss: number; // teacher-forced token cross-entropy (no smoothing)
   bleu: number; // corpus BLEU-4, sacreBLEU's (13a, or zh for Chinese), 0–100
+  chrf: number; // corpus chrF (order 6, β 2), sacreBLEU's default CHRF(), 0–100
   exactMatch: number; // 0–1
   examples: Seq2seqDevExample[]; // the first five dev pairs with their outputs
 }

@@ -1,5 +1,6 @@
 // The extension's settings (`pretrainLab.*`) and their defaults. package.json's
 // contributes.configuration declares the same defaults; test/unit/configs.test.ts keeps them equal.
+import { DEFAULT_HUB_ENDPOINT } from '../hub';
 import { DEFAULT_ANALYSIS } from './analysis';
 import type { BackendChoice } from './backend';
 import { DEFAULT_GENERATE } from './gpt';
@@ -23,6 +24,7 @@ export interface Settings {
   'rewrite.beamSize': number; // Rewrite Selection: 1 = greedy
   'rewrite.lengthPenalty': number; // a beam's score is log p / length^lengthPenalty
   'rewrite.maxLength': number; // tokens Rewrite Selection writes at most
+  'hub.endpoint': string; // Download Model: the Hugging Face Hub or a mirror of it
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -42,4 +44,5 @@ export const DEFAULT_SETTINGS: Settings = {
   'rewrite.beamSize': DEFAULT_REWRITE.beamSize,
   'rewrite.lengthPenalty': DEFAULT_REWRITE.lengthPenalty,
   'rewrite.maxLength': DEFAULT_REWRITE.maxLength,
+  'hub.endpoint': DEFAULT_HUB_ENDPOINT,
 };

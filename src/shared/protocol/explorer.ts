@@ -22,6 +22,14 @@ export interface ExplorerModel {
   detail: string;
 }
 
+/** A model the static-vs-contextual view can read (BERT, ELMo): its layers are 0..layers. */
+export interface ExplorerContextualModel {
+  id: string; // its folder
+  name: string;
+  kind: ModelKind;
+  layers?: number; // the highest layer (BERT: numLayers; ELMo: 2), when its config says
+}
+
 export interface ExplorerTable {
   words: string[];
   counts?: number[];
@@ -36,6 +44,8 @@ export interface ExplorerContextual {
   layers: number;
   dim: number;
   model: string; // the contextual model's name
+  modelId?: string; // its folder
+  modelKind?: ModelKind; // how the view names its layers (ELMo: token layer, biLSTM layers)
   modelLabel: string; // its kind as a person reads it, e.g. 'BERT'
   occurrences: (ContextualOccurrence & { label: string })[]; // label: workspace-relative file:line
   vectors: Float32Array; // occurrences.length × dim
@@ -82,6 +92,7 @@ export const FromExplorerSchema = v.variant('type', [
       v.check((w) => w.trim().length > 0, 'the word is blank'),
     ),
     layer: int(1000),
+    model: v.optional(str(4096)), // the contextual model's folder; the active one when absent
   }),
   v.object({ type: v.literal('openOccurrence'), index: int(100000) }),
   v.object({ type: v.literal('export'), format: v.picklist(['csv', 'tsv']), data: str(64 * 1024 * 1024) }),
@@ -113,7 +124,13 @@ export interface ExplorerAnswers {
 
 // ---- host → sidebar
 export type ToExplorer =
-  | { type: 'models'; models: ExplorerModel[]; selected?: string }
+  | {
+      type: 'models';
+      models: ExplorerModel[];
+      selected?: string;
+      contextual?: ExplorerContextualModel[]; // the models the static-vs-contextual view can read
+      contextualSelected?: string;
+    }
   | { type: 'info'; info: VectorsInfo }
   | { type: 'contextual'; data: ExplorerContextual }
   | { type: 'focusWord'; word: string } // from the editor: select it and show its occurrences

@@ -51,6 +51,10 @@ export const RunViewSchema = v.object({
   epochs: v.array(EpochPointSchema),
   best: v.optional(EvalMetricsSchema), // the best epoch's metrics (the latest while running)
   running: v.optional(v.boolean()),
+  baseKind: v.optional(v.picklist(['bert', 'word2vec', 'elmo', 'gpt'])), // absent: a BERT (older folders)
+  // an ELMo base: the scalar mix (softmax weights per layer, summing to 1, and γ), live while it trains
+  mix: v.optional(v.object({ weights: v.array(v.number()), gamma: v.number() })),
+  lmWeight: v.optional(v.number()), // a GPT base: the auxiliary LM loss weight λ
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 

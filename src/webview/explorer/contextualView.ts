@@ -1,6 +1,8 @@
-// Static vs contextual: every occurrence of a word in the workspace as its own BERT vector (PCA to 2D,
-// two k-means clusters when there are enough), beside the star of word2vec's single static vector.
-import type { ExplorerContextual } from '../../shared/protocol/explorer';
+// Static vs contextual: every occurrence of a word in the workspace as its own vector of a contextual
+// model picked beside the word (a BERT, or an ELMo at one of its three layers) (PCA to 2D, two k-means
+// clusters when there are enough), beside the star of word2vec's single static vector.
+import type { ModelKind } from '../../shared/modelKinds';
+import type { ExplorerContextual, ExplorerContextualModel } from '../../shared/protocol/explorer';
 import { l10n } from '../common/l10n';
 import { el } from '../common/vscodeApi';
 import { button, revealResult, section, showFailure, textInput } from './dom';
@@ -16,16 +18,29 @@ export interface ContextualView {
   setWord(word: string): void;
   /** A failure the host reports while this view is waiting for occurrences; false when it is not. */
   showError(message: string): boolean;
+  /** The contextual models to pick from (BERT, ELMo), and the one picked. */
+  setModels(models: readonly ExplorerContextualModel[], selected?: string): void;
+}
+
+/** A layer as a person reads it: ELMo's 0 is its token layer, a BERT's the embedding output. */
+function layerName(l: number, kind: ModelKind | undefined): string {
+  if (kind === 'elmo')
+    return l === 0 ? l10n.t('token layer (the same everywhere)') : l10n.t('biLSTM layer {0}', l);
+  return l === 0 ? l10n.t('embedding output') : l10n.t('layer {0}', l);
 }
 
 export function contextualView(app: HTMLElement): ContextualView {
   const s = section(app, l10n.t('Static vs contextual'));
   const row = el('div', 'ex-row');
   const wordBox = textInput('ctx-word', l10n.t('a word of your text, e.g. play'), '');
+  const modelSel = el('select');
+  modelSel.id = 'ctx-model';
+  modelSel.title = l10n.t('The contextual model that reads every occurrence');
+  modelSel.hidden = true;
   const layerSel = el('select');
   layerSel.id = 'ctx-layer';
   const go = button('ctx-go', l10n.t('Show occurrences'));
-  row.append(wordBox, layerSel, go);
+  row.append(wordBox, modelSel, layerSel, go);
   const msg = el('div', 'ex-msg');
   msg.id = 'ctx-status';
   const wrap = el('div', 'ex-plot');
@@ -35,6 +50,7 @@ export function contextualView(app: HTMLElement): ContextualView {
   s.append(row, msg, wrap, tip, list);
 
   let data: ExplorerContextual | undefined;
+  let models: readonly ExplorerContextualModel[] = [];
   let waiting = false;
   const gathers = latest();
   const scatter = new Scatter(wrap, {
@@ -51,18 +67,50 @@ export function contextualView(app: HTMLElement): ContextualView {
       if (data && i < data.occurrences.length) tell({ type: 'openOccurrence', index: i });
     },
   });
-  setLayers(0);
+  setLayers(0, undefined);
 
-  function setLayers(layers: number): void {
+  /** The layer choices of a model whose last layer is `layers`, the current choice kept when it can be. */
+  function setLayers(layers: number, kind: ModelKind | undefined): void {
+    const before = layerSel.value;
     layerSel.replaceChildren();
-    const last = el('option', undefined, l10n.t('last layer'));
-    last.value = '1000';
-    layerSel.appendChild(last);
-    for (let l = layers - 1; l >= 0; l--) {
-      const o = el('option', undefined, l === 0 ? l10n.t('embedding output') : l10n.t('layer {0}', l));
+    // an ELMo's layers are few and each has its own name: all listed, the last one included
+    const elmo = kind === 'elmo';
+    if (!elmo) {
+      const last = el('option', undefined, l10n.t('last layer'));
+      last.value = '1000';
+      layerSel.appendChild(last);
+    }
+    for (let l = elmo ? layers : layers - 1; l >= 0; l--) {
+      const o = el('option', undefined, layerName(l, kind));
       o.value = String(l);
       layerSel.appendChild(o);
     }
+    if ([...layerSel.options].some((o) => o.value === before)) layerSel.value = before;
+  }
+
+  function picked(): ExplorerContextualModel | undefined {
+    return models.find((m) => m.id === modelSel.value);
+  }
+
+  modelSel.addEventListener('change', () => {
+    const m = picked();
+    if (m) setLayers(m.layers ?? 0, m.kind);
+  });
+
+  function setModels(list: readonly ExplorerContextualModel[], selected?: string): void {
+    models = list;
+    const keep = modelSel.value;
+    modelSel.replaceChildren();
+    for (const m of list) {
+      const o = el('option', undefined, `${m.name} (${m.kind === 'elmo' ? 'ELMo' : 'BERT'})`);
+      o.value = m.id;
+      modelSel.appendChild(o);
+    }
+    const pick = [keep, selected].find((id) => list.some((m) => m.id === id));
+    if (pick !== undefined) modelSel.value = pick;
+    modelSel.hidden = list.length === 0;
+    const m = picked();
+    if (m && !data) setLayers(m.layers ?? 0, m.kind);
   }
 
   function staticLabel(): string {
@@ -72,8 +120,10 @@ export function contextualView(app: HTMLElement): ContextualView {
   function show(d: ExplorerContextual): void {
     data = d;
     waiting = false;
-    setLayers(d.layers);
-    layerSel.value = d.layer >= d.layers ? '1000' : String(d.layer);
+    if (d.modelId && models.some((m) => m.id === d.modelId)) modelSel.value = d.modelId;
+    setLayers(d.layers, d.modelKind);
+    layerSel.value =
+      d.layer < d.layers ? String(d.layer) : d.modelKind === 'elmo' ? String(d.layers) : '1000';
     const n = d.occurrences.length;
     const k = n >= 6 ? 2 : 1;
     const clusters = kmeansCosine(d.vectors, n, d.dim, k);
@@ -89,11 +139,9 @@ export function contextualView(app: HTMLElement): ContextualView {
     // labels of occurrences would crowd the plot: only the star is labelled
     scatter.set(fitUnit(coords, 2), 2, pts);
     const layer =
-      d.layer >= d.layers
+      d.layer >= d.layers && d.modelKind !== 'elmo'
         ? l10n.t('last layer')
-        : d.layer === 0
-          ? l10n.t('embedding output')
-          : l10n.t('layer {0}', d.layer);
+        : layerName(Math.min(d.layer, d.layers), d.modelKind);
     const parts = [
       l10n.t(
         '{0} occurrences of "{1}" in the workspace, each its own point: {2} "{3}", {4}. ',
@@ -148,9 +196,12 @@ export function contextualView(app: HTMLElement): ContextualView {
     }
     const current = gathers.start();
     waiting = true;
-    msg.replaceChildren(el('span', 'muted', l10n.t('Encoding every occurrence of "{0}" with BERT…', w)));
+    const m = picked();
+    msg.replaceChildren(
+      el('span', 'muted', l10n.t('Encoding every occurrence of "{0}" with {1}…', w, m?.name ?? 'BERT')),
+    );
     try {
-      const d = await ask({ type: 'contextual', word: w, layer: Number(layerSel.value) });
+      const d = await ask({ type: 'contextual', word: w, layer: Number(layerSel.value), model: m?.id });
       if (current()) show(d);
     } catch (e) {
       if (current()) {
@@ -163,6 +214,7 @@ export function contextualView(app: HTMLElement): ContextualView {
   return {
     scatter,
     show,
+    setModels,
     setWord(word) {
       wordBox.value = word;
     },

@@ -31,6 +31,7 @@ function onPush(m: ToExplorer): void {
       state.models = m.models;
       state.selectedModel = m.selected;
       head.renderModels();
+      contextual.setModels(m.contextual ?? [], m.contextualSelected);
       return;
     case 'info':
       head.renderInfo(m.info);

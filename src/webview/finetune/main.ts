@@ -13,6 +13,7 @@ import { l10n } from '../common/l10n';
 import { el, selectEl, vscodeApi } from '../common/vscodeApi';
 import { confusionMatrix, perLabelTable } from './confusion';
 import { CURVE_METRICS, type CurveMetric, curvesChart, fmtMetric, legend, pointValue } from './curves';
+import { mixSection } from './mix';
 
 interface State {
   view?: ToFinetunePanel;
@@ -40,6 +41,9 @@ hostChannel<FromFinetunePanel>(api, isFromFinetunePanel, (body) => {
 function save(): void {
   api.setState(state);
 }
+
+const kindName = (k: NonNullable<RunView['baseKind']>) =>
+  ({ bert: 'BERT', word2vec: 'word2vec', elmo: 'ELMo', gpt: 'GPT' })[k];
 
 const count = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en'));
 const time = (s: number | undefined) =>
@@ -89,7 +93,7 @@ function compareTable(runs: readonly RunView[], metric: CurveMetric, label: stri
         : l10n.t('{0} of {1}', count(r.trainedParameters), count(r.totalParameters));
     tr.append(
       el('td', undefined, `${r.name}${r.running ? l10n.t(' (training…)') : ''}`),
-      el('td', undefined, r.base),
+      el('td', undefined, r.baseKind ? `${r.base} (${kindName(r.baseKind)})` : r.base),
       el('td', undefined, r.how),
       el('td', 'num', trained),
       el('td', 'num', fmtMetric(metric, bestValue(r, metric))),
@@ -148,6 +152,8 @@ function details(r: RunView): HTMLElement {
       `${l10n.t('{0} on {1}, {2}', r.task, r.base, r.how)}${r.running ? l10n.t(' — training…') : ''}${r.trainedParameters !== undefined ? l10n.t('; {0} of {1} parameters trained', count(r.trainedParameters), count(r.totalParameters)) : ''}${r.seconds !== undefined ? l10n.t(' in {0}', time(r.seconds)) : ''}.`,
     ),
   );
+  if (r.lmWeight !== undefined)
+    box.append(el('p', 'muted', l10n.t('GPT base: auxiliary LM loss weight λ = {0}.', r.lmWeight)));
   box.append(el('h3', undefined, l10n.t('Dev metrics per epoch')), epochTable(r));
   if (r.best) {
     const which =
@@ -216,6 +222,8 @@ function render(): void {
   fig.append(curvesChart(runs, state.metric, label), legend(runs));
   app.append(fig);
   if (runs.length > 1) app.append(compareTable(runs, state.metric, label));
+  const mixes = mixSection(runs);
+  if (mixes) app.append(mixes);
   const r = runs[state.selected] ?? runs[0];
   app.append(details(r));
 }

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSummary } from '../../../shared/configs';
+import { l10n } from '../../../shared/l10nCore';
 import { type Capability, detectKind, hfBertCapabilities } from '../../../shared/modelKinds';
 import type { AttentionModel } from '../../analysis/attention';
 import type { LoadedModel, MaskedLm, TransformerEncoder } from '../../analysis/loadedModel';
@@ -40,7 +41,7 @@ export function hfBertVectors(dir: string): LoadedVectors {
     vectors: new WordVectors([...vocab.tokens.slice(0, rows)], H, data.subarray(0, rows * H)),
     summary: { dir, type: 'word2vec', dim: H, vocabSize: rows, source: 'pretrain-lab' },
     kind: 'hf-bert',
-    label: 'Hugging Face BERT input embeddings',
+    label: l10n.t('Hugging Face BERT input embeddings'),
   };
 }
 

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as v from 'valibot';
 import type { BertConfig } from '../../../shared/configs';
 import { noSafetensorsMessage } from '../../../shared/hfFolder';
+import { l10n } from '../../../shared/l10nCore';
 import { BERT_FORMAT } from '../../../shared/modelKinds';
 import { validateBertConfig } from '../../models/bert';
 import type { ParamShapes } from '../../models/layers';
@@ -46,26 +47,48 @@ export function readHfBertConfig(dir: string): BertConfig {
   if (!r.success) {
     const where = r.issues[0].path?.map((p) => p.key).join('.') ?? 'model_type';
     throw new ModelFolderError(
-      `${file} is not a BERT config (${where}: ${r.issues[0].message}); fix the field or download the folder again.`,
+      l10n.t(
+        '{0} is not a BERT config ({1}: {2}); fix the field or download the folder again.',
+        file,
+        where,
+        r.issues[0].message,
+      ),
     );
   }
   const c = r.output;
   if (c.num_attention_heads > 0 && c.hidden_size % c.num_attention_heads !== 0)
     throw new ModelFolderError(
-      `${file} gives hidden_size ${c.hidden_size}, which does not divide by num_attention_heads ${c.num_attention_heads}; fix config.json or download it again.`,
+      l10n.t(
+        '{0} gives hidden_size {1}, which does not divide by num_attention_heads {2}; fix config.json or download it again.',
+        file,
+        c.hidden_size,
+        c.num_attention_heads,
+      ),
     );
   const act = HF_ACTIVATIONS.find((a) => a === c.hidden_act);
   if (!act)
     throw new ModelFolderError(
-      `${file} asks for the activation "${c.hidden_act}"; Pretrain Lab runs BERTs with ${HF_ACTIVATIONS.join(', ')} only.`,
+      l10n.t(
+        '{0} asks for the activation "{1}"; Pretrain Lab runs BERTs with {2} only.',
+        file,
+        c.hidden_act,
+        HF_ACTIVATIONS.join(', '),
+      ),
     );
   if (c.position_embedding_type !== 'absolute')
     throw new ModelFolderError(
-      `${file} uses "${c.position_embedding_type}" position embeddings; Pretrain Lab runs BERTs with absolute ones only.`,
+      l10n.t(
+        '{0} uses "{1}" position embeddings; Pretrain Lab runs BERTs with absolute ones only.',
+        file,
+        c.position_embedding_type,
+      ),
     );
   if (!c.tie_word_embeddings)
     throw new ModelFolderError(
-      `${file} unties the masked-LM decoder from the word embeddings; Pretrain Lab runs BERTs whose decoder is tied, as BERT's is.`,
+      l10n.t(
+        "{0} unties the masked-LM decoder from the word embeddings; Pretrain Lab runs BERTs whose decoder is tied, as BERT's is.",
+        file,
+      ),
     );
   const bert: BertConfig = {
     vocabSize: c.vocab_size,
@@ -84,7 +107,11 @@ export function readHfBertConfig(dir: string): BertConfig {
     validateBertConfig(bert);
   } catch (e) {
     throw new ModelFolderError(
-      `${file} cannot describe a BERT (${(e as Error).message.replace(/^BERT config: |\.$/g, '')}); fix config.json.`,
+      l10n.t(
+        '{0} cannot describe a BERT ({1}); fix config.json.',
+        file,
+        (e as Error).message.replace(/^BERT config: |\.$/g, ''),
+      ),
     );
   }
   return bert;
@@ -137,11 +164,18 @@ export function readHfBertTokenizer(dir: string): { vocab: Vocab; options: HfTok
     const hole = Array.from(tokens, (t) => t === undefined).indexOf(true); // ids nobody names
     if (hole >= 0 || tokens.length === 0)
       throw new ModelFolderError(
-        `${jsonFile} has no token with id ${Math.max(hole, 0)}; download the tokenizer files again.`,
+        l10n.t(
+          '{0} has no token with id {1}; download the tokenizer files again.',
+          jsonFile,
+          Math.max(hole, 0),
+        ),
       );
   } else
     throw new ModelFolderError(
-      `${dir} has no vocab.txt and no tokenizer.json with a WordPiece vocabulary; copy the tokenizer files from the model's repository into it.`,
+      l10n.t(
+        "{0} has no vocab.txt and no tokenizer.json with a WordPiece vocabulary; copy the tokenizer files from the model's repository into it.",
+        dir,
+      ),
     );
   const tcRaw = readJsonIf(path.join(dir, 'tokenizer_config.json'));
   const tc = v.safeParse(TokenizerConfigSchema, tcRaw ?? {});
@@ -173,7 +207,10 @@ export function encoderPrefix(reader: SafetensorsReader, dir: string): string {
   if (reader.has('bert.embeddings.word_embeddings.weight')) return 'bert.';
   if (reader.has('embeddings.word_embeddings.weight')) return '';
   throw new ModelFolderError(
-    `${dir} has no embeddings.word_embeddings.weight (with or without "bert."), so it holds no BERT encoder; pick a BERT model folder.`,
+    l10n.t(
+      '{0} has no embeddings.word_embeddings.weight (with or without "bert."), so it holds no BERT encoder; pick a BERT model folder.',
+      dir,
+    ),
   );
 }
 
@@ -184,7 +221,10 @@ function headPresence(reader: SafetensorsReader, shapes: ParamShapes, prefix: st
   if (!found.some(Boolean)) return false;
   const missing = shapes[found.indexOf(false)][0];
   throw new ModelFolderError(
-    `The checkpoint has part of a head but not ${hfNameOf(missing, prefix).names[0]}; download the model again.`,
+    l10n.t(
+      'The checkpoint has part of a head but not {0}; download the model again.',
+      hfNameOf(missing, prefix).names[0],
+    ),
   );
 }
 
@@ -209,7 +249,12 @@ export function readHfBertWeights(dir: string, config: BertConfig): HfBertWeight
   const bytes = present.reduce((s, [, shape]) => s + 4 * shape.reduce((a, b) => a * b, 1), 0);
   if (bytes > os.totalmem() / 2)
     throw new ModelFolderError(
-      `${dir} needs about ${(bytes / 2 ** 30).toFixed(1)} GB as float32, more than half of this machine's ${(os.totalmem() / 2 ** 30).toFixed(1)} GB; pick a smaller model.`,
+      l10n.t(
+        "{0} needs about {1} GB as float32, more than half of this machine's {2} GB; pick a smaller model.",
+        dir,
+        (bytes / 2 ** 30).toFixed(1),
+        (os.totalmem() / 2 ** 30).toFixed(1),
+      ),
     );
   const weights = new Map<string, tf.Tensor>();
   try {
@@ -219,12 +264,18 @@ export function readHfBertWeights(dir: string, config: BertConfig): HfBertWeight
       const info = reader.tensors.get(name);
       if (!info)
         throw new ModelFolderError(
-          `${dir} has no tensor ${name}; the checkpoint is incomplete, so download it again.`,
+          l10n.t('{0} has no tensor {1}; the checkpoint is incomplete, so download it again.', dir, name),
         );
       const want = hfShape(shape, transpose);
       if (info.shape.join(',') !== want.join(','))
         throw new ModelFolderError(
-          `The tensor ${name} in ${path.basename(info.file)} has shape [${info.shape}] but config.json needs [${want}]; the weights and config.json disagree, so download the folder again.`,
+          l10n.t(
+            'The tensor {0} in {1} has shape [{2}] but config.json needs [{3}]; the weights and config.json disagree, so download the folder again.',
+            name,
+            path.basename(info.file),
+            info.shape,
+            want,
+          ),
         );
       const { data } = reader.read(name);
       const values = transpose && shape.length === 2 ? transpose2d(data, shape[1], shape[0]) : data;
@@ -244,7 +295,12 @@ export function loadHfBertFolder(dir: string): BertFolder & { hasMlm: boolean } 
   const { vocab, options } = readHfBertTokenizer(dir);
   if (vocab.size > bert.vocabSize)
     throw new ModelFolderError(
-      `${dir} has ${vocab.size} tokens in its vocabulary but config.json says vocab_size ${bert.vocabSize}; download the tokenizer files that belong to the model.`,
+      l10n.t(
+        '{0} has {1} tokens in its vocabulary but config.json says vocab_size {2}; download the tokenizer files that belong to the model.',
+        dir,
+        vocab.size,
+        bert.vocabSize,
+      ),
     );
   // rows of the embedding no token uses (vocab_size padded to a multiple of 8, say) are never predicted
   const padded =

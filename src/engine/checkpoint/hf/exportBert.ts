@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../../shared/configs';
+import { l10n } from '../../../shared/l10nCore';
 import { writeFileAtomic } from '../../io/atomic';
 import { CLS, MASK, PAD, SEP, UNK, type Vocab } from '../../tokenizer/vocab';
 import type { ModelConfigFile } from '../bert';
@@ -63,7 +64,8 @@ export function hfTensors(m: BertToWrite, arch: HfBertArchitecture, prefix: stri
   ].filter(([ours]) => !ours.startsWith('pooler.') || m.weights.has(ours)); // BertForMaskedLM has none
   return shapes.map(([ours, shape]) => {
     const t = m.weights.get(ours);
-    if (!t) throw new Error(`The model has no parameter ${ours} to export; export a complete BERT.`);
+    if (!t)
+      throw new Error(l10n.t('The model has no parameter {0} to export; export a complete BERT.', ours));
     const { names, transpose } = hfNameOf(ours, prefix);
     const data = t.dataSync() as Float32Array;
     if (transpose && shape.length === 2)

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as v from 'valibot';
 import type { GptConfig, ModelSummary } from '../../../shared/configs';
+import { l10n } from '../../../shared/l10nCore';
 import { KINDS } from '../../../shared/modelKinds';
 import { GptLm } from '../../analysis/gptModel';
 import type { LoadedModel } from '../../analysis/loadedModel';
@@ -44,22 +45,39 @@ export function readHfGpt2Config(dir: string): GptConfig {
   if (!r.success) {
     const where = r.issues[0].path?.map((p) => p.key).join('.') ?? 'model_type';
     throw new ModelFolderError(
-      `${file} is not a GPT-2 config (${where}: ${r.issues[0].message}); fix the field or download the folder again.`,
+      l10n.t(
+        '{0} is not a GPT-2 config ({1}: {2}); fix the field or download the folder again.',
+        file,
+        where,
+        r.issues[0].message,
+      ),
     );
   }
   const c = r.output;
   // our GPT runs GELU's tanh form, which is what GPT-2 calls gelu_new (and gelu_pytorch_tanh)
   if (c.activation_function !== 'gelu_new' && c.activation_function !== 'gelu_pytorch_tanh')
     throw new ModelFolderError(
-      `${file} asks for the activation "${c.activation_function}"; Pretrain Lab runs GPT-2 models with gelu_new only.`,
+      l10n.t(
+        '{0} asks for the activation "{1}"; Pretrain Lab runs GPT-2 models with gelu_new only.',
+        file,
+        c.activation_function,
+      ),
     );
   if (c.scale_attn_by_inverse_layer_idx || c.add_cross_attention)
     throw new ModelFolderError(
-      `${file} turns on scale_attn_by_inverse_layer_idx or add_cross_attention, which Pretrain Lab's GPT does not have; pick a plain GPT-2.`,
+      l10n.t(
+        "{0} turns on scale_attn_by_inverse_layer_idx or add_cross_attention, which Pretrain Lab's GPT does not have; pick a plain GPT-2.",
+        file,
+      ),
     );
   if (c.n_embd % c.n_head !== 0)
     throw new ModelFolderError(
-      `${file} gives n_embd ${c.n_embd}, which does not divide by n_head ${c.n_head}; fix config.json or download it again.`,
+      l10n.t(
+        '{0} gives n_embd {1}, which does not divide by n_head {2}; fix config.json or download it again.',
+        file,
+        c.n_embd,
+        c.n_head,
+      ),
     );
   return {
     vocabSize: c.vocab_size,
@@ -106,7 +124,10 @@ export function readHfGpt2Tokenizer(dir: string): BpeTokenizer {
     throw new ModelFolderError(`${dir}: ${(e as Error).message}`);
   }
   throw new ModelFolderError(
-    `${dir} has neither vocab.json + merges.txt nor a tokenizer.json with a BPE model; copy the tokenizer files from the model's repository into it.`,
+    l10n.t(
+      "{0} has neither vocab.json + merges.txt nor a tokenizer.json with a BPE model; copy the tokenizer files from the model's repository into it.",
+      dir,
+    ),
   );
 }
 
@@ -124,7 +145,10 @@ function gpt2Prefix(r: SafetensorsReader, dir: string): string {
   if (r.has('transformer.wte.weight')) return 'transformer.';
   if (r.has('wte.weight')) return '';
   throw new ModelFolderError(
-    `${dir} has no wte.weight (with or without "transformer."), so it holds no GPT-2; pick a GPT-2 model folder.`,
+    l10n.t(
+      '{0} has no wte.weight (with or without "transformer."), so it holds no GPT-2; pick a GPT-2 model folder.',
+      dir,
+    ),
   );
 }
 
@@ -147,11 +171,17 @@ function readMapped(
       const info = reader.tensors.get(name);
       if (!info)
         throw new ModelFolderError(
-          `${dir} has no tensor ${name}; the checkpoint is incomplete, so download it again.`,
+          l10n.t('{0} has no tensor {1}; the checkpoint is incomplete, so download it again.', dir, name),
         );
       if (info.shape.join(',') !== shape.join(','))
         throw new ModelFolderError(
-          `The tensor ${name} in ${path.basename(info.file)} has shape [${info.shape}] but config.json needs [${shape}]; the weights and config.json disagree, so download the folder again.`,
+          l10n.t(
+            'The tensor {0} in {1} has shape [{2}] but config.json needs [{3}]; the weights and config.json disagree, so download the folder again.',
+            name,
+            path.basename(info.file),
+            info.shape,
+            shape,
+          ),
         );
       out.set(ours, tf.tensor(reader.read(name).data, shape, 'float32'));
     }
@@ -193,7 +223,7 @@ export function hfGpt2Vectors(dir: string): LoadedVectors {
     vectors: new WordVectors(words, C, data.subarray(0, rows * C)),
     summary: { dir, type: 'word2vec', dim: C, vocabSize: rows, source: 'pretrain-lab' },
     kind: 'hf-gpt2',
-    label: `${KINDS['hf-gpt2'].label} token embeddings`,
+    label: l10n.t('{0} token embeddings', KINDS['hf-gpt2'].label),
   };
 }
 
@@ -210,7 +240,12 @@ export class HfGpt2Model implements LoadedModel {
     const tok = readHfGpt2Tokenizer(dir);
     if (tok.size !== config.vocabSize)
       throw new ModelFolderError(
-        `${dir} has ${tok.size} tokens in its tokenizer but config.json says vocab_size ${config.vocabSize}; download the tokenizer files that belong to the model.`,
+        l10n.t(
+          '{0} has {1} tokens in its tokenizer but config.json says vocab_size {2}; download the tokenizer files that belong to the model.',
+          dir,
+          tok.size,
+          config.vocabSize,
+        ),
       );
     const weights = loadHfGpt2Weights(dir, config);
     try {
@@ -238,12 +273,14 @@ export function writeHfGpt2(
   o: { prefix?: 'transformer.' | ''; dtype?: 'F32' | 'F16' | 'BF16' } = {},
 ): void {
   if (m.gpt.norm !== 'pre')
-    throw new Error('This GPT uses post-LayerNorm (GPT-1); only pre-LayerNorm GPTs can be written as GPT-2.');
+    throw new Error(
+      l10n.t('This GPT uses post-LayerNorm (GPT-1); only pre-LayerNorm GPTs can be written as GPT-2.'),
+    );
   fs.mkdirSync(dir, { recursive: true });
   const prefix = o.prefix ?? 'transformer.';
   const tensors: TensorToWrite[] = gptParamShapes(m.gpt).map(([ours, shape]) => {
     const t = m.weights.get(ours);
-    if (!t) throw new Error(`The model has no parameter ${ours} to export; export a complete GPT.`);
+    if (!t) throw new Error(l10n.t('The model has no parameter {0} to export; export a complete GPT.', ours));
     return { name: hfGpt2NameOf(ours, prefix), shape, data: new Float32Array(t.dataSync() as Float32Array) };
   });
   writeSafetensors(path.join(dir, SINGLE_FILE), tensors, { dtype: o.dtype });

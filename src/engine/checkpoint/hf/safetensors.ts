@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v from 'valibot';
+import { l10n } from '../../../shared/l10nCore';
 import { writeFileAtomic } from '../../io/atomic';
 import { ModelFolderError } from '../files';
 
@@ -46,7 +47,7 @@ const EntrySchema = v.object({
 
 function bad(file: string, why: string): ModelFolderError {
   return new ModelFolderError(
-    `${file} is not a valid safetensors file (${why}); download or convert it again.`,
+    l10n.t('{0} is not a valid safetensors file ({1}); download or convert it again.', file, why),
   );
 }
 
@@ -59,26 +60,26 @@ export function readSafetensorsHeader(file: string): {
   try {
     fd = fs.openSync(file, 'r');
   } catch {
-    throw new ModelFolderError(`Cannot read ${file}; check that the file exists and is readable.`);
+    throw new ModelFolderError(l10n.t('Cannot read {0}; check that the file exists and is readable.', file));
   }
   try {
     const size = fs.fstatSync(fd).size;
-    if (size < 8) throw bad(file, `it has ${size} bytes, fewer than the 8 of its header length`);
+    if (size < 8) throw bad(file, l10n.t('it has {0} bytes, fewer than the 8 of its header length', size));
     const lenBuf = Buffer.alloc(8);
     fs.readSync(fd, lenBuf, 0, 8, 0);
     const n = lenBuf.readBigUInt64LE(0);
     if (n > BigInt(Math.min(MAX_HEADER, size - 8)))
-      throw bad(file, `its header claims ${n} bytes but the file has ${size}`);
+      throw bad(file, l10n.t('its header claims {0} bytes but the file has {1}', n, size));
     const headerBytes = Buffer.alloc(Number(n));
     fs.readSync(fd, headerBytes, 0, headerBytes.length, 8);
     let raw: unknown;
     try {
       raw = JSON.parse(headerBytes.toString('utf8'));
     } catch {
-      throw bad(file, 'its header is not JSON');
+      throw bad(file, l10n.t('its header is not JSON'));
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      throw bad(file, 'its header is not a JSON object');
+      throw bad(file, l10n.t('its header is not a JSON object'));
     const dataStart = 8 + Number(n);
     const dataLen = size - dataStart;
     const tensors: TensorInfo[] = [];
@@ -89,29 +90,33 @@ export function readSafetensorsHeader(file: string): {
         continue;
       }
       const e = v.safeParse(EntrySchema, entry);
-      if (!e.success) throw bad(file, `the entry of ${name} has no dtype, shape and data_offsets`);
+      if (!e.success) throw bad(file, l10n.t('the entry of {0} has no dtype, shape and data_offsets', name));
       const {
         dtype,
         shape,
         data_offsets: [b, en],
       } = e.output;
       const width = BYTES[dtype];
-      if (width === undefined) throw bad(file, `${name} has the unknown dtype ${dtype}`);
+      if (width === undefined) throw bad(file, l10n.t('{0} has the unknown dtype {1}', name, dtype));
       const bytes = shape.reduce((a, x) => a * x, 1) * width;
       if (en > dataLen || b > en)
-        throw bad(file, `${name} lies beyond the end of the file, which is truncated`);
+        throw bad(file, l10n.t('{0} lies beyond the end of the file, which is truncated', name));
       if (en - b !== bytes)
-        throw bad(file, `${name} has ${en - b} bytes but its shape [${shape}] of ${dtype} needs ${bytes}`);
+        throw bad(
+          file,
+          l10n.t('{0} has {1} bytes but its shape [{2}] of {3} needs {4}', name, en - b, shape, dtype, bytes),
+        );
       tensors.push({ name, dtype, shape, begin: dataStart + b, end: dataStart + en, file });
     }
     // the tensors tile the data exactly, as the reference implementation requires
     const sorted = [...tensors].sort((a, b) => a.begin - b.begin);
     let at = dataStart;
     for (const t of sorted) {
-      if (t.begin !== at) throw bad(file, `${t.name} overlaps another tensor or leaves a gap before it`);
+      if (t.begin !== at)
+        throw bad(file, l10n.t('{0} overlaps another tensor or leaves a gap before it', t.name));
       at = t.end;
     }
-    if (at !== size) throw bad(file, `its tensors end at byte ${at} but the file has ${size}`);
+    if (at !== size) throw bad(file, l10n.t('its tensors end at byte {0} but the file has {1}', at, size));
     return { tensors, metadata };
   } finally {
     fs.closeSync(fd);
@@ -167,10 +172,17 @@ export class SafetensorsReader {
   read(name: string): { shape: number[]; data: Float32Array } {
     const t = this.tensors.get(name);
     if (!t)
-      throw new ModelFolderError(`The safetensors files have no tensor ${name}; the folder is incomplete.`);
+      throw new ModelFolderError(
+        l10n.t('The safetensors files have no tensor {0}; the folder is incomplete.', name),
+      );
     if (!READABLE.has(t.dtype))
       throw new ModelFolderError(
-        `${t.file} stores ${name} as ${t.dtype}; Pretrain Lab reads F32, F16 and BF16 weights, so convert it to one of them.`,
+        l10n.t(
+          '{0} stores {1} as {2}; Pretrain Lab reads F32, F16 and BF16 weights, so convert it to one of them.',
+          t.file,
+          name,
+          t.dtype,
+        ),
       );
     const count = t.shape.reduce((a, x) => a * x, 1);
     const fd = fs.openSync(t.file, 'r');
@@ -194,7 +206,7 @@ function readFully(fd: number, into: Uint8Array, pos: number): void {
   while (done < into.length) {
     const n = fs.readSync(fd, into, done, into.length - done, pos + done);
     if (n === 0)
-      throw new ModelFolderError('A safetensors file ended early; it was cut while being written.');
+      throw new ModelFolderError(l10n.t('A safetensors file ended early; it was cut while being written.'));
     done += n;
   }
 }
@@ -212,16 +224,20 @@ export function safetensorsFiles(dir: string): string[] {
     try {
       raw = JSON.parse(fs.readFileSync(index, 'utf8'));
     } catch {
-      throw new ModelFolderError(`${index} is not valid JSON; download or convert the model again.`);
+      throw new ModelFolderError(
+        l10n.t('{0} is not valid JSON; download or convert the model again.', index),
+      );
     }
     const r = v.safeParse(IndexSchema, raw);
     if (!r.success)
-      throw new ModelFolderError(`${index} has no "weight_map"; download or convert the model again.`);
+      throw new ModelFolderError(
+        l10n.t('{0} has no "weight_map"; download or convert the model again.', index),
+      );
     const shards = [...new Set(Object.values(r.output.weight_map))];
     for (const s of shards) {
       if (path.basename(s) !== s || !fs.existsSync(path.join(dir, s)))
         throw new ModelFolderError(
-          `${index} names the shard ${s}, which is not in ${dir}; download the missing shard.`,
+          l10n.t('{0} names the shard {1}, which is not in {2}; download the missing shard.', index, s, dir),
         );
     }
     return shards.map((s) => path.join(dir, s));

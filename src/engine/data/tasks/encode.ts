@@ -10,6 +10,7 @@ export interface EncodedExample {
   label?: number; // classification: one label id
   firsts?: number[]; // tagging: the position of each kept word's first piece
   tags?: number[]; // tagging: a label id per kept word
+  alt?: number[]; // a second reading of the same example (GPT pairs: B before A), as long as ids
   cut: number; // pieces (classification) or words (tagging) dropped to fit the maximum length
 }
 
@@ -21,6 +22,8 @@ export interface TaskBatch {
   attentionMask: Float32Array; // [B*T]
   labels: Int32Array; // [B] for classification, [N] words for tagging
   positions: Int32Array; // [N] flat b*T + t of the labelled words (tagging); empty otherwise
+  lengths: Int32Array; // [B] real ids per example
+  altIds?: Int32Array; // [B*T] the examples' second readings, when they have one
   tokens: number; // real tokens, for tokens per second
 }
 
@@ -81,11 +84,15 @@ export function makeBatch(examples: readonly EncodedExample[]): TaskBatch {
   const attentionMask = new Float32Array(B * T);
   const labels: number[] = [];
   const positions: number[] = [];
+  const lengths = new Int32Array(B);
+  const altIds = examples.some((e) => e.alt) ? new Int32Array(B * T) : undefined;
   let tokens = 0;
   examples.forEach((e, b) => {
     inputIds.set(e.ids, b * T);
     segmentIds.set(e.segments, b * T);
     attentionMask.fill(1, b * T, b * T + e.ids.length);
+    lengths[b] = e.ids.length;
+    if (altIds && e.alt) altIds.set(e.alt, b * T);
     tokens += e.ids.length;
     if (e.firsts && e.tags) {
       e.firsts.forEach((p, i) => {
@@ -102,6 +109,8 @@ export function makeBatch(examples: readonly EncodedExample[]): TaskBatch {
     attentionMask,
     labels: Int32Array.from(labels),
     positions: Int32Array.from(positions),
+    lengths,
+    altIds,
     tokens,
   };
 }

@@ -2,6 +2,7 @@
 // corpus files, fill in default options, restore an optimizer and random state on resume, and run the
 // loop with a checkpoint writer (trainer_state.json) and metrics.jsonl kept beside the model.
 import type * as tf from '@tensorflow/tfjs-core';
+import { l10n } from '../../../shared/l10nCore';
 import {
   appendMetrics,
   type CheckpointOf,
@@ -35,9 +36,11 @@ export function corpusFiles(corpus: string[], log: (m: string) => void): string[
   const { files, missing } = resolveCorpus(corpus);
   if (files.length === 0) {
     const what = corpus.length ? corpus.join(', ') : '(nothing given)';
-    throw new Error(`No corpus files found at ${what}; give text files, a folder or a glob with --corpus.`);
+    throw new Error(
+      l10n.t('No corpus files found at {0}; give text files, a folder or a glob with --corpus.', what),
+    );
   }
-  if (missing.length) log(`Not found, ignored: ${missing.join(', ')}`);
+  if (missing.length) log(l10n.t('Not found, ignored: {0}', missing.join(', ')));
   return files;
 }
 
@@ -52,7 +55,7 @@ export function checkPositive<O>(o: O, names: Iterable<[keyof O, string]>): void
   for (const [k, name] of names) {
     const x = o[k];
     if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0)
-      throw new Error(`${name} must be a positive number, got ${x}.`);
+      throw new Error(l10n.t('{0} must be a positive number, got {1}.', name, x));
   }
 }
 
@@ -84,7 +87,7 @@ export function continueRun(
 ): void {
   if (state) rng.restore(state.rngState);
   keepMetricsUpTo(dir, step);
-  log(`Resuming ${dir} from step ${step}.`);
+  log(l10n.t('Resuming {0} from step {1}.', dir, step));
 }
 
 /** The options every pretraining has for its loop. */

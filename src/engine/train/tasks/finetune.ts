@@ -16,26 +16,17 @@ import {
 } from '../../../shared/finetune';
 import { classificationMetrics, entityScores, isChunkScheme } from '../../analysis/metrics';
 import { FINETUNED_FORMAT, type FinetunedConfig, saveFinetuned } from '../../checkpoint/finetuned';
-import { readClassifyFile } from '../../data/tasks/classify';
-import { checkDevLabels, labelSet, TaskDataError } from '../../data/tasks/common';
-import {
-  type EncodedExample,
-  encodeText,
-  encodeWords,
-  makeBatch,
-  type TaskBatch,
-} from '../../data/tasks/encode';
-import { readPairsFile } from '../../data/tasks/pairs';
-import { readTaggingFile } from '../../data/tasks/tagging';
+import { type EncodedExample, makeBatch, type TaskBatch } from '../../data/tasks/encode';
 import { decays } from '../../models/bert';
 import { TaskModel } from '../../models/taskModel';
 import { Rng } from '../../random';
-import type { WordPieceTokenizer } from '../../tokenizer/wordpiece';
 import { type LoopTask, trainLoop } from '../loop';
 import { learningRateAt } from '../schedule';
 import { Trainer } from '../trainer';
 import type { PretrainCallbacksOf } from './common';
 import { openTaskBase, randomPreset } from './finetuneBase';
+import { baseDefaults, mixReporter } from './finetuneBaseOptions';
+import { loadTaskData, type TaskData } from './finetuneData';
 
 export type FinetuneCallbacks = PretrainCallbacksOf<FinetuneProgress>;
 
@@ -53,80 +44,11 @@ export function withFinetuneDefaults(o: FinetuneRequestOptions): FinetuneOptions
     batchSize: o.batchSize ?? DEFAULT_FINETUNE.batchSize,
     freeze: o.freeze ?? DEFAULT_FINETUNE.freeze,
     seed: o.seed ?? DEFAULT_FINETUNE.seed,
+    defaulted: { freeze: o.freeze === undefined, learningRate: o.learningRate === undefined },
   };
 }
 
-/** Encoded train and dev examples with their label set; gold tag sequences for entity scores. */
-export interface TaskData {
-  labels: string[];
-  train: EncodedExample[];
-  dev: EncodedExample[];
-  notices: string[];
-}
-
-/** Reads the task's files, holds out 10% for dev when no dev file is given, and encodes both. */
-export function loadTaskData(
-  o: FinetuneOptions & { maxSeqLength: number },
-  tok: WordPieceTokenizer,
-  rng: Rng,
-): TaskData {
-  const notices: string[] = [];
-  const holdOut = <T>(all: T[]): { train: T[]; dev: T[] } => {
-    const shuffled = rng.shuffle([...all]);
-    const n = Math.max(1, Math.round(all.length * 0.1));
-    if (all.length < 2)
-      throw new TaskDataError(`${o.train} has only one example; give more, or a --dev file.`);
-    notices.push(`No dev file: ${n} of ${all.length} training examples are held out for dev.`);
-    return { dev: shuffled.slice(0, n), train: shuffled.slice(n) };
-  };
-  let cut = 0;
-  if (o.task === 'tag') {
-    const all = readTaggingFile(o.train);
-    const labels = labelSet(
-      all.flatMap((s) => s.tags),
-      o.train,
-    );
-    const split = o.dev ? { train: all, dev: readTaggingFile(o.dev) } : holdOut(all);
-    if (o.dev)
-      checkDevLabels(
-        split.dev.flatMap((s) => s.tags.map((label, i) => ({ label, line: s.line + i }))),
-        labels,
-        o.dev,
-      );
-    const ix = new Map(labels.map((l, i) => [l, i]));
-    const enc = (s: (typeof all)[number]): EncodedExample => {
-      const e = encodeWords(tok, s.tokens, o.maxSeqLength);
-      cut += e.cut;
-      return { ...e, tags: s.tags.slice(0, e.firsts?.length).map((t) => ix.get(t)!) };
-    };
-    const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
-    if (cut)
-      notices.push(
-        `${cut} word${cut === 1 ? '' : 's'} past ${o.maxSeqLength} WordPieces ${cut === 1 ? 'was' : 'were'} cut from long sentences.`,
-      );
-    return data;
-  }
-  const read = o.task === 'pair' ? readPairsFile : readClassifyFile;
-  const all = read(o.train, o.columns);
-  const labels = labelSet(
-    all.map((e) => e.label),
-    o.train,
-  );
-  const split = o.dev ? { train: all, dev: read(o.dev, o.columns) } : holdOut(all);
-  if (o.dev) checkDevLabels(split.dev, labels, o.dev);
-  const ix = new Map(labels.map((l, i) => [l, i]));
-  const enc = (x: (typeof all)[number]): EncodedExample => {
-    const e = encodeText(tok, x.text, x.textB, o.maxSeqLength);
-    if (e.cut) cut++;
-    return { ...e, label: ix.get(x.label)! };
-  };
-  const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
-  if (cut)
-    notices.push(
-      `${cut} example${cut === 1 ? '' : 's'} longer than ${o.maxSeqLength} WordPieces ${cut === 1 ? 'was' : 'were'} cut to fit.`,
-    );
-  return data;
-}
+export { loadTaskData, type TaskData } from './finetuneData';
 
 /** Dev loss and metrics: per example for classification, per word (and entity) for tagging. */
 export async function evaluate(
@@ -231,17 +153,18 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
   const log = (m: string) => cb.onLog?.(m);
   if (!randomPreset(o.baseDir)) checkOutDir(o.outDir, o.baseDir);
   else checkOutDir(o.outDir, '');
-  const base = openTaskBase(o.baseDir, o.fromScratch ?? false, o.seed);
+  const base = openTaskBase(o.baseDir, o.fromScratch ?? false, o.seed, o);
   const bertCfg = base.encoder.config;
-  const maxSeqLength = o.maxSeqLength ?? Math.min(DEFAULT_FINETUNE.maxSeqLength, bertCfg.maxPositions);
+  const maxPositions = base.encoder.maxLength;
+  const maxSeqLength = o.maxSeqLength ?? Math.min(DEFAULT_FINETUNE.maxSeqLength, maxPositions);
   const tok = base.tok;
   const rng = new Rng(o.seed);
   let data: TaskData;
   let model: TaskModel;
   try {
-    if (o.maxSeqLength !== undefined && o.maxSeqLength > bertCfg.maxPositions)
+    if (o.maxSeqLength !== undefined && o.maxSeqLength > maxPositions)
       throw new Error(
-        `--max-seq-length ${o.maxSeqLength} exceeds the base's ${bertCfg.maxPositions} positions; use at most that.`,
+        `--max-seq-length ${o.maxSeqLength} exceeds the base's ${maxPositions} positions; use at most that.`,
       );
     data = loadTaskData({ ...o, maxSeqLength }, tok, rng);
     model = new TaskModel(o.task, base.encoder, data.labels, { seed: o.seed });
@@ -251,9 +174,12 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
   }
   log(`Base: ${base.label}.`);
   for (const n of data.notices) log(n);
-  // word2vec features are frozen by nature; a random encoder is saved even when frozen (it exists nowhere else)
-  const freeze = base.init === 'word2vec' ? 'all' : o.freeze;
+  // word2vec features are frozen by nature, ELMo is feature-based; a random encoder is saved even when
+  // frozen (it exists nowhere else)
+  const { freeze, learningRate, notes } = baseDefaults(base, o);
+  for (const n of notes) log(n);
   const frozenAll = freeze === 'all';
+  const reportMix = mixReporter(model, cb);
   let trainer: Trainer | undefined;
   try {
     const trainable = model.trainable(freeze);
@@ -274,7 +200,9 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
       init: base.init,
       freeze,
       encoder: frozenAll && base.init !== 'random' ? 'base' : 'saved',
-      bert: bertCfg,
+      bert: bertCfg as FinetunedConfig['bert'],
+      baseKind: base.kind,
+      ...(base.kind === 'gpt' ? { lmWeight: o.lmWeight ?? 0.5 } : {}),
       tokenizer: base.tokenizer,
       maxSeqLength,
       createdAt: new Date().toISOString(),
@@ -294,7 +222,7 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
       const r = await trainLoop(fineTuneTask(model, data.train, o.batchSize, rng, !frozenAll), {
         optimizer: trainer,
         totalSteps: epoch * perEpoch,
-        learningRate: (s) => learningRateAt(s, o.learningRate, warmup, totalSteps),
+        learningRate: (s) => learningRateAt(s, learningRate, warmup, totalSteps),
         reportEvery: Math.max(1, Math.floor(perEpoch / 5)),
         checkpointEvery: Number.MAX_SAFE_INTEGER,
         checkpoint: () => undefined, // the best epoch is saved below, after its dev evaluation
@@ -309,6 +237,7 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
             learningRate: p.learningRate,
             examplesPerSecond: p.tokensPerSecond * p.metrics.examplesPerToken,
             etaSeconds: ((Date.now() - t0) / 1000 / Math.max(1, p.step)) * (totalSteps - p.step),
+            mix: reportMix(p.step),
           }),
       });
       if (r.status === 'cancelled') status = 'cancelled';
@@ -326,11 +255,14 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
         examplesPerSecond: (data.train.length * epoch) / Math.max(1e-3, elapsed),
         etaSeconds: (elapsed / epoch) * (o.epochs - epoch),
         dev,
+        mix: model.mix(),
       });
       if (!best || headline(dev) > headline(best)) {
         best = dev;
         Object.assign(config, { bestEpoch: epoch, dev, epochs: epoch, seconds: elapsed });
-        saveFinetuned(o.outDir, model, config, tok.vocab);
+        const mix = model.mix();
+        if (mix) config.scalarMix = mix;
+        saveFinetuned(o.outDir, model, config, base.saveVocab);
       }
       if (status === 'cancelled') break;
     }
@@ -348,6 +280,8 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
         bestEpoch: config.bestEpoch,
         dev: best!,
         seconds: (Date.now() - t0) / 1000,
+        baseKind: base.kind,
+        scalarMix: config.scalarMix,
       },
     };
   } finally {

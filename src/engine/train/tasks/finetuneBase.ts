@@ -2,31 +2,40 @@
 // - a BERT folder (ours or Hugging Face's): its pretrained encoder;
 // - the same with --from-scratch, or `random:<preset>`: a BERT of that config with fresh weights, the
 //   "what pretraining buys" baseline (a preset takes the bundled starter's vocabulary);
-// - a word2vec folder: its vectors as frozen input features (wordFeatures.ts).
+// - a word2vec folder: its vectors as frozen input features (wordFeatures.ts);
+// - an ELMo or a GPT folder (finetuneBaseLm.ts).
+// Each comes with its encoder (models/taskEncoders/) and its own tokenizer.
+
 import * as path from 'node:path';
 import { BERT_PRESETS, isBertPreset } from '../../../shared/configs';
+import type { TaskFamily } from '../../../shared/finetune';
 import { KINDS } from '../../../shared/modelKinds';
 import { type BaseRef, baseRefOf, bundledStarterDir } from '../../checkpoint/baseRef';
 import { disposeLoaded } from '../../checkpoint/bert';
 import { loadBertBase } from '../../checkpoint/hf/bert';
 import { folderKind } from '../../checkpoint/registry';
 import { loadW2vVectors, readW2vConfig } from '../../checkpoint/word2vec';
+import { writeFileAtomic } from '../../io/atomic';
 import { Bert } from '../../models/bert';
-import type { TaskEncoder } from '../../models/taskModel';
+import { BertTaskEncoder, wordPieceTaskTokenizer } from '../../models/taskEncoders/bert';
+import type { BaseKind, TaskEncoder, TaskTokenizer } from '../../models/taskEncoders/types';
+import { WordFeaturesTaskEncoder } from '../../models/taskEncoders/word2vec';
 import { featureVocabTokens, WordFeatures } from '../../models/wordFeatures';
 import { Vocab } from '../../tokenizer/vocab';
 import { WordPieceTokenizer } from '../../tokenizer/wordpiece';
+import { BaseModelError } from './baseModelError';
+import { DEFAULT_LM_WEIGHT, openElmoBase, openGptBase } from './finetuneBaseLm';
 
-export class BaseModelError extends Error {
-  override name = 'BaseModelError';
-}
+export { BaseModelError } from './baseModelError';
 
 /** How the encoder below the head came to be, as the fine-tuned config records it. */
 export type BaseInit = 'pretrained' | 'random' | 'word2vec';
 
 export interface TaskBase {
+  kind: BaseKind;
   encoder: TaskEncoder;
-  tok: WordPieceTokenizer;
+  tok: TaskTokenizer;
+  saveVocab(dir: string): void; // the tokenizer's files, into the fine-tuned folder
   tokenizer: { lowercase: boolean; stripAccents?: boolean; splitCjk?: boolean };
   ref: BaseRef;
   init: BaseInit;
@@ -44,8 +53,27 @@ export function randomPreset(model: string): string | undefined {
   return m[1];
 }
 
+function wordPieceBase(
+  kind: BaseKind,
+  encoder: TaskEncoder,
+  tok: WordPieceTokenizer,
+): Pick<TaskBase, 'kind' | 'encoder' | 'tok' | 'saveVocab'> {
+  const saveVocab = (dir: string) => writeFileAtomic(path.join(dir, 'vocab.txt'), tok.vocab.serialize());
+  return { kind, encoder, tok: wordPieceTaskTokenizer(tok), saveVocab };
+}
+
+export interface BaseOptions {
+  task?: TaskFamily;
+  lmWeight?: number; // GPT's auxiliary LM loss weight
+}
+
 /** Opens the base of a run; `seed` draws the fresh weights of a from-scratch run. */
-export function openTaskBase(model: string, fromScratch: boolean, seed: number): TaskBase {
+export function openTaskBase(
+  model: string,
+  fromScratch: boolean,
+  seed: number,
+  o: BaseOptions = {},
+): TaskBase {
   const preset = randomPreset(model);
   if (preset !== undefined && isBertPreset(preset)) {
     const starter = bundledStarterDir();
@@ -57,8 +85,11 @@ export function openTaskBase(model: string, fromScratch: boolean, seed: number):
     disposeLoaded(b);
     const cfg = { ...BERT_PRESETS[preset], vocabSize: b.vocab.tokens.length };
     return {
-      encoder: new Bert(cfg, { seed }),
-      tok: new WordPieceTokenizer(b.vocab, b.config.tokenizer),
+      ...wordPieceBase(
+        'bert',
+        new BertTaskEncoder(new Bert(cfg, { seed })),
+        new WordPieceTokenizer(b.vocab, b.config.tokenizer),
+      ),
       tokenizer: b.config.tokenizer,
       ref: { ...baseRefOf(starter), name: model },
       init: 'random',
@@ -76,25 +107,35 @@ export function openTaskBase(model: string, fromScratch: boolean, seed: number):
     const vocab = new Vocab(featureVocabTokens(lv.vectors.words));
     const tokenizer = { lowercase, stripAccents: false };
     return {
-      encoder: new WordFeatures(lv.vectors, vocab),
-      tok: new WordPieceTokenizer(vocab, tokenizer),
+      ...wordPieceBase(
+        'word2vec',
+        new WordFeaturesTaskEncoder(new WordFeatures(lv.vectors, vocab)),
+        new WordPieceTokenizer(vocab, tokenizer),
+      ),
       tokenizer,
       ref: baseRefOf(model),
       init: 'word2vec',
       label: 'word2vec features (frozen)',
     };
   }
+  if (kind === 'elmo') return openElmoBase(model, fromScratch);
+  if (kind === 'gpt')
+    return openGptBase(model, o.task ?? 'classify', fromScratch, seed, o.lmWeight ?? DEFAULT_LM_WEIGHT);
   if (kind !== 'bert' && kind !== 'hf-bert')
     throw new BaseModelError(
-      `"${path.basename(model)}" is a ${KINDS[kind].label} model, which cannot be fine-tuned; pick a BERT or word2vec model, or random:tiny.`,
+      `"${path.basename(model)}" is a ${KINDS[kind].label} model, which cannot be fine-tuned; pick a BERT, GPT, ELMo or word2vec model, or random:tiny.`,
     );
   const base = loadBertBase(model);
   try {
+    const bert = fromScratch
+      ? new Bert(base.config.bert, { seed })
+      : new Bert(base.config.bert, { weights: base.weights });
     return {
-      encoder: fromScratch
-        ? new Bert(base.config.bert, { seed })
-        : new Bert(base.config.bert, { weights: base.weights }),
-      tok: new WordPieceTokenizer(base.vocab, base.config.tokenizer),
+      ...wordPieceBase(
+        'bert',
+        new BertTaskEncoder(bert),
+        new WordPieceTokenizer(base.vocab, base.config.tokenizer),
+      ),
       tokenizer: base.config.tokenizer,
       ref: baseRefOf(model),
       init: fromScratch ? 'random' : 'pretrained',

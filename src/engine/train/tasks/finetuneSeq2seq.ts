@@ -1,7 +1,7 @@
 // Sequence-to-sequence fine-tuning as a task of the training loop (../loop.ts): teacher forcing (the
 // decoder reads the gold prefix), token cross-entropy with optional label smoothing, AdamW with warmup
-// and linear decay. Each epoch ends with the dev loss and the dev outputs' corpus BLEU and exact match
-// (greedy, or beam with devBeamSize); the best epoch by BLEU is saved as a `seq2seq` model folder.
+// and linear decay. Each epoch ends with the dev loss and the dev outputs' corpus BLEU, chrF and exact
+// match (greedy, or beam with devBeamSize); the best epoch by BLEU (then chrF) is saved as a model folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +14,7 @@ import {
   type Seq2seqTrainRequest,
 } from '../../../shared/configs/seq2seq';
 import { corpusBleu, exactMatch } from '../../analysis/bleu';
+import { corpusChrf } from '../../analysis/chrf';
 import { rewrite } from '../../analysis/seq2seqDecode';
 import { codecs, SEQ2SEQ_FORMAT, type Seq2seqConfigFile, saveSeq2seq } from '../../checkpoint/seq2seq';
 import { TaskDataError } from '../../data/tasks/common';
@@ -136,6 +137,7 @@ export async function evaluateSeq2seq(
   return {
     loss: n ? nll / n : 0,
     bleu: outputs.length ? corpusBleu(outputs, [refs]).score : 0,
+    chrf: corpusChrf(outputs, [refs]),
     exactMatch: exactMatch(outputs, refs),
     examples: dev
       .slice(0, 5)
@@ -269,11 +271,11 @@ export async function finetuneSeq2seq(
         etaSeconds: (elapsed / epoch) * (o.epochs - epoch),
         dev: devMetrics,
       });
-      if (
-        !best ||
-        devMetrics.bleu > best.bleu ||
-        (devMetrics.bleu === best.bleu && devMetrics.loss < best.loss)
-      ) {
+      // by BLEU, then chrF (one-word outputs have no 4-grams: BLEU 0 for all), then dev loss
+      const rank = (m: Seq2seqDevMetrics) => [m.bleu, m.chrf, -m.loss];
+      const [r0, r1] = [rank(devMetrics), best ? rank(best) : []];
+      const k = r0.findIndex((x, i) => x !== r1[i]);
+      if (!best || (k >= 0 && r0[k] > r1[k])) {
         best = devMetrics;
         const { examples: _, ...scores } = devMetrics;
         Object.assign(config, {

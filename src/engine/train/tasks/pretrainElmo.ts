@@ -15,6 +15,7 @@ import {
   type ElmoSummary,
   isElmoPreset,
 } from '../../../shared/configs';
+import { l10n } from '../../../shared/l10nCore';
 import {
   checkpointDir,
   disposeElmoFolder,
@@ -52,24 +53,29 @@ export function elmoWithDefaults(o: ElmoPretrainInput): ElmoPretrainOptions {
   return withDefaultsOf(DEFAULT_ELMO_PRETRAIN, o);
 }
 
-const POSITIVE: [keyof ElmoPretrainOptions, string][] = [
-  ['steps', 'The number of steps (--steps)'],
-  ['batchSize', 'The batch size (--batch-size)'],
-  ['seqLength', 'The window length (--max-seq-length)'],
-  ['maxVocab', 'The vocabulary size (--max-vocab)'],
-  ['learningRate', 'The learning rate (--lr)'],
-  ['checkpointEvery', 'The checkpoint interval (--checkpoint-every)'],
-  ['logEvery', 'The log interval (--log-every)'],
+const POSITIVE = (): [keyof ElmoPretrainOptions, string][] => [
+  ['steps', l10n.t('The number of steps (--steps)')],
+  ['batchSize', l10n.t('The batch size (--batch-size)')],
+  ['seqLength', l10n.t('The window length (--max-seq-length)')],
+  ['maxVocab', l10n.t('The vocabulary size (--max-vocab)')],
+  ['learningRate', l10n.t('The learning rate (--lr)')],
+  ['checkpointEvery', l10n.t('The checkpoint interval (--checkpoint-every)')],
+  ['logEvery', l10n.t('The log interval (--log-every)')],
 ];
 
 function checkOptions(o: ElmoPretrainOptions): void {
-  checkPositive(o, POSITIVE);
+  checkPositive(o, POSITIVE());
   if (!(Number.isInteger(o.sampledSoftmax) && o.sampledSoftmax >= 0))
     throw new Error(
-      `The sampled softmax size (--sampled-softmax) must be 0 or a whole number of words, got ${o.sampledSoftmax}.`,
+      l10n.t(
+        'The sampled softmax size (--sampled-softmax) must be 0 or a whole number of words, got {0}.',
+        o.sampledSoftmax,
+      ),
     );
   if (!isElmoPreset(o.preset))
-    throw new Error(`The preset ${o.preset} is not one of ${Object.keys(ELMO_PRESETS).join(', ')}.`);
+    throw new Error(
+      l10n.t('The preset {0} is not one of {1}.', o.preset, Object.keys(ELMO_PRESETS).join(', ')),
+    );
 }
 
 /** ELMo pretraining as the loop sees it. */
@@ -170,14 +176,17 @@ async function setUp(
       disposeElmoFolder(f);
     }
   }
-  if (claim.existing) log(`Starting over: this replaces ${claim.existing.description}.`);
+  if (claim.existing) log(l10n.t('Starting over: this replaces {0}.', claim.existing.description));
   const t0 = Date.now();
   const { vocab, distinct } = await buildElmoVocab(files, o, cb.shouldStop);
   if (vocab.size <= 2)
     throw new Error(
-      `The corpus has no word seen at least ${o.minCount} times; give more text or a lower --min-count.`,
+      l10n.t(
+        'The corpus has no word seen at least {0} times; give more text or a lower --min-count.',
+        o.minCount,
+      ),
     );
-  log(`Vocabulary: ${vocab.size} words (of ${distinct} distinct) in ${Date.now() - t0} ms.`);
+  log(l10n.t('Vocabulary: {0} words (of {1} distinct) in {2} ms.', vocab.size, distinct, Date.now() - t0));
   const elmo: ElmoConfig = { ...ELMO_PRESETS[o.preset], vocabSize: vocab.size };
   const config: ElmoConfigFile = {
     format: ELMO_FORMAT,

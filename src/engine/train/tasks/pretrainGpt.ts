@@ -12,6 +12,7 @@ import {
   isGptPreset,
   type ModelSummary,
 } from '../../../shared/configs';
+import { l10n } from '../../../shared/l10nCore';
 import {
   disposeGptFolder,
   GPT_FORMAT,
@@ -52,25 +53,28 @@ export function withGptDefaults(
   return withDefaultsOf(DEFAULT_GPT_PRETRAIN, o);
 }
 
-const POSITIVE: [keyof GptPretrainOptions, string][] = [
-  ['steps', 'The number of steps (--steps)'],
-  ['batchSize', 'The batch size (--batch-size)'],
-  ['blockSize', 'The block size (--block-size)'],
-  ['learningRate', 'The learning rate (--lr)'],
-  ['checkpointEvery', 'The checkpoint interval (--checkpoint-every)'],
-  ['logEvery', 'The log interval (--log-every)'],
+const POSITIVE = (): [keyof GptPretrainOptions, string][] => [
+  ['steps', l10n.t('The number of steps (--steps)')],
+  ['batchSize', l10n.t('The batch size (--batch-size)')],
+  ['blockSize', l10n.t('The block size (--block-size)')],
+  ['learningRate', l10n.t('The learning rate (--lr)')],
+  ['checkpointEvery', l10n.t('The checkpoint interval (--checkpoint-every)')],
+  ['logEvery', l10n.t('The log interval (--log-every)')],
 ];
 
 function checkOptions(o: GptPretrainOptions): void {
   if (!isGptPreset(o.preset))
-    throw new Error(`The preset (--preset) ${o.preset} is not one of tiny, mini, small.`);
-  checkPositive(o, POSITIVE);
+    throw new Error(l10n.t('The preset (--preset) {0} is not one of tiny, mini, small.', o.preset));
+  checkPositive(o, POSITIVE());
   if (!(o.vocabSize >= 257 && o.vocabSize <= 100_000))
     throw new Error(
-      `The vocabulary size (--vocab-size) must be from 257 (the bytes and <|endoftext|>) to 100,000, got ${o.vocabSize}.`,
+      l10n.t(
+        'The vocabulary size (--vocab-size) must be from 257 (the bytes and <|endoftext|>) to 100,000, got {0}.',
+        o.vocabSize,
+      ),
     );
   if (!(o.heldOutShare >= 0 && o.heldOutShare < 0.5))
-    throw new Error(`The held-out share must be from 0 to 0.5, got ${o.heldOutShare}.`);
+    throw new Error(l10n.t('The held-out share must be from 0 to 0.5, got {0}.', o.heldOutShare));
 }
 
 /** Next-token prediction as the loop sees it: blocks in, mean cross-entropy out. */
@@ -125,7 +129,7 @@ export async function pretrainGpt(
     const dir = claim.dir;
     const resuming = o.resume && claim.existing !== undefined && checkpointDir(dir) !== undefined;
     const replaced = resuming ? undefined : claim.existing;
-    if (replaced) log(`Starting over: this replaces ${replaced.description}.`);
+    if (replaced) log(l10n.t('Starting over: this replaces {0}.', replaced.description));
     const rng = new Rng(o.seed);
     let cfg: GptConfigFile;
     let tok: BpeTokenizer;
@@ -135,7 +139,7 @@ export async function pretrainGpt(
         cfg = f.config;
         tok = f.tokenizer;
         if (cfg.preset && cfg.preset !== o.preset && o.preset !== DEFAULT_GPT_PRETRAIN.preset)
-          log(`Resuming keeps the model's own preset ${cfg.preset}.`);
+          log(l10n.t("Resuming keeps the model's own preset {0}.", cfg.preset));
         model = new Gpt({ ...cfg.gpt, dropout: o.dropout ?? cfg.gpt.dropout }, { weights: f.weights });
         trainer = new Trainer(model, { weightDecay: o.weightDecay, clipNorm: o.clipNorm, decays: gptDecays });
         restoreTrainer(trainer, f);
@@ -147,14 +151,24 @@ export async function pretrainGpt(
       const base = GPT_PRESETS[o.preset];
       if (o.blockSize > base.maxPositions)
         throw new Error(
-          `The block size (--block-size) ${o.blockSize} exceeds the ${base.maxPositions} positions of the ${o.preset} preset; use at most ${base.maxPositions}.`,
+          l10n.t(
+            'The block size (--block-size) {0} exceeds the {1} positions of the {2} preset; use at most {1}.',
+            o.blockSize,
+            base.maxPositions,
+            o.preset,
+          ),
         );
       const counter = new PieceCounter();
       const t0 = Date.now();
       await countCorpusPieces(files, counter, emptyStats(), cb.shouldStop);
       tok = trainBpe(counter.counts, { vocabSize: o.vocabSize, minFrequency: o.minFrequency });
       log(
-        `Tokenizer: ${tok.size} byte-level BPE tokens (${tok.merges.length} merges) in ${Date.now() - t0} ms.`,
+        l10n.t(
+          'Tokenizer: {0} byte-level BPE tokens ({1} merges) in {2} ms.',
+          tok.size,
+          tok.merges.length,
+          Date.now() - t0,
+        ),
       );
       const gpt: GptConfig = {
         ...base,
@@ -177,13 +191,21 @@ export async function pretrainGpt(
     }
     if (o.blockSize > cfg.gpt.maxPositions)
       throw new Error(
-        `The block size (--block-size) ${o.blockSize} exceeds the model's ${cfg.gpt.maxPositions} positions; use at most ${cfg.gpt.maxPositions}.`,
+        l10n.t(
+          "The block size (--block-size) {0} exceeds the model's {1} positions; use at most {1}.",
+          o.blockSize,
+          cfg.gpt.maxPositions,
+        ),
       );
     const stats = emptyStats();
     const ids = await tokenizeCorpus(files, tok, stats, cb.shouldStop);
     const data = new LmData(ids, o.blockSize, o.batchSize, o.heldOutShare, rng);
     log(
-      `Corpus: ${ids.length.toLocaleString('en')} tokens, ${data.heldOut.length.toLocaleString('en')} held out for perplexity.`,
+      l10n.t(
+        'Corpus: {0} tokens, {1} held out for perplexity.',
+        ids.length.toLocaleString('en'),
+        data.heldOut.length.toLocaleString('en'),
+      ),
     );
     if (!resuming) {
       claim.clearForFresh();
@@ -229,7 +251,9 @@ async function run(
     },
     afterSave: () => {
       if (heldOut !== undefined)
-        cb.onLog?.(`Checkpoint at step ${s.trainer.step}: held-out perplexity ${heldOut.toFixed(2)}.`);
+        cb.onLog?.(
+          l10n.t('Checkpoint at step {0}: held-out perplexity {1}.', s.trainer.step, heldOut.toFixed(2)),
+        );
     },
     progress: (p: LoopProgress): GptProgress => ({
       step: p.step,

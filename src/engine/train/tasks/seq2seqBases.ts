@@ -93,6 +93,27 @@ function readBase(dir: string, role: 'encoder' | 'decoder' | 'tokenizer'): Base 
   );
 }
 
+/**
+ * When the decoder base writes with another vocabulary than the encoder reads, says so and how to
+ * share the encoder's: the halves then keep separate embeddings (nothing is tied across them).
+ */
+function vocabularyNotice(
+  enc: Extract<Base, { type: 'bert' }>,
+  encDir: string,
+  dec: Base | undefined,
+  decDir: string,
+): string | undefined {
+  if (!dec) return undefined;
+  const same =
+    dec.type === 'bert' &&
+    dec.tok.vocab.size === enc.tok.vocab.size &&
+    dec.tok.vocab.tokens.every((t, i) => t === enc.tok.vocab.tokens[i]);
+  if (same) return undefined;
+  const name = (d: string) => (d === 'random' ? 'the tokenizer model' : path.basename(d));
+  const size = dec.type === 'bert' ? dec.tok.vocab.size : dec.tok.size;
+  return `The decoder's vocabulary (${size.toLocaleString('en')} ${dec.type === 'bert' ? 'WordPieces' : 'BPE tokens'}, from ${name(decDir)}) differs from the encoder's (${enc.tok.vocab.size.toLocaleString('en')} WordPieces, from ${name(encDir)}): outputs are written in the decoder's vocabulary and the two halves keep separate embeddings. To share the encoder's vocabulary, pick ${name(encDir)} (or 'random') as the decoder.`;
+}
+
 function disposeBase(b: Base | undefined): void {
   if (b) disposeAll(b.weights);
 }
@@ -153,6 +174,8 @@ export function buildSeq2seq(o: {
       targetSpec = { type: 'wordpiece', options: s.tokOptions };
     }
     if (encoderBert.type !== 'bert') throw new Error('unreachable');
+    const differs = vocabularyNotice(encoderBert, o.encoder, dec, o.decoder);
+    if (differs) notices.push(differs);
     try {
       const model = new Seq2seq({ encoder: encoderBert.config, decoder }, { seed: o.seed, weights });
       return {
