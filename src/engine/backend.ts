@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients; @tensorflow/tfjs normally does this.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendChoice, BackendName } from '../shared/configs';
+import { l10n } from '../shared/l10nCore';
 import { loadOrt, type OrtInfo } from './onnx/runtime';
 
 export interface BackendInfo {
@@ -28,7 +29,9 @@ export function backendInfo(): BackendInfo | undefined {
 export function backendFromEnv(): BackendChoice {
   const v = (process.env.PRETRAIN_LAB_BACKEND ?? 'auto').trim().toLowerCase();
   if (v === 'auto' || v === 'onnx' || v === 'tensorflow' || v === 'wasm' || v === 'cpu') return v;
-  throw new Error(`PRETRAIN_LAB_BACKEND="${v}" is not a backend; use auto, onnx, tensorflow, wasm or cpu.`);
+  throw new Error(
+    l10n.t('PRETRAIN_LAB_BACKEND="{0}" is not a backend; use auto, onnx, tensorflow, wasm or cpu.', v),
+  );
 }
 
 /** Whether forward-only work runs on ONNX Runtime (models loaded from now on build an ONNX graph). */
@@ -48,8 +51,12 @@ export function describeBackend(info: BackendInfo): string {
  */
 export function inferenceLine(info: BackendInfo): string | undefined {
   if (info.inference)
-    return `onnxruntime ${info.inference.version} (${info.inference.threads} threads; 1 while a training runs)`;
-  if (info.inferenceError) return `${info.name} (ONNX Runtime not used: ${info.inferenceError})`;
+    return l10n.t(
+      'onnxruntime {0} ({1} threads; 1 while a training runs)',
+      info.inference.version,
+      info.inference.threads,
+    );
+  if (info.inferenceError) return l10n.t('{0} (ONNX Runtime not used: {1})', info.name, info.inferenceError);
   return undefined;
 }
 
@@ -76,18 +83,20 @@ export async function initBackend(choice: BackendChoice = backendFromEnv()): Pro
     }
   }
   const why = tried.map((t) => `${t.name}: ${t.error}`).join('; ');
-  throw new Error(`No TensorFlow.js backend could start (${why}); set the backend to "cpu" and try again.`);
+  throw new Error(
+    l10n.t('No TensorFlow.js backend could start ({0}); set the backend to "cpu" and try again.', why),
+  );
 }
 
 /** ONNX Runtime for inference, or the one-line reason it is not used (then tfjs infers too). */
 function startOrt(): Pick<BackendInfo, 'inference' | 'inferenceError'> {
   if ((process.env.PRETRAIN_LAB_ONNX ?? '').trim().toLowerCase() === 'off')
-    return { inferenceError: 'turned off by PRETRAIN_LAB_ONNX=off' };
+    return { inferenceError: l10n.t('turned off by PRETRAIN_LAB_ONNX=off') };
   try {
     return { inference: loadOrt() };
   } catch (e) {
     const inferenceError = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    console.warn(`ONNX Runtime did not load (${inferenceError}); inference runs on TensorFlow.js.`);
+    console.warn(l10n.t('ONNX Runtime did not load ({0}); inference runs on TensorFlow.js.', inferenceError));
     return { inferenceError };
   }
 }
@@ -105,7 +114,7 @@ async function activate(name: BackendName): Promise<void> {
     registerFastUnsortedSegmentSum('cpu');
   }
   const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`the ${name} backend did not initialise`);
+  if (!ok) throw new Error(l10n.t('the {0} backend did not initialise', name));
   await tf.ready();
   tf.enableProdMode();
   // The cpu backend prints an advert for tfjs-node on first use; we report the backend ourselves.
@@ -115,7 +124,7 @@ async function activate(name: BackendName): Promise<void> {
 function wasmDir(): string {
   const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   if (!fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))) {
-    throw new Error(`the wasm binaries are missing from ${dir}`);
+    throw new Error(l10n.t('the wasm binaries are missing from {0}', dir));
   }
   return dir + path.sep;
 }

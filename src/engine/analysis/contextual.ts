@@ -2,6 +2,7 @@
 // own line, as the mean of the word's WordPieces at one layer. The static-vs-contextual view shows
 // these as separate points where word2vec has one.
 import * as fs from 'node:fs';
+import { l10n } from '../../shared/l10nCore';
 import type { TransformerEncoder } from './loadedModel';
 
 export interface Occurrence {
@@ -54,7 +55,7 @@ export function contextualOccurrences(
   opts: { layer?: number; max?: number } = {},
 ): ContextualResult {
   const w = word.trim();
-  if (!w) throw new Error('Select a word in the editor first.');
+  if (!w) throw new Error(l10n.t('Select a word in the editor first.'));
   const layers = p.numLayers;
   const layer = opts.layer === undefined || opts.layer < 0 ? layers : Math.min(layers, opts.layer);
   const max = opts.max ?? 300;
@@ -91,7 +92,11 @@ export function contextualOccurrences(
   }
   if (occurrences.length === 0)
     throw new Error(
-      `"${w}" does not occur in the ${scanned} workspace text files searched; pick a word that does.`,
+      l10n.t(
+        '"{0}" does not occur in the {1} workspace text files searched; pick a word that does.',
+        w,
+        scanned,
+      ),
     );
   const H = p.hiddenSize;
   const vectors = new Float32Array(occurrences.length * H);

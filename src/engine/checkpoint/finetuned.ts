@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import type { ModelSummary } from '../../shared/configs';
 import type { EvalMetrics, FreezeSpec, TaskFamily } from '../../shared/finetune';
 import { TASK_FAMILIES } from '../../shared/finetune';
+import { l10n } from '../../shared/l10nCore';
 import { type Capability, missingCapabilityMessage } from '../../shared/modelKinds';
 import { type LoadedModel, MissingCapabilityError, modelName } from '../analysis/loadedModel';
 import { type TaskAnswerer, taskAnswerer } from '../analysis/taskPredict';
@@ -82,12 +83,17 @@ export function readFinetunedConfig(dir: string): FinetunedConfig {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    throw new ModelFolderError(`${file} is missing or not valid JSON; fine-tune the model again.`);
+    throw new ModelFolderError(l10n.t('{0} is missing or not valid JSON; fine-tune the model again.', file));
   }
   const r = v.safeParse(FinetunedConfigSchema, raw);
   if (!r.success)
     throw new ModelFolderError(
-      `${file} is not a complete fine-tuned model config (${r.issues[0].path?.map((p) => p.key).join('.') ?? 'top'}: ${r.issues[0].message}); fine-tune the model again.`,
+      l10n.t(
+        '{0} is not a complete fine-tuned model config ({1}: {2}); fine-tune the model again.',
+        file,
+        r.issues[0].path?.map((p) => p.key).join('.') ?? 'top',
+        r.issues[0].message,
+      ),
     );
   return raw as FinetunedConfig;
 }
@@ -121,7 +127,8 @@ export function saveFinetuned(
 
 function readWeights(dir: string): Map<string, tf.Tensor> {
   const ck = checkpointDir(dir);
-  if (!ck) throw new ModelFolderError(`${dir} has no checkpoint/ folder; fine-tune the model again.`);
+  if (!ck)
+    throw new ModelFolderError(l10n.t('{0} has no checkpoint/ folder; fine-tune the model again.', dir));
   let manifest: {
     weights: { name: string; shape: number[]; offset: number }[];
     sha256?: Record<string, string>;
@@ -129,14 +136,16 @@ function readWeights(dir: string): Map<string, tf.Tensor> {
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(ck, 'weights.json'), 'utf8'));
   } catch {
-    throw new ModelFolderError(`${ck}/weights.json is missing or damaged; fine-tune the model again.`);
+    throw new ModelFolderError(
+      l10n.t('{0}/weights.json is missing or damaged; fine-tune the model again.', ck),
+    );
   }
   const count = manifest.weights.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
   const all = readFloat32File(
     path.join(ck, 'weights.bin'),
     count,
     manifest.sha256?.['weights.bin'],
-    'its manifest',
+    l10n.t('its manifest'),
   );
   const out = new Map<string, tf.Tensor>();
   for (const e of manifest.weights) {

@@ -201,7 +201,7 @@ async function getFile(t: HubTarget, f: HubFile, staging: string, ev: GetEvents)
       fs.renameSync(part, final);
       return;
     }
-    ev.onLog(`The kept part of ${f.name} does not match its checksum; it is downloaded anew.`);
+    ev.onLog(l10n.t('The kept part of {0} does not match its checksum; it is downloaded anew.', f.name));
     fs.rmSync(part);
   }
   for (let attempt = 0; ; attempt++) {
@@ -210,7 +210,7 @@ async function getFile(t: HubTarget, f: HubFile, staging: string, ev: GetEvents)
       break;
     } catch (e) {
       if (!(e instanceof TransferStopped) || attempt >= ev.retries) throw e;
-      ev.onLog(`${e.message.replace(/; run the download again.*$/, '')}; resuming.`);
+      ev.onLog(e.resuming);
     }
   }
   if (!(await matchesPublished(part, f)))

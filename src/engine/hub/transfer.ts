@@ -10,7 +10,15 @@ import { CancelledError } from '../../shared/rpc';
 import { causeOf, HubError, type HubFile, type HubTarget, hubGet, resolveUrl, statusError } from './api';
 
 /** A transfer that stopped part way (the bytes so far are kept): running again continues it. */
-export class TransferStopped extends HubError {}
+/** A transfer cut short; `resuming` is the log line said when it is retried at once. */
+export class TransferStopped extends HubError {
+  constructor(
+    message: string,
+    readonly resuming: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A hash of the file's bytes as the Hub publishes it for this file. */
 export function publishedHash(f: HubFile): { hash: Hash; expected: string } {
@@ -73,9 +81,11 @@ export async function fetchPart(t: HubTarget, f: HubFile, part: string, ev: Tran
         ),
       );
     }
-    ev.onLog(`Resuming ${f.name} from byte ${have} of ${f.size}.`);
+    ev.onLog(l10n.t('Resuming {0} from byte {1} of {2}.', f.name, have, f.size));
   } else if (have > 0)
-    ev.onLog(`${t.endpoint} does not resume transfers (HTTP ${res.status}); ${f.name} starts over.`);
+    ev.onLog(
+      l10n.t('{0} does not resume transfers (HTTP {1}); {2} starts over.', t.endpoint, res.status, f.name),
+    );
   const fd = fs.openSync(part, start === 0 ? 'w' : 'r+');
   let pos = start;
   try {
@@ -99,13 +109,21 @@ export async function fetchPart(t: HubTarget, f: HubFile, part: string, ev: Tran
     } catch (e) {
       if (e instanceof HubError) throw e;
       if (ev.signal?.aborted) throw new CancelledError();
+      const cause = causeOf(e);
       throw new TransferStopped(
         l10n.t(
           'The transfer of {0} stopped after {1} of {2} bytes ({3}); run the download again to continue from there.',
           f.name,
           pos,
           f.size,
-          causeOf(e),
+          cause,
+        ),
+        l10n.t(
+          'The transfer of {0} stopped after {1} of {2} bytes ({3}); resuming.',
+          f.name,
+          pos,
+          f.size,
+          cause,
         ),
       );
     }
@@ -121,5 +139,6 @@ export async function fetchPart(t: HubTarget, f: HubFile, part: string, ev: Tran
         pos,
         f.size,
       ),
+      l10n.t('The transfer of {0} ended after {1} of {2} bytes; resuming.', f.name, pos, f.size),
     );
 }

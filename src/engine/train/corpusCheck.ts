@@ -2,6 +2,7 @@
 // before any step: a sample of its text is tokenized, and a corpus with no text, or one whose tokens are
 // mostly [UNK] (another language or script than the model's), is refused with the share.
 import * as fs from 'node:fs';
+import { l10n } from '../../shared/l10nCore';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece';
 
 const SAMPLE_BYTES = 1 << 20; // read at most this much over all files: enough for a share, cheap
@@ -54,11 +55,18 @@ export function checkCorpusAgainstVocab(
   const s = sampleCorpus(files, tok, unkId);
   if (s.tokens === 0)
     throw new Error(
-      `The corpus (${files.length} file(s)) has no text to train on; give files with text in them (--corpus).`,
+      l10n.t(
+        'The corpus ({0} file(s)) has no text to train on; give files with text in them (--corpus).',
+        files.length,
+      ),
     );
   const share = s.unknown / s.tokens;
   if (share > MAX_UNKNOWN_SHARE)
     throw new Error(
-      `${(share * 100).toFixed(0)}% of the corpus's tokens are [UNK] for the vocabulary of ${where}, so the model would learn almost nothing; give text in the model's language or train a new model on it (--fresh or another --out).`,
+      l10n.t(
+        "{0}% of the corpus's tokens are [UNK] for the vocabulary of {1}, so the model would learn almost nothing; give text in the model's language or train a new model on it (--fresh or another --out).",
+        (share * 100).toFixed(0),
+        where,
+      ),
     );
 }

@@ -1,6 +1,7 @@
 // A model-agnostic trainer: AdamW (Loshchilov & Hutter 2019) with decoupled weight decay, global-norm
 // gradient clipping and a learning-rate schedule. It knows only named variables and a loss function.
 import * as tf from '@tensorflow/tfjs-core';
+import { l10n } from '../../shared/l10nCore';
 
 export interface TrainableModel {
   params: Map<string, tf.Variable>;
@@ -73,12 +74,12 @@ export class Trainer {
       const scalars = await Promise.all([value.data(), ...kept.map(([, t]) => t.data())]);
       const loss = scalars[0][0];
       if (!Number.isFinite(loss))
-        throw new NonFiniteLossError(`the loss became ${loss} at step ${this.step + 1}`);
+        throw new NonFiniteLossError(l10n.t('the loss became {0} at step {1}', loss, this.step + 1));
       const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(withGrad.map((n) => tf.sum(tf.square(grads[n]))))));
       const norm = (await gradNorm.data())[0];
       gradNorm.dispose();
       if (!Number.isFinite(norm))
-        throw new NonFiniteLossError(`the gradient became ${norm} at step ${this.step + 1}`);
+        throw new NonFiniteLossError(l10n.t('the gradient became {0} at step {1}', norm, this.step + 1));
       this.apply(withGrad, grads, learningRate, norm);
       const metrics: Record<string, number> = {};
       kept.forEach(([k], i) => {

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../../shared/configs';
 import type { FreezeSpec } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import { encodeText, encodeWords, type TaskBatch } from '../../data/tasks/encode';
 import type { WordPieceTokenizer } from '../../tokenizer/wordpiece';
 import { type Bert, bertEncoderShapes } from '../bert';
@@ -66,7 +67,11 @@ export class BertTaskEncoder extends BertShapedEncoder<Bert> implements TaskEnco
     const n = freeze === 'none' ? 0 : freeze;
     if (n > this.config.numLayers)
       throw new FreezeError(
-        `--freeze ${n} is more than the ${this.config.numLayers} layers of the base; use all for feature-based training.`,
+        l10n.t(
+          '--freeze {0} is more than the {1} layers of the base; use all for feature-based training.',
+          n,
+          this.config.numLayers,
+        ),
       );
     return bertEncoderShapes(this.config)
       .map(([name]) => name)

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElmoConfig } from '../../../shared/configs';
 import type { FreezeSpec, TaskFamily } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import { type ElmoVocab, elmoTokenizer } from '../../data/elmoData';
 import type { EncodedExample, TaskBatch } from '../../data/tasks/encode';
 import type { Elmo } from '../elmo';
@@ -118,7 +119,9 @@ export class ElmoTaskEncoder implements TaskEncoder {
   trainableNames(freeze: FreezeSpec): string[] {
     if (freeze !== 'all')
       throw new FreezeError(
-        `An ELMo base is used feature-based only (its biLM stays frozen, a scalar mix of its layers trains with the head); use --freeze all.`,
+        l10n.t(
+          'An ELMo base is used feature-based only (its biLM stays frozen, a scalar mix of its layers trains with the head); use --freeze all.',
+        ),
       );
     return [];
   }

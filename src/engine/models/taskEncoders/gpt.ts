@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GptConfig } from '../../../shared/configs';
 import type { FreezeSpec, TaskFamily } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import type { EncodedExample, TaskBatch } from '../../data/tasks/encode';
 import type { BpeTokenizer } from '../../tokenizer/bpe';
 import { Gpt, gptParamShapes, POSITION_EMBEDDING, TOKEN_EMBEDDING } from '../gpt';
@@ -19,8 +20,11 @@ import { FreezeError, type TaskEncoder, type TaskTokenizer } from './types';
 export const GPT_SPECIALS = ['<|start|>', '<|delim|>', '<|extract|>'] as const;
 const SPECIAL_SEED = 20180611;
 
-export const GPT_TAG_REFUSAL =
+const GPT_TAG_REFUSAL =
   'A GPT base reads only the words to the left, so it does not tag words here; use a BERT or ELMo base for tagging.';
+
+/** Why a GPT base does not tag, in the user's language. */
+export const gptTagRefusal = (): string => l10n.t(GPT_TAG_REFUSAL);
 
 /** Ids of the special tokens after a vocabulary of V: start V, delim V + 1, extract V + 2. */
 export function gptTaskTokenizer(tok: BpeTokenizer): TaskTokenizer {
@@ -42,10 +46,10 @@ export function gptTaskTokenizer(tok: BpeTokenizer): TaskTokenizer {
       return { ids, alt: [start, ...b, delim, ...a, extract], segments: new Array(ids.length).fill(0), cut };
     },
     encodeWords() {
-      throw new FreezeError(GPT_TAG_REFUSAL);
+      throw new FreezeError(gptTagRefusal());
     },
     words() {
-      throw new FreezeError(GPT_TAG_REFUSAL);
+      throw new FreezeError(gptTagRefusal());
     },
   };
 }
@@ -107,7 +111,11 @@ export class GptTaskEncoder implements TaskEncoder {
     const n = freeze === 'none' ? 0 : freeze;
     if (n > this.config.numLayers)
       throw new FreezeError(
-        `--freeze ${n} is more than the ${this.config.numLayers} blocks of the GPT; use all for feature-based training.`,
+        l10n.t(
+          '--freeze {0} is more than the {1} blocks of the GPT; use all for feature-based training.',
+          n,
+          this.config.numLayers,
+        ),
       );
     return gptParamShapes(this.base.config)
       .map(([name]) => name)

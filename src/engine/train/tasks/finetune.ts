@@ -14,6 +14,7 @@ import {
   type FinetuneRequestOptions,
   type FinetuneSummary,
 } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import { classificationMetrics, entityScores, isChunkScheme } from '../../analysis/metrics';
 import { FINETUNED_FORMAT, type FinetunedConfig, saveFinetuned } from '../../checkpoint/finetuned';
 import { type EncodedExample, makeBatch, type TaskBatch } from '../../data/tasks/encode';
@@ -138,13 +139,16 @@ function fineTuneTask(
 
 function checkOutDir(outDir: string, baseDir: string): void {
   if (baseDir && path.resolve(outDir) === path.resolve(baseDir))
-    throw new Error('The output folder is the base model; choose another folder with --out.');
+    throw new Error(l10n.t('The output folder is the base model; choose another folder with --out.'));
   if (!fs.existsSync(outDir) || fs.readdirSync(outDir).every((f) => f.startsWith('.'))) return;
   const cfg = path.join(outDir, 'config.json');
   const isFinetuned = fs.existsSync(cfg) && fs.readFileSync(cfg, 'utf8').includes(FINETUNED_FORMAT);
   if (!isFinetuned)
     throw new Error(
-      `The output folder ${outDir} is not empty and holds no fine-tuned model; choose a new or empty folder.`,
+      l10n.t(
+        'The output folder {0} is not empty and holds no fine-tuned model; choose a new or empty folder.',
+        outDir,
+      ),
     );
 }
 
@@ -164,7 +168,11 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
   try {
     if (o.maxSeqLength !== undefined && o.maxSeqLength > maxPositions)
       throw new Error(
-        `--max-seq-length ${o.maxSeqLength} exceeds the base's ${maxPositions} positions; use at most that.`,
+        l10n.t(
+          "--max-seq-length {0} exceeds the base's {1} positions; use at most that.",
+          o.maxSeqLength,
+          maxPositions,
+        ),
       );
     data = loadTaskData({ ...o, maxSeqLength }, tok, rng);
     model = new TaskModel(o.task, base.encoder, data.labels, { seed: o.seed });
@@ -172,7 +180,7 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
     base.encoder.dispose();
     throw e;
   }
-  log(`Base: ${base.label}.`);
+  log(l10n.t('Base: {0}.', base.label));
   for (const n of data.notices) log(n);
   // word2vec features are frozen by nature, ELMo is feature-based; a random encoder is saved even when
   // frozen (it exists nowhere else)
@@ -185,7 +193,14 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
     const trainable = model.trainable(freeze);
     const trainedParameters = [...trainable.values()].reduce((s, p) => s + p.size, 0);
     log(
-      `${data.train.length} training and ${data.dev.length} dev examples, ${data.labels.length} labels; training ${trainedParameters.toLocaleString('en')} of ${model.parameterCount.toLocaleString('en')} parameters.`,
+      l10n.t(
+        '{0} training and {1} dev examples, {2} labels; training {3} of {4} parameters.',
+        data.train.length,
+        data.dev.length,
+        data.labels.length,
+        trainedParameters.toLocaleString('en'),
+        model.parameterCount.toLocaleString('en'),
+      ),
     );
     trainer = new Trainer({ params: trainable }, { weightDecay: 0.01, clipNorm: 1, decays });
     const perEpoch = Math.ceil(data.train.length / o.batchSize);

@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import { BERT_PRESETS, isBertPreset } from '../../../shared/configs';
 import type { TaskFamily } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import { KINDS } from '../../../shared/modelKinds';
 import { type BaseRef, baseRefOf, bundledStarterDir } from '../../checkpoint/baseRef';
 import { disposeLoaded } from '../../checkpoint/bert';
@@ -48,7 +49,7 @@ export function randomPreset(model: string): string | undefined {
   if (!m) return undefined;
   if (!isBertPreset(m[1]))
     throw new BaseModelError(
-      `${model} names no BERT size; use random:tiny, random:mini, random:small or random:base.`,
+      l10n.t('{0} names no BERT size; use random:tiny, random:mini, random:small or random:base.', model),
     );
   return m[1];
 }
@@ -79,7 +80,10 @@ export function openTaskBase(
     const starter = bundledStarterDir();
     if (!starter)
       throw new BaseModelError(
-        `${model} needs the bundled starter's vocabulary, which this install lacks; give a BERT folder with --from-scratch instead.`,
+        l10n.t(
+          "{0} needs the bundled starter's vocabulary, which this install lacks; give a BERT folder with --from-scratch instead.",
+          model,
+        ),
       );
     const b = loadBertBase(starter);
     disposeLoaded(b);
@@ -93,14 +97,14 @@ export function openTaskBase(
       tokenizer: b.config.tokenizer,
       ref: { ...baseRefOf(starter), name: model },
       init: 'random',
-      label: `BERT ${preset} (random init)`,
+      label: l10n.t('BERT {0} (random init)', preset),
     };
   }
   const { kind } = folderKind(model);
   if (kind === 'word2vec') {
     if (fromScratch)
       throw new BaseModelError(
-        `--from-scratch needs a BERT folder; a word2vec base is used as frozen features only.`,
+        l10n.t('--from-scratch needs a BERT folder; a word2vec base is used as frozen features only.'),
       );
     const lv = loadW2vVectors(model);
     const lowercase = readW2vConfig(model)?.tokenizer.lowercase ?? true;
@@ -115,7 +119,7 @@ export function openTaskBase(
       tokenizer,
       ref: baseRefOf(model),
       init: 'word2vec',
-      label: 'word2vec features (frozen)',
+      label: l10n.t('word2vec features (frozen)'),
     };
   }
   if (kind === 'elmo') return openElmoBase(model, fromScratch);
@@ -123,7 +127,11 @@ export function openTaskBase(
     return openGptBase(model, o.task ?? 'classify', fromScratch, seed, o.lmWeight ?? DEFAULT_LM_WEIGHT);
   if (kind !== 'bert' && kind !== 'hf-bert')
     throw new BaseModelError(
-      `"${path.basename(model)}" is a ${KINDS[kind].label} model, which cannot be fine-tuned; pick a BERT, GPT, ELMo or word2vec model, or random:tiny.`,
+      l10n.t(
+        '"{0}" is a {1} model, which cannot be fine-tuned; pick a BERT, GPT, ELMo or word2vec model, or random:tiny.',
+        path.basename(model),
+        KINDS[kind].label,
+      ),
     );
   const base = loadBertBase(model);
   try {
@@ -139,7 +147,9 @@ export function openTaskBase(
       tokenizer: base.config.tokenizer,
       ref: baseRefOf(model),
       init: fromScratch ? 'random' : 'pretrained',
-      label: fromScratch ? `BERT of ${path.basename(model)}'s size (random init)` : 'BERT (pretrained)',
+      label: fromScratch
+        ? l10n.t("BERT of {0}'s size (random init)", path.basename(model))
+        : l10n.t('BERT (pretrained)'),
     };
   } finally {
     disposeLoaded(base);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GptConfig } from '../../../shared/configs';
 import type { TaskFamily } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import { baseRefOf } from '../../checkpoint/baseRef';
 import { disposeElmoFolder, loadElmoFolder } from '../../checkpoint/elmo';
 import { disposeGptFolder, loadGptFolder } from '../../checkpoint/gpt';
@@ -13,7 +14,7 @@ import { ElmoVocab } from '../../data/elmoData';
 import { writeFileAtomic } from '../../io/atomic';
 import { Elmo } from '../../models/elmo';
 import { ElmoTaskEncoder, elmoTaskTokenizer } from '../../models/taskEncoders/elmo';
-import { GPT_TAG_REFUSAL, GptTaskEncoder, gptTaskTokenizer } from '../../models/taskEncoders/gpt';
+import { GptTaskEncoder, gptTagRefusal, gptTaskTokenizer } from '../../models/taskEncoders/gpt';
 import { BpeTokenizer } from '../../tokenizer/bpe';
 import { BaseModelError } from './baseModelError';
 import type { TaskBase } from './finetuneBase';
@@ -23,7 +24,9 @@ export const DEFAULT_LM_WEIGHT = 0.5;
 
 export function openElmoBase(dir: string, fromScratch: boolean): TaskBase {
   if (fromScratch)
-    throw new BaseModelError('--from-scratch needs a BERT folder; an ELMo base is used feature-based only.');
+    throw new BaseModelError(
+      l10n.t('--from-scratch needs a BERT folder; an ELMo base is used feature-based only.'),
+    );
   const f = loadElmoFolder(dir);
   try {
     const lowercase = f.config.tokenizer.lowercase;
@@ -35,7 +38,7 @@ export function openElmoBase(dir: string, fromScratch: boolean): TaskBase {
       saveVocab: (out) => writeFileAtomic(path.join(out, 'vocab.txt'), f.vocab.serialize()),
       ref: baseRefOf(dir),
       init: 'pretrained',
-      label: 'ELMo (frozen biLM, learned scalar mix of its layers)',
+      label: l10n.t('ELMo (frozen biLM, learned scalar mix of its layers)'),
     };
   } finally {
     disposeElmoFolder(f);
@@ -49,11 +52,11 @@ export function openGptBase(
   seed: number,
   lmWeight: number,
 ): TaskBase {
-  if (task === 'tag') throw new BaseModelError(GPT_TAG_REFUSAL);
+  if (task === 'tag') throw new BaseModelError(gptTagRefusal());
   const f = loadGptFolder(dir);
   try {
     const enc = new GptTaskEncoder(f.config.gpt, fromScratch ? { seed } : f.weights, lmWeight);
-    const order = task === 'pair' ? '; pairs read in both orders, final states added' : '';
+    const init = fromScratch ? l10n.t('random init') : l10n.t('pretrained');
     return {
       kind: 'gpt',
       encoder: enc,
@@ -62,7 +65,14 @@ export function openGptBase(
       saveVocab: (out) => f.tokenizer.save(out, writeFileAtomic),
       ref: baseRefOf(dir),
       init: fromScratch ? 'random' : 'pretrained',
-      label: `GPT (${fromScratch ? 'random init' : 'pretrained'}; <start> … <extract> input${order}; LM loss weight λ = ${lmWeight})`,
+      label:
+        task === 'pair'
+          ? l10n.t(
+              'GPT ({0}; <start> … <extract> input; pairs read in both orders, final states added; LM loss weight λ = {1})',
+              init,
+              lmWeight,
+            )
+          : l10n.t('GPT ({0}; <start> … <extract> input; LM loss weight λ = {1})', init, lmWeight),
     };
   } finally {
     disposeGptFolder(f);

@@ -2,6 +2,7 @@
 // (feature-based), and a frozen base leaves only a head (and a scalar mix) to train, which wants a
 // larger default step than fine-tuning does; and the live report of an ELMo run's scalar mix.
 import type { FinetuneOptions, FreezeSpec } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import type { MixWeights } from '../../models/taskEncoders/types';
 import type { TaskModel } from '../../models/taskModel';
 import type { TaskBase } from './finetuneBase';
@@ -18,12 +19,16 @@ export function baseDefaults(
   if (base.init === 'word2vec') freeze = 'all';
   if (base.kind === 'elmo' && o.defaulted?.freeze) {
     freeze = 'all';
-    notes.push('An ELMo base is feature-based: its biLM stays frozen and a scalar mix of its layers trains.');
+    notes.push(
+      l10n.t('An ELMo base is feature-based: its biLM stays frozen and a scalar mix of its layers trains.'),
+    );
   }
   let learningRate = o.learningRate;
   if (base.kind === 'elmo' && o.defaulted?.learningRate) {
     learningRate = ELMO_LR;
-    notes.push(`Learning rate ${ELMO_LR} (only the mix and the head train); give --lr to change it.`);
+    notes.push(
+      l10n.t('Learning rate {0} (only the mix and the head train); give --lr to change it.', ELMO_LR),
+    );
   }
   return { freeze, learningRate, notes };
 }
@@ -35,7 +40,7 @@ export function mixReporter(model: TaskModel, cb: { onLog?(m: string): void }) {
     const mix = model.mix();
     if (mix && step !== lastLogged) {
       lastLogged = step;
-      cb.onLog?.(`step ${step}: scalar mix ${mixLine(mix)}`);
+      cb.onLog?.(l10n.t('step {0}: scalar mix {1}', step, mixLine(mix)));
     }
     return mix;
   };

@@ -2,6 +2,7 @@
 // the training file held out for dev when no dev file is given, labels checked, and every example
 // encoded by the base's own tokenizer (WordPieces, ELMo's words, or GPT's BPE with its special tokens).
 import type { FinetuneOptions } from '../../../shared/finetune';
+import { l10n } from '../../../shared/l10nCore';
 import { readClassifyFile } from '../../data/tasks/classify';
 import { checkDevLabels, labelSet, TaskDataError } from '../../data/tasks/common';
 import type { EncodedExample } from '../../data/tasks/encode';
@@ -20,6 +21,13 @@ export interface TaskData {
   notices: string[];
 }
 
+/** What a tokenizer's maxLen counts (TaskTokenizer.unit), in the user's language. */
+function unitName(unit: string): string {
+  if (unit === 'WordPieces') return l10n.t('WordPieces');
+  if (unit === 'tokens') return l10n.t('tokens');
+  return unit === 'words' ? l10n.t('words') : unit;
+}
+
 /** Reads the task's files, holds out 10% for dev when no dev file is given, and encodes both. */
 export function loadTaskData(
   o: FinetuneOptions & { maxSeqLength: number },
@@ -32,8 +40,8 @@ export function loadTaskData(
     const shuffled = rng.shuffle([...all]);
     const n = Math.max(1, Math.round(all.length * 0.1));
     if (all.length < 2)
-      throw new TaskDataError(`${o.train} has only one example; give more, or a --dev file.`);
-    notices.push(`No dev file: ${n} of ${all.length} training examples are held out for dev.`);
+      throw new TaskDataError(l10n.t('{0} has only one example; give more, or a --dev file.', o.train));
+    notices.push(l10n.t('No dev file: {0} of {1} training examples are held out for dev.', n, all.length));
     return { dev: shuffled.slice(0, n), train: shuffled.slice(n) };
   };
   let cut = 0;
@@ -59,7 +67,19 @@ export function loadTaskData(
     const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
     if (cut)
       notices.push(
-        `${cut} word${cut === 1 ? '' : 's'} past ${o.maxSeqLength} ${tok.unit} ${cut === 1 ? 'was' : 'were'} cut from long sentences.`,
+        cut === 1
+          ? l10n.t(
+              '{0} word past {1} {2} was cut from long sentences.',
+              cut,
+              o.maxSeqLength,
+              unitName(tok.unit),
+            )
+          : l10n.t(
+              '{0} words past {1} {2} were cut from long sentences.',
+              cut,
+              o.maxSeqLength,
+              unitName(tok.unit),
+            ),
       );
     return data;
   }
@@ -80,7 +100,14 @@ export function loadTaskData(
   const data = { labels, train: split.train.map(enc), dev: split.dev.map(enc), notices };
   if (cut)
     notices.push(
-      `${cut} example${cut === 1 ? '' : 's'} longer than ${o.maxSeqLength} ${tok.unit} ${cut === 1 ? 'was' : 'were'} cut to fit.`,
+      cut === 1
+        ? l10n.t('{0} example longer than {1} {2} was cut to fit.', cut, o.maxSeqLength, unitName(tok.unit))
+        : l10n.t(
+            '{0} examples longer than {1} {2} were cut to fit.',
+            cut,
+            o.maxSeqLength,
+            unitName(tok.unit),
+          ),
     );
   return data;
 }

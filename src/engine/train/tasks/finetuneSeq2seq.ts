@@ -13,6 +13,7 @@ import {
   type Seq2seqTrainOptions,
   type Seq2seqTrainRequest,
 } from '../../../shared/configs/seq2seq';
+import { l10n } from '../../../shared/l10nCore';
 import { corpusBleu, exactMatch } from '../../analysis/bleu';
 import { corpusChrf } from '../../analysis/chrf';
 import { rewrite } from '../../analysis/seq2seqDecode';
@@ -156,19 +157,23 @@ export async function finetuneSeq2seq(
     ['decoder', o.decoder],
   ] as const)
     if (dir !== 'random' && path.resolve(dir) === path.resolve(o.outDir))
-      throw new Error(`The output folder is the ${what}'s base model; choose another folder with --out.`);
+      throw new Error(
+        what === 'encoder'
+          ? l10n.t("The output folder is the encoder's base model; choose another folder with --out.")
+          : l10n.t("The output folder is the decoder's base model; choose another folder with --out."),
+      );
   const rng = new Rng(o.seed);
   let train = readSeq2seqData(o.train);
   let dev: Seq2seqPair[];
   if (o.dev) dev = readSeq2seqData(o.dev);
   else {
     if (train.length < 2)
-      throw new TaskDataError(`${o.train} has only one pair; give more, or a --dev file.`);
+      throw new TaskDataError(l10n.t('{0} has only one pair; give more, or a --dev file.', o.train));
     const shuffled = rng.shuffle([...train]);
     const k = Math.max(1, Math.round(train.length * 0.1));
     dev = shuffled.slice(0, k);
     train = shuffled.slice(k);
-    log(`No dev file: ${k} of ${k + train.length} pairs are held out for dev.`);
+    log(l10n.t('No dev file: {0} of {1} pairs are held out for dev.', k, k + train.length));
   }
   const claim = claimOutDir('seq2seq', o.outDir, log);
   let built: ReturnType<typeof buildSeq2seq>;
@@ -188,11 +193,24 @@ export async function finetuneSeq2seq(
     const tr = encodePairs(train, src, tgt, maxSource, maxTarget);
     const dv = encodePairs(dev, src, tgt, maxSource, maxTarget);
     if (tr.cut + dv.cut)
-      log(`${tr.cut + dv.cut} pairs longer than ${maxSource} source or ${maxTarget} target tokens were cut.`);
+      log(
+        l10n.t(
+          '{0} pairs longer than {1} source or {2} target tokens were cut.',
+          tr.cut + dv.cut,
+          maxSource,
+          maxTarget,
+        ),
+      );
     const trainable = model.trainable(o.freezeEncoder);
     const trainedParameters = [...trainable.values()].reduce((s, p) => s + p.size, 0);
     log(
-      `${train.length} training and ${dev.length} dev pairs; training ${trainedParameters.toLocaleString('en')} of ${model.parameterCount.toLocaleString('en')} parameters.`,
+      l10n.t(
+        '{0} training and {1} dev pairs; training {2} of {3} parameters.',
+        train.length,
+        dev.length,
+        trainedParameters.toLocaleString('en'),
+        model.parameterCount.toLocaleString('en'),
+      ),
     );
     trainer = new Trainer({ params: trainable }, { weightDecay: 0.01, clipNorm: 1, decays: seq2seqDecays });
     // dev outputs stop a little past the longest reference: an untrained decoder that never says EOS

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../../shared/configs';
+import { l10n } from '../../../shared/l10nCore';
 import { KINDS } from '../../../shared/modelKinds';
 import { loadGptFolder } from '../../checkpoint/gpt';
 import { loadBertBase } from '../../checkpoint/hf/bert';
@@ -87,9 +88,26 @@ function readBase(dir: string, role: 'encoder' | 'decoder' | 'tokenizer'): Base 
       tok: readHfGpt2Tokenizer(dir),
     };
   }
-  const wants = role === 'decoder' ? 'a BERT or GPT model' : 'a BERT model';
+  const name = path.basename(dir);
+  const label = KINDS[kind].label;
   throw new Error(
-    `"${path.basename(dir)}" is a ${KINDS[kind].label} model; the ${role} needs ${wants}, so pick one (or 'random').`,
+    role === 'decoder'
+      ? l10n.t(
+          '"{0}" is a {1} model; the decoder needs a BERT or GPT model, so pick one (or \'random\').',
+          name,
+          label,
+        )
+      : role === 'encoder'
+        ? l10n.t(
+            '"{0}" is a {1} model; the encoder needs a BERT model, so pick one (or \'random\').',
+            name,
+            label,
+          )
+        : l10n.t(
+            '"{0}" is a {1} model; the tokenizer needs a BERT model, so pick one (or \'random\').',
+            name,
+            label,
+          ),
   );
 }
 
@@ -109,9 +127,16 @@ function vocabularyNotice(
     dec.tok.vocab.size === enc.tok.vocab.size &&
     dec.tok.vocab.tokens.every((t, i) => t === enc.tok.vocab.tokens[i]);
   if (same) return undefined;
-  const name = (d: string) => (d === 'random' ? 'the tokenizer model' : path.basename(d));
+  const name = (d: string) => (d === 'random' ? l10n.t('the tokenizer model') : path.basename(d));
   const size = dec.type === 'bert' ? dec.tok.vocab.size : dec.tok.size;
-  return `The decoder's vocabulary (${size.toLocaleString('en')} ${dec.type === 'bert' ? 'WordPieces' : 'BPE tokens'}, from ${name(decDir)}) differs from the encoder's (${enc.tok.vocab.size.toLocaleString('en')} WordPieces, from ${name(encDir)}): outputs are written in the decoder's vocabulary and the two halves keep separate embeddings. To share the encoder's vocabulary, pick ${name(encDir)} (or 'random') as the decoder.`;
+  return l10n.t(
+    "The decoder's vocabulary ({0} {1}, from {2}) differs from the encoder's ({3} WordPieces, from {4}): outputs are written in the decoder's vocabulary and the two halves keep separate embeddings. To share the encoder's vocabulary, pick {4} (or 'random') as the decoder.",
+    size.toLocaleString('en'),
+    dec.type === 'bert' ? l10n.t('WordPieces') : l10n.t('BPE tokens'),
+    name(decDir),
+    enc.tok.vocab.size.toLocaleString('en'),
+    name(encDir),
+  );
 }
 
 function disposeBase(b: Base | undefined): void {
@@ -140,7 +165,9 @@ export function buildSeq2seq(o: {
     }
     if (!shape)
       throw new Error(
-        'A random half needs a BERT to take its shape and tokenizer from; give --tokenizer with a BERT model folder.',
+        l10n.t(
+          'A random half needs a BERT to take its shape and tokenizer from; give --tokenizer with a BERT model folder.',
+        ),
       );
     const encoderBert = enc?.type === 'bert' ? enc : shape;
     const weights = new Map<string, tf.Tensor>();
@@ -157,7 +184,9 @@ export function buildSeq2seq(o: {
       targetSpec = { type: 'wordpiece', options: dec.tokOptions };
       decoderFrom = 'bert';
       notices.push(
-        'The decoder is the BERT with a causal mask; its cross-attention layers are new and randomly initialised.',
+        l10n.t(
+          'The decoder is the BERT with a causal mask; its cross-attention layers are new and randomly initialised.',
+        ),
       );
     } else if (dec?.type === 'gpt') {
       decoder = dec.decoder;
@@ -165,7 +194,9 @@ export function buildSeq2seq(o: {
       target = { type: 'bpe', tok: dec.tok };
       targetSpec = { type: 'bpe', preTokenizer: dec.tok.preTokenizer };
       decoderFrom = 'gpt';
-      notices.push('The decoder is the GPT; its cross-attention layers and the LM output bias are new.');
+      notices.push(
+        l10n.t('The decoder is the GPT; its cross-attention layers and the LM output bias are new.'),
+      );
     } else {
       const s = shape.type === 'bert' ? shape : encoderBert;
       if (s.type !== 'bert') throw new Error('unreachable');
