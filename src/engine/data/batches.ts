@@ -1,6 +1,7 @@
 // From a stream of documents to padded training batches: tokenise sentences, build NSP pairs within a
 // window of documents (so memory stays bounded for any corpus size), mask, and pack into typed arrays.
 import type { MaskingSample } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import type { Rng } from '../random';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { type CorpusStats, emptyStats, readDocumentParts, readDocuments } from './corpus';
@@ -42,14 +43,22 @@ export function corpusProblem(
   maxSeqLength: number,
 ): string | undefined {
   const skipped = stats.skippedBinary.length + stats.skippedEncoding.length;
-  const skippedNote = skipped > 0 ? ` (${skipped} binary or non-UTF-8 file(s) were skipped)` : '';
+  const skippedNote =
+    skipped > 0 ? l10n.t(' ({0} binary or non-UTF-8 file(s) were skipped)', String(skipped)) : '';
   if (docs === 0 || tokens === 0)
-    return `The corpus has no text${skippedNote}; give files or folders with UTF-8 text.`;
+    return l10n.t('The corpus has no text{0}; give files or folders with UTF-8 text.', skippedNote);
   if (docs < 2) {
-    return `The corpus has 1 document${skippedNote}; next-sentence prediction needs at least 2, so separate documents with a blank line or give several files.`;
+    return l10n.t(
+      'The corpus has 1 document{0}; next-sentence prediction needs at least 2, so separate documents with a blank line or give several files.',
+      skippedNote,
+    );
   }
   if (tokens < maxSeqLength) {
-    return `The corpus has ${tokens} tokens, fewer than one sequence of ${maxSeqLength}; add text or lower the sequence length.`;
+    return l10n.t(
+      'The corpus has {0} tokens, fewer than one sequence of {1}; add text or lower the sequence length.',
+      String(tokens),
+      String(maxSeqLength),
+    );
   }
   return undefined;
 }
@@ -137,7 +146,7 @@ export class PretrainingData {
         yield inst;
       }
       if (produced === 0)
-        throw new CorpusTooSmallError('The corpus produced no training pairs; add more text.');
+        throw new CorpusTooSmallError(l10n.t('The corpus produced no training pairs; add more text.'));
       this.epoch++;
     }
   }

@@ -3,6 +3,8 @@
 // optionally lower-cased. The vocabulary is the corpus's most frequent words plus <s> (the boundary
 // after every line, so each LM learns where sentences start and end) and <unk>.
 // A training window is seqLength + 1 consecutive ids of the corpus read as one stream.
+
+import { l10n } from '../../shared/l10nCore';
 import type { Rng } from '../random';
 import { BasicTokenizer, type Span } from '../tokenizer/basic';
 import { countWords } from './batches';
@@ -18,7 +20,9 @@ export class ElmoVocab {
 
   constructor(readonly words: readonly string[]) {
     if (words[0] !== BOUNDARY || words[1] !== UNKNOWN)
-      throw new Error(`An ELMo vocabulary starts with ${BOUNDARY} and ${UNKNOWN}; retrain the model.`);
+      throw new Error(
+        l10n.t('An ELMo vocabulary starts with {0} and {1}; retrain the model.', BOUNDARY, UNKNOWN),
+      );
     words.forEach((w, i) => {
       if (!this.ids.has(w)) this.ids.set(w, i);
     });
@@ -132,7 +136,11 @@ export async function* elmoBatches(
     }
     if (pass === 0 && windows === 0)
       throw new CorpusTooSmallForElmoError(
-        `The corpus holds fewer than ${L} words, too few for one window of --seq-length ${o.seqLength}; give more text or a shorter --max-seq-length.`,
+        l10n.t(
+          'The corpus holds fewer than {0} words, too few for one window of --seq-length {1}; give more text or a shorter --max-seq-length.',
+          String(L),
+          String(o.seqLength),
+        ),
       );
     yield* emit(true);
   }

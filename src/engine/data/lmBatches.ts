@@ -2,6 +2,7 @@
 // documents, cut into contiguous blocks of blockSize + 1 tokens (inputs are the first T, targets the
 // last T). The stream's tail (heldOutShare) is kept out of training to measure held-out perplexity.
 
+import { l10n } from '../../shared/l10nCore';
 import type { Rng } from '../random';
 import type { BpeTokenizer } from '../tokenizer/bpe';
 import type { PieceCounter } from '../tokenizer/bpeTrainer';
@@ -76,7 +77,11 @@ export class LmData {
     this.heldOut = ids.subarray(ids.length - keep);
     if (this.train.length < need)
       throw new CorpusTooSmallForBlocksError(
-        `The corpus gives ${ids.length} tokens, fewer than one block of ${need}; give more text or a smaller block size (--block-size).`,
+        l10n.t(
+          'The corpus gives {0} tokens, fewer than one block of {1}; give more text or a smaller block size (--block-size).',
+          String(ids.length),
+          String(need),
+        ),
       );
   }
 

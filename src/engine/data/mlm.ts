@@ -2,6 +2,7 @@
 // [PAD]; of the chosen, 80% become [MASK], 10% a random token, 10% stay as they are. With whole-word
 // masking all WordPieces of a word are chosen together.
 import type { MaskTreatment } from '../../shared/configs';
+import { l10n } from '../../shared/l10nCore';
 import type { Rng } from '../random';
 import type { Vocab } from '../tokenizer/vocab';
 
@@ -27,7 +28,7 @@ export class Masker {
     const pool: number[] = [];
     for (let i = 0; i < vocab.size; i++) if (!vocab.specialIds.has(i)) pool.push(i);
     if (pool.length === 0)
-      throw new Error('The vocabulary has no ordinary tokens to use as random replacements.');
+      throw new Error(l10n.t('The vocabulary has no ordinary tokens to use as random replacements.'));
     this.randomPool = Int32Array.from(pool);
   }
 
