@@ -58,8 +58,12 @@ export class EngineClient implements vscode.Disposable {
       this.rpc = rpc; // only once the backend is up, so that callers never see a half-started engine
       this.backend = info.backend;
       const skipped = info.tried.filter((t) => t.error).map((t) => `${t.name}: ${t.error}`);
+      const skippedPart = skipped.length ? vscode.l10n.t(' (skipped {0})', skipped.join('; ')) : '';
+      const inferencePart = info.inference
+        ? vscode.l10n.t('; inference: {0} · training: {1}', info.inference, info.backend)
+        : '';
       log().info(
-        `Engine started on the ${info.backend} backend${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}${info.inference ? `; inference: ${info.inference} · training: ${info.backend}` : ''}.`,
+        vscode.l10n.t('Engine started on the {0} backend{1}{2}.', info.backend, skippedPart, inferencePart),
       );
       this.backendEmitter.fire(info.backend);
       return rpc;

@@ -1328,6 +1328,51 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
       throw new Error('a run name became HTML');
   });
 
+  await test('Next Tokens panel: GPT (left context) beside BERT (both sides) with bars; without a BERT, one sentence', async () => {
+    await openPanel('nextTokens');
+    const gpt = [
+      { token: ' mat', id: 5, probability: 0.4 },
+      { token: EVIL, id: 6, probability: 0.1 },
+    ];
+    const view = (bert) => ({
+      requestId: 4,
+      model: 'gpt-tiny',
+      prefix: 'the cat sat on the ',
+      result: { candidates: gpt, tokens: ['the', ' cat'] },
+      bert,
+    });
+    const bert = {
+      model: 'starter',
+      masked: `the cat sat on the [MASK]mat ${EVIL}`,
+      candidates: [
+        { token: 'floor', probability: 0.7 },
+        { token: '首', probability: 0.2 },
+      ],
+    };
+    await p.evaluate((v) => window.hostPush({ type: 'result', view: v }), view(bert));
+    await p.waitForSelector('section.column.bert li.candidate');
+    const heads = await p.$$eval('section.column h3', (x) => x.map((h) => h.textContent));
+    if (
+      heads.length !== 2 ||
+      heads[0] !== 'GPT (left context only)' ||
+      heads[1] !== `BERT (both sides): ${bert.masked}`
+    )
+      throw new Error(heads.join(' | '));
+    const bars = await p.$$eval('section.column.bert .bar', (x) => x.map((b) => Number(b.dataset.value)));
+    if (bars.join() !== '0.7,0.2') throw new Error(bars.join());
+    if ((await p.$$eval('section.column.gpt button.candidate', (x) => x.length)) !== 2)
+      throw new Error('GPT candidates are not buttons');
+    if ((await p.$$eval('img', (x) => x.length)) !== 0 || (await p.evaluate(() => window.pwned)))
+      throw new Error('a corpus string became HTML');
+    await p.screenshot({ path: path.join(shots, 'webview-next-tokens-bert.png') });
+    const missing =
+      'To see BERT beside GPT, pretrain a BERT (Pretrain Lab: Pretrain BERT) or make one active in the Models view.';
+    await p.evaluate((v) => window.hostPush({ type: 'result', view: v }), view({ missing }));
+    await p.waitForSelector('p.bert-missing');
+    const said = await p.$eval('p.bert-missing', (e) => e.textContent);
+    if (said !== missing) throw new Error(said);
+  });
+
   // every panel again in Chinese, with the zh-cn bundle as the host passes it (webviewsZh.js)
   await zhCnPanels({ p, base, test, shots });
 

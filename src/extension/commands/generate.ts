@@ -101,28 +101,38 @@ export class GenerateCommand implements vscode.Disposable {
       edited = true; // someone else changed the text: stop rather than write into their edit
       cts.cancel();
     });
+    // pieces that came while an edit was under way are written together, so the editor never lags
+    // behind the engine, and a stop drops what was not on screen yet (Stop keeps only what was shown)
+    let pending = '';
     const write = (piece: string) => {
+      const idle = pending.length === 0;
+      pending += piece;
+      if (!idle) return;
       writes = writes.then(async () => {
-        if (edited || editor.document.isClosed) return;
-        const pos = doc.positionAt(at);
-        ownEdit = true;
-        try {
-          const ok = await editor.edit((b) => b.insert(pos, piece), {
-            undoStopBefore: written.length === 0,
-            undoStopAfter: false,
-          });
-          if (!ok) throw new Error('the editor refused the edit');
-        } catch (e) {
-          edited = true;
-          cts.cancel();
-          log().warn(`Generate from Here: ${(e as Error).message}`);
-          return;
-        } finally {
-          ownEdit = false;
+        while (pending && !edited && !cts.token.isCancellationRequested && !editor.document.isClosed) {
+          const text = pending;
+          const pos = doc.positionAt(at);
+          ownEdit = true;
+          try {
+            const ok = await editor.edit((b) => b.insert(pos, text), {
+              undoStopBefore: written.length === 0,
+              undoStopAfter: false,
+            });
+            if (!ok) throw new Error('the editor refused the edit');
+          } catch (e) {
+            edited = true;
+            cts.cancel();
+            log().warn(`Generate from Here: ${(e as Error).message}`);
+            break;
+          } finally {
+            ownEdit = false;
+          }
+          pending = pending.slice(text.length);
+          at += text.length;
+          written += text;
+          firstTokenMs ??= Date.now() - t0;
         }
-        at += piece.length;
-        written += piece;
-        firstTokenMs ??= Date.now() - t0;
+        pending = '';
       });
     };
     try {

@@ -9,6 +9,7 @@ import { log } from '../log';
 import type { ModelStore } from '../modelStore';
 import type { NextTokensPanel } from '../panels/nextTokensPanel';
 import { modelFor } from './modelFor';
+import { bertColumn } from './nextTokensBert';
 
 const MAX_PREFIX_CHARS = 20_000;
 const SHOWN_PREFIX_CHARS = 300;
@@ -66,17 +67,22 @@ export class NextTokensCommand {
     this.panel.loading(shownPrefix);
     const topK = vscode.workspace.getConfiguration('pretrainLab').get('topK', DEFAULT_SETTINGS.topK);
     try {
-      const result = await this.engine.call({ type: 'nextTokens', modelDir: choice.model.dir, text, topK });
+      // GPT reads the left context; the active BERT, if any, reads both sides of the same position
+      const [result, bert] = await Promise.all([
+        this.engine.call({ type: 'nextTokens', modelDir: choice.model.dir, text, topK }),
+        bertColumn(this.engine, this.models, doc, offset, topK),
+      ]);
       const notice = [choice.notice, result.notice].filter(Boolean).join(' ') || undefined;
       const view: NextTokensView = {
         requestId: this.nextId++,
         model: choice.model.name,
         prefix: shownPrefix,
         result: { ...result, notice },
+        bert,
       };
       this.last = { view, uri: doc.uri, offset, version: doc.version };
       this.panel.result(view);
-      return view;
+      return this.panel.shown ?? view; // what the panel now shows (tests read it as a user reads the panel)
     } catch (e) {
       const msg = (e as Error).message;
       log().warn(`Show Next Tokens: ${msg}`);

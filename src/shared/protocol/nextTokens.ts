@@ -16,6 +16,18 @@ export const NextTokensViewSchema = v.object({
     tokens: v.array(v.string()), // the prefix as the model saw it
     notice: v.optional(v.string()),
   }),
+  // the same position masked with both sides visible, from the active masked language model (a BERT)
+  bert: v.optional(
+    v.union([
+      v.object({
+        model: v.string(),
+        masked: v.string(), // the line around the cursor with [MASK] at the cursor (shown)
+        candidates: v.array(v.object({ token: v.string(), probability: v.number() })),
+        notice: v.optional(v.string()),
+      }),
+      v.object({ missing: v.string() }), // why there is no BERT column, and how to get one
+    ]),
+  ),
 });
 export type NextTokensView = v.InferOutput<typeof NextTokensViewSchema>;
 

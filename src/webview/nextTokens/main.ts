@@ -90,6 +90,33 @@ function render(): void {
       ),
     ),
   );
+  const columns = el('div', 'columns');
+  columns.style.display = 'flex';
+  columns.style.flexWrap = 'wrap';
+  columns.style.gap = '24px';
+  const gpt = column('gpt');
+  gpt.append(el('h3', undefined, l10n.t('GPT (left context only)')), gptList(v));
+  columns.append(gpt, bertColumn(v.bert));
+  app.append(columns);
+}
+
+/** One of the two side-by-side columns; they wrap one under the other in a narrow panel. */
+function column(which: 'gpt' | 'bert'): HTMLElement {
+  const col = el('section', `column ${which}`);
+  Object.assign(col.style, { flex: '1 1 300px', minWidth: '0', overflowWrap: 'anywhere' });
+  return col;
+}
+
+function bars(token: string, probability: number): HTMLElement[] {
+  const bar = el('span', 'bar');
+  bar.style.width = `${Math.min(100, Math.max(0.5, 100 * probability))}%`;
+  bar.dataset.value = String(probability);
+  const wrap = el('span', 'barwrap');
+  wrap.append(bar);
+  return [el('span', 'token', visible(token)), wrap, el('span', 'prob', pct(probability, 2))];
+}
+
+function gptList(v: NextTokensView): HTMLElement {
   const list = el('ol', 'candidates');
   v.result.candidates.forEach((c, j) => {
     const li = el('li');
@@ -97,12 +124,7 @@ function render(): void {
     b.type = 'button';
     b.dataset.candidate = String(j);
     b.title = l10n.t('Write “{0}” at the cursor', c.token);
-    const bar = el('span', 'bar');
-    bar.style.width = `${Math.min(100, Math.max(0.5, 100 * c.probability))}%`;
-    bar.dataset.value = String(c.probability);
-    const wrap = el('span', 'barwrap');
-    wrap.append(bar);
-    b.append(el('span', 'token', visible(c.token)), wrap, el('span', 'prob', pct(c.probability, 2)));
+    b.append(...bars(c.token, c.probability));
     b.addEventListener('click', () =>
       host.tell({ type: 'insert', requestId: v.requestId, candidateIndex: j }, (message) => {
         state.insertError = message;
@@ -113,7 +135,39 @@ function render(): void {
     li.append(b);
     list.append(li);
   });
-  app.append(list);
+  return list;
+}
+
+/** BERT's candidates for the same position masked with both sides visible, or how to get a BERT. */
+function bertColumn(bert: NextTokensView['bert']): HTMLElement {
+  const col = column('bert');
+  if (!bert || 'missing' in bert) {
+    col.append(el('h3', undefined, l10n.t('BERT (both sides)')));
+    if (bert) col.append(el('p', 'muted bert-missing', bert.missing));
+    return col;
+  }
+  col.append(
+    el('h3', undefined, l10n.t('BERT (both sides): {0}', bert.masked)),
+    el('span', 'muted', l10n.t('model: {0}', bert.model)),
+  );
+  if (bert.notice) col.append(el('p', 'notice', bert.notice));
+  const list = el('ol', 'candidates bert-candidates');
+  for (const c of bert.candidates) {
+    // laid out as GPT's rows (button.candidate), but not a button: BERT's token is not written anywhere
+    const li = el('li', 'candidate');
+    Object.assign(li.style, {
+      display: 'grid',
+      gridTemplateColumns: 'minmax(90px, 180px) 1fr 64px',
+      gap: '8px',
+      alignItems: 'center',
+      padding: '3px 6px',
+      border: '1px solid transparent',
+    });
+    li.append(...bars(c.token, c.probability));
+    list.append(li);
+  }
+  col.append(list);
+  return col;
 }
 
 render();
