@@ -195,6 +195,11 @@ const NEEDS = (): Record<Capability, { feature: string; needs: string }> => ({
   rewrite: { feature: l10n.t('Rewrite Selection'), needs: l10n.t('a sequence-to-sequence model') },
 });
 
+/** What a model of this kind is (and what it can do instead), when it cannot do what was asked. */
+export function whatItIs(kind: ModelKind): string | undefined {
+  return WHAT_IT_IS()[kind];
+}
+
 /** What a model of this kind is, for the sentence that says why it cannot do something. */
 const WHAT_IT_IS = (): Partial<Record<ModelKind, string>> => ({
   word2vec: l10n.t('one vector per word, with no masked-LM head, no attention and no context'),
