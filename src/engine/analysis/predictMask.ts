@@ -11,15 +11,7 @@ import {
 } from '../../shared/configs';
 import { l10n } from '../../shared/l10nCore';
 import { KINDS } from '../../shared/modelKinds';
-import {
-  type BertFolder,
-  bertVectors,
-  disposeLoaded,
-  loadModelFolder,
-  type ModelConfigFile,
-  readMetrics,
-  summarize,
-} from '../checkpoint/bert';
+import { bertParamCount, type ModelConfigFile, summarize } from '../checkpoint/bert';
 import { Bert } from '../models/bert';
 import { logSoftmaxRows, type OnnxBert, onnxTwin } from '../onnx/bert';
 import { isCjk } from '../tokenizer/basic';
@@ -27,6 +19,7 @@ import { MASK, type Vocab } from '../tokenizer/vocab';
 import { type TokenPiece, WordPieceTokenizer } from '../tokenizer/wordpiece';
 import type { LoadedVectors } from '../word2vec/vectors';
 import type { AttentionModel } from './attention';
+import { type BertSource, folderSource } from './bertSource';
 import type { LoadedModel, MaskedLm, TransformerEncoder } from './loadedModel';
 
 export const NO_MASK_MESSAGE =
@@ -40,7 +33,8 @@ interface Window {
 export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder, AttentionModel {
   readonly kind = 'bert' as const;
   readonly capabilities = KINDS.bert.capabilities;
-  readonly model: Bert;
+  private tfModel?: Bert;
+  private readonly readWeights?: () => Map<string, tf.Tensor>;
   readonly tok: WordPieceTokenizer;
   readonly config: ModelConfigFile;
   readonly summary: ModelSummary;
@@ -50,30 +44,31 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   private readonly readEmbeddings: () => LoadedVectors;
   private readonly onnx?: OnnxBert; // the same model on ONNX Runtime, when inference runs there
 
-  /** Reads the folder, or takes a BERT another reader made (a Hugging Face folder: checkpoint/hf/). */
+  /**
+   * Reads a Pretrain Lab folder (its ONNX Runtime twin is built from the tfjs model), or takes a BERT
+   * another reader made (a Hugging Face folder: checkpoint/hf/).
+   */
   constructor(
     readonly dir: string,
-    from?: { folder: BertFolder; embeddings: () => LoadedVectors },
+    from?: BertSource,
   ) {
-    const loaded = from?.folder ?? loadModelFolder(dir);
-    this.readEmbeddings = from?.embeddings ?? (() => bertVectors(dir));
-    let model: Bert | undefined;
+    const src = from ?? folderSource(dir);
+    this.config = src.config;
+    this.readWeights = src.weights;
+    this.readEmbeddings = src.embeddings;
+    this.onnx = src.onnx;
+    if (!this.onnx) {
+      // tfjs runs it, or builds the twin: read the weights now, so that a bad file fails the load
+      const model = this.model;
+      if (!from) this.onnx = onnxTwin(model);
+    }
     try {
-      this.config = loaded.config;
-      model = new Bert(loaded.config.bert, { weights: loaded.weights });
-      this.tok = new WordPieceTokenizer(loaded.vocab, loaded.config.tokenizer);
-      const metrics = readMetrics(dir);
-      const state = loaded.state
-        ? { ...loaded.state, lastMetrics: loaded.state.lastMetrics ?? metrics.at(-1) }
-        : undefined;
-      this.summary = summarize(dir, loaded.config, state, model.parameterCount);
-      this.model = model;
-      this.onnx = onnxTwin(model);
+      this.tok = new WordPieceTokenizer(src.vocab, src.config.tokenizer);
+      this.summary = summarize(dir, src.config, src.state, bertParamCount(src.config.bert));
     } catch (e) {
-      model?.dispose(); // the model copied the weights: free it when the rest cannot be built
+      this.tfModel?.dispose();
+      if (!from) this.onnx?.dispose(); // the other reader disposes its own
       throw e;
-    } finally {
-      if (!from) disposeLoaded(loaded); // the other reader disposes its own tensors
     }
     const v = this.vocab;
     this.allowedStart = new Uint8Array(v.size);
@@ -89,6 +84,18 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
     return this.tok.vocab;
   }
 
+  /** The tfjs model; a BERT given with its ONNX Runtime model reads its weights into tfjs on first use. */
+  get model(): Bert {
+    if (this.tfModel) return this.tfModel;
+    const weights = this.readWeights!();
+    try {
+      this.tfModel = new Bert(this.config.bert, { weights });
+    } finally {
+      for (const t of weights.values()) t.dispose(); // the variables hold their data
+    }
+    return this.tfModel;
+  }
+
   get maskedLm(): MaskedLm {
     return this;
   }
@@ -102,21 +109,21 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   }
 
   get maxPositions(): number {
-    return this.model.config.maxPositions;
+    return this.config.bert.maxPositions;
   }
 
   get numLayers(): number {
-    return this.model.config.numLayers;
+    return this.config.bert.numLayers;
   }
 
   get hiddenSize(): number {
-    return this.model.config.hiddenSize;
+    return this.config.bert.hiddenSize;
   }
 
   /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
   attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array } {
     const T = ids.length;
-    const { numLayers: layers, numHeads: heads } = this.model.config;
+    const { numLayers: layers, numHeads: heads } = this.config.bert;
     if (this.onnx) return { layers, heads, weights: this.onnx.attend(ids, segments) };
     const data = tf.tidy(() => {
       const out = this.model.forward(
@@ -165,7 +172,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
   }
 
   get maxTokens(): number {
-    return this.model.config.maxPositions - 2;
+    return this.config.bert.maxPositions - 2;
   }
 
   /** Cuts the pieces to the model's length, centred on the pieces that must stay. */
@@ -355,7 +362,7 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
 
   dispose(): void {
     this.onnx?.dispose();
-    this.model.dispose();
+    this.tfModel?.dispose();
   }
 }
 

@@ -1,16 +1,31 @@
 // A loaded BERT's forward passes on ONNX Runtime: MLM logits at chosen positions, every layer's
 // attention, one layer's hidden states. The graph is built from the tfjs model's weights when the model
-// is loaded (a new checkpoint is a new model, so a new graph).
+// is loaded (a new checkpoint is a new model, so a new graph), or given with its weights left in their
+// files (a Hugging Face folder: checkpoint/hf/bertOnnx.ts).
 import type * as tf from '@tensorflow/tfjs-core';
+import type { BertConfig } from '../../shared/configs';
 import { onnxInference } from '../backend';
 import type { Bert } from '../models/bert';
 import { bertGraph } from './bertGraph';
 import { type Fetched, OrtSession } from './runtime';
 
+/** A BERT graph (bertGraph.ts) whose weights are in the files of a folder. */
+export interface BertOnnxModel {
+  config: BertConfig;
+  graph: Uint8Array;
+  folder: string;
+}
+
 export class OnnxBert {
   private readonly session: OrtSession;
+  private readonly config: BertConfig;
 
-  constructor(private readonly model: Bert) {
+  constructor(model: Bert | BertOnnxModel) {
+    this.config = model.config;
+    if ('graph' in model) {
+      this.session = new OrtSession(model.graph, model.folder);
+      return;
+    }
     const graph = () =>
       bertGraph(model.config, (name) => {
         const p = model.params.get(name);
@@ -49,7 +64,7 @@ export class OnnxBert {
 
   /** One sequence; weights [layers, heads, T, T]. */
   attend(ids: number[], segments: number[]): Float32Array {
-    const L = this.model.config.numLayers;
+    const L = this.config.numLayers;
     const names = Array.from({ length: L }, (_, l) => `attn_${l}`);
     const T = ids.length;
     const out = this.run(

@@ -8,6 +8,7 @@ export type Activation = 'gelu' | 'gelu_new' | 'relu';
 
 export class OnnxLayers {
   private readonly added = new Map<string, string>();
+  private readonly transposed = new Set<string>(); // kernels stored [out, in]
 
   constructor(
     readonly g: GraphBuilder,
@@ -21,8 +22,9 @@ export class OnnxLayers {
     let n = this.added.get(name);
     if (!n) {
       const t = this.w(name);
-      n = this.g.weight(name, t.shape, t.data);
+      n = 'slice' in t ? this.g.fileWeight(name, t.shape, t.slice) : this.g.weight(name, t.shape, t.data);
       this.added.set(name, n);
+      if (t.transposed) this.transposed.add(n);
     }
     return n;
   }
@@ -34,8 +36,13 @@ export class OnnxLayers {
     });
   }
 
+  /** x·W + b; a kernel stored [out, in] is read as it lies (FusedMatMul transB), never transposed. */
   dense(x: string, p: string): string {
-    return this.g.node('Add', [this.g.node('MatMul', [x, this.W(`${p}.kernel`)]), this.W(`${p}.bias`)]);
+    const w = this.W(`${p}.kernel`);
+    const xw = this.transposed.has(w)
+      ? this.g.msNode('FusedMatMul', [x, w], { transB: 1 })
+      : this.g.node('MatMul', [x, w]);
+    return this.g.node('Add', [xw, this.W(`${p}.bias`)]);
   }
 
   act(x: string): string {

@@ -1,14 +1,45 @@
 // Builds an ONNX model (opset 20, the default domain) node by node: initializers from typed arrays,
-// nodes that name their outputs, graph inputs and outputs, then the serialized ModelProto.
-import { type AttrValue, FLOAT, INT32, INT64, nodeProto, tensorProto, valueInfo, Writer } from './proto';
+// nodes that name their outputs, graph inputs and outputs, then the serialized ModelProto. A weight may
+// also stay in its file (`fileWeight`): ONNX Runtime then maps the file's bytes in place (the session
+// is told the folder, runtime.ts), so the model holds no copy of it.
+import {
+  type AttrValue,
+  externalTensorProto,
+  FLOAT,
+  INT32,
+  INT64,
+  nodeProto,
+  tensorProto,
+  valueInfo,
+  Writer,
+} from './proto';
 
 export const OPSET = 20; // Gelu arrived in opset 20; LayerNormalization in 17
 const IR_VERSION = 9; // the IR version of opset 20
 
 export type Dim = number | string; // a string names a dimension given at run time
 
-/** A parameter's shape and values by its checkpoint name. */
-export type WeightSource = (name: string) => { shape: number[]; data: Float32Array };
+/** Bytes of a weight inside a file of the session's folder, little-endian F32, F16 or BF16. */
+export interface FileSlice {
+  file: string; // the file's name in the folder
+  offset: number;
+  length: number;
+  dtype: 'F32' | 'F16' | 'BF16';
+}
+
+/**
+ * A parameter's shape and values by its checkpoint name, in memory or in a file; `transposed` marks a
+ * dense kernel stored [out, in] (PyTorch's nn.Linear, as a Hugging Face file has it), not our [in, out].
+ */
+export type WeightSource = (
+  name: string,
+) => { shape: number[]; transposed?: boolean } & ({ data: Float32Array } | { slice: FileSlice });
+
+// ONNX TensorProto.DataType of a file's dtypes
+const FILE_TYPES = { F32: FLOAT, F16: 10, BF16: 16 } as const;
+
+/** Microsoft's operator domain in ONNX Runtime (FusedMatMul). */
+export const MS_DOMAIN = 'com.microsoft';
 
 export class GraphBuilder {
   private readonly nodes: Writer[] = [];
@@ -16,6 +47,7 @@ export class GraphBuilder {
   private readonly inputs: Writer[] = [];
   private readonly outputs: Writer[] = [];
   private count = 0;
+  private usesMs = false;
 
   input(name: string, elemType: 'float32' | 'int32', dims: readonly Dim[]): string {
     this.inputs.push(valueInfo(name, elemType === 'float32' ? FLOAT : INT32, dims));
@@ -31,6 +63,16 @@ export class GraphBuilder {
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.inits.push(tensorProto(name, dims, FLOAT, raw));
     return name;
+  }
+
+  /**
+   * A weight left in its file (an external initializer). Half-precision bytes are cast to float32 by a
+   * node, which ONNX Runtime folds into a float32 copy when it builds the session.
+   */
+  fileWeight(name: string, dims: readonly number[], s: FileSlice): string {
+    const stored = s.dtype === 'F32' ? name : `${name}.${s.dtype}`;
+    this.inits.push(externalTensorProto(stored, dims, FILE_TYPES[s.dtype], s.file, s.offset, s.length));
+    return s.dtype === 'F32' ? name : this.node('Cast', [stored], { to: FLOAT }, name);
   }
 
   /** A small int64 constant (shapes, axes). */
@@ -55,6 +97,14 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A node of ONNX Runtime's Microsoft domain (FusedMatMul). */
+  msNode(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
+    const name = `t${this.count++}`;
+    this.usesMs = true;
+    this.nodes.push(nodeProto(op, inputs, [name], `n${this.count++}_${op}`, attrs, MS_DOMAIN));
+    return name;
+  }
+
   /** A node with several named outputs (Split). */
   nodeN(
     op: string,
@@ -73,7 +123,9 @@ export class GraphBuilder {
     for (const t of this.inits) g.message(5, t);
     for (const i of this.inputs) g.message(11, i);
     for (const o of this.outputs) g.message(12, o);
-    const opset = new Writer().string(1, '').int(2, OPSET);
-    return new Writer().int(1, IR_VERSION).string(2, 'pretrain-lab').message(7, g).message(8, opset).finish();
+    const m = new Writer().int(1, IR_VERSION).string(2, 'pretrain-lab').message(7, g);
+    m.message(8, new Writer().string(1, '').int(2, OPSET));
+    if (this.usesMs) m.message(8, new Writer().string(1, MS_DOMAIN).int(2, 1));
+    return m.finish();
   }
 }

@@ -93,6 +93,30 @@ export function tensorProto(
   return w.int(2, dataType).string(8, name).bytes(9, raw);
 }
 
+/**
+ * A TensorProto whose data is `length` bytes at `offset` in a file (data_location EXTERNAL), named
+ * relative to the folder the session is given (runtime.ts); ONNX Runtime maps it in place.
+ */
+export function externalTensorProto(
+  name: string,
+  dims: readonly number[],
+  dataType: number,
+  location: string,
+  offset: number,
+  length: number,
+): Writer {
+  const w = new Writer();
+  for (const d of dims) w.int(1, d);
+  w.int(2, dataType).string(8, name);
+  for (const [k, v] of [
+    ['location', location],
+    ['offset', String(offset)],
+    ['length', String(length)],
+  ])
+    w.message(13, new Writer().string(1, k).string(2, v));
+  return w.int(14, 1);
+}
+
 /** A ValueInfoProto: a graph input or output with element type and dims (a string is a symbolic dim). */
 export function valueInfo(name: string, elemType: number, dims: readonly (number | string)[]): Writer {
   const shape = new Writer();
@@ -122,11 +146,13 @@ export function nodeProto(
   outputs: readonly string[],
   name: string,
   attrs: Record<string, AttrValue> = {},
+  domain = '',
 ): Writer {
   const w = new Writer();
   for (const i of inputs) w.string(1, i);
   for (const o of outputs) w.string(2, o);
   w.string(3, name).string(4, op);
   for (const [k, v] of Object.entries(attrs)) w.message(5, attribute(k, v));
+  if (domain) w.string(7, domain);
   return w;
 }

@@ -61,9 +61,14 @@ export class OrtSession {
   /**
    * Compiles the serialized ModelProto that `model` builds; call loadOrt() first. The graph is built
    * again (from the weights the caller holds) when a training starts or ends, to change the thread count;
-   * given bytes, the session keeps them for that.
+   * given bytes, the session keeps them for that. `folder`: where the files of the graph's file weights
+   * are (graph.ts fileWeight); ONNX Runtime maps them and reads them in place (it still pre-packs the
+   * matrices of MatMul and Gemm into its own layout, as it does for weights inside the model).
    */
-  constructor(model: Uint8Array | (() => Uint8Array)) {
+  constructor(
+    model: Uint8Array | (() => Uint8Array),
+    private readonly folder?: string,
+  ) {
     if (!ort) throw new Error('ONNX Runtime is not loaded; call loadOrt() first.');
     this.model = typeof model === 'function' ? model : () => model;
     this.threads = sessionThreads();
@@ -78,6 +83,9 @@ export class OrtSession {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       executionProviders: ['cpu'],
+      ...(this.folder !== undefined && {
+        extra: { session: { model_external_initializers_file_folder_path: this.folder } },
+      }),
     });
     return session;
   }

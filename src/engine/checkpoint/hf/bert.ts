@@ -11,23 +11,20 @@ import type { AttentionModel } from '../../analysis/attention';
 import type { LoadedModel, MaskedLm, TransformerEncoder } from '../../analysis/loadedModel';
 import { BertPredictor } from '../../analysis/predictMask';
 import { type LoadedVectors, WordVectors } from '../../word2vec/vectors';
-import {
-  type BertFolder,
-  bertParamCount,
-  bertVectors,
-  disposeLoaded,
-  loadModelFolder,
-  summarize,
-} from '../bert';
+import { type BertFolder, bertParamCount, bertVectors, loadModelFolder, summarize } from '../bert';
 import { readModelJson } from '../files';
 import type { KindHandler } from '../registry';
 import {
   encoderPrefix,
   loadHfBertFolder,
   openHfWeights,
+  planHfBertWeights,
   readHfBertConfig,
+  readHfBertHeader,
   readHfBertTokenizer,
+  readHfBertWeights,
 } from './bertFolder';
+import { hfOnnxTwin } from './bertOnnx';
 import { writeHfBert } from './exportBert';
 
 /** The word-embedding table as static WordPiece vectors, read alone from the safetensors file. */
@@ -64,7 +61,10 @@ export function summariseHfBert(dir: string): ModelSummary {
   return { ...s, preset: 'Hugging Face', createdAt: undefined };
 }
 
-/** A Hugging Face BERT as the engine serves it. */
+/**
+ * A Hugging Face BERT as the engine serves it. With ONNX Runtime, the session maps the weight file and
+ * computes on it in place (bertOnnx.ts); the weights are read into tfjs only if something needs tfjs.
+ */
 export class HfBertModel implements LoadedModel {
   readonly kind = 'hf-bert' as const;
   readonly capabilities: readonly Capability[];
@@ -73,15 +73,24 @@ export class HfBertModel implements LoadedModel {
   readonly predictor: BertPredictor;
 
   constructor(readonly dir: string) {
-    const folder = loadHfBertFolder(dir);
+    const { config, vocab } = readHfBertHeader(dir);
+    const plan = planHfBertWeights(dir, config.bert);
+    const onnx = hfOnnxTwin(config.bert, plan);
     try {
-      this.predictor = new BertPredictor(dir, { folder, embeddings: () => hfBertVectors(dir) });
-    } finally {
-      disposeLoaded(folder); // the model holds its own copies
+      this.predictor = new BertPredictor(dir, {
+        config,
+        vocab,
+        weights: () => readHfBertWeights(plan),
+        onnx,
+        embeddings: () => hfBertVectors(dir),
+      });
+    } catch (e) {
+      onnx?.dispose();
+      throw e;
     }
-    this.capabilities = hfBertCapabilities(folder.hasMlm);
+    this.capabilities = hfBertCapabilities(plan.hasMlm);
     this.summary = { ...this.predictor.summary, preset: 'Hugging Face' };
-    if (folder.hasMlm) this.maskedLm = this.predictor;
+    if (plan.hasMlm) this.maskedLm = this.predictor;
   }
 
   get attention(): AttentionModel {

@@ -228,14 +228,24 @@ function headPresence(reader: SafetensorsReader, shapes: ParamShapes, prefix: st
   );
 }
 
-export interface HfBertWeights {
-  weights: Map<string, tf.Tensor>; // our names; heads absent from the checkpoint are absent here
+/** One tensor our BERT takes from the checkpoint: its name there, our shape, stored [out, in] or not. */
+export interface HfTensor {
+  ours: string;
+  name: string;
+  shape: number[]; // ours ([in, out] for a dense kernel)
+  transpose: boolean;
+}
+
+/** What the checkpoint holds for our BERT, every shape checked; nothing read yet. */
+export interface HfBertPlan {
+  reader: SafetensorsReader;
+  tensors: HfTensor[]; // heads absent from the checkpoint are absent here
   hasMlm: boolean;
   hasNsp: boolean;
 }
 
-/** Reads the tensors our BERT needs, checking each shape against config.json (the tensor is named). */
-export function readHfBertWeights(dir: string, config: BertConfig): HfBertWeights {
+/** Finds the tensors our BERT needs, checking each shape against config.json (the tensor is named). */
+export function planHfBertWeights(dir: string, config: BertConfig): HfBertPlan {
   const reader = openHfWeights(dir);
   const prefix = encoderPrefix(reader, dir);
   const parts = bertParts(config);
@@ -256,40 +266,33 @@ export function readHfBertWeights(dir: string, config: BertConfig): HfBertWeight
         (os.totalmem() / 2 ** 30).toFixed(1),
       ),
     );
+  const tensors = present.map(([ours, shape]): HfTensor => {
+    const { names, transpose } = hfNameOf(ours, prefix);
+    const name = names.find((x) => reader.has(x)) ?? names[0];
+    reader.expect(name, hfShape(shape, transpose), dir);
+    return { ours, name, shape, transpose: transpose && shape.length === 2 };
+  });
+  return { reader, tensors, hasMlm, hasNsp };
+}
+
+/** The planned tensors as tfjs tensors by our names, in our layout (the caller disposes them). */
+export function readHfBertWeights(plan: HfBertPlan): Map<string, tf.Tensor> {
   const weights = new Map<string, tf.Tensor>();
   try {
-    for (const [ours, shape] of present) {
-      const { names, transpose } = hfNameOf(ours, prefix);
-      const name = names.find((x) => reader.has(x)) ?? names[0];
-      const info = reader.tensors.get(name);
-      if (!info)
-        throw new ModelFolderError(
-          l10n.t('{0} has no tensor {1}; the checkpoint is incomplete, so download it again.', dir, name),
-        );
-      const want = hfShape(shape, transpose);
-      if (info.shape.join(',') !== want.join(','))
-        throw new ModelFolderError(
-          l10n.t(
-            'The tensor {0} in {1} has shape [{2}] but config.json needs [{3}]; the weights and config.json disagree, so download the folder again.',
-            name,
-            path.basename(info.file),
-            info.shape,
-            want,
-          ),
-        );
-      const { data } = reader.read(name);
-      const values = transpose && shape.length === 2 ? transpose2d(data, shape[1], shape[0]) : data;
-      weights.set(ours, tf.tensor(values, shape, 'float32'));
+    for (const t of plan.tensors) {
+      const { data } = plan.reader.read(t.name);
+      const values = t.transpose ? transpose2d(data, t.shape[1], t.shape[0]) : data;
+      weights.set(t.ours, tf.tensor(values, t.shape, 'float32'));
     }
   } catch (e) {
     for (const t of weights.values()) t.dispose();
     throw e;
   }
-  return { weights, hasMlm, hasNsp };
+  return weights;
 }
 
-/** The whole folder as our BERT reads it (the caller disposes the weights). */
-export function loadHfBertFolder(dir: string): BertFolder & { hasMlm: boolean } {
+/** config.json and the tokenizer as our BERT folder has them (no weights read). */
+export function readHfBertHeader(dir: string): { config: ModelConfigFile; vocab: Vocab } {
   const bert = readHfBertConfig(dir);
   openHfWeights(dir); // no weights, or only pickles: said before the tokenizer is looked for
   const { vocab, options } = readHfBertTokenizer(dir);
@@ -310,7 +313,6 @@ export function loadHfBertFolder(dir: string): BertFolder & { hasMlm: boolean } 
           ...vocab.tokens,
           ...Array.from({ length: bert.vocabSize - vocab.size }, (_, i) => `[unused-row-${i}]`),
         ]);
-  const w = readHfBertWeights(dir, bert);
   const config: ModelConfigFile = {
     format: BERT_FORMAT,
     formatVersion: 1,
@@ -319,5 +321,12 @@ export function loadHfBertFolder(dir: string): BertFolder & { hasMlm: boolean } 
     tokenizer: options,
     createdAt: fs.statSync(path.join(dir, 'config.json')).mtime.toISOString(),
   };
-  return { dir, config, vocab: padded, weights: w.weights, hasMlm: w.hasMlm };
+  return { config, vocab: padded };
+}
+
+/** The whole folder as our BERT reads it (the caller disposes the weights). */
+export function loadHfBertFolder(dir: string): BertFolder & { hasMlm: boolean } {
+  const { config, vocab } = readHfBertHeader(dir);
+  const plan = planHfBertWeights(dir, config.bert);
+  return { dir, config, vocab, weights: readHfBertWeights(plan), hasMlm: plan.hasMlm };
 }

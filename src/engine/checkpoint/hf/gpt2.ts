@@ -168,21 +168,7 @@ function readMapped(
   try {
     for (const [ours, shape] of shapes) {
       const name = nameOf(ours);
-      const info = reader.tensors.get(name);
-      if (!info)
-        throw new ModelFolderError(
-          l10n.t('{0} has no tensor {1}; the checkpoint is incomplete, so download it again.', dir, name),
-        );
-      if (info.shape.join(',') !== shape.join(','))
-        throw new ModelFolderError(
-          l10n.t(
-            'The tensor {0} in {1} has shape [{2}] but config.json needs [{3}]; the weights and config.json disagree, so download the folder again.',
-            name,
-            path.basename(info.file),
-            info.shape,
-            shape,
-          ),
-        );
+      reader.expect(name, shape, dir);
       out.set(ours, tf.tensor(reader.read(name).data, shape, 'float32'));
     }
   } catch (e) {

@@ -168,6 +168,26 @@ export class SafetensorsReader {
     return this.tensors.has(name);
   }
 
+  /** The entry of a tensor the model in `dir` needs, with the shape config.json gives it, or why not. */
+  expect(name: string, shape: readonly number[], dir: string): TensorInfo {
+    const info = this.tensors.get(name);
+    if (!info)
+      throw new ModelFolderError(
+        l10n.t('{0} has no tensor {1}; the checkpoint is incomplete, so download it again.', dir, name),
+      );
+    if (info.shape.join(',') !== shape.join(','))
+      throw new ModelFolderError(
+        l10n.t(
+          'The tensor {0} in {1} has shape [{2}] but config.json needs [{3}]; the weights and config.json disagree, so download the folder again.',
+          name,
+          path.basename(info.file),
+          info.shape,
+          shape,
+        ),
+      );
+    return info;
+  }
+
   /** The tensor's values as float32 (a fresh array: F32 bytes are read straight into it). */
   read(name: string): { shape: number[]; data: Float32Array } {
     const t = this.tensors.get(name);
