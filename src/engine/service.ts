@@ -21,6 +21,7 @@ import { FORWARD_REQUESTS, shareWithTraining, whileTraining } from './inferenceS
 import { ModelCache } from './modelCache';
 import { handleFinetuneSeq2seq, handleRewrite } from './seq2seqHandler';
 import { pretrainBert, withDefaults } from './train/pretrainBert';
+import { handleWarmModel } from './warmModel';
 import { withW2vDefaults } from './word2vec/options';
 import { pretrainWord2vec } from './word2vec/train';
 import { UnknownWordError, type WordVectors } from './word2vec/vectors';
@@ -45,6 +46,7 @@ export class EngineService {
       const inference = inferenceLine(info);
       return { backend: info.name, tried: info.tried, ...(inference ? { inference } : {}) };
     },
+    warmModel: (req, ctx) => handleWarmModel(() => this.model(req.modelDir), ctx),
     describeModel: async (req) => {
       const m = await this.model(req.modelDir);
       return { kind: m.kind, capabilities: [...m.capabilities], summary: m.summary };

@@ -1,10 +1,12 @@
 // The GPT commands and their panel, wired in one place so extension.ts adds one line: Pretrain GPT,
-// Generate from Here (with Stop Generating on Escape) and Show Next Tokens.
+// Generate from Here (with Stop Generating on Escape) and Show Next Tokens, and the warm-up that keeps
+// the active GPT loaded in the engine (pretrainLab.gptWarmUpSettled, not in the palette, awaits it).
 import * as vscode from 'vscode';
 import { GenerateCommand } from './commands/generate';
 import { NextTokensCommand } from './commands/nextTokens';
 import { type PretrainGptArgs, pretrainGptCommand } from './commands/pretrainGpt';
 import type { EngineClient } from './engineClient';
+import { GptWarmUp } from './gptWarmUp';
 import type { JobController } from './jobs/controller';
 import type { ModelStore } from './modelStore';
 import { NextTokensPanel } from './panels/nextTokensPanel';
@@ -18,9 +20,12 @@ export function registerGpt(
   const panel = new NextTokensPanel(extensionUri);
   const generate = new GenerateCommand(engine, models);
   const nextTokens = new NextTokensCommand(engine, models, panel);
+  const warmUp = new GptWarmUp(engine, models);
   return [
     panel,
     generate,
+    warmUp,
+    vscode.commands.registerCommand('pretrainLab.gptWarmUpSettled', () => warmUp.settled()),
     vscode.commands.registerCommand('pretrainLab.pretrainGpt', (args?: PretrainGptArgs) =>
       pretrainGptCommand(training, models, args),
     ),

@@ -90,6 +90,8 @@ export const EngineRequestSchema = v.variant('type', [
   }),
   /** Any model folder or vector file: its kind, capabilities and summary. */
   v.object({ type: v.literal('describeModel'), modelDir: v.string() }),
+  /** Loads a model ahead of its first use (for a GPT: and runs two generation steps); see warmModel.ts. */
+  v.object({ type: v.literal('warmModel'), modelDir: v.string() }),
   v.object({ type: v.literal('attention'), modelDir: v.string(), text: v.string() }),
   v.object({
     type: v.literal('pretrainWord2vec'),
@@ -199,6 +201,7 @@ export interface EngineResponses {
   predictMask: PredictMaskResult;
   predictWord: PredictMaskResult;
   describeModel: ModelInfo;
+  warmModel: { warmed: boolean; ms: number }; // warmed false: skipped while a training runs
   attention: AttentionResult;
   pretrainWord2vec: { status: 'done' | 'cancelled'; epochsDone: number; summary: W2vSummary };
   vectorsInfo: VectorsInfo;

@@ -1,17 +1,21 @@
 // Generate from Here: a GPT continues the selection (or the text up to the cursor) and the tokens
 // stream into the editor after it as they come. Every write after the first joins the first one's
-// undo group, so one undo removes the whole continuation. The notification's Cancel (or Escape, or
-// Pretrain Lab: Stop Generating) stops within a token and keeps what was written; so does an edit of
-// the document by anyone else, which would otherwise be written into.
+// undo group, so one undo removes the whole continuation (editorStream.ts; a save of the file while
+// it streams in is an undo stop VS Code adds, which the message then mentions). The notification's
+// Cancel (or Escape, or Pretrain Lab: Stop Generating) stops within a token and keeps what was
+// written; so does an edit of the document by anyone else, which would otherwise be written into.
 import * as vscode from 'vscode';
 import { DEFAULT_GENERATE, type GenerateOptions } from '../../shared/configs';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
+import { EditorStream } from './editorStream';
 import { modelFor } from './modelFor';
 
 /** How much of the document before the cursor is sent as the prompt; the engine keeps the context's end. */
 const MAX_PROMPT_CHARS = 20_000;
+/** How long the first piece may take before the notification shows anyway (a model still loading). */
+const NOTIFY_AFTER_MS = 300;
 
 export interface GenerateOutcome {
   model: string;
@@ -19,6 +23,16 @@ export interface GenerateOutcome {
   stopped?: 'cancelled' | 'endOfText' | 'maxTokens' | 'edited';
   notice?: string;
   firstTokenMs?: number; // from the command to the first text on screen
+  firstPieceMs?: number; // from the command to the first text from the engine
+  savesBetweenPieces?: number; // saves seen between two pieces (a lower bound): each one more undo step
+}
+
+/** What to add to the message when saves split the continuation into several undo steps. */
+function savedNotice(saves: number): string | undefined {
+  if (saves === 0) return undefined;
+  return vscode.l10n.t(
+    'The file was saved while the text streamed in (auto save?), and VS Code makes every save an undo step: undo takes this continuation back in more than one step.',
+  );
 }
 
 /** The generation settings (pretrainLab.generate.*), with the shared defaults. */
@@ -85,58 +99,52 @@ export class GenerateCommand implements vscode.Disposable {
           ),
         )
       : doc.getText(sel);
-    let at = doc.offsetAt(sel.isEmpty ? sel.active : sel.end); // where the next piece goes
     const model = choice.model;
     const t0 = Date.now();
     const cts = new vscode.CancellationTokenSource();
     this.running = cts;
     void vscode.commands.executeCommand('setContext', 'pretrainLab.generating', true);
-    let written = '';
-    let firstTokenMs: number | undefined;
     let edited = false;
-    let ownEdit = false;
-    let writes = Promise.resolve();
+    const stream = new EditorStream(
+      editor,
+      doc.offsetAt(sel.isEmpty ? sel.active : sel.end),
+      () => edited || cts.token.isCancellationRequested,
+      () => {
+        edited = true;
+        cts.cancel();
+      },
+    );
     const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document !== doc || ownEdit || e.contentChanges.length === 0) return;
+      if (e.document !== doc || stream.ownEdit || e.contentChanges.length === 0) return;
       edited = true; // someone else changed the text: stop rather than write into their edit
       cts.cancel();
     });
-    // pieces that came while an edit was under way are written together, so the editor never lags
-    // behind the engine, and a stop drops what was not on screen yet (Stop keeps only what was shown)
-    let pending = '';
-    const write = (piece: string) => {
-      const idle = pending.length === 0;
-      pending += piece;
-      if (!idle) return;
-      writes = writes.then(async () => {
-        while (pending && !edited && !cts.token.isCancellationRequested && !editor.document.isClosed) {
-          const text = pending;
-          const pos = doc.positionAt(at);
-          ownEdit = true;
-          try {
-            const ok = await editor.edit((b) => b.insert(pos, text), {
-              undoStopBefore: written.length === 0,
-              undoStopAfter: false,
-            });
-            if (!ok) throw new Error('the editor refused the edit');
-          } catch (e) {
-            edited = true;
-            cts.cancel();
-            log().warn(`Generate from Here: ${(e as Error).message}`);
-            break;
-          } finally {
-            ownEdit = false;
-          }
-          pending = pending.slice(text.length);
-          at += text.length;
-          written += text;
-          firstTokenMs ??= Date.now() - t0;
-        }
-        pending = '';
-      });
-    };
-    try {
-      const r = await vscode.window.withProgress(
+    const outcome = (stopped: GenerateOutcome['stopped'], notice?: string): GenerateOutcome => ({
+      model: model.name,
+      text: stream.written,
+      stopped: edited ? 'edited' : stopped,
+      notice,
+      firstTokenMs: stream.firstAt === undefined ? undefined : stream.firstAt - t0,
+      firstPieceMs: stream.firstPieceAt === undefined ? undefined : stream.firstPieceAt - t0,
+      savesBetweenPieces: stream.savesBetweenPieces,
+    });
+    const call = this.engine.call(
+      { type: 'generate', modelDir: model.dir, text: prompt, ...generateSettings() },
+      {
+        token: cts.token,
+        onProgress: (p) => {
+          if (p.type === 'generate') stream.write(p.text);
+        },
+      },
+    );
+    // the notification (Escape or its Cancel stops) comes once the first piece is on screen, or when
+    // none came within NOTIFY_AFTER_MS (a model still loading): the window draws the first piece
+    // before it, not after it
+    let notified = false;
+    const notify = () => {
+      if (notified) return;
+      notified = true;
+      void vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
           title: vscode.l10n.t('Generating with {0} (Escape to stop)', model.name),
@@ -144,52 +152,41 @@ export class GenerateCommand implements vscode.Disposable {
         },
         async (_p, token) => {
           const link = token.onCancellationRequested(() => cts.cancel());
-          try {
-            return await this.engine.call(
-              { type: 'generate', modelDir: model.dir, text: prompt, ...generateSettings() },
-              {
-                token: cts.token,
-                onProgress: (p) => {
-                  if (p.type === 'generate') write(p.text);
-                },
-              },
-            );
-          } finally {
-            link.dispose();
-          }
+          await Promise.allSettled([call]);
+          link.dispose();
         },
       );
-      await writes;
-      const notice = [choice.notice, r.notice].filter(Boolean).join(' ') || undefined;
+    };
+    stream.onFirstShown = notify;
+    const timer = setTimeout(notify, NOTIFY_AFTER_MS);
+    try {
+      const r = await call;
+      await stream.settled();
+      const saved = savedNotice(stream.savesBetweenPieces);
+      const notice = [choice.notice, r.notice, saved].filter(Boolean).join(' ') || undefined;
       if (notice) void vscode.window.showInformationMessage(notice);
-      return {
-        model: model.name,
-        text: written,
-        stopped: edited ? 'edited' : r.stopped,
-        notice,
-        firstTokenMs,
-      };
+      return outcome(r.stopped, notice);
     } catch (e) {
-      await writes;
+      await stream.settled();
       if (cts.token.isCancellationRequested) {
         const why = edited
           ? vscode.l10n.t('Generation stopped because the text changed; what was written is kept.')
           : vscode.l10n.t('Generation cancelled; what was written is kept.');
-        void vscode.window.showInformationMessage(why);
-        return { model: model.name, text: written, stopped: edited ? 'edited' : 'cancelled', firstTokenMs };
+        const saved = savedNotice(stream.savesBetweenPieces);
+        void vscode.window.showInformationMessage(saved ? `${why} ${saved}` : why);
+        return outcome('cancelled');
       }
       const msg = (e as Error).message;
       log().warn(`Generate from Here: ${msg}`);
       void vscode.window.showErrorMessage(msg);
       return { error: msg };
     } finally {
+      clearTimeout(timer);
       sub.dispose();
+      stream.dispose();
       cts.dispose();
       this.running = undefined;
       void vscode.commands.executeCommand('setContext', 'pretrainLab.generating', false);
-      // close the undo group: the next edit (typing) is a step of its own
-      if (written && !editor.document.isClosed)
-        await editor.edit(() => {}, { undoStopBefore: false, undoStopAfter: true });
     }
   }
 
