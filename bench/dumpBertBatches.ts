@@ -1,7 +1,7 @@
 // Issue 11: prints batches of the real BERT pretraining pipeline for a corpus, decoded back to tokens
 // (input, label at each masked position, segment ids, attention mask) and checks them: the label is the
 // original token at every masked position, masked positions per sequence, share of [PAD], NSP balance.
-// Run: node --import tsx bench/dumpBertBatches.ts <corpus> [--batches N] [--show N] [--max-seq-length T]
+// Run: node --import tsx bench/dumpBertBatches.ts <corpus> [--batches N] [--show N] [--max-seq-length T] [--sentence-pairs]
 import { parseArgs } from 'node:util';
 import { countWords, PretrainingData } from '../src/engine/data/batches';
 import { emptyStats } from '../src/engine/data/corpus';
@@ -18,12 +18,14 @@ const { values: a, positionals } = parseArgs({
     batches: { type: 'string', default: '50' },
     show: { type: 'string', default: '3' },
     'max-seq-length': { type: 'string' },
+    'sentence-pairs': { type: 'boolean' },
   },
 });
 const o = withDefaults({
   corpus: positionals,
   outDir: '/tmp/unused',
   maxSeqLength: a['max-seq-length'] ? Number(a['max-seq-length']) : undefined,
+  sentencePairs: a['sentence-pairs'],
 });
 
 async function main() {

@@ -45,7 +45,12 @@ const env = (k: string, d: number) => Number(process.env[k] ?? d);
       ...docs.flatMap((d) => d.slice(0, d.length - K + 1).map((_, i) => d.slice(i, i + K).flat().length)),
     );
   const bert = new Bert(
-    { ...tinyConfig(vocab.size, H), maxPositions: Math.max(32, T), initializerRange: env('INIT', 0.05) },
+    {
+      ...tinyConfig(vocab.size, H),
+      maxPositions: env('MAXPOS', Math.max(32, T)),
+      intermediateSize: env('FFN', 2 * H),
+      initializerRange: env('INIT', 0.05),
+    },
     { seed: env('SEED', 5) },
   );
   const trainer = new Trainer(bert, { weightDecay: 0.01, clipNorm: 1 });

@@ -13,7 +13,7 @@ import {
   resolveCorpus,
 } from '../../src/engine/data/corpus';
 import { Masker } from '../../src/engine/data/mlm';
-import { createPairInstances, type Document } from '../../src/engine/data/nsp';
+import { createPairInstances, createSentencePairInstances, type Document } from '../../src/engine/data/nsp';
 import { splitSentences } from '../../src/engine/data/sentences';
 import { Rng } from '../../src/engine/random';
 import { Vocab } from '../../src/engine/tokenizer/vocab';
@@ -211,6 +211,37 @@ describe('next-sentence pairs', () => {
     const share = random / n;
     assert.ok(n > 2000);
     assert.ok(Math.abs(share - 0.5) < 0.03, `random-next share ${share} over ${n}`);
+  });
+
+  test('--sentence-pairs: A is one whole sentence, B the next one or, half the time, one of another document', () => {
+    const docs = Array.from({ length: 20 }, (_, d) => doc(12, 1000 + d * 100));
+    const rng = new Rng(5);
+    let random = 0;
+    let n = 0;
+    for (let rep = 0; rep < 30; rep++) {
+      for (let d = 0; d < docs.length; d++) {
+        for (const inst of createSentencePairInstances(
+          docs,
+          d,
+          { maxSeqLength: 64, shortSeqProb: 0.1 },
+          rng,
+        )) {
+          n++;
+          // whole sentences, each starting where a sentence starts: nothing packed or cut
+          assert.equal(inst.tokensA.length, 3);
+          assert.equal(inst.tokensB.length, 3);
+          const home = Math.floor((inst.tokensA[0] - 1000) / 100);
+          assert.equal((inst.tokensA[0] - 1000 - home * 100) % 3, 0);
+          const bHome = Math.floor((inst.tokensB[0] - 1000) / 100);
+          if (inst.isRandomNext) {
+            random++;
+            assert.notEqual(bHome, home);
+          } else assert.equal(inst.tokensB[0], inst.tokensA[0] + 3, 'B is the sentence right after A');
+        }
+      }
+    }
+    assert.ok(n >= 30 * 20 * 11, `${n} pairs: every sentence is an A once per pass`);
+    assert.ok(Math.abs(random / n - 0.5) < 0.05, `random-next share ${random / n}`);
   });
 
   test('a corpus with one document or too few tokens is refused with the minimum', async () => {

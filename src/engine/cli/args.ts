@@ -37,6 +37,7 @@ const OPTIONS = {
   'lm-weight': { type: 'string' }, // finetune on a GPT: weight of the auxiliary LM loss
   'max-predictions': { type: 'string' },
   'whole-word-mask': { type: 'boolean' },
+  'sentence-pairs': { type: 'boolean' },
   lr: { type: 'string' },
   warmup: { type: 'string' },
   'weight-decay': { type: 'string' },

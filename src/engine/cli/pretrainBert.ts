@@ -26,6 +26,8 @@ export const pretrainBertCommand: Command = {
       --vocab FILE                    use this vocab.txt (e.g. a published BERT one) instead
       --cased                         keep case and accents (default: uncased)
       --whole-word-mask               mask all WordPieces of a word together
+      --sentence-pairs                each input is one sentence and the next (or a random one), not
+                                      packed segments: small corpora of short statements learn sooner
       --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X  --init-range X
                                       (default: the preset's recipe; tiny: lr ${BERT_RECIPES.tiny.learningRate}, init ${BERT_RECIPES.tiny.initializerRange}, warm-up ${BERT_RECIPES.tiny.warmupFraction * 100}% of the steps)
       --nsp-weight X                  weight of the next-sentence loss (0: masked LM only)
@@ -40,6 +42,7 @@ export const pretrainBertCommand: Command = {
     'vocab',
     'cased',
     'whole-word-mask',
+    'sentence-pairs',
     'dropout',
     'init-range',
     'nsp-weight',
@@ -61,6 +64,7 @@ export const pretrainBertCommand: Command = {
       vocabFile: str(a, 'vocab'),
       lowercase: !flag(a, 'cased'),
       wholeWordMask: flag(a, 'whole-word-mask'),
+      sentencePairs: flag(a, 'sentence-pairs') || undefined,
       learningRate: num(a, 'lr'),
       warmupSteps: num(a, 'warmup'),
       weightDecay: num(a, 'weight-decay'),

@@ -6,7 +6,7 @@ import type { Rng } from '../random';
 import type { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { type CorpusStats, emptyStats, readDocumentParts, readDocuments } from './corpus';
 import type { Masker } from './mlm';
-import { createPairInstances, type Document, type PairInstance } from './nsp';
+import { createPairInstances, createSentencePairInstances, type Document, type PairInstance } from './nsp';
 import { splitSentences } from './sentences';
 
 export interface Batch {
@@ -26,6 +26,7 @@ export interface Batch {
 export interface DataOptions {
   maxSeqLength: number;
   shortSeqProb: number;
+  sentencePairs?: boolean; // one sentence as A, one as B (RoBERTa's SENTENCE-PAIR), not packed segments
   batchSize: number;
   maxPredictionsPerSeq: number;
   windowTokens?: number; // documents held at once for building pairs (default 2M tokens)
@@ -118,8 +119,9 @@ export class PretrainingData {
       const stats = this.epoch === 0 ? this.stats : emptyStats();
       const flush = (): PairInstance[] => {
         const all: PairInstance[] = [];
+        const create = this.opts.sentencePairs ? createSentencePairInstances : createPairInstances;
         for (let d = 0; d < window.length; d++) {
-          for (const inst of createPairInstances(window, d, this.opts, this.rng)) all.push(inst);
+          for (const inst of create(window, d, this.opts, this.rng)) all.push(inst);
         }
         window = [];
         windowLen = 0;

@@ -89,3 +89,36 @@ export function createPairInstances(
   }
   return out;
 }
+
+/**
+ * RoBERTa's SENTENCE-PAIR inputs (Liu et al. 2019, §4.2): A is one sentence, B the sentence after it
+ * or, half of the time, a sentence of another document. Nothing is packed, so every sentence starts
+ * at the same position: on a small corpus of short statements a tiny model learns what each says far
+ * sooner than from BERT's packed segments (docs/benchmarks.md, "Why pretrain bert does not learn").
+ */
+export function createSentencePairInstances(
+  docs: readonly Document[],
+  docIndex: number,
+  opts: PairOptions,
+  rng: Rng,
+): PairInstance[] {
+  const doc = docs[docIndex];
+  const out: PairInstance[] = [];
+  for (let i = 0; i < doc.length; i++) {
+    const hasNext = i + 1 < doc.length;
+    const isRandomNext = docs.length >= 2 && (!hasNext || rng.next() < 0.5);
+    if (!isRandomNext && !hasNext) continue; // a one-sentence document alone: nothing to pair with
+    const tokensA = Array.from(doc[i]);
+    let tokensB: number[];
+    if (isRandomNext) {
+      let other = docIndex;
+      for (let t = 0; t < 10 && other === docIndex; t++) other = rng.int(0, docs.length - 1);
+      if (other === docIndex) other = (docIndex + 1) % docs.length;
+      const rdoc = docs[other];
+      tokensB = Array.from(rdoc[rng.int(0, rdoc.length - 1)]);
+    } else tokensB = Array.from(doc[i + 1]);
+    truncatePair(tokensA, tokensB, opts.maxSeqLength - 3, rng);
+    if (tokensA.length >= 1 && tokensB.length >= 1) out.push({ tokensA, tokensB, isRandomNext });
+  }
+  return out;
+}

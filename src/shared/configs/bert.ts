@@ -64,6 +64,7 @@ export interface PretrainOptions {
   maskProb: number; // share of tokens chosen for prediction (0.15)
   wholeWordMask: boolean; // mask all WordPieces of a word together
   shortSeqProb: number; // share of instances with a shorter random target length (0.1 in BERT)
+  sentencePairs?: boolean; // inputs are two sentences, not packed segments (RoBERTa's SENTENCE-PAIR)
   vocabSize: number; // WordPiece vocabulary to train, when no vocab is given
   minFrequency: number; // a WordPiece needs this many occurrences to enter the vocabulary
   vocabFile?: string; // use this vocab.txt instead of training one
