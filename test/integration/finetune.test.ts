@@ -9,16 +9,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifyResult } from '../../src/extension/commands/classifySelection';
 import type { PretrainLabApi } from '../../src/extension/extension';
+import { activateExtension } from './activate';
 
 suite('Fine-tuning', () => {
   let api: PretrainLabApi;
   let ext: vscode.Extension<PretrainLabApi>;
 
   suiteSetup(async () => {
-    const found = vscode.extensions.getExtension<PretrainLabApi>('pretrain-lab.pretrain-lab');
-    assert.ok(found, 'the extension is installed');
-    ext = found;
-    api = await ext.activate();
+    ({ ext, api } = await activateExtension());
   });
 
   test('Fine-tune "both" on the spam sample: two classify models, compared; Classify Selection labels a line', async function () {

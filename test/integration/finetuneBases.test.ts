@@ -11,16 +11,14 @@ import * as vscode from 'vscode';
 import type { TagResult } from '../../src/extension/commands/classifySelection';
 import type { PretrainLabApi } from '../../src/extension/extension';
 import type { RunView } from '../../src/shared/protocol/finetune';
+import { activateExtension } from './activate';
 
 suite('Fine-tuning on ELMo and GPT bases', () => {
   let api: PretrainLabApi;
   let ext: vscode.Extension<PretrainLabApi>;
 
   suiteSetup(async () => {
-    const found = vscode.extensions.getExtension<PretrainLabApi>('pretrain-lab.pretrain-lab');
-    assert.ok(found, 'the extension is installed');
-    ext = found;
-    api = await ext.activate();
+    ({ ext, api } = await activateExtension());
   });
 
   test('an ELMo base: the panel shows the scalar mix live, Compare shows two mixes, Tag Selection tags', async function () {

@@ -10,16 +10,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifyResult } from '../../src/extension/commands/classifySelection';
 import type { PretrainLabApi } from '../../src/extension/extension';
+import { activateExtension } from './activate';
 
 suite('Fine-tuning on a GPT base', () => {
   let api: PretrainLabApi;
   let ext: vscode.Extension<PretrainLabApi>;
 
   suiteSetup(async () => {
-    const found = vscode.extensions.getExtension<PretrainLabApi>('pretrain-lab.pretrain-lab');
-    assert.ok(found, 'the extension is installed');
-    ext = found;
-    api = await ext.activate();
+    ({ ext, api } = await activateExtension());
   });
 
   test('a GPT base classifies spam: the run lists its GPT base and accuracy, Classify Selection labels text', async function () {

@@ -10,16 +10,14 @@ import * as vscode from 'vscode';
 import type { RewriteOutcome } from '../../src/extension/commands/rewrite';
 import { REWRITE_SCHEME } from '../../src/extension/commands/rewrite';
 import type { PretrainLabApi } from '../../src/extension/extension';
+import { activateExtension } from './activate';
 
 suite('Sequence to sequence', () => {
   let api: PretrainLabApi;
   let ext: vscode.Extension<PretrainLabApi>;
 
   suiteSetup(async () => {
-    const found = vscode.extensions.getExtension<PretrainLabApi>('pretrain-lab.pretrain-lab');
-    assert.ok(found, 'the extension is installed');
-    ext = found;
-    api = await ext.activate();
+    ({ ext, api } = await activateExtension());
   });
 
   test('Fine-tune BERT→BERT, then Rewrite Selection shows a diff and accepting is one undo step', async function () {

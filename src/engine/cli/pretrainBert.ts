@@ -27,7 +27,7 @@ export const pretrainBertCommand: Command = {
       --cased                         keep case and accents (default: uncased)
       --whole-word-mask               mask all WordPieces of a word together
       --sentence-pairs                each input is one sentence and the next (or a random one), not
-                                      packed segments: small corpora of short statements learn sooner
+                                      segments packed to the sequence length (RoBERTa's SENTENCE-PAIR)
       --lr X  --warmup N  --weight-decay X  --clip-norm X  --dropout X  --init-range X
                                       (default: the preset's recipe; tiny: lr ${BERT_RECIPES.tiny.learningRate}, init ${BERT_RECIPES.tiny.initializerRange}, warm-up ${BERT_RECIPES.tiny.warmupFraction * 100}% of the steps)
       --nsp-weight X                  weight of the next-sentence loss (0: masked LM only)

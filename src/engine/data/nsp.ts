@@ -31,6 +31,14 @@ export function truncatePair(a: number[], b: number[], maxTokens: number, rng: R
   }
 }
 
+/** A random document other than docIndex (of at least two), for a random-next B. */
+function otherDocument(docs: readonly Document[], docIndex: number, rng: Rng): Document {
+  let other = docIndex;
+  for (let t = 0; t < 10 && other === docIndex; t++) other = rng.int(0, docs.length - 1);
+  if (other === docIndex) other = (docIndex + 1) % docs.length;
+  return docs[other];
+}
+
 export function createPairInstances(
   docs: readonly Document[],
   docIndex: number,
@@ -67,10 +75,7 @@ export function createPairInstances(
       if (wantRandom && docs.length >= 2) {
         isRandomNext = true;
         const targetB = Math.max(1, target - tokensA.length);
-        let other = docIndex;
-        for (let t = 0; t < 10 && other === docIndex; t++) other = rng.int(0, docs.length - 1);
-        if (other === docIndex) other = (docIndex + 1) % docs.length;
-        const rdoc = docs[other];
+        const rdoc = otherDocument(docs, docIndex, rng);
         for (let j = rng.int(0, rdoc.length - 1); j < rdoc.length; j++) {
           pushAll(tokensB, rdoc[j]);
           if (tokensB.length >= targetB) break;
@@ -93,8 +98,8 @@ export function createPairInstances(
 /**
  * RoBERTa's SENTENCE-PAIR inputs (Liu et al. 2019, §4.2): A is one sentence, B the sentence after it
  * or, half of the time, a sentence of another document. Nothing is packed, so every sentence starts
- * at the same position: on a small corpus of short statements a tiny model learns what each says far
- * sooner than from BERT's packed segments (docs/benchmarks.md, "Why pretrain bert does not learn").
+ * at the same position, and no sentence is cut (docs/benchmarks.md, "Why pretrain bert does not learn"
+ * the facts corpus, for what it changes on a small corpus of short statements).
  */
 export function createSentencePairInstances(
   docs: readonly Document[],
@@ -111,10 +116,7 @@ export function createSentencePairInstances(
     const tokensA = Array.from(doc[i]);
     let tokensB: number[];
     if (isRandomNext) {
-      let other = docIndex;
-      for (let t = 0; t < 10 && other === docIndex; t++) other = rng.int(0, docs.length - 1);
-      if (other === docIndex) other = (docIndex + 1) % docs.length;
-      const rdoc = docs[other];
+      const rdoc = otherDocument(docs, docIndex, rng);
       tokensB = Array.from(rdoc[rng.int(0, rdoc.length - 1)]);
     } else tokensB = Array.from(doc[i + 1]);
     truncatePair(tokensA, tokensB, opts.maxSeqLength - 3, rng);
