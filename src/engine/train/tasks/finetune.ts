@@ -21,10 +21,10 @@ import { type EncodedExample, makeBatch, type TaskBatch } from '../../data/tasks
 import { decays } from '../../models/bert';
 import { TaskModel } from '../../models/taskModel';
 import { Rng } from '../../random';
-import { type LoopTask, trainLoop } from '../loop';
-import { learningRateAt } from '../schedule';
+import type { LoopTask } from '../loop';
 import { Trainer } from '../trainer';
 import type { PretrainCallbacksOf } from './common';
+import { trainEpoch } from './epochs';
 import { openTaskBase, randomPreset } from './finetuneBase';
 import { baseDefaults, mixReporter } from './finetuneBaseOptions';
 import { loadTaskData, type TaskData } from './finetuneData';
@@ -234,27 +234,15 @@ export async function finetune(o: FinetuneOptions, cb: FinetuneCallbacks = {}): 
     fs.mkdirSync(o.outDir, { recursive: true });
     fs.rmSync(metricsFile, { force: true });
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const r = await trainLoop(fineTuneTask(model, data.train, o.batchSize, rng, !frozenAll), {
-        optimizer: trainer,
-        totalSteps: epoch * perEpoch,
-        learningRate: (s) => learningRateAt(s, learningRate, warmup, totalSteps),
-        reportEvery: Math.max(1, Math.floor(perEpoch / 5)),
-        checkpointEvery: Number.MAX_SAFE_INTEGER,
-        checkpoint: () => undefined, // the best epoch is saved below, after its dev evaluation
-        shouldStop: cb.shouldStop,
-        onProgress: (p) =>
-          cb.onProgress?.({
-            epoch,
-            epochs: o.epochs,
-            step: p.step,
-            totalSteps,
-            trainLoss: p.metrics.loss,
-            learningRate: p.learningRate,
-            examplesPerSecond: p.tokensPerSecond * p.metrics.examplesPerToken,
-            etaSeconds: ((Date.now() - t0) / 1000 / Math.max(1, p.step)) * (totalSteps - p.step),
-            mix: reportMix(p.step),
-          }),
-      });
+      const plan = { trainer, epoch, epochs: o.epochs, perEpoch, totalSteps, learningRate, warmup, t0 };
+      const task = fineTuneTask(model, data.train, o.batchSize, rng, !frozenAll);
+      const r = await trainEpoch(task, { ...plan, shouldStop: cb.shouldStop }, ({ progress: p, ...s }) =>
+        cb.onProgress?.({
+          ...s,
+          examplesPerSecond: p.tokensPerSecond * p.metrics.examplesPerToken,
+          mix: reportMix(p.step),
+        }),
+      );
       if (r.status === 'cancelled') status = 'cancelled';
       const dev = await evaluate(model, data.dev, Math.max(o.batchSize, 32));
       if (status === 'done') epochsDone = epoch;

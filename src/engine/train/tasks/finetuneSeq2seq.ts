@@ -31,11 +31,11 @@ import {
 import type { Seq2seq } from '../../models/seq2seq';
 import { seq2seqDecays } from '../../models/seq2seq';
 import { Rng } from '../../random';
-import { type LoopTask, trainLoop } from '../loop';
+import type { LoopTask } from '../loop';
 import { claimOutDir } from '../outDir';
-import { learningRateAt } from '../schedule';
 import { Trainer } from '../trainer';
 import type { PretrainCallbacksOf } from './common';
+import { trainEpoch } from './epochs';
 import { buildSeq2seq } from './seq2seqBases';
 
 export type Seq2seqCallbacks = PretrainCallbacksOf<Seq2seqProgress>;
@@ -244,26 +244,12 @@ export async function finetuneSeq2seq(
     let status: Seq2seqSummary['status'] = 'done';
     let epochsDone = 0;
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const r = await trainLoop(seq2seqTask(model, tr.pairs, o, src, tgt, rng), {
-        optimizer: trainer,
-        totalSteps: epoch * perEpoch,
-        learningRate: (s) => learningRateAt(s, o.learningRate, warmup, totalSteps),
-        reportEvery: Math.max(1, Math.floor(perEpoch / 5)),
-        checkpointEvery: Number.MAX_SAFE_INTEGER,
-        checkpoint: () => undefined, // the best epoch is saved below, after its dev evaluation
-        shouldStop: cb.shouldStop,
-        onProgress: (p) =>
-          cb.onProgress?.({
-            epoch,
-            epochs: o.epochs,
-            step: p.step,
-            totalSteps,
-            trainLoss: p.metrics.loss,
-            learningRate: p.learningRate,
-            tokensPerSecond: p.tokensPerSecond,
-            etaSeconds: ((Date.now() - t0) / 1000 / Math.max(1, p.step)) * (totalSteps - p.step),
-          }),
-      });
+      const plan = { trainer, epoch, epochs: o.epochs, perEpoch, totalSteps, warmup, t0 };
+      const task = seq2seqTask(model, tr.pairs, o, src, tgt, rng);
+      const e = { ...plan, learningRate: o.learningRate, shouldStop: cb.shouldStop };
+      const r = await trainEpoch(task, e, ({ progress: p, ...s }) =>
+        cb.onProgress?.({ ...s, tokensPerSecond: p.tokensPerSecond }),
+      );
       if (r.status === 'cancelled') status = 'cancelled';
       const devMetrics = await evaluateSeq2seq(model, dev, dv.pairs, src, tgt, {
         batchSize: Math.max(o.batchSize, 32),
