@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifyResult } from '../../src/extension/commands/classifySelection';
 import type { PretrainLabApi } from '../../src/extension/extension';
+import type { RunView } from '../../src/shared/protocol/finetune';
 import { activateExtension } from './activate';
 
 suite('Fine-tuning on a GPT base', () => {
@@ -20,7 +21,7 @@ suite('Fine-tuning on a GPT base', () => {
     ({ ext, api } = await activateExtension());
   });
 
-  test('a GPT base classifies spam: the run lists its GPT base and accuracy, Classify Selection labels text', async function () {
+  test('a GPT base classifies spam: the run lists its GPT base and accuracy, Classify Selection labels text, Compare puts it beside a BERT run', async function () {
     this.timeout(180_000);
     const t0 = Date.now();
     const folder = vscode.workspace.workspaceFolders?.[0];
@@ -88,5 +89,35 @@ suite('Fine-tuning on a GPT base', () => {
         `the selection is "${c.answer.label}"; ${((Date.now() - t0) / 1000).toFixed(1)} s in all`,
     );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+    // the same task on the starter BERT, then Compare: GPT vs BERT side by side, each with its base
+    const bert = (await vscode.commands.executeCommand('pretrainLab.finetune', {
+      base: api.models.starterDir,
+      task: 'classify',
+      train: path.join(tasks, 'spam', 'train.tsv'),
+      dev: path.join(tasks, 'spam', 'dev.tsv'),
+      epochs: 1,
+      learningRate: 1e-3,
+      batchSize: 32,
+      freeze: 'none',
+      name: `${name}-bert`,
+    })) as { status: string; message: string; modelDir: string };
+    assert.equal(bert.status, 'done', bert.message);
+    const compared = (await vscode.commands.executeCommand('pretrainLab.compareRuns', {
+      dirs: [out.modelDir, bert.modelDir],
+    })) as RunView[];
+    assert.deepEqual(
+      compared.map((r) => [r.name, r.baseKind]),
+      [
+        [name, 'gpt'],
+        [`${name}-bert`, 'bert'],
+      ],
+    );
+    for (const r of compared) assert.ok(r.best?.accuracy !== undefined, `${r.name} has a dev accuracy`);
+    const shownNow = api.finetunePanel.state;
+    assert.ok(shownNow?.type === 'runs' && shownNow.runs.length === 2, 'the panel shows both runs');
+    console.log(
+      `    Compare on spam, 1 epoch: ${compared.map((r) => `${r.baseKind} ${((r.best?.accuracy ?? 0) * 100).toFixed(1)}%`).join(' vs ')}`,
+    );
   });
 });
