@@ -2,11 +2,22 @@
 // seq 64, batch 16, MLM + NSP, AdamW) and the same model in PyTorch (bench/torch_bert.py, 2 threads)
 // measured in the same run; prints ms/step, tokens/s, one-sentence forward and their ratios.
 // Run: npm run bench            (PRETRAIN_LAB_BACKEND=cpu|wasm to pick our backend)
+// Design (a) of issue 14 (src/engine/onnx/ortMatMul.ts): PRETRAIN_LAB_ORT_MATMUL=1 runs ours with the ORT
+// matrix products; BENCH_ORT_MATMUL=16,20:1 times our step without them and right after with them from
+// 2^16 and 2^20 multiply-adds (`:1` = one ORT thread, `:2:spin` = spinning threads), BENCH_ROUNDS times
+// (default 2), each row with the peer's ratio (BENCH_ORT_MATMUL=1: the default threshold only).
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
 import { Bert } from '../src/engine/models/bert';
+import {
+  DEFAULT_MIN_WORK,
+  installOrtMatMul,
+  ortMatMulStats,
+  uninstallOrtMatMul,
+} from '../src/engine/onnx/ortMatMul';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
 import { peerBlasLine, peerEnv } from './peer';
@@ -19,8 +30,9 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function ours() {
+async function ours(variant?: () => void) {
   const info = await initBackend();
+  variant?.();
   const m = new Bert({ ...BERT_PRESETS.tiny, vocabSize: V }, { seed: 1 });
   const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
   const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
@@ -48,6 +60,7 @@ async function ours() {
       return { loss: l.loss, metrics: {} };
     }, 1e-4);
   for (let i = 0; i < 3; i++) await step();
+  const calls0 = ortMatMulStats().ortCalls;
   const times: number[] = [];
   for (let i = 0; i < STEPS; i++) {
     const t0 = performance.now();
@@ -55,6 +68,7 @@ async function ours() {
     times.push(performance.now() - t0);
   }
   const one = tf.tensor2d(ids.slice(0, T), [1, T], 'int32');
+  const ortPerStep = (ortMatMulStats().ortCalls - calls0) / STEPS; // products of a step, not the forwards'
   const fw: number[] = [];
   for (let i = 0; i < 23; i++) {
     const t0 = performance.now();
@@ -69,7 +83,10 @@ async function ours() {
     if (i >= 3) fw.push(performance.now() - t0);
   }
   const stepMs = median(times);
+  m.dispose();
+  trainer.dispose();
   return {
+    ortPerStep,
     backend: info.name,
     stepMs,
     tokensPerSecond: (B * T * 1000) / stepMs,
@@ -101,7 +118,52 @@ function peer(threads: number) {
   };
 }
 
+/**
+ * BENCH_ORT_MATMUL: for each threshold 2^k (k[:ORT threads[:spin]]), our step without the ORT products
+ * and right after it with them, then the ratios to the PyTorch peer measured at the start of the round.
+ */
+async function compareOrt(spec: string) {
+  const variants = spec === '1' ? [String(Math.log2(DEFAULT_MIN_WORK))] : spec.split(',');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  console.log(
+    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP), ms, median of ${STEPS}; peer: PyTorch 2 threads`,
+  );
+  console.log(
+    '| round | ORT products from | ORT threads | products on ORT per step | without | with | with / without | peer | without / peer | with / peer | load (1 min) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  let config: unknown;
+  await ours(uninstallOrtMatMul); // warms the JIT and the wasm heap: the first variant is not favoured
+  for (let r = 1; r <= rounds; r++) {
+    const them = peer(2);
+    config = them.config;
+    for (const v of variants) {
+      const [k, threads, spin] = v.split(':');
+      const without = await ours(uninstallOrtMatMul);
+      const withOrt = await ours(() => {
+        const why = installOrtMatMul({
+          minWork: 2 ** Number(k),
+          threads: threads ? Number(threads) : undefined,
+          spin: spin === 'spin',
+        });
+        if (why) throw new Error(`ONNX Runtime did not load: ${why}`);
+      });
+      const n = ortMatMulStats().threads;
+      const f = (x: number) => x.toFixed(1);
+      const q = (x: number, y: number) => (x / y).toFixed(2);
+      console.log(
+        `| ${r} | 2^${k} | ${n}${spin ? ' (spinning)' : ''} | ${withOrt.ortPerStep} | ${f(without.stepMs)} | ${f(withOrt.stepMs)} | ${q(withOrt.stepMs, without.stepMs)} | ${f(them.stepMs)} | ${q(without.stepMs, them.stepMs)} | ${q(withOrt.stepMs, them.stepMs)} | ${os.loadavg()[0].toFixed(2)} |`,
+      );
+    }
+  }
+  uninstallOrtMatMul();
+  console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
+  console.log(peerBlasLine(config));
+  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, wasm + onnxruntime products`);
+}
+
 (async () => {
+  if (process.env.BENCH_ORT_MATMUL) return compareOrt(process.env.BENCH_ORT_MATMUL);
   const us = await ours();
   const them = peer(2);
   const f = (x: number) => x.toFixed(1);
@@ -126,5 +188,7 @@ function peer(threads: number) {
   // a slow peer shows here: threads, BLAS library, OpenMP settings
   console.log(`\nPyTorch peer: ${JSON.stringify(them.config)}`);
   console.log(peerBlasLine(them.config));
-  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}`);
+  const o = ortMatMulStats(); // PRETRAIN_LAB_ORT_MATMUL=1
+  const ort = o.installed ? `, products ≥ ${o.minWork} on ORT (${o.threads} threads)` : '';
+  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}${ort}`);
 })();

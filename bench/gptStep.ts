@@ -7,7 +7,8 @@
 //    (analysis/generate.ts `generate`, models/gpt.ts `decode`) vs a PyTorch `generate`-style loop with
 //    a key/value cache, tokens/s. Random weights: speed does not depend on them. The tokenizer is a
 //    byte-level BPE of 2,000 tokens trained here on the words of test/fixtures' BERT vocabulary.
-// Run: nice -n 10 node --import tsx bench/gptStep.ts   (BENCH_STEPS=N; PRETRAIN_LAB_BACKEND=cpu|wasm)
+// Run: nice -n 10 node --import tsx bench/gptStep.ts   (BENCH_STEPS=N; PRETRAIN_LAB_BACKEND=cpu|wasm;
+// PRETRAIN_LAB_ORT_MATMUL=1: wasm's large matrix products on ONNX Runtime, src/engine/onnx/ortMatMul.ts)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +16,7 @@ import { generate } from '../src/engine/analysis/generate';
 import { GptLm } from '../src/engine/analysis/gptModel';
 import { initBackend } from '../src/engine/backend';
 import { Gpt, gptDecays } from '../src/engine/models/gpt';
+import { ortMatMulStats } from '../src/engine/onnx/ortMatMul';
 import { PieceCounter, trainBpe } from '../src/engine/tokenizer/bpeTrainer';
 import { Trainer } from '../src/engine/train/trainer';
 import { DEFAULT_GPT_PRETRAIN as D, GPT_PRESETS } from '../src/shared/configs';
@@ -126,5 +128,9 @@ function peer(promptTokens: number, newTokens: number) {
   if (us.parameters !== them.parameters) console.log('WARNING: the parameter counts differ');
   console.log(`\nPyTorch peer: ${JSON.stringify(them.config)}`);
   console.log(peerBlasLine(them.config));
-  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}`);
+  const o = ortMatMulStats();
+  const ort = o.installed
+    ? `, products ≥ ${o.minWork} on ORT (${o.threads} threads, ${o.ortCalls} calls)`
+    : '';
+  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${us.backend}${ort}`);
 })();

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendChoice, BackendName } from '../shared/configs';
 import { l10n } from '../shared/l10nCore';
+import { installOrtMatMul, ortMatMulFromEnv } from './onnx/ortMatMul';
 import { loadOrt, type OrtInfo } from './onnx/runtime';
 
 export interface BackendInfo {
@@ -110,6 +111,11 @@ async function activate(name: BackendName): Promise<void> {
     wasm.setWasmPaths(wasmDir());
     registerFastUnsortedSegmentSum('wasm');
     patchWasmBatchMatMul();
+    if (ortMatMulFromEnv()) {
+      const why = installOrtMatMul();
+      if (why)
+        console.warn(l10n.t('ONNX Runtime did not load ({0}); matrix products run on TensorFlow.js.', why));
+    }
   } else {
     registerFastUnsortedSegmentSum('cpu');
   }
