@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../src/engine/backend';
+import { loadOrt } from '../../src/engine/onnx/runtime';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -73,4 +74,14 @@ export function factCorpus(dir: string, docs = 40, perDoc = 6, seed = 1): string
     out.push(lines.join(' '));
   }
   return writeCorpus(dir, { 'facts.txt': out.join('\n\n') + '\n' });
+}
+
+/** A test's skip reason when onnxruntime-node cannot load on this machine, else false. */
+export function ortSkip(): string | false {
+  try {
+    loadOrt();
+    return false;
+  } catch (e) {
+    return `onnxruntime-node does not load here: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }

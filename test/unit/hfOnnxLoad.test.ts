@@ -16,18 +16,11 @@ import { writeHfBert } from '../../src/engine/checkpoint/hf/exportBert';
 import { openModel } from '../../src/engine/checkpoint/registry';
 import { whileTraining } from '../../src/engine/inferenceShare';
 import { Bert } from '../../src/engine/models/bert';
-import { loadOrt } from '../../src/engine/onnx/runtime';
 import { SPECIAL_TOKENS, Vocab } from '../../src/engine/tokenizer/vocab';
 import type { BertConfig } from '../../src/shared/configs';
-import { tmpDir } from './helpers';
+import { ortSkip, tmpDir } from './helpers';
 
-let ortError: string | undefined;
-try {
-  loadOrt();
-} catch (e) {
-  ortError = e instanceof Error ? e.message : String(e);
-}
-const skip = ortError ? `onnxruntime-node does not load here: ${ortError}` : false;
+const skip = ortSkip();
 
 const VOCAB = new Vocab([
   ...SPECIAL_TOKENS,

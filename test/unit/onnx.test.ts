@@ -13,16 +13,11 @@ import { Bert } from '../../src/engine/models/bert';
 import { Gpt } from '../../src/engine/models/gpt';
 import { OnnxBert } from '../../src/engine/onnx/bert';
 import { OnnxGpt } from '../../src/engine/onnx/gpt';
-import { loadOrt, ortInfo } from '../../src/engine/onnx/runtime';
+import { ortInfo } from '../../src/engine/onnx/runtime';
 import { BERT_PRESETS, type BertConfig, GPT_PRESETS } from '../../src/shared/configs';
+import { ortSkip } from './helpers';
 
-let ortError: string | undefined;
-try {
-  loadOrt();
-} catch (e) {
-  ortError = e instanceof Error ? e.message : String(e);
-}
-const skip = ortError ? `onnxruntime-node does not load here: ${ortError}` : false;
+const skip = ortSkip();
 
 const TINY: BertConfig = {
   ...BERT_PRESETS.tiny,

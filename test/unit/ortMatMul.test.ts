@@ -11,18 +11,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
 import { Bert } from '../../src/engine/models/bert';
 import { installOrtMatMul, ortMatMulStats, uninstallOrtMatMul } from '../../src/engine/onnx/ortMatMul';
-import { loadOrt } from '../../src/engine/onnx/runtime';
 import { Rng } from '../../src/engine/random';
 import { BERT_PRESETS } from '../../src/shared/configs';
-import { tmpDir } from './helpers';
+import { ortSkip, tmpDir } from './helpers';
 
-let ortError: string | undefined;
-try {
-  loadOrt();
-} catch (e) {
-  ortError = e instanceof Error ? e.message : String(e);
-}
-const skip = ortError ? `onnxruntime-node does not load here: ${ortError}` : false;
+const skip = ortSkip();
 
 function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
