@@ -180,6 +180,34 @@ describe('masked LM selection', () => {
       }
     }
   });
+
+  test('--sentence-pairs masks each sentence on its own: 15% of A and 15% of B, at least one each', () => {
+    const rng = new Rng(11);
+    const ids = (a: number, b: number) => [
+      vocab.clsId,
+      ...Array.from({ length: a }, (_, i) => 2000 + i),
+      vocab.sepId,
+      ...Array.from({ length: b }, (_, i) => 3000 + i),
+      vocab.sepId,
+    ];
+    let pairNoneInOne = 0;
+    for (let i = 0; i < 400; i++) {
+      const [a, b] = [rng.int(3, 40), rng.int(3, 40)];
+      const seq = ids(a, b);
+      const m = masker.maskEachSegment(seq, rng);
+      const inA = m.positions.filter((p) => p <= a).length;
+      assert.equal(inA, Math.max(1, Math.round(a * 0.15)), `A of ${a}`);
+      assert.equal(m.positions.length - inA, Math.max(1, Math.round(b * 0.15)), `B of ${b}`);
+      m.positions.forEach((p, k) => {
+        assert.ok(!vocab.specialIds.has(seq[p]));
+        assert.equal(m.labels[k], seq[p]);
+      });
+      // the choice over the whole pair (BERT's) leaves a short sentence without a prediction now and then
+      const short = masker.mask(ids(5, 8), rng).positions;
+      if (short.every((p) => p <= 5) || short.every((p) => p > 5)) pairNoneInOne++;
+    }
+    assert.ok(pairNoneInOne > 100, `one sentence unmasked in ${pairNoneInOne}/400 pairs`);
+  });
 });
 
 describe('next-sentence pairs', () => {
@@ -287,5 +315,34 @@ describe('next-sentence pairs', () => {
       }
     }
     assert.ok(data.lastSample && data.lastSample.chosen.length > 0);
+  });
+
+  test('--sentence-pairs batches have a prediction in every sentence, A and B', async () => {
+    const tok = new WordPieceTokenizer(vocab, { lowercase: true });
+    const masker = new Masker(vocab, { maskProb: 0.15, maxPredictions: 5, wholeWordMask: false });
+    const docs = Array.from({ length: 6 }, (_, d) =>
+      ['anna lives in paris.', 'the home of tom is in rome.', 'bob lives in oslo.'].slice(d % 2).join(' '),
+    );
+    const dir = writeCorpus(tmpDir(), { 'a.txt': docs.join('\n\n') });
+    const opts = { maxSeqLength: 24, shortSeqProb: 0, batchSize: 4, maxPredictionsPerSeq: 5 };
+    const data = new PretrainingData(
+      resolveCorpus([dir]).files,
+      tok,
+      masker,
+      { ...opts, sentencePairs: true },
+      new Rng(5),
+    );
+    let rows = 0;
+    const it = data.batches();
+    for (let n = 0; n < 10; n++) {
+      const b = (await it.next()).value!;
+      for (let r = 0; r < 4; r++) {
+        const masked = [0, 1, 2, 3, 4].filter((k) => b.maskedWeights[r * 5 + k] === 1);
+        const segs = masked.map((k) => b.segmentIds[b.maskedPositions[r * 5 + k]]);
+        assert.deepEqual(segs, [0, 1], 'one prediction in A, one in B');
+        rows++;
+      }
+    }
+    assert.equal(rows, 40);
   });
 });

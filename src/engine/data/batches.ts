@@ -188,7 +188,10 @@ export class PretrainingData {
     rows.forEach((inst, b) => {
       const ids = [v.clsId, ...inst.tokensA, v.sepId, ...inst.tokensB, v.sepId];
       const segs = ids.map((_, i) => (i <= inst.tokensA.length + 1 ? 0 : 1));
-      const m = this.masker.mask(ids, this.rng);
+      // one sentence each: mask each on its own, so that none goes without a prediction (mlm.ts)
+      const m = this.opts.sentencePairs
+        ? this.masker.maskEachSegment(ids, this.rng)
+        : this.masker.mask(ids, this.rng);
       for (let t = 0; t < ids.length; t++) {
         batch.inputIds[b * T + t] = m.inputIds[t];
         batch.segmentIds[b * T + t] = segs[t];

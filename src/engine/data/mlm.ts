@@ -33,8 +33,54 @@ export class Masker {
   }
 
   mask(ids: readonly number[], rng: Rng): MaskedSequence {
+    return this.maskSpans(ids, [[0, ids.length]], rng);
+  }
+
+  /**
+   * The same choice made in each segment (each run of tokens between [CLS]/[SEP]) on its own: 15% of
+   * each, at least one token. With --sentence-pairs every sentence then has its prediction; chosen over
+   * the pair, nearly half of the pairs leave one sentence unmasked and mask two tokens of the other,
+   * and a tiny BERT stays at chance on a corpus of short facts (docs/benchmarks.md, issue 11).
+   */
+  maskEachSegment(ids: readonly number[], rng: Rng): MaskedSequence {
+    const spans: [number, number][] = [];
+    let start = 0;
+    for (let i = 0; i <= ids.length; i++) {
+      if (i < ids.length && !this.vocab.specialIds.has(ids[i])) continue;
+      if (i > start) spans.push([start, i]);
+      start = i + 1;
+    }
+    return this.maskSpans(ids, spans, rng);
+  }
+
+  private maskSpans(ids: readonly number[], spans: readonly [number, number][], rng: Rng): MaskedSequence {
+    const inputIds = ids.slice();
+    const chosen: { pos: number; treatment: MaskTreatment }[] = [];
+    for (const [from, to] of spans) {
+      const budget = this.opts.maxPredictions - chosen.length;
+      if (budget <= 0) break;
+      this.chooseIn(ids, from, to, budget, inputIds, chosen, rng);
+    }
+    chosen.sort((a, b) => a.pos - b.pos);
+    return {
+      inputIds,
+      positions: chosen.map((c) => c.pos),
+      labels: chosen.map((c) => ids[c.pos]),
+      treatments: chosen.map((c) => c.treatment),
+    };
+  }
+
+  private chooseIn(
+    ids: readonly number[],
+    from: number,
+    to: number,
+    budget: number,
+    inputIds: number[],
+    chosen: { pos: number; treatment: MaskTreatment }[],
+    rng: Rng,
+  ): void {
     const groups: number[][] = [];
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = from; i < to; i++) {
       if (this.vocab.specialIds.has(ids[i])) continue;
       const isContinuation = this.vocab.token(ids[i]).startsWith('##');
       if (
@@ -46,19 +92,16 @@ export class Masker {
         groups[groups.length - 1].push(i);
       } else groups.push([i]);
     }
+    if (groups.length === 0) return;
     rng.shuffle(groups);
     // 15% of the maskable tokens (BERT's script counts [CLS] and [SEP] too, which gives slightly less).
     let candidates = 0;
     for (const g of groups) candidates += g.length;
-    const numToPredict = Math.min(
-      this.opts.maxPredictions,
-      Math.max(1, Math.round(candidates * this.opts.maskProb)),
-    );
-    const inputIds = ids.slice();
-    const chosen: { pos: number; treatment: MaskTreatment }[] = [];
+    const numToPredict = Math.min(budget, Math.max(1, Math.round(candidates * this.opts.maskProb)));
+    let n = 0;
     for (const g of groups) {
-      if (chosen.length >= numToPredict) break;
-      if (chosen.length + g.length > numToPredict) continue;
+      if (n >= numToPredict) break;
+      if (n + g.length > numToPredict) continue;
       for (const pos of g) {
         let treatment: MaskTreatment;
         const r = rng.next();
@@ -72,14 +115,8 @@ export class Masker {
           inputIds[pos] = this.randomPool[Math.floor(rng.next() * this.randomPool.length)];
         }
         chosen.push({ pos, treatment });
+        n++;
       }
     }
-    chosen.sort((a, b) => a.pos - b.pos);
-    return {
-      inputIds,
-      positions: chosen.map((c) => c.pos),
-      labels: chosen.map((c) => ids[c.pos]),
-      treatments: chosen.map((c) => c.treatment),
-    };
   }
 }
