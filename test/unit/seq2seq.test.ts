@@ -28,7 +28,11 @@ import { decoderConfigFromBert, isCrossAttention } from '../../src/engine/models
 import { BpeTokenizer, byteTokens } from '../../src/engine/tokenizer/bpe';
 import { SPECIAL_TOKENS, Vocab } from '../../src/engine/tokenizer/vocab';
 import { WordPieceTokenizer } from '../../src/engine/tokenizer/wordpiece';
-import { finetuneSeq2seq, withSeq2seqDefaults } from '../../src/engine/train/tasks/finetuneSeq2seq';
+import {
+  betterDev,
+  finetuneSeq2seq,
+  withSeq2seqDefaults,
+} from '../../src/engine/train/tasks/finetuneSeq2seq';
 import { buildSeq2seq } from '../../src/engine/train/tasks/seq2seqBases';
 import type { BertConfig, GptConfig } from '../../src/shared/configs';
 import { backend, tmpDir } from './helpers';
@@ -175,6 +179,30 @@ async function rows(t: tf.Tensor): Promise<number[]> {
   t.dispose();
   return a;
 }
+
+describe('the best epoch', () => {
+  // the dev scores of a real run (pretrain-lab finetune --task seq2seq on sample/tasks/seq2seq-facts):
+  // epoch 1 babbled, epoch 13 answered every unseen person right
+  const dev = (bleu: number, chrf: number, exactMatch: number, loss: number) => ({
+    bleu,
+    chrf,
+    exactMatch,
+    loss,
+    examples: [],
+  });
+  const babble = dev(1.06, 22.28, 0, 3.09); // "where does emma live ?" → "rome romees n ann romeinnes madrid"
+  const right = dev(0, 100, 1, 0.21); // one-word answers: no 4-grams, BLEU 0
+  test('exact one-word answers beat an early babble whose BLEU happens to be above 0', () => {
+    assert.equal(betterDev(right, babble), true);
+    assert.equal(betterDev(babble, right), false);
+  });
+  test('ties on chrF go to exact match, then BLEU, then the lower dev loss; equal scores are not better', () => {
+    assert.equal(betterDev(dev(0, 50, 0.5, 1), dev(0, 50, 0.25, 1)), true);
+    assert.equal(betterDev(dev(10, 50, 0.5, 1), dev(5, 50, 0.5, 1)), true);
+    assert.equal(betterDev(dev(5, 50, 0.5, 0.9), dev(5, 50, 0.5, 1)), true);
+    assert.equal(betterDev(dev(5, 50, 0.5, 1), dev(5, 50, 0.5, 1)), false);
+  });
+});
 
 describe('seq2seq model', () => {
   test('the decoder is causal: changing a later target token leaves earlier positions alone', async () => {

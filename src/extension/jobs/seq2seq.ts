@@ -66,9 +66,11 @@ export function seq2seqJob(
       const message =
         r.status === 'done'
           ? l10n.t(
-              'Model {0} fine-tuned: best dev BLEU {1} at epoch {2} in {3} s.',
+              'Model {0} fine-tuned: best dev chrF {1} (BLEU {2}, exact match {3}%) at epoch {4} in {5} s.',
               model,
+              (r.dev?.chrf ?? 0).toFixed(1),
               (r.dev?.bleu ?? 0).toFixed(2),
+              ((r.dev?.exactMatch ?? 0) * 100).toFixed(1),
               r.bestEpoch,
               Math.round(r.seconds),
             )

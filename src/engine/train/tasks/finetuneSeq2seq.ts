@@ -1,7 +1,7 @@
 // Sequence-to-sequence fine-tuning as a task of the training loop (../loop.ts): teacher forcing (the
 // decoder reads the gold prefix), token cross-entropy with optional label smoothing, AdamW with warmup
 // and linear decay. Each epoch ends with the dev loss and the dev outputs' corpus BLEU, chrF and exact
-// match (greedy, or beam with devBeamSize); the best epoch by BLEU (then chrF) is saved as a model folder.
+// match (greedy, or beam with devBeamSize); the best epoch by chrF (then exact match, BLEU, dev loss) is saved as a model folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -146,6 +146,19 @@ export async function evaluateSeq2seq(
   };
 }
 
+/**
+ * Whether an epoch's dev scores beat the best so far: by chrF, then exact match, BLEU and dev loss. Not
+ * BLEU first: short outputs have few or no 4-grams, so an early epoch's babble ("rome romees n ann")
+ * out-scored later exact answers (BLEU 1.06 against 0) and was the one saved; chrF counts character
+ * n-grams and ranks short, long and Chinese outputs alike (Popović 2015).
+ */
+export function betterDev(a: Seq2seqDevMetrics, b: Seq2seqDevMetrics): boolean {
+  const rank = (m: Seq2seqDevMetrics) => [m.chrf, m.exactMatch, m.bleu, -m.loss];
+  const [ra, rb] = [rank(a), rank(b)];
+  const k = ra.findIndex((x, i) => x !== rb[i]);
+  return k >= 0 && ra[k] > rb[k];
+}
+
 export async function finetuneSeq2seq(
   o: Seq2seqTrainOptions,
   cb: Seq2seqCallbacks = {},
@@ -275,11 +288,7 @@ export async function finetuneSeq2seq(
         etaSeconds: (elapsed / epoch) * (o.epochs - epoch),
         dev: devMetrics,
       });
-      // by BLEU, then chrF (one-word outputs have no 4-grams: BLEU 0 for all), then dev loss
-      const rank = (m: Seq2seqDevMetrics) => [m.bleu, m.chrf, -m.loss];
-      const [r0, r1] = [rank(devMetrics), best ? rank(best) : []];
-      const k = r0.findIndex((x, i) => x !== r1[i]);
-      if (!best || (k >= 0 && r0[k] > r1[k])) {
+      if (!best || betterDev(devMetrics, best)) {
         best = devMetrics;
         const { examples: _, ...scores } = devMetrics;
         Object.assign(config, {
