@@ -8,7 +8,7 @@ import { l10n } from '../../../shared/l10nCore';
 import { encodeText, encodeWords, type TaskBatch } from '../../data/tasks/encode';
 import type { WordPieceTokenizer } from '../../tokenizer/wordpiece';
 import { type Bert, bertEncoderShapes } from '../bert';
-import { FreezeError, type TaskEncoder, type TaskTokenizer } from './types';
+import { frozenLayers, type TaskEncoder, type TaskTokenizer } from './types';
 
 /** The WordPiece side of a BERT or word2vec base. */
 export function wordPieceTaskTokenizer(tok: WordPieceTokenizer): TaskTokenizer {
@@ -64,15 +64,13 @@ export class BertTaskEncoder extends BertShapedEncoder<Bert> implements TaskEnco
 
   trainableNames(freeze: FreezeSpec): string[] {
     if (freeze === 'all') return [];
-    const n = freeze === 'none' ? 0 : freeze;
-    if (n > this.config.numLayers)
-      throw new FreezeError(
-        l10n.t(
-          '--freeze {0} is more than the {1} layers of the base; use all for feature-based training.',
-          n,
-          this.config.numLayers,
-        ),
-      );
+    const n = frozenLayers(freeze, this.config.numLayers, (k) =>
+      l10n.t(
+        '--freeze {0} is more than the {1} layers of the base; use all for feature-based training.',
+        k,
+        this.config.numLayers,
+      ),
+    );
     return bertEncoderShapes(this.config)
       .map(([name]) => name)
       .filter((name) => {

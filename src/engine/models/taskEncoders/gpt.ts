@@ -15,7 +15,7 @@ import type { EncodedExample, TaskBatch } from '../../data/tasks/encode';
 import type { BpeTokenizer } from '../../tokenizer/bpe';
 import { Gpt, gptParamShapes, POSITION_EMBEDDING, TOKEN_EMBEDDING } from '../gpt';
 import { lmLogits } from '../heads/lm';
-import { FreezeError, type TaskEncoder, type TaskTokenizer } from './types';
+import { FreezeError, frozenLayers, type TaskEncoder, type TaskTokenizer } from './types';
 
 export const GPT_SPECIALS = ['<|start|>', '<|delim|>', '<|extract|>'] as const;
 const SPECIAL_SEED = 20180611;
@@ -108,15 +108,13 @@ export class GptTaskEncoder implements TaskEncoder {
 
   trainableNames(freeze: FreezeSpec): string[] {
     if (freeze === 'all') return [];
-    const n = freeze === 'none' ? 0 : freeze;
-    if (n > this.config.numLayers)
-      throw new FreezeError(
-        l10n.t(
-          '--freeze {0} is more than the {1} blocks of the GPT; use all for feature-based training.',
-          n,
-          this.config.numLayers,
-        ),
-      );
+    const n = frozenLayers(freeze, this.config.numLayers, (k) =>
+      l10n.t(
+        '--freeze {0} is more than the {1} blocks of the GPT; use all for feature-based training.',
+        k,
+        this.config.numLayers,
+      ),
+    );
     return gptParamShapes(this.base.config)
       .map(([name]) => name)
       .filter((name) => {

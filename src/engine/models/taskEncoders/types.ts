@@ -57,3 +57,17 @@ export interface TaskEncoder {
 export class FreezeError extends Error {
   override name = 'FreezeError';
 }
+
+/**
+ * How many of a layered base's lowest layers a freeze setting keeps fixed (0 for 'none'); refuses
+ * more than the base has with `tooMany(n)`, one sentence. Not for 'all', which trains nothing.
+ */
+export function frozenLayers(
+  freeze: Exclude<FreezeSpec, 'all'>,
+  numLayers: number,
+  tooMany: (n: number) => string,
+): number {
+  const n = freeze === 'none' ? 0 : freeze;
+  if (n > numLayers) throw new FreezeError(tooMany(n));
+  return n;
+}
