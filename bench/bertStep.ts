@@ -6,6 +6,8 @@
 // matrix products; BENCH_ORT_MATMUL=16,20:1 times our step without them and right after with them from
 // 2^16 and 2^20 multiply-adds (`:1` = one ORT thread, `:2:spin` = spinning threads), BENCH_ROUNDS times
 // (default 2), each row with the peer's ratio (BENCH_ORT_MATMUL=1: the default threshold only).
+// BENCH_ADAMW=compare times our step with the op-by-op AdamW (PRETRAIN_LAB_UNFUSED_ADAMW=1) and right after
+// with the fused one (src/engine/train/fusedAdamW.ts), BENCH_ROUNDS times, each with the peer's ratio.
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -162,8 +164,45 @@ async function compareOrt(spec: string) {
   console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, wasm + onnxruntime products`);
 }
 
+/** BENCH_ADAMW=compare: our step with the op-by-op AdamW, then with the fused one, against the peer. */
+async function compareAdamW() {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const unfused = (on: boolean) => () => {
+    if (on) process.env.PRETRAIN_LAB_UNFUSED_ADAMW = '1';
+    else delete process.env.PRETRAIN_LAB_UNFUSED_ADAMW;
+  };
+  console.log(
+    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP), ms, median of ${STEPS}; peer: PyTorch 2 threads`,
+  );
+  console.log(
+    '| round | op-by-op AdamW | fused AdamW | fused / op-by-op | peer | op-by-op / peer | fused / peer | load (1 min) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  let config: unknown;
+  let backend = '';
+  await ours(unfused(true)); // warms the JIT and the wasm heap: the first variant is not favoured
+  for (let r = 1; r <= rounds; r++) {
+    const them = peer(2);
+    config = them.config;
+    const a = await ours(unfused(true));
+    const b = await ours(unfused(false));
+    backend = b.backend;
+    const f = (x: number) => x.toFixed(1);
+    const q = (x: number, y: number) => (x / y).toFixed(2);
+    console.log(
+      `| ${r} | ${f(a.stepMs)} | ${f(b.stepMs)} | ${q(b.stepMs, a.stepMs)} | ${f(them.stepMs)} | ${q(a.stepMs, them.stepMs)} | ${q(b.stepMs, them.stepMs)} | ${os.loadavg()[0].toFixed(2)} |`,
+    );
+  }
+  console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
+  console.log(peerBlasLine(config));
+  const o = ortMatMulStats();
+  const ort = o.installed ? `, products ≥ ${o.minWork} on ORT (${o.threads} threads)` : '';
+  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${backend}${ort}`);
+}
+
 (async () => {
   if (process.env.BENCH_ORT_MATMUL) return compareOrt(process.env.BENCH_ORT_MATMUL);
+  if (process.env.BENCH_ADAMW === 'compare') return compareAdamW();
   const us = await ours();
   const them = peer(2);
   const f = (x: number) => x.toFixed(1);

@@ -6,8 +6,12 @@
 // held-out fact questions answered at the end are printed.
 // Run: node --import tsx bench/sameBatches.ts [--steps 600] [--every 50] [--lr X] [--init-range X]
 //      [--warmup N] [--nsp-weight X] [--dropout X] [--eps X] [--vocab-size N] [--seed N] [--only ours|torch]
+//      [--batch-size N] [--max-seq-length N] [--sentence-pairs]
 //      [--out DIR] [--packing pairs|contiguous]   pairs: BERT's NSP instances (what training uses); contiguous: the
 //      corpus's text cut into full-length sequences, B always the actual next (a plain MLM pipeline)
+//      [--corpus FILE_OR_DIR]... [--vocab vocab.txt]   train on this text instead of the facts corpus (no
+//      questions then), e.g. the starter's corpus: --corpus /tmp/pretrain-lab-starter/corpus/english --corpus
+//      /tmp/pretrain-lab-starter/corpus/chinese --vocab /tmp/pretrain-lab-starter/vocab.txt
 // Unset options take the tiny preset's recipe (src/shared/configs/bert.ts), as the CLI does.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +20,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
 import { type Batch, countWords, PretrainingData, tokenizeDocument } from '../src/engine/data/batches';
-import { emptyStats, readDocuments } from '../src/engine/data/corpus';
+import { emptyStats, readDocuments, resolveCorpus } from '../src/engine/data/corpus';
 import { Masker } from '../src/engine/data/mlm';
 import { Bert, bertParamShapes, decays } from '../src/engine/models/bert';
 import { mlmLoss } from '../src/engine/models/heads/mlm';
@@ -24,6 +28,7 @@ import { nspLoss } from '../src/engine/models/heads/nsp';
 import { Rng } from '../src/engine/random';
 import { BasicTokenizer } from '../src/engine/tokenizer/basic';
 import { trainWordPieceVocab } from '../src/engine/tokenizer/trainer';
+import { Vocab } from '../src/engine/tokenizer/vocab';
 import { WordPieceTokenizer } from '../src/engine/tokenizer/wordpiece';
 import { withDefaults } from '../src/engine/train/pretrainBert';
 import { learningRateAt } from '../src/engine/train/schedule';
@@ -48,6 +53,11 @@ const { values: a } = parseArgs({
     packing: { type: 'string', default: 'pairs' },
     out: { type: 'string' },
     threads: { type: 'string', default: '2' },
+    'batch-size': { type: 'string' },
+    'max-seq-length': { type: 'string' },
+    'sentence-pairs': { type: 'boolean' },
+    corpus: { type: 'string', multiple: true },
+    vocab: { type: 'string' },
   },
 });
 const num = (k: keyof typeof a) => (a[k] === undefined ? undefined : Number(a[k]));
@@ -68,6 +78,9 @@ const o = withDefaults({
   dropout: num('dropout'),
   vocabSize: num('vocab-size'),
   seed: num('seed'),
+  batchSize: num('batch-size'),
+  maxSeqLength: num('max-seq-length'),
+  sentencePairs: a['sentence-pairs'],
 });
 const base = BERT_PRESETS[o.preset];
 const recipe = {
@@ -86,6 +99,7 @@ const recipe = {
   maxPredictions: o.maxPredictionsPerSeq,
   seed: o.seed,
   packing: a.packing,
+  sentencePairs: o.sentencePairs === true,
 };
 
 interface Curve {
@@ -104,10 +118,14 @@ interface SideResult {
 /** Writes the corpus, the batches, the initial weights and the questions; returns the BERT config. */
 async function writeInputs(): Promise<{ config: BertConfig; labelEntropy: number }> {
   fs.mkdirSync(OUT, { recursive: true });
-  const corpus = writeFactsCorpus(path.join(OUT, 'facts'));
+  const corpus = a.corpus ? resolveCorpus(a.corpus).files : [writeFactsCorpus(path.join(OUT, 'facts'))];
   const basic = new BasicTokenizer({ lowercase: true });
-  const counts = await countWords([corpus], (s) => basic.tokenize(s), emptyStats());
-  const vocab = trainWordPieceVocab(counts, { vocabSize: o.vocabSize, minFrequency: o.minFrequency });
+  const vocab = a.vocab
+    ? Vocab.parse(fs.readFileSync(a.vocab, 'utf8'), a.vocab)
+    : trainWordPieceVocab(await countWords(corpus, (s) => basic.tokenize(s), emptyStats()), {
+        vocabSize: o.vocabSize,
+        minFrequency: o.minFrequency,
+      });
   const tok = new WordPieceTokenizer(vocab, { lowercase: true });
   const masker = new Masker(vocab, {
     maskProb: o.maskProb,
@@ -115,7 +133,7 @@ async function writeInputs(): Promise<{ config: BertConfig; labelEntropy: number
     wholeWordMask: o.wholeWordMask,
   });
   const rng = new Rng(o.seed);
-  const data = new PretrainingData([corpus], tok, masker, o, rng);
+  const data = new PretrainingData(corpus, tok, masker, o, rng);
   const bin = fs.openSync(path.join(OUT, 'batches.bin'), 'w');
   const labelCounts = new Map<number, number>();
   let labels = 0;
@@ -150,7 +168,7 @@ async function writeInputs(): Promise<{ config: BertConfig; labelEntropy: number
   fs.closeSync(init);
   m.dispose();
 
-  const questions = factQuestions().map((q) => {
+  const questions = (a.corpus ? [] : factQuestions()).map((q) => {
     const ids = [vocab.clsId, ...tok.ids(q.text), vocab.sepId];
     return {
       text: q.text,
@@ -163,7 +181,7 @@ async function writeInputs(): Promise<{ config: BertConfig; labelEntropy: number
   const meta = { recipe, config, shapes, questions, tokens: vocab.size, labelEntropy };
   fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(meta));
   console.log(
-    `corpus ${corpus}; vocabulary ${vocab.size}; ${n} batches of ${o.batchSize}×${o.maxSeqLength} (${a.packing}): ${(tokens / n).toFixed(0)} tokens and ${(labels / n).toFixed(1)} predictions a batch; unigram entropy of the masked tokens ${labelEntropy.toFixed(3)} nats`,
+    `corpus ${corpus.length > 2 ? `${corpus.length} files` : corpus.join(', ')}; vocabulary ${vocab.size}; ${n} batches of ${o.batchSize}×${o.maxSeqLength} (${a.packing}): ${(tokens / n).toFixed(0)} tokens and ${(labels / n).toFixed(1)} predictions a batch; unigram entropy of the masked tokens ${labelEntropy.toFixed(3)} nats`,
   );
   return { config, labelEntropy };
 }
@@ -172,12 +190,12 @@ async function writeInputs(): Promise<{ config: BertConfig; labelEntropy: number
 async function* contiguous(
   data: PretrainingData,
   tok: WordPieceTokenizer,
-  corpus: string,
+  corpus: string[],
   rng: Rng,
 ): AsyncGenerator<Batch> {
   const { batchSize: B, maxSeqLength: T, maxPredictionsPerSeq: P } = o;
   const stream: number[] = [];
-  for await (const doc of readDocuments([corpus], emptyStats()))
+  for await (const doc of readDocuments(corpus, emptyStats()))
     for (const s of tokenizeDocument(doc, tok)) stream.push(...s);
   const L = T - 3;
   for (;;) {

@@ -93,6 +93,39 @@ async function selectLine(page, n) {
   await page.keyboard.press('Shift+Home');
 }
 
+/**
+ * Right-click on the selection → Show Attention; waits for the attention panel's next paint and returns
+ * the time from the click on the menu item to that paint, and the tokens the panel shows.
+ */
+async function attentionFirstPaint(timeout) {
+  const canvases = '#head-canvas, #matrix-canvas, canvas.thumb';
+  const paintOf = async (wait) => {
+    const found = await inWebview(page, canvases, wait).catch(() => undefined);
+    return found
+      ? { frame: found.frame, paint: await found.frame.evaluate(() => document.body.dataset.paint || '') }
+      : undefined;
+  };
+  const before = (await paintOf(500))?.paint ?? ''; // no panel yet: any paint is new
+  const sel = page.locator('.monaco-editor.focused .selected-text').first();
+  const b = await sel.boundingBox();
+  await page.mouse.click(b.x + 30, b.y + 5, { button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: 'Show Attention' }).first();
+  await item.waitFor({ state: 'visible', timeout: 10000 });
+  await page.waitForTimeout(300);
+  const t0 = Date.now();
+  await item.click();
+  const end = t0 + timeout;
+  for (;;) {
+    const now = await paintOf(200);
+    if (now?.paint && now.paint !== before) {
+      const ms = Date.now() - t0;
+      return { ms, tokens: Number(await now.frame.evaluate(() => document.body.dataset.tokens)) };
+    }
+    if (Date.now() > end) throw new Error(`the attention panel did not paint within ${timeout / 1000} s`);
+    await page.waitForTimeout(10);
+  }
+}
+
 async function focusEditor() {
   await page
     .locator('.monaco-editor .view-lines')
@@ -498,35 +531,52 @@ async function predictAndWait() {
       await page.keyboard.press('Control+Home');
       for (let i = 0; i < lines; i++) await page.keyboard.press('Shift+ArrowDown');
       await page.waitForTimeout(200);
-      const { frame: f0 } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb');
-      const before = await f0.evaluate(() => document.body.dataset.paint || '');
-      const sel = page.locator('.monaco-editor.focused .selected-text').first();
-      const b = await sel.boundingBox();
-      await page.mouse.click(b.x + 30, b.y + 5, { button: 'right' });
-      const item = page.locator('.context-view .action-label', { hasText: 'Show Attention' }).first();
-      await item.waitFor({ state: 'visible', timeout: 10000 });
-      await page.waitForTimeout(300);
-      const t0 = Date.now();
-      await item.click();
-      const end = Date.now() + 60000;
-      let tokens = '';
-      for (;;) {
-        const { frame } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb');
-        const paint = await frame.evaluate(() => document.body.dataset.paint || '');
-        if (paint && paint !== before) {
-          tokens = await frame.evaluate(() => document.body.dataset.tokens);
-          break;
-        }
-        if (Date.now() > end) throw new Error('the attention panel did not repaint');
-        await page.waitForTimeout(10);
-      }
-      timings.attentionFirstPaint.push({ lines, tokens: Number(tokens), ms: Date.now() - t0 });
+      const { ms, tokens } = await attentionFirstPaint(60000);
+      timings.attentionFirstPaint.push({ lines, tokens, ms });
     }
     console.log(`    attention first paint: ${JSON.stringify(timings.attentionFirstPaint)}`);
     await page.screenshot({ path: path.join(shots, 'attention-long.png') });
     await page.locator('.tab', { hasText: 'try-predict-mask.txt' }).first().click();
     await page.waitForTimeout(300);
   });
+
+  // bench/attentionBase.sh only (issue 14): a bert-base-shaped Hugging Face folder, 512 tokens
+  if (process.env.ATTENTION_BASE_MODEL)
+    await test('Show Attention on a base-size model: time from the click to the first paint, 512 tokens', async () => {
+      const dir = process.env.ATTENTION_BASE_MODEL;
+      const models = path.join(folder, '.pretrain-lab', 'models');
+      fs.mkdirSync(models, { recursive: true });
+      fs.symlinkSync(dir, path.join(models, path.basename(dir)));
+      const settings = path.join(folder, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ 'pretrainLab.storage': 'workspace' }));
+      // the folder's vocabulary is w0 … w30521: 510 words and [CLS], [SEP] make 512 tokens
+      const words = Array.from({ length: 510 }, (_, i) => `w${100 + i}`);
+      const lines = [];
+      for (let i = 0; i < words.length; i += 10) lines.push(words.slice(i, i + 10).join(' '));
+      fs.writeFileSync(path.join(folder, 'base-512.txt'), `${lines.join('\n')}\n`);
+      await page.waitForTimeout(1500); // the settings file is read
+      await palette(page, 'Pretrain Lab: Refresh Models');
+      await page.locator('.activitybar [aria-label^="Pretrain Lab"]').first().click();
+      const row = page.locator('.pane-body .monaco-list-row', { hasText: path.basename(dir) }).first();
+      await row.waitFor({ timeout: 20000 });
+      await row.hover();
+      await row.locator('.action-label[aria-label="Make Active"]').first().click();
+      await page
+        .locator('.statusbar-item', { hasText: path.basename(dir) })
+        .first()
+        .waitFor({ timeout: 20000 });
+      await openFile(page, 'base-512.txt');
+      await focusEditor();
+      await page.keyboard.press('Control+A');
+      await page.waitForTimeout(300);
+      const { ms, tokens } = await attentionFirstPaint(120000);
+      timings.attentionBaseFirstPaint = { model: dir, tokens, ms };
+      console.log(`    base-size attention first paint: ${JSON.stringify(timings.attentionBaseFirstPaint)}`);
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: path.join(shots, 'attention-base-512.png') });
+      if (tokens !== 512) throw new Error(`the panel shows ${tokens} tokens, not 512`);
+    });
 
   await test('Pretrain word2vec from the palette; the Embedding Explorer searches, lists neighbours, projects, and follows a click', async () => {
     await focusEditor();

@@ -2,6 +2,7 @@
 // gradient clipping and a learning-rate schedule. It knows only named variables and a loss function.
 import * as tf from '@tensorflow/tfjs-core';
 import { l10n } from '../../shared/l10nCore';
+import { adamW, fusedAvailable, globalNorm } from './fusedAdamW';
 
 export interface TrainableModel {
   params: Map<string, tf.Variable>;
@@ -36,6 +37,8 @@ export class Trainer {
   private readonly b1: number;
   private readonly b2: number;
   private readonly eps: number;
+  // one kernel per parameter and the norm read in place (fusedAdamW.ts) where the backend allows it
+  private readonly fused = fusedAvailable();
 
   constructor(
     private readonly model: TrainableModel,
@@ -75,9 +78,7 @@ export class Trainer {
       const loss = scalars[0][0];
       if (!Number.isFinite(loss))
         throw new NonFiniteLossError(l10n.t('the loss became {0} at step {1}', loss, this.step + 1));
-      const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(withGrad.map((n) => tf.sum(tf.square(grads[n]))))));
-      const norm = (await gradNorm.data())[0];
-      gradNorm.dispose();
+      const norm = this.fused ? globalNorm(withGrad.map((n) => grads[n])) : await this.norm(withGrad, grads);
       if (!Number.isFinite(norm))
         throw new NonFiniteLossError(l10n.t('the gradient became {0} at step {1}', norm, this.step + 1));
       this.apply(withGrad, grads, learningRate, norm);
@@ -93,6 +94,13 @@ export class Trainer {
     }
   }
 
+  private async norm(names: string[], grads: tf.NamedTensorMap): Promise<number> {
+    const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
+    const norm = (await gradNorm.data())[0];
+    gradNorm.dispose();
+    return norm;
+  }
+
   private apply(names: string[], grads: tf.NamedTensorMap, lr: number, norm: number): void {
     this.step++;
     const t = this.step;
@@ -100,6 +108,21 @@ export class Trainer {
     const bc1 = 1 - this.b1 ** t;
     const bc2 = 1 - this.b2 ** t;
     const decays = this.opts.decays ?? (() => true);
+    if (this.fused) {
+      for (const name of names) {
+        const p = this.model.params.get(name)!;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        const wd = this.opts.weightDecay > 0 && decays(name) ? this.opts.weightDecay : 0;
+        const step = { lr, b1: this.b1, b2: this.b2, bc1, bc2, eps: this.eps, wd, clip };
+        const [p2, m2, v2] = adamW(p, m, v, grads[name], step);
+        p.assign(p2);
+        m.assign(m2);
+        v.assign(v2);
+        for (const x of [p2, m2, v2]) x.dispose();
+      }
+      return;
+    }
     for (const name of names) {
       tf.tidy(() => {
         const p = this.model.params.get(name)!;
