@@ -22,7 +22,7 @@ for i in $(seq 1 "$runs"); do
   node -e '
     const t = require("./test-results/ui-timings.json").attentionBaseFirstPaint;
     if (!t) { console.error("no timing: see test-results/attention-base-'"$i"'.log"); process.exit(1); }
-    console.log(`run '"$i"': first paint ${t.ms} ms for ${t.tokens} tokens (load before the run '"$load"')`);'
+    console.log(`run '"$i"': first paint ${t.ms} ms for ${t.tokens} tokens (drawing ${t.renderMs} ms) (load before the run '"$load"')`);'
 done
 echo "model: $dir ($(du -m "$dir/model.safetensors" | cut -f1) MB, bert-base shape: 12 layers, 12 heads, hidden 768)"
 echo "machine: $(nproc) cores; onnxruntime-node $(node -p 'require("onnxruntime-node/package.json").version'); node $(node -v)"

@@ -567,6 +567,66 @@ const EVIL = '<img src=x onerror="window.pwned=1">';
     await p.waitForFunction(() => Number(document.getElementById('matrix-canvas').dataset.zoom) > 1);
   });
 
+  await test('Attention sent layer by layer: the layer on screen paints from the first message, the others fill in, and the drawing equals the one from the whole tensor; a layer of the wrong size is refused', async () => {
+    await openPanel('attention');
+    // 2 layers, 3 heads, 6 tokens; head h of layer l attends from i to (i + h + l) mod 6, as above
+    const setUp = () => {
+      const tokens = ['[CLS]', 'the', 'cat', 'sat', '[SEP]', '北'];
+      const T = tokens.length;
+      const w = new Uint16Array(2 * 3 * T * T);
+      for (let l = 0; l < 2; l++)
+        for (let h = 0; h < 3; h++)
+          for (let i = 0; i < T; i++) w[((l * 3 + h) * T + i) * T + ((i + h + l) % T)] = 65535;
+      const words = tokens.map((t, i) => ({ start: i, end: i + 1, text: t }));
+      const view = { model: 'm', tokens, words, segments: [0, 0, 0, 0, 0, 1], layers: 2, heads: 3 };
+      const n = 3 * T * T;
+      window.layerTest = { view, w, n };
+    };
+    await p.evaluate(setUp);
+    const thumbs = () => p.$$eval('canvas.thumb', (cs) => cs.map((c) => c.toDataURL()));
+    const paint = () => p.evaluate(() => Number(document.body.dataset.paint));
+    await p.evaluate(() =>
+      window.hostPush({ type: 'attention', view: { ...window.layerTest.view, weights: window.layerTest.w } }),
+    );
+    await p.waitForSelector('#head-canvas');
+    await p.selectOption('#mode', 'model');
+    const whole = await thumbs();
+    if (whole.length !== 6) throw new Error(`model view: ${whole.length} heat maps`);
+    // the last layer alone (the one a new result shows), then layer 0
+    await p.evaluate(() => {
+      const { view, w, n } = window.layerTest;
+      window.hostPush({ type: 'attention', view: { ...view, weights: w.slice(n, 2 * n), layer: 1 } });
+    });
+    await p.waitForSelector('canvas.thumb');
+    const first = await thumbs();
+    if (first.slice(3).join() !== whole.slice(3).join())
+      throw new Error('layer 2 differs from the whole tensor');
+    if (first.slice(0, 3).join() === whole.slice(0, 3).join())
+      throw new Error('layer 1 is drawn before it came');
+    const before = await paint();
+    await p.evaluate(() => {
+      const { w, n } = window.layerTest;
+      window.hostPush({ type: 'attentionLayer', layer: 0, weights: w.slice(0, n) });
+    });
+    await p.waitForFunction((b) => Number(document.body.dataset.paint) > b, before);
+    if ((await thumbs()).join() !== whole.join())
+      throw new Error('the layers sent one by one draw otherwise');
+    // a layer of another size (of an older result) changes nothing
+    const again = await paint();
+    await p.evaluate(() =>
+      window.hostPush({ type: 'attentionLayer', layer: 0, weights: new Uint16Array(7) }),
+    );
+    await p.waitForTimeout(200);
+    if ((await paint()) !== again || (await thumbs()).join() !== whole.join())
+      throw new Error('a layer of the wrong size was drawn');
+    // a first message whose layer has the wrong size says so in the panel
+    await p.evaluate(() => {
+      const { view } = window.layerTest;
+      window.hostPush({ type: 'attention', view: { ...view, weights: new Uint16Array(5), layer: 1 } });
+    });
+    await p.waitForFunction(() => /could not be read/.test(document.getElementById('app').textContent));
+  });
+
   await test('Attention layout: tiles and direction labelled, the head view fits a narrow panel, heat maps beside their labels on a shown viridis scale, the matrix scale maximum whole, exports captioned', async () => {
     await p.setViewportSize({ width: 900, height: 700 });
     await openPanel('attention');

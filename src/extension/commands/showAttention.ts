@@ -76,28 +76,37 @@ export class ShowAttentionCommand implements vscode.Disposable {
     const model = choice.model;
     this.panel.loading(text);
     try {
+      const t0 = performance.now();
       const result = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
+      const t1 = performance.now();
       const weights =
         result.weights instanceof Float32Array ? result.weights : new Float32Array(result.weights);
       const r = { ...result, weights };
+      const first = r.layers - 1; // what a new result shows (the page sends its choices as viewState)
       this.shown = {
         uri: editor.document.uri,
         base: editor.document.offsetAt(editor.selection.start),
         result: r,
-        layer: r.layers - 1,
+        layer: first,
         heads: [...Array(r.heads).keys()],
       };
       const notice = [choice.notice, r.notice].filter(Boolean).join(' ') || undefined;
-      this.panel.attention({
-        model: model.name,
-        tokens: r.tokens,
-        words: r.words,
-        segments: r.segments,
-        layers: r.layers,
-        heads: r.heads,
-        weights: packWeights(weights), // 16-bit steps, see WEIGHT_STEPS for why
-        notice,
-      });
+      this.panel.attention(
+        {
+          model: model.name,
+          tokens: r.tokens,
+          words: r.words,
+          segments: r.segments,
+          layers: r.layers,
+          heads: r.heads,
+          weights: packWeights(weights), // 16-bit steps, see WEIGHT_STEPS for why
+          notice,
+        },
+        first,
+      );
+      log().info(
+        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${((weights.length * 2) / 1e6).toFixed(1)} MB to the panel): engine ${Math.round(t1 - t0)} ms, packed and posted in ${Math.round(performance.now() - t1)} ms.`,
+      );
       if (r.notice) void vscode.window.showInformationMessage(r.notice);
       return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice };
     } catch (e) {

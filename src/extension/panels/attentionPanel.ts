@@ -3,6 +3,7 @@ import {
   type AttentionView,
   type FromAttentionPanel,
   isFromAttentionPanel,
+  layerWeights,
   type ToAttentionPanel,
 } from '../../shared/protocol/attention';
 import { StatePanel } from './panelBase';
@@ -22,15 +23,55 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
     });
   }
 
+  private full: { view: AttentionView; first: number } | undefined; // the last result, all layers
+  private generation = 0; // a new state stops the layers still to send
+
   loading(text: string): void {
+    this.full = undefined;
+    this.generation++;
     this.showState({ type: 'loading', text });
   }
 
-  attention(view: AttentionView): void {
-    this.showState({ type: 'attention', view });
+  /**
+   * Shows a result: the layer `first` (the one on screen) in the first message, then the other layers
+   * one message each, so that the panel paints before all the weights have travelled. A page that
+   * (re)loads gets the same sequence from the start.
+   */
+  attention(view: AttentionView, first: number): void {
+    this.full = { view, first };
+    this.show();
+    this.stream();
+  }
+
+  private stream(): void {
+    if (!this.full) return;
+    const { view, first } = this.full;
+    const gen = ++this.generation;
+    if (view.layers <= 1) {
+      this.notify({ type: 'attention', view });
+      return;
+    }
+    const T = view.tokens.length;
+    const part = (l: number) => layerWeights(view.weights, l, view.heads, T).slice();
+    this.notify({ type: 'attention', view: { ...view, weights: part(first), layer: first } });
+    const rest = [...Array(view.layers).keys()].filter((l) => l !== first).reverse(); // upper layers first
+    const next = () => {
+      const l = rest.shift();
+      if (l === undefined || gen !== this.generation) return;
+      this.notify({ type: 'attentionLayer', layer: l, weights: part(l) });
+      setImmediate(next);
+    };
+    setImmediate(next);
+  }
+
+  protected override onReady(): void {
+    if (this.full) this.stream();
+    else super.onReady();
   }
 
   error(message: string): void {
+    this.full = undefined;
+    this.generation++;
     this.showState({ type: 'error', message });
   }
 

@@ -50,22 +50,18 @@ export class ModelsView implements vscode.TreeDataProvider<ModelEntry>, vscode.D
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
     // the kind's own label: a folder of a kind this version cannot load is not called BERT
     const label = m.modelKind ? KINDS[m.modelKind].label : 'model';
-    const size = m.layers ? `${m.preset ?? label} · ${m.layers}L/${m.hidden}H/${m.heads}A` : '';
+    // "BERT tiny · 2L/128H/2A", "Hugging Face BERT · 12L/768H/12A" (a preset the label names is not repeated)
+    const head = m.preset && !label.includes(m.preset) ? `${label} ${m.preset}` : label;
+    const size = `${head}${m.layers ? ` · ${m.layers}L/${m.hidden}H/${m.heads}A` : ''}`;
     const steps = m.steps !== undefined ? vscode.l10n.t(' · {0} steps', m.steps) : '';
-    item.description = m.problem
-      ? m.problem
-      : `${active ? vscode.l10n.t('active · ') : ''}${label} ${size}${steps}`;
+    item.description = m.problem ? m.problem : `${active ? vscode.l10n.t('active · ') : ''}${size}${steps}`;
     item.iconPath = new vscode.ThemeIcon(m.problem ? 'warning' : active ? 'pass-filled' : 'symbol-class');
     item.contextValue = this.contextValue(m);
     item.id = m.dir;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMd(m.name)}**${escapeMd(activeNote)}\n\n`);
     md.appendMarkdown(
-      vscode.l10n.t(
-        '- type: {0}\n- vocabulary: {1} WordPieces\n',
-        escapeMd(`${label} ${size}`),
-        m.vocabSize ?? '?',
-      ),
+      vscode.l10n.t('- type: {0}\n- vocabulary: {1} WordPieces\n', escapeMd(size), m.vocabSize ?? '?'),
     );
     if (m.corpus)
       md.appendMarkdown(

@@ -49,8 +49,18 @@ export const AttentionViewSchema = v.object({
   heads: index(1024),
   weights: v.custom<Uint16Array>(isUint16Array, 'The weights must be a Uint16Array.'), // [layers, heads, from, to], see WEIGHT_STEPS
   notice: v.optional(v.string()),
+  // set when `weights` holds this one layer ([heads, from, to]); the others follow as attentionLayer
+  // messages, so the layer on screen paints without waiting for all of them (issue 14: a base-size model
+  // at 512 tokens has 75 MB of weights, one layer 6 MB)
+  layer: v.optional(index(1023)),
 });
 export type AttentionView = v.InferOutput<typeof AttentionViewSchema>;
+
+/** The weights of one layer of a full [layers, heads, from, to] array (a view, not a copy). */
+export function layerWeights(w: Uint16Array, layer: number, heads: number, tokens: number): Uint16Array {
+  const n = heads * tokens * tokens;
+  return w.subarray(layer * n, (layer + 1) * n);
+}
 
 export const AttentionModeSchema = v.picklist(['head', 'model', 'matrix']);
 export type AttentionMode = v.InferOutput<typeof AttentionModeSchema>;
@@ -59,6 +69,12 @@ export const ToAttentionPanelSchema = v.variant('type', [
   v.object({ type: v.literal('loading'), text: v.string() }),
   v.object({ type: v.literal('attention'), view: AttentionViewSchema }),
   v.object({ type: v.literal('error'), message: v.string() }),
+  // one more layer of the attention last sent with `layer` set: [heads, from, to]
+  v.object({
+    type: v.literal('attentionLayer'),
+    layer: index(1023),
+    weights: v.custom<Uint16Array>(isUint16Array, 'The weights must be a Uint16Array.'),
+  }),
   v.object({ type: v.literal('focusToken'), index: index(1 << 20) }), // the editor cursor is on this token
 ]);
 export type ToAttentionPanel = v.InferOutput<typeof ToAttentionPanelSchema>;

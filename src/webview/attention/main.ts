@@ -26,6 +26,7 @@ function body(view: AttentionView, g: Grid): HTMLElement | Mounted {
 function render(): void {
   const view = store.view;
   if (!view) return;
+  const t0 = performance.now();
   store.ui.layer = Math.min(store.ui.layer, view.layers - 1);
   const g = grid(view, store.ui.merge);
   const part = body(view, g);
@@ -50,6 +51,7 @@ function render(): void {
   app.append(controls(view, g), mounted ? mounted.el : (part as HTMLElement));
   mounted?.mount();
   document.body.dataset.tokens = String(g.labels.length);
+  document.body.dataset.renderMs = String(Math.round(performance.now() - t0)); // read by bench/attentionBase.sh
   document.body.dataset.paint = String(++paints);
 }
 onRepaint(render);
@@ -75,6 +77,28 @@ function showFailure(message: string): void {
   else app.prepend(p);
 }
 
+/**
+ * The view with weights for every layer: as sent, or (when the message holds one layer) a full array with
+ * that layer in place and zeros where the layers still to come go. Undefined when the sizes disagree.
+ */
+function withAllLayers(v: AttentionView): AttentionView | undefined {
+  const n = v.heads * v.tokens.length ** 2;
+  if (v.layer === undefined) return v.weights.length === v.layers * n ? v : undefined;
+  if (v.layer >= v.layers || v.weights.length !== n) return undefined;
+  const all = new Uint16Array(v.layers * n);
+  all.set(v.weights, v.layer * n);
+  return { ...v, weights: all, layer: undefined };
+}
+
+let soon = 0;
+function repaintSoon(): void {
+  if (soon) return;
+  soon = requestAnimationFrame(() => {
+    soon = 0;
+    render();
+  });
+}
+
 function onPush(body: unknown): void {
   const parsed = v.safeParse(ToAttentionPanelSchema, body);
   if (!parsed.success) {
@@ -98,8 +122,13 @@ function onPush(body: unknown): void {
     case 'attention': {
       const old = store.view;
       const fresh = !old || old.layers !== m.view.layers || old.heads !== m.view.heads;
-      // parsing keeps the typed array itself: the weights are not copied
-      store.view = m.view;
+      const view = withAllLayers(m.view);
+      if (!view) {
+        const message = l10n.t('The attention data could not be read; run Show Attention again.');
+        app.replaceChildren(el('p', 'error', message));
+        throw new Error(message);
+      }
+      store.view = view;
       store.zoom = undefined;
       if (fresh)
         store.ui = {
@@ -110,6 +139,15 @@ function onPush(body: unknown): void {
         };
       save();
       render();
+      return;
+    }
+    case 'attentionLayer': {
+      const view = store.view;
+      const n = view ? view.heads * view.tokens.length ** 2 : 0;
+      if (!view || m.layer >= view.layers || m.weights.length !== n) return; // of an older result
+      view.weights.set(m.weights, m.layer * n);
+      // repaint when the layer is on screen: the model view shows them all, the others one
+      if (store.ui.mode === 'model' || store.ui.layer === m.layer) repaintSoon();
       return;
     }
     case 'focusToken':
