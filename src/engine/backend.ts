@@ -111,6 +111,7 @@ async function activate(name: BackendName): Promise<void> {
     wasm.setWasmPaths(wasmDir());
     registerFastUnsortedSegmentSum('wasm');
     patchWasmBatchMatMul();
+    shareWasmIdentity();
     if (ortMatMulFromEnv()) {
       const why = installOrtMatMul();
       if (why)
@@ -183,6 +184,25 @@ export function registerFastUnsortedSegmentSum(backendName: 'wasm' | 'cpu'): voi
         : b.makeTensorInfo!(shape, x.dtype, out);
     },
   });
+}
+
+/**
+ * tfjs clones (Identity) every tensor an op saves for its gradient: ~330 calls a BERT-tiny training step.
+ * wasm's Identity copies the data; kernels never write into their inputs, so the clone can share it, as
+ * the cpu backend's does (one more reference on the same memory; the last dispose frees it).
+ */
+export function shareWasmIdentity(): void {
+  const orig = tf.getKernel('Identity', 'wasm');
+  if (!orig || (orig.kernelFunc as { shared?: boolean }).shared) return;
+  const kernelFunc: tf.KernelFunc & { shared?: boolean } = (args) => {
+    const x = args.inputs.x as TensorInfoLike;
+    if (x.dtype === 'string') return orig.kernelFunc(args);
+    (args.backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  kernelFunc.shared = true;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ ...orig, kernelFunc });
 }
 
 /**
