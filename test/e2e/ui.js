@@ -117,12 +117,17 @@ async function attentionFirstPaint(timeout) {
   const end = t0 + timeout;
   for (;;) {
     const now = await paintOf(200);
-    if (now?.paint && now.paint !== before) {
-      const ms = Date.now() - t0;
-      const [tokens, renderMs] = await now.frame.evaluate(() => [
+    // a paint of this result: a new view came after the click (the editor cursor also repaints the old)
+    const viewAt = now ? Number(await now.frame.evaluate(() => document.body.dataset.viewAt ?? 0)) : 0;
+    if (now?.paint && now.paint !== before && viewAt >= t0) {
+      const [tokens, renderMs, paintedAt] = await now.frame.evaluate(() => [
         document.body.dataset.tokens,
         document.body.dataset.renderMs,
+        document.body.dataset.paintedAt,
       ]);
+      // the page notes when it painted (the same clock): the test may see it only later, while the page
+      // takes in the messages that follow
+      const ms = Number(paintedAt) - t0;
       return { ms, tokens: Number(tokens), renderMs: Number(renderMs) };
     }
     if (Date.now() > end) throw new Error(`the attention panel did not paint within ${timeout / 1000} s`);
@@ -578,7 +583,19 @@ async function predictAndWait() {
       await page.keyboard.press('Control+A');
       await page.waitForTimeout(300);
       const { ms, tokens, renderMs } = await attentionFirstPaint(120000);
-      timings.attentionBaseFirstPaint = { model: dir, tokens, ms, renderMs };
+      // again, with the model loaded and the panel open (what every later Show Attention meets)
+      await focusEditor();
+      await page.keyboard.press('Control+A');
+      await page.waitForTimeout(300);
+      const again = await attentionFirstPaint(120000);
+      timings.attentionBaseFirstPaint = {
+        model: dir,
+        tokens,
+        ms,
+        renderMs,
+        warmMs: again.ms,
+        warmRenderMs: again.renderMs,
+      };
       console.log(`    base-size attention first paint: ${JSON.stringify(timings.attentionBaseFirstPaint)}`);
       await page.waitForTimeout(1000);
       await page.screenshot({ path: path.join(shots, 'attention-base-512.png') });

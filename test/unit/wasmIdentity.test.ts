@@ -37,7 +37,7 @@ test('gradients through ops that save their inputs are unchanged by the shared c
   ]);
   const w = tf.tensor2d([[1], [-2], [0.5]]);
   // d/dx sum(tanh(x·w)²) = 2·tanh(x·w)·(1 − tanh²(x·w)) · wᵀ
-  const g = tf.grad((a: tf.Tensor2D) => tf.sum(tf.square(tf.tanh(tf.matMul(a, w)))))(x);
+  const g = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.tanh(tf.matMul(a as tf.Tensor2D, w)))))(x);
   const zt = tf.tidy(() => tf.tanh(tf.matMul(x, w)));
   const z = zt.dataSync();
   const wv = w.dataSync();

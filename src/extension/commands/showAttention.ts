@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttentionResult, AttentionWord } from '../../shared/configs';
-import { type FromAttentionPanel, packWeights } from '../../shared/protocol/attention';
+import type { FromAttentionPanel } from '../../shared/protocol/attention';
 import type { EngineClient } from '../engineClient';
 import { log } from '../log';
 import type { ModelStore } from '../modelStore';
@@ -99,13 +99,13 @@ export class ShowAttentionCommand implements vscode.Disposable {
           segments: r.segments,
           layers: r.layers,
           heads: r.heads,
-          weights: packWeights(weights), // 16-bit steps, see WEIGHT_STEPS for why
+          weights, // packed to 16-bit steps layer by layer as they are sent, see WEIGHT_STEPS for why
           notice,
         },
         first,
       );
       log().info(
-        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${((weights.length * 2) / 1e6).toFixed(1)} MB to the panel): engine ${Math.round(t1 - t0)} ms, packed and posted in ${Math.round(performance.now() - t1)} ms.`,
+        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${((weights.length * 2) / 1e6).toFixed(1)} MB to the panel): engine ${Math.round(t1 - t0)} ms, the first layer packed and posted ${Math.round(performance.now() - t1)} ms later.`,
       );
       if (r.notice) void vscode.window.showInformationMessage(r.notice);
       return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice };

@@ -3,10 +3,13 @@ import {
   type AttentionView,
   type FromAttentionPanel,
   isFromAttentionPanel,
-  layerWeights,
+  packWeights,
   type ToAttentionPanel,
 } from '../../shared/protocol/attention';
 import { StatePanel } from './panelBase';
+
+/** A result as the engine gives it: float32 weights [layers, heads, from, to]. */
+export type FloatAttentionView = Omit<AttentionView, 'weights' | 'layer'> & { weights: Float32Array };
 
 /** Head, model and matrix views of a selection's attention. */
 export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPanel> {
@@ -23,7 +26,7 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
     });
   }
 
-  private full: { view: AttentionView; first: number } | undefined; // the last result, all layers
+  private full: { view: FloatAttentionView; first: number } | undefined; // the last result, all layers
   private generation = 0; // a new state stops the layers still to send
 
   loading(text: string): void {
@@ -34,10 +37,11 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
 
   /**
    * Shows a result: the layer `first` (the one on screen) in the first message, then the other layers
-   * one message each, so that the panel paints before all the weights have travelled. A page that
-   * (re)loads gets the same sequence from the start.
+   * one message each, so that the panel paints before all the weights have travelled (a base-size model
+   * at 512 tokens has 75 MB of packed weights, one layer 6 MB). Each layer is packed to 16-bit steps
+   * (WEIGHT_STEPS) just before it is sent. A page that (re)loads gets the same sequence from the start.
    */
-  attention(view: AttentionView, first: number): void {
+  attention(view: FloatAttentionView, first: number): void {
     this.full = { view, first };
     this.show();
     this.stream();
@@ -47,12 +51,12 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
     if (!this.full) return;
     const { view, first } = this.full;
     const gen = ++this.generation;
+    const n = view.heads * view.tokens.length ** 2;
+    const part = (l: number) => packWeights(view.weights.subarray(l * n, (l + 1) * n));
     if (view.layers <= 1) {
-      this.notify({ type: 'attention', view });
+      this.notify({ type: 'attention', view: { ...view, weights: part(0) } });
       return;
     }
-    const T = view.tokens.length;
-    const part = (l: number) => layerWeights(view.weights, l, view.heads, T).slice();
     this.notify({ type: 'attention', view: { ...view, weights: part(first), layer: first } });
     const rest = [...Array(view.layers).keys()].filter((l) => l !== first).reverse(); // upper layers first
     const next = () => {

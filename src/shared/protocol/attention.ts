@@ -56,12 +56,6 @@ export const AttentionViewSchema = v.object({
 });
 export type AttentionView = v.InferOutput<typeof AttentionViewSchema>;
 
-/** The weights of one layer of a full [layers, heads, from, to] array (a view, not a copy). */
-export function layerWeights(w: Uint16Array, layer: number, heads: number, tokens: number): Uint16Array {
-  const n = heads * tokens * tokens;
-  return w.subarray(layer * n, (layer + 1) * n);
-}
-
 export const AttentionModeSchema = v.picklist(['head', 'model', 'matrix']);
 export type AttentionMode = v.InferOutput<typeof AttentionModeSchema>;
 
