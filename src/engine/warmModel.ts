@@ -1,7 +1,8 @@
 // warmModel: loads a model into the engine's cache ahead of its first use and, for a left-to-right
 // model, runs the first steps of a generation (a prompt of a few tokens, then two tokens, nothing sent
 // back), so the person's first Continue with GPT finds the weights loaded and both kinds of decoding
-// step (a prompt, then one token at a time) run once. The extension asks for it when a GPT becomes the active generator (gptWarmUp.ts). Skipped
+// step (a prompt, then one token at a time) run once. The extension asks for it when a GPT becomes the
+// active generator, or another masked LM the active one (modelWarmUp.ts). Skipped
 // while a training runs, which keeps the engine's time; a cancel is seen between the two steps.
 import type { EngineResponses } from '../shared/engineProtocol';
 import type { RequestContext } from '../shared/rpc';

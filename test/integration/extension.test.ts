@@ -319,6 +319,28 @@ suite('Pretrain Lab in VS Code', () => {
     await api.models.setActive(trained);
   });
 
+  test('making another BERT active loads it in a fresh engine before its first use (Predict Mask, Show Attention)', async function () {
+    this.timeout(60_000);
+    const before = api.models.active('predictMask')!.dir;
+    const other =
+      before === api.models.starterDir
+        ? api.models
+            .list()
+            .find((m) => m.capabilities.includes('predictMask') && m.dir !== before && !m.problem)?.dir
+        : api.models.starterDir;
+    assert.ok(other, 'a second masked LM is listed');
+    await api.engine.restart(); // as after VS Code starts: no model loaded
+    await api.models.setActive(other);
+    const warmed = (await vscode.commands.executeCommand('pretrainLab.maskedWarmUpSettled')) as
+      | { dir: string; ms: number }
+      | undefined;
+    assert.equal(warmed?.dir, other, 'making it active warmed it up');
+    // it is loaded: the engine finds it in its cache
+    const again = await api.engine.call({ type: 'warmModel', modelDir: other });
+    assert.ok(again.ms < Math.max(10, warmed!.ms / 2), `loaded in ${warmed!.ms} ms, then ${again.ms} ms`);
+    await api.models.setActive(before);
+  });
+
   test('a crashed engine is restarted and the next request works', async () => {
     const restarts = api.engine.restarts;
     const msg = await vscode.commands.executeCommand('pretrainLab.crashEngine');
