@@ -7,9 +7,9 @@ import { GenerateCommand } from './commands/generate';
 import { NextTokensCommand } from './commands/nextTokens';
 import { type PretrainGptArgs, pretrainGptCommand } from './commands/pretrainGpt';
 import type { EngineClient } from './engineClient';
-import { ModelWarmUp } from './modelWarmUp';
 import type { JobController } from './jobs/controller';
 import type { ModelStore } from './modelStore';
+import { ModelWarmUp } from './modelWarmUp';
 import { NextTokensPanel } from './panels/nextTokensPanel';
 
 export function registerGpt(
