@@ -50,9 +50,23 @@ async function inWebview(_page, selector, timeout = 30000) {
 }
 
 async function palette(page, command) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  // a webview that has focus while it loads (an image preview just opened) can swallow the key: then
+  // click the active tab (focusing its group, nothing else) and ask again
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 5000 : 30000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page
+        .locator('.tab.active')
+        .first()
+        .click()
+        .catch(() => {});
+    }
+  }
   await input.fill(`>${command}`);
   // the row whose label is exactly the command ("Color Theme" also matches "Browse Color Themes…")
   const exact = new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
