@@ -151,6 +151,16 @@ interface KernelBackendLike {
   disposeData(id: object): void;
 }
 
+/** A tensor's values in place, no copy: a view of the wasm heap, or the cpu backend's own array. */
+export function tensorMemory(
+  backend: unknown,
+  backendName: string,
+  t: TensorInfoLike,
+): Float32Array | Int32Array {
+  const b = backend as KernelBackendLike;
+  return backendName === 'wasm' ? b.typedArrayFromHeap!(t) : b.data!.get(t.dataId).values;
+}
+
 /**
  * The gradient of tf.gather (every embedding lookup) is UnsortedSegmentSum. wasm has none; cpu's makes
  * one pass over the input per output row (O(V·N)), 123 s for an [8000,128] table. This one is O(N).
@@ -165,10 +175,8 @@ export function registerFastUnsortedSegmentSum(backendName: 'wasm' | 'cpu'): voi
       const x = inputs.x as TensorInfoLike;
       const segmentIds = inputs.segmentIds as TensorInfoLike;
       const numSegments = (attrs as { numSegments: number }).numSegments;
-      const read = (t: TensorInfoLike) =>
-        backendName === 'wasm' ? b.typedArrayFromHeap!(t) : b.data!.get(t.dataId).values;
-      const xv = read(x);
-      const ids = read(segmentIds);
+      const xv = tensorMemory(backend, backendName, x);
+      const ids = tensorMemory(backend, backendName, segmentIds);
       const inner = ids.length === 0 ? 0 : xv.length / ids.length;
       const out = new Float32Array(numSegments * inner);
       for (let i = 0; i < ids.length; i++) {

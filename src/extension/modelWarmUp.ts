@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import type { EngineClient } from './engineClient';
 import { log } from './log';
-import type { ModelStore } from './modelStore';
+import type { ModelEntry, ModelStore } from './modelStore';
 
 const AFTER_ACTIVATION_MS = 1000;
 
@@ -55,38 +55,32 @@ export class ModelWarmUp implements vscode.Disposable {
   }
 
   private async once(): Promise<void> {
-    await this.warmGpt();
-    const masked = this.models.active('predictMask');
-    if (!masked || masked.dir === this.maskedSeen || this.cts.token.isCancellationRequested) return;
-    this.maskedSeen = masked.dir;
-    try {
-      const r = await this.engine.call(
-        { type: 'warmModel', modelDir: masked.dir },
-        { token: this.cts.token },
-      );
-      if (!r.warmed) return;
-      if (r.ms >= 50) log().info(`Warmed up ${masked.name} for Predict Mask and attention in ${r.ms} ms.`);
-      this.lastMasked = { dir: masked.dir, ms: r.ms };
-    } catch (e) {
-      if (!this.cts.token.isCancellationRequested)
-        log().info(`Could not warm up ${masked.name}: ${(e as Error).message}`);
+    const gpt = this.models.active('generate');
+    if (gpt) {
+      const r = await this.warmOne(gpt, 'generation', this.last?.dir !== gpt.dir);
+      if (r) this.last = r;
     }
+    const masked = this.models.active('predictMask');
+    if (!masked || masked.dir === this.maskedSeen) return;
+    this.maskedSeen = masked.dir;
+    const r = await this.warmOne(masked, 'Predict Mask and attention', false);
+    if (r) this.lastMasked = r;
   }
 
-  private async warmGpt(): Promise<void> {
-    const model = this.models.active('generate');
-    if (!model || this.cts.token.isCancellationRequested) return;
+  /** Asks the engine to load one model; what it took, or undefined when skipped or failed. */
+  private async warmOne(model: ModelEntry, what: string, alwaysLog: boolean) {
+    if (this.cts.token.isCancellationRequested) return undefined;
     try {
       const r = await this.engine.call({ type: 'warmModel', modelDir: model.dir }, { token: this.cts.token });
-      if (!r.warmed) return;
+      if (!r.warmed) return undefined;
       // a model already loaded takes a few milliseconds: only a load is worth a line in the log
-      if (r.ms >= 50 || this.last?.dir !== model.dir)
-        log().info(`Warmed up ${model.name} for generation in ${r.ms} ms.`);
-      this.last = { dir: model.dir, ms: r.ms };
+      if (r.ms >= 50 || alwaysLog) log().info(`Warmed up ${model.name} for ${what} in ${r.ms} ms.`);
+      return { dir: model.dir, ms: r.ms };
     } catch (e) {
-      // a failed warm-up costs nothing but speed: Continue says what is wrong when it is used
+      // a failed warm-up costs nothing but speed: the command says what is wrong when it is used
       if (!this.cts.token.isCancellationRequested)
         log().info(`Could not warm up ${model.name}: ${(e as Error).message}`);
+      return undefined;
     }
   }
 

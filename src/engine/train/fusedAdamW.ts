@@ -5,6 +5,7 @@
 // Registered for the wasm and cpu backends, which keep float32 data in memory JavaScript can read (the
 // wasm heap, the cpu backend's arrays); other backends (tfjs-node) keep the op-by-op update in trainer.ts.
 import * as tf from '@tensorflow/tfjs-core';
+import { tensorMemory } from '../backend';
 
 const KERNEL = 'PretrainLabAdamW';
 const BACKENDS = ['wasm', 'cpu'] as const;
@@ -21,12 +22,8 @@ export interface AdamWStep {
   clip: number; // gradient scale from global-norm clipping (1 = none)
 }
 
-interface Memory {
-  read(t: tf.TensorInfo): Float32Array; // wasm: a view of the heap; cpu: the tensor's own array
-  outs: { info: tf.TensorInfo; values: Float32Array }[]; // new float32 tensors of the given shape
-}
-
-function memory(backend: unknown, name: string, n: number, shape: number[]): Memory {
+/** New float32 tensors of a shape, with their values writable in place (wasm heap, cpu array). */
+function outputs(backend: unknown, name: string, n: number, shape: number[]) {
   if (name === 'wasm') {
     const b = backend as {
       makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -34,23 +31,16 @@ function memory(backend: unknown, name: string, n: number, shape: number[]): Mem
     };
     // every output first: an allocation may grow (and move) the heap, so views come after them
     const infos = Array.from({ length: n }, () => b.makeOutput(shape, 'float32'));
-    return {
-      read: (t) => b.typedArrayFromHeap(t),
-      outs: infos.map((info) => ({ info, values: b.typedArrayFromHeap(info) })),
-    };
+    return infos.map((info) => ({ info, values: b.typedArrayFromHeap(info) }));
   }
   const b = backend as {
-    data: { get(id: unknown): { values: Float32Array } };
     makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
   };
   const size = shape.reduce((x, y) => x * y, 1);
-  return {
-    read: (t) => b.data.get(t.dataId).values,
-    outs: Array.from({ length: n }, () => {
-      const values = new Float32Array(size);
-      return { info: b.makeTensorInfo(shape, 'float32', values), values };
-    }),
-  };
+  return Array.from({ length: n }, () => {
+    const values = new Float32Array(size);
+    return { info: b.makeTensorInfo(shape, 'float32', values), values };
+  });
 }
 
 let registered = false;
@@ -65,9 +55,10 @@ function register(): void {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { p, m, v, g } = inputs as Record<'p' | 'm' | 'v' | 'g', tf.TensorInfo>;
         const a = attrs as unknown as AdamWStep;
-        const mem = memory(backend, backendName, 3, [...p.shape]);
-        const [P, M, V, G] = [p, m, v, g].map((t) => mem.read(t));
-        const [po, mo, vo] = mem.outs.map((o) => o.values);
+        const outs = outputs(backend, backendName, 3, [...p.shape]);
+        // read after the outputs exist: their allocation may have moved the wasm heap
+        const [P, M, V, G] = [p, m, v, g].map((t) => tensorMemory(backend, backendName, t));
+        const [po, mo, vo] = outs.map((o) => o.values);
         const { lr, b1, b2, bc1, bc2, eps, wd, clip } = a;
         const c1 = 1 - b1;
         const c2 = 1 - b2;
@@ -79,7 +70,7 @@ function register(): void {
           vo[i] = vi;
           po[i] = P[i] - lr * (mi / bc1 / (Math.sqrt(vi / bc2) + eps) + wd * P[i]);
         }
-        return mem.outs.map((o) => o.info);
+        return outs.map((o) => o.info);
       },
     });
   }
@@ -92,10 +83,10 @@ export function fusedAvailable(): boolean {
 
 /** The L2 norm of all the gradients together, read in place (no kernel). */
 export function globalNorm(grads: tf.Tensor[]): number {
-  const mem = memory(tf.backend(), tf.getBackend(), 0, []);
+  const [backend, name] = [tf.backend(), tf.getBackend()];
   let sum = 0;
   for (const g of grads) {
-    const x = mem.read(g);
+    const x = tensorMemory(backend, name, g);
     for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
   }
   return Math.sqrt(sum);
