@@ -27,3 +27,6 @@ for i in $(seq 1 "$runs"); do
 done
 echo "model: $dir ($(du -m "$dir/model.safetensors" | cut -f1) MB, bert-base shape: 12 layers, 12 heads, hidden 768)"
 echo "machine: $(nproc) cores; onnxruntime-node $(node -p 'require("onnxruntime-node/package.json").version'); node $(node -v)"
+# what the engine said it runs on (inference backend and its threads), and its timings of the last run
+log=$(ls -t "${E2E_STATE:-/tmp/pretrain-lab-e2e}"/ud/logs/*/exthost1/pretrain-lab.pretrain-lab/*.log 2>/dev/null | head -1)
+[ -n "$log" ] && grep -hE "Engine started|Warmed up|Show Attention:" "$log" | sed 's/^[0-9: .-]*\[info\] /engine log: /' || true
