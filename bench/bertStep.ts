@@ -13,21 +13,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
-import { Bert } from '../src/engine/models/bert';
 import {
   DEFAULT_MIN_WORK,
   installOrtMatMul,
   ortMatMulStats,
   uninstallOrtMatMul,
 } from '../src/engine/onnx/ortMatMul';
-import { Trainer } from '../src/engine/train/trainer';
-import { BERT_PRESETS } from '../src/shared/configs';
+import { B, P, T, tinyBertStep, V } from './bertTinyStep';
 import { peerBlasLine, peerEnv } from './peer';
 
-const V = 8000;
-const T = 64;
-const B = 16;
-const P = Math.max(1, Math.round(T * 0.15));
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -35,32 +29,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function ours(variant?: () => void) {
   const info = await initBackend();
   variant?.();
-  const m = new Bert({ ...BERT_PRESETS.tiny, vocabSize: V }, { seed: 1 });
-  const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
-  const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
-  const pos = Int32Array.from({ length: B * P }, (_, i) => i * Math.floor(T / P));
-  const labels = Int32Array.from({ length: B * P }, (_, i) => 5 + ((i * 104729) % (V - 5)));
-  const step = () =>
-    trainer.trainStep(() => {
-      const l = m.pretrainLosses(
-        {
-          inputIds: tf.tensor2d(ids, [B, T], 'int32'),
-          segmentIds: tf.zeros([B, T], 'int32') as tf.Tensor2D,
-          attentionMask: tf.ones([B, T]) as tf.Tensor2D,
-        },
-        {
-          maskedPositions: tf.tensor1d(pos, 'int32'),
-          maskedIds: tf.tensor1d(labels, 'int32'),
-          maskedWeights: tf.ones([B * P]) as tf.Tensor1D,
-          nspLabels: tf.tensor1d(
-            Int32Array.from({ length: B }, (_, i) => i % 2),
-            'int32',
-          ),
-        },
-        { training: true, seed: 1 },
-      );
-      return { loss: l.loss, metrics: {} };
-    }, 1e-4);
+  const { m, trainer, ids, pos, step } = tinyBertStep();
   for (let i = 0; i < 3; i++) await step();
   const calls0 = ortMatMulStats().ortCalls;
   const times: number[] = [];
@@ -85,6 +54,7 @@ async function ours(variant?: () => void) {
     if (i >= 3) fw.push(performance.now() - t0);
   }
   const stepMs = median(times);
+  const parameters = m.parameterCount; // before dispose, which empties the model
   m.dispose();
   trainer.dispose();
   return {
@@ -94,7 +64,7 @@ async function ours(variant?: () => void) {
     tokensPerSecond: (B * T * 1000) / stepMs,
     forwardMs: median(fw),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    parameters: m.parameterCount,
+    parameters,
   };
 }
 

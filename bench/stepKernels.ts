@@ -5,42 +5,11 @@
 // Run: node --import tsx bench/stepKernels.ts      (PRETRAIN_LAB_UNFUSED_ADAMW=1: the op-by-op AdamW)
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
-import { Bert } from '../src/engine/models/bert';
-import { Trainer } from '../src/engine/train/trainer';
-import { BERT_PRESETS } from '../src/shared/configs';
-
-const V = 8000;
-const T = 64;
-const B = 16;
-const P = 10;
+import { tinyBertStep } from './bertTinyStep';
 
 (async () => {
   const info = await initBackend();
-  const m = new Bert({ ...BERT_PRESETS.tiny, vocabSize: V }, { seed: 1 });
-  const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
-  const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
-  const pos = Int32Array.from({ length: B * P }, (_, i) => i * Math.floor(T / P));
-  const step = () =>
-    trainer.trainStep(() => {
-      const l = m.pretrainLosses(
-        {
-          inputIds: tf.tensor2d(ids, [B, T], 'int32'),
-          segmentIds: tf.zeros([B, T], 'int32') as tf.Tensor2D,
-          attentionMask: tf.ones([B, T]) as tf.Tensor2D,
-        },
-        {
-          maskedPositions: tf.tensor1d(pos, 'int32'),
-          maskedIds: tf.tensor1d(pos, 'int32'),
-          maskedWeights: tf.ones([B * P]) as tf.Tensor1D,
-          nspLabels: tf.tensor1d(
-            Int32Array.from({ length: B }, (_, i) => i % 2),
-            'int32',
-          ),
-        },
-        { training: true, seed: 1 },
-      );
-      return { loss: l.loss, metrics: {} };
-    }, 1e-3);
+  const { step } = tinyBertStep();
   await step();
   const prof = await tf.profile(async () => {
     await step();

@@ -1,0 +1,43 @@
+// The BERT-tiny pretraining step the step benches time and profile (bench/bertStep.ts,
+// bench/stepKernels.ts): vocab 8000, hidden 128, 2 layers, 2 heads, FFN 512, seq 64, batch 16, MLM (15%
+// of the positions) + NSP, AdamW with decay 0.01 and clipping at 1, fixed synthetic ids.
+import * as tf from '@tensorflow/tfjs-core';
+import { Bert } from '../src/engine/models/bert';
+import { Trainer } from '../src/engine/train/trainer';
+import { BERT_PRESETS } from '../src/shared/configs';
+
+export const V = 8000;
+export const T = 64;
+export const B = 16;
+export const P = Math.max(1, Math.round(T * 0.15));
+
+/** A new model and trainer (seed 1), the step that trains them on one fixed batch, and its ids and masked positions. */
+export function tinyBertStep() {
+  const m = new Bert({ ...BERT_PRESETS.tiny, vocabSize: V }, { seed: 1 });
+  const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
+  const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
+  const pos = Int32Array.from({ length: B * P }, (_, i) => i * Math.floor(T / P));
+  const labels = Int32Array.from({ length: B * P }, (_, i) => 5 + ((i * 104729) % (V - 5)));
+  const step = () =>
+    trainer.trainStep(() => {
+      const l = m.pretrainLosses(
+        {
+          inputIds: tf.tensor2d(ids, [B, T], 'int32'),
+          segmentIds: tf.zeros([B, T], 'int32') as tf.Tensor2D,
+          attentionMask: tf.ones([B, T]) as tf.Tensor2D,
+        },
+        {
+          maskedPositions: tf.tensor1d(pos, 'int32'),
+          maskedIds: tf.tensor1d(labels, 'int32'),
+          maskedWeights: tf.ones([B * P]) as tf.Tensor1D,
+          nspLabels: tf.tensor1d(
+            Int32Array.from({ length: B }, (_, i) => i % 2),
+            'int32',
+          ),
+        },
+        { training: true, seed: 1 },
+      );
+      return { loss: l.loss, metrics: {} };
+    }, 1e-4);
+  return { m, trainer, ids, pos, step };
+}
