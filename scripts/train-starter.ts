@@ -5,7 +5,8 @@
 // Batches of 64, not the CLI's 16: on this corpus both our trainer and PyTorch on identical batches stay
 // near the unigram plateau at batch 16 (PyTorch: masked accuracy 0.064 after 3,000 steps), while batch 64
 // leaves it within 800 steps (0.139 and rising): `bench/sameBatches.ts --corpus … --batch-size 64`,
-// docs/benchmarks.md. The matrix products run on ONNX Runtime (PRETRAIN_LAB_ORT_MATMUL=1, issue 14).
+// docs/benchmarks.md. The documents of both languages are mixed in one random order (writeMixed), so that
+// every window the pipeline shuffles within holds both. The matrix products run on ONNX Runtime (PRETRAIN_LAB_ORT_MATMUL=1, issue 14).
 // Usage: npm run train:starter -- [steps]       (default 2000)
 //   STARTER_WORK=dir   where the packages, corpus and model go (default /tmp/pretrain-lab-starter)
 //   SKIP_TRAIN=1       reuse the model already in STARTER_WORK/model (evaluate and install only)
@@ -14,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchPackages, PACKAGES, writeCorpus } from './starter-corpus';
+import { fetchPackages, PACKAGES, writeCorpus, writeMixed } from './starter-corpus';
 import { buildVocab } from './starter-vocab';
 
 const VOCAB_SIZE = 8000; // 8000 × 128 floats: 4 MB of the 6 MB of weights
@@ -47,6 +48,10 @@ async function main() {
     );
   }
   if (process.env.SKIP_TRAIN !== '1') {
+    // the vocabulary comes from the per-language folders, the training reads them mixed
+    console.log(
+      `training text: ${writeMixed(work)} documents in one random order, ${path.join(work, 'train')}`,
+    );
     try {
       execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });
     } catch (e) {
@@ -61,7 +66,7 @@ async function main() {
         'pretrain',
         'bert',
         '--corpus',
-        ...corpus,
+        path.join(work, 'train'),
         '--vocab',
         vocabFile,
         '--out',

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendChoice, BackendName } from '../shared/configs';
 import { l10n } from '../shared/l10nCore';
-import { installOrtMatMul, ortMatMulFromEnv } from './onnx/ortMatMul';
+import { installOrtMatMul, ortMatMulFromEnv, uninstallOrtMatMul } from './onnx/ortMatMul';
 import { loadOrt, type OrtInfo } from './onnx/runtime';
 
 export interface BackendInfo {
@@ -18,6 +18,7 @@ export interface BackendInfo {
   tried: { name: BackendName; error?: string }[];
   inference?: OrtInfo; // ONNX Runtime runs forward-only work
   inferenceError?: string; // why ONNX Runtime did not load, when it was wanted
+  ortProducts?: boolean; // the wasm backend's large matrix products run on ONNX Runtime (onnx/ortMatMul.ts)
 }
 
 let current: BackendInfo | undefined;
@@ -42,8 +43,13 @@ export function onnxInference(): boolean {
 
 /** One line for logs and the status bar: "inference: onnxruntime 1.30.0 (2 threads) · training: wasm". */
 export function describeBackend(info: BackendInfo): string {
-  if (!info.inference) return info.name;
-  return `inference: onnxruntime ${info.inference.version} (${info.inference.threads} thread${info.inference.threads === 1 ? '' : 's'}) · training: ${info.name}`;
+  if (!info.inference) return trainingLine(info);
+  return `inference: onnxruntime ${info.inference.version} (${info.inference.threads} thread${info.inference.threads === 1 ? '' : 's'}) · training: ${trainingLine(info)}`;
+}
+
+/** What trains: "wasm", or "wasm + onnxruntime matrix products". */
+export function trainingLine(info: BackendInfo): string {
+  return info.ortProducts ? l10n.t('{0} + onnxruntime matrix products', info.name) : info.name;
 }
 
 /**
@@ -78,6 +84,7 @@ export async function initBackend(choice: BackendChoice = backendFromEnv()): Pro
       tried.push({ name });
       current = { name, tried };
       if (wantsOrt) Object.assign(current, startOrt());
+      current.ortProducts = ortProducts(current);
       return current;
     } catch (e) {
       tried.push({ name, error: e instanceof Error ? e.message.split('\n')[0] : String(e) });
@@ -87,6 +94,23 @@ export async function initBackend(choice: BackendChoice = backendFromEnv()): Pro
   throw new Error(
     l10n.t('No TensorFlow.js backend could start ({0}); set the backend to "cpu" and try again.', why),
   );
+}
+
+/**
+ * Whether training's large matrix products go to ONNX Runtime: on the wasm backend, when ONNX Runtime
+ * already runs inference (26–35% off a BERT-tiny step, docs/benchmarks.md), unless PRETRAIN_LAB_ORT_MATMUL=0;
+ * with a named `wasm` backend (chosen to leave ONNX Runtime out) only when PRETRAIN_LAB_ORT_MATMUL=1.
+ */
+function ortProducts(info: BackendInfo): boolean {
+  const env = ortMatMulFromEnv();
+  if (info.name !== 'wasm' || env === 'off' || (env === undefined && !info.inference)) {
+    uninstallOrtMatMul();
+    return false;
+  }
+  const why = installOrtMatMul();
+  if (why)
+    console.warn(l10n.t('ONNX Runtime did not load ({0}); matrix products run on TensorFlow.js.', why));
+  return why === undefined;
 }
 
 /** ONNX Runtime for inference, or the one-line reason it is not used (then tfjs infers too). */
@@ -112,11 +136,6 @@ async function activate(name: BackendName): Promise<void> {
     registerFastUnsortedSegmentSum('wasm');
     patchWasmBatchMatMul();
     shareWasmIdentity();
-    if (ortMatMulFromEnv()) {
-      const why = installOrtMatMul();
-      if (why)
-        console.warn(l10n.t('ONNX Runtime did not load ({0}); matrix products run on TensorFlow.js.', why));
-    }
   } else {
     registerFastUnsortedSegmentSum('cpu');
   }

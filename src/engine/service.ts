@@ -6,12 +6,12 @@ import type { BackendChoice, VectorsAnswer, VectorsQuery } from '../shared/confi
 import type { EngineProgress, EngineRequest, EngineResponses } from '../shared/engineProtocol';
 import { isEngineRequest } from '../shared/engineProtocol';
 import { l10n } from '../shared/l10nCore';
-import type { RequestContext } from '../shared/rpc';
+import { handOverOnReply, type RequestContext } from '../shared/rpc';
 import { computeAttention } from './analysis/attention';
 import { contextualOccurrences } from './analysis/contextual';
 import { elmoContextualOccurrences } from './analysis/elmoContextual';
 import { type LoadedModel, requireCapability } from './analysis/loadedModel';
-import { inferenceLine, initBackend } from './backend';
+import { inferenceLine, initBackend, trainingLine } from './backend';
 import { requireTask } from './checkpoint/finetuned';
 import { handleElmoLayers, handlePretrainElmo } from './elmoHandlers';
 import { handleFinetune } from './finetuneHandler';
@@ -44,7 +44,12 @@ export class EngineService {
       this.backendChoice = req.backend;
       const info = await initBackend(req.backend);
       const inference = inferenceLine(info);
-      return { backend: info.name, tried: info.tried, ...(inference ? { inference } : {}) };
+      return {
+        backend: info.name,
+        tried: info.tried,
+        training: trainingLine(info),
+        ...(inference ? { inference } : {}),
+      };
     },
     warmModel: (req, ctx) => handleWarmModel(() => this.model(req.modelDir), ctx),
     describeModel: async (req) => {
@@ -60,8 +65,11 @@ export class EngineService {
         req.end,
         req.topK,
       ),
-    attention: async (req) =>
-      computeAttention(requireCapability(await this.model(req.modelDir), 'attention'), req.text),
+    attention: async (req) => {
+      const r = computeAttention(requireCapability(await this.model(req.modelDir), 'attention'), req.text);
+      handOverOnReply(r.weights); // a fresh array, up to 151 MB: moved to the host, not copied
+      return r;
+    },
     contextual: async (req) => {
       const m = await this.model(req.modelDir);
       const opts = { layer: req.layer, max: req.max };

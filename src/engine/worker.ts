@@ -13,7 +13,7 @@ const backend = (data?.backend ?? 'auto') as BackendChoice;
 configureL10n(data?.l10n);
 const service = new EngineService(backend);
 const rpc = new RpcEndpoint(
-  (m) => port.postMessage(m),
+  (m, transfer) => port.postMessage(m, transfer),
   (body, ctx) => service.handle(body, ctx),
 );
 port.on('message', (m) => rpc.handle(m));

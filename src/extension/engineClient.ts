@@ -20,6 +20,10 @@ export class EngineClient implements vscode.Disposable {
   private readonly backendEmitter = new vscode.EventEmitter<string>();
   readonly onBackend = this.backendEmitter.event;
   backend: string | undefined;
+  /** What runs forward-only work ("onnxruntime 1.30.0 (2 threads; …)"), when it is not the tfjs backend. */
+  inference: string | undefined;
+  /** What trains: the tfjs backend, with "+ onnxruntime matrix products" when they are on. */
+  training: string | undefined;
   restarts = 0;
 
   constructor(
@@ -57,10 +61,12 @@ export class EngineClient implements vscode.Disposable {
         throw new Error(vscode.l10n.t('The engine stopped while it was starting; try again.'));
       this.rpc = rpc; // only once the backend is up, so that callers never see a half-started engine
       this.backend = info.backend;
+      this.inference = info.inference;
+      this.training = info.training ?? info.backend;
       const skipped = info.tried.filter((t) => t.error).map((t) => `${t.name}: ${t.error}`);
       const skippedPart = skipped.length ? vscode.l10n.t(' (skipped {0})', skipped.join('; ')) : '';
       const inferencePart = info.inference
-        ? vscode.l10n.t('; inference: {0} · training: {1}', info.inference, info.backend)
+        ? vscode.l10n.t('; inference: {0} · training: {1}', info.inference, this.training)
         : '';
       log().info(
         vscode.l10n.t('Engine started on the {0} backend{1}{2}.', info.backend, skippedPart, inferencePart),
@@ -79,6 +85,8 @@ export class EngineClient implements vscode.Disposable {
     this.worker = undefined;
     this.rpc = undefined;
     this.backend = undefined;
+    this.inference = undefined;
+    this.training = undefined;
     this.restarts++;
     const msg = vscode.l10n.t(
       'The Pretrain Lab engine stopped unexpectedly (exit code {0}); it restarts on the next request.',
@@ -117,6 +125,8 @@ export class EngineClient implements vscode.Disposable {
     this.rpc?.failAll(vscode.l10n.t('The engine was restarted.'));
     this.rpc = undefined;
     this.backend = undefined;
+    this.inference = undefined;
+    this.training = undefined;
     await w?.terminate();
   }
 

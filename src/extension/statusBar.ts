@@ -69,11 +69,15 @@ export class StatusBar implements vscode.Disposable {
           )
         : vscode.l10n.t('Pretraining {0} {1} is starting.', run.family, run.model);
     } else {
-      this.item.text = `$(beaker) Pretrain Lab: ${this.engine.backend ?? vscode.l10n.t('engine idle')}`;
-      this.item.tooltip = this.engine.backend
+      const { backend, inference, training } = this.engine;
+      // "onnxruntime + wasm": what infers, then what trains
+      const names = inference && backend ? `onnxruntime + ${backend}` : backend;
+      this.item.text = `$(beaker) Pretrain Lab: ${names ?? vscode.l10n.t('engine idle')}`;
+      this.item.tooltip = backend
         ? vscode.l10n.t(
-            'The engine runs TensorFlow.js on the {0} backend (setting pretrainLab.backend). Click for the training panel.',
-            this.engine.backend,
+            'Inference runs on {0}; training on TensorFlow.js {1} (setting pretrainLab.backend). Click for the training panel.',
+            inference ?? backend,
+            training ?? backend,
           )
         : vscode.l10n.t('The engine starts on first use.');
     }

@@ -196,7 +196,12 @@ export interface ModelInfo {
 
 export interface EngineResponses {
   // inference: what runs forward-only work when it is not the training backend ("onnxruntime 1.30.0 (2 threads)")
-  init: { backend: BackendName; tried: { name: BackendName; error?: string }[]; inference?: string };
+  init: {
+    backend: BackendName;
+    tried: { name: BackendName; error?: string }[];
+    inference?: string;
+    training?: string; // what trains, e.g. "wasm + onnxruntime matrix products"
+  };
   pretrainBert: { status: 'done' | 'cancelled'; step: number; summary: ModelSummary };
   predictMask: PredictMaskResult;
   predictWord: PredictMaskResult;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, onnxInference } from '../../src/engine/backend';
+import { ortMatMulStats } from '../../src/engine/onnx/ortMatMul';
 import { Rng } from '../../src/engine/random';
 import { tmpDir } from './helpers';
 
@@ -50,14 +51,25 @@ describe('backend selection', () => {
       assert.equal(onnxInference(), true);
       assert.match(
         describeBackend(auto),
-        /^inference: onnxruntime \d+\.\d+\.\d+ \(\d+ threads?\) · training: (tensorflow|wasm|cpu)$/,
+        /^inference: onnxruntime \d+\.\d+\.\d+ \(\d+ threads?\) · training: (tensorflow|wasm|cpu)( \+ onnxruntime matrix products)?$/,
       );
+      // ONNX Runtime already loaded: training on wasm hands it the large matrix products too
+      assert.equal(auto.ortProducts, auto.name === 'wasm');
+      assert.equal(ortMatMulStats().installed, auto.name === 'wasm');
+      if (auto.name === 'wasm') {
+        const c = tf.matMul(tf.ones([256, 256]), tf.fill([256, 256], 0.5)).dataSync();
+        assert.equal(c[0], 128);
+        assert.ok(ortMatMulStats().ortCalls > 0, 'a 256×256×256 product ran on ONNX Runtime');
+      }
     } else {
       assert.ok(auto.inferenceError, 'ONNX Runtime was skipped without a reason');
+      assert.equal(ortMatMulStats().installed, false);
     }
+    // a named wasm backend is the way to leave ONNX Runtime out: it infers and trains alone
     const wasm = await initBackend('wasm');
     assert.equal(wasm.inference, undefined);
     assert.equal(onnxInference(), false);
+    assert.equal(ortMatMulStats().installed, false);
     assert.equal(describeBackend(wasm), 'wasm');
   });
 

@@ -2,7 +2,14 @@
 // one side rejects the caller's promise on the other with the same name and message.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CancelledError, isRpcMessage, type RequestHandler, RpcEndpoint } from '../../src/shared/rpc';
+import { MessageChannel } from 'node:worker_threads';
+import {
+  CancelledError,
+  handOverOnReply,
+  isRpcMessage,
+  type RequestHandler,
+  RpcEndpoint,
+} from '../../src/shared/rpc';
 
 class ModelFolderError extends Error {
   override name = 'ModelFolderError';
@@ -17,6 +24,37 @@ function pair(handler: RequestHandler): RpcEndpoint {
 }
 
 describe('rpc', () => {
+  test('a large array marked to hand over moves to the caller instead of being copied', async () => {
+    // as between the engine worker and the host: a MessagePort, whose postMessage takes a transfer list
+    const { port1, port2 } = new MessageChannel();
+    const moved = handOverOnReply(Float32Array.from({ length: 1 << 20 }, (_, i) => i / 7));
+    const kept = Float32Array.from([1, 2, 3]);
+    const view = new Float32Array(new ArrayBuffer(64), 16, 4).fill(5); // part of a buffer: never moved
+    handOverOnReply(view);
+    const server = new RpcEndpoint(
+      (m, transfer) => port2.postMessage(m, transfer),
+      async () => ({ weights: moved, nested: { kept, view } }),
+    );
+    const client = new RpcEndpoint((m) => port1.postMessage(m));
+    port1.on('message', (m) => client.handle(m));
+    port2.on('message', (m) => server.handle(m));
+    try {
+      const r = (await client.request('attention')) as {
+        weights: Float32Array;
+        nested: { kept: Float32Array; view: Float32Array };
+      };
+      assert.equal(r.weights.length, 1 << 20);
+      assert.equal(r.weights[700], 100);
+      assert.equal(moved.length, 0, 'the sender no longer holds the 4 MB');
+      assert.deepEqual([...kept], [1, 2, 3], 'an array not marked stays with the sender');
+      assert.deepEqual([...r.nested.kept], [1, 2, 3]);
+      assert.deepEqual([...view], [5, 5, 5, 5], 'a view of a larger buffer is copied, not moved');
+      assert.deepEqual([...r.nested.view], [5, 5, 5, 5]);
+    } finally {
+      port1.close();
+    }
+  });
+
   test('a result and the progress before it reach the caller', async () => {
     const client = pair(async (body, ctx) => {
       ctx.progress({ done: 1 });

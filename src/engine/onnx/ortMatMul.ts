@@ -4,7 +4,8 @@
 // com.microsoft FusedMatMul for transposed operands) with dynamic shapes, fed views of the wasm heap and
 // writing into a tensor allocated on it; smaller products, other dtypes and fused bias/activation call
 // the kernel that was registered before. Gradients follow: tfjs' gradient of BatchMatMul is BatchMatMul.
-// Opt-in: PRETRAIN_LAB_ORT_MATMUL=1 (backend.ts installs it when the wasm backend starts).
+// On by default when the wasm backend trains and ONNX Runtime already runs inference (backend `auto` or
+// `onnx`); PRETRAIN_LAB_ORT_MATMUL=0 turns it off, =1 turns it on for a named `wasm` backend too.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder } from './graph';
@@ -42,9 +43,12 @@ interface State {
 }
 let state: State | undefined;
 
-/** Whether PRETRAIN_LAB_ORT_MATMUL asks for the override (1/on/true; default off). */
-export function ortMatMulFromEnv(): boolean {
-  return ['1', 'on', 'true'].includes((process.env.PRETRAIN_LAB_ORT_MATMUL ?? '').trim().toLowerCase());
+/** What PRETRAIN_LAB_ORT_MATMUL asks for: 'on' (1/on/true), 'off' (0/off/false), or undefined (the default). */
+export function ortMatMulFromEnv(): 'on' | 'off' | undefined {
+  const v = (process.env.PRETRAIN_LAB_ORT_MATMUL ?? '').trim().toLowerCase();
+  if (['1', 'on', 'true'].includes(v)) return 'on';
+  if (['0', 'off', 'false'].includes(v)) return 'off';
+  return undefined;
 }
 
 /** PRETRAIN_LAB_ORT_MATMUL_MIN (multiply-adds, e.g. 65536) or the default threshold. */
