@@ -8,7 +8,7 @@
 //    a key/value cache, tokens/s. Random weights: speed does not depend on them. The tokenizer is a
 //    byte-level BPE of 2,000 tokens trained here on the words of test/fixtures' BERT vocabulary.
 // Run: nice -n 10 node --import tsx bench/gptStep.ts   (BENCH_STEPS=N; PRETRAIN_LAB_BACKEND=cpu|wasm;
-// PRETRAIN_LAB_ORT_MATMUL=1: wasm's large matrix products on ONNX Runtime, src/engine/onnx/ortMatMul.ts)
+// PRETRAIN_LAB_ORT_MATMUL=0: without wasm's large matrix products on ONNX Runtime, on by default with auto, src/engine/onnx/ortMatMul.ts)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
