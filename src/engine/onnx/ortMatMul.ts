@@ -7,23 +7,12 @@
 // On by default when the wasm backend trains and ONNX Runtime already runs inference (backend `auto` or
 // `onnx`); PRETRAIN_LAB_ORT_MATMUL=0 turns it off, =1 turns it on for a named `wasm` backend too.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor as OrtTensor } from 'onnxruntime-node';
-import { GraphBuilder } from './graph';
+import { OrtProducts } from './ortProducts';
 import { loadOrt } from './runtime';
 
 /** Multiply-adds (batch·M·K·N) from which a product runs on ORT: 2^16…2^24 measured alike (docs/benchmarks.md). */
 export const DEFAULT_MIN_WORK = 2 ** 16;
 
-interface NativeSession {
-  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
-  run(
-    feeds: Record<string, OrtTensor>,
-    fetches: Record<string, OrtTensor | null>,
-    options: object,
-  ): Record<string, OrtTensor>;
-  dispose(): void;
-}
-type Binding = { InferenceSession: new () => NativeSession };
 interface HeapBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -32,13 +21,8 @@ type Attrs = { transposeA?: boolean; transposeB?: boolean; activation?: string }
 
 interface State {
   minWork: number;
-  threads: number;
-  spin: boolean;
-  Tensor: typeof OrtTensor;
-  newSession: () => NativeSession;
-  sessions: Map<string, { s: NativeSession; out: string }>;
+  products: OrtProducts;
   originals: tf.KernelConfig[];
-  ortCalls: number;
   tfjsCalls: number;
 }
 let state: State | undefined;
@@ -70,8 +54,8 @@ export function ortMatMulStats(): OrtMatMulStats {
   return {
     installed: s !== undefined,
     minWork: s?.minWork ?? 0,
-    threads: s?.threads ?? 0,
-    ortCalls: s?.ortCalls ?? 0,
+    threads: s?.products.threads ?? 0,
+    ortCalls: s?.products.calls ?? 0,
     tfjsCalls: s?.tfjsCalls ?? 0,
   };
 }
@@ -89,26 +73,18 @@ export function installOrtMatMul(
   const batch = tf.getKernel('BatchMatMul', 'wasm');
   const fused = tf.getKernel('_FusedMatMul', 'wasm');
   if (!batch || !fused) return 'the wasm backend is not loaded';
-  let Tensor: typeof OrtTensor;
-  let binding: Binding;
-  let threads: number;
+  let products: OrtProducts;
   try {
     const info = loadOrt(); // initialises the native library before any session
-    threads = opts.threads ?? (Number(process.env.PRETRAIN_LAB_ORT_MATMUL_THREADS) || info.threads);
-    Tensor = (require('onnxruntime-node') as { Tensor: typeof OrtTensor }).Tensor;
-    binding = (require('onnxruntime-node/dist/binding') as { binding: Binding }).binding;
+    const threads = opts.threads ?? (Number(process.env.PRETRAIN_LAB_ORT_MATMUL_THREADS) || info.threads);
+    products = new OrtProducts(threads, opts.spin ?? false);
   } catch (e) {
     return e instanceof Error ? e.message.split('\n')[0] : String(e);
   }
   const s: State = {
     minWork: opts.minWork ?? minWorkFromEnv(),
-    threads,
-    spin: opts.spin ?? false,
-    Tensor,
-    newSession: () => new binding.InferenceSession(),
-    sessions: new Map(),
+    products,
     originals: [batch, fused],
-    ortCalls: 0,
     tfjsCalls: 0,
   };
   state = s;
@@ -141,7 +117,7 @@ export function uninstallOrtMatMul(): void {
     tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
   }
-  for (const { s: session } of s.sessions.values()) session.dispose();
+  s.products.dispose();
 }
 
 /** The product on ORT, or undefined when it belongs to the previous kernel. */
@@ -163,51 +139,18 @@ function product(s: State, a: tf.TensorInfo, b: tf.TensorInfo, attrs: Attrs, bac
   }
   const work = batch.reduce((p, x) => p * x, 1) * M * K * N;
   if (work < s.minWork || work === 0) return undefined;
-  const { s: session, out: outName } = sessionFor(s, tA, tB, r);
   const heap = backend as HeapBackend;
   const shape = [...batch, M, N];
   const out = heap.makeOutput(shape, 'float32'); // may grow (and move) the heap: views come after it
-  const T = s.Tensor;
-  const view = heap.typedArrayFromHeap(out) as Float32Array;
-  const result = session.run(
-    {
-      a: new T('float32', heap.typedArrayFromHeap(a) as Float32Array, a.shape),
-      b: new T('float32', heap.typedArrayFromHeap(b) as Float32Array, b.shape),
-    },
-    { [outName]: new T('float32', view, shape) },
-    {},
+  s.products.run(
+    heap.typedArrayFromHeap(a) as Float32Array,
+    a.shape,
+    heap.typedArrayFromHeap(b) as Float32Array,
+    b.shape,
+    heap.typedArrayFromHeap(out) as Float32Array,
+    shape,
+    tA,
+    tB,
   );
-  const got = result[outName]?.data as Float32Array | undefined;
-  // ORT writes into the pre-allocated output; copy if a build returned its own buffer instead
-  if (got && (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset)) view.set(got);
-  s.ortCalls++;
   return out;
-}
-
-function sessionFor(s: State, tA: boolean, tB: boolean, rank: number) {
-  const key = `${tA}|${tB}|${rank}`;
-  let e = s.sessions.get(key);
-  if (e) return e;
-  const g = new GraphBuilder();
-  const dims = (p: string) => Array.from({ length: rank }, (_, i) => `${p}${i}`);
-  const ins = [g.input('a', 'float32', dims('a')), g.input('b', 'float32', dims('b'))];
-  const out =
-    tA || tB
-      ? g.msNode('FusedMatMul', ins, { transA: tA ? 1 : 0, transB: tB ? 1 : 0 })
-      : g.node('MatMul', ins);
-  g.output(out, 'float32', dims('c'));
-  const model = g.serialize('matmul');
-  const session = s.newSession();
-  session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
-    intraOpNumThreads: s.threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    executionProviders: ['cpu'],
-    // tfjs runs between two products: a spinning ORT worker would take the core it needs
-    extra: { session: { intra_op: { allow_spinning: s.spin ? '1' : '0' } } },
-  });
-  e = { s: session, out };
-  s.sessions.set(key, e);
-  return e;
 }
