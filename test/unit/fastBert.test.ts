@@ -1,0 +1,129 @@
+// Issue 14 design (b), src/engine/train/fastBert.ts: the hand-written BERT pretraining step gives the
+// loss, the metrics and every parameter's gradient that tfjs's autograd gives for Bert.pretrainLosses,
+// on a batch with padding, both segments and an unused prediction slot.
+import * as assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { Bert, bertParamShapes } from '../../src/engine/models/bert';
+import { OrtProducts } from '../../src/engine/onnx/ortProducts';
+import { Rng } from '../../src/engine/random';
+import { type FastBatch, FastBertStep, fastBertProblem } from '../../src/engine/train/fastBert';
+import type { BertConfig } from '../../src/shared/configs';
+import { backend } from './helpers';
+
+const config: BertConfig = {
+  vocabSize: 53,
+  hiddenSize: 16,
+  numLayers: 2,
+  numHeads: 2,
+  intermediateSize: 40,
+  maxPositions: 12,
+  typeVocabSize: 2,
+  dropout: 0,
+  initializerRange: 0.3, // large weights: gradients far from zero, so a wrong one shows
+  layerNormEps: 1e-12,
+};
+
+function batch(rng: Rng, B: number, T: number, perSeq: number): FastBatch {
+  const N = B * T;
+  const attentionMask = new Float32Array(N).fill(1);
+  for (let t = T - 3; t < T; t++) attentionMask[T + t] = 0; // the second sequence ends in padding
+  const positions: number[] = [];
+  for (let b = 0; b < B; b++) for (let k = 0; k < perSeq; k++) positions.push(b * T + 1 + k * 2);
+  const weights = Float32Array.from(positions, () => 1);
+  weights[weights.length - 1] = 0; // an unused prediction slot
+  return {
+    batchSize: B,
+    seqLength: T,
+    inputIds: Int32Array.from({ length: N }, () => rng.int(0, config.vocabSize - 1)),
+    segmentIds: Int32Array.from({ length: N }, (_, i) => (i % T >= T / 2 ? 1 : 0)),
+    attentionMask,
+    maskedPositions: Int32Array.from(positions),
+    maskedIds: Int32Array.from(positions, () => rng.int(0, config.vocabSize - 1)),
+    maskedWeights: weights,
+    nspLabels: Int32Array.from({ length: B }, (_, b) => b % 2),
+  };
+}
+
+describe('fast BERT step (design b)', () => {
+  test('loss, metrics and every gradient equal tfjs autograd of Bert.pretrainLosses', async () => {
+    await backend();
+    const model = new Bert(config, { seed: 7 });
+    const b = batch(new Rng(3), 3, 10, 3);
+    const B = b.batchSize;
+    const T = b.seqLength;
+    // tfjs: the reference
+    const names = [...model.params.keys()];
+    const vars = names.map((n) => model.params.get(n)!);
+    let metrics: number[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const l = model.pretrainLosses(
+        {
+          inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
+          segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
+          attentionMask: tf.tensor2d(b.attentionMask, [B, T]),
+        },
+        {
+          maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
+          maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
+          maskedWeights: tf.tensor1d(b.maskedWeights),
+          nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
+        },
+        { training: false },
+      );
+      metrics = [l.mlmLoss, l.nspLoss, l.mlmCorrect, l.nspCorrect].map((t) => t.dataSync()[0]);
+      return l.loss;
+    }, vars);
+    // ours, from the same values
+    const products = new OrtProducts(1);
+    const fast = new FastBertStep(config, products, bertParamShapes(config));
+    const values = new Map(names.map((n) => [n, model.params.get(n)!.dataSync() as Float32Array]));
+    const r = fast.step(values, b, false, 1);
+    assert.ok(Math.abs(r.loss - value.dataSync()[0]) < 1e-4, `loss ${r.loss} vs ${value.dataSync()[0]}`);
+    assert.ok(Math.abs(r.mlmLoss - metrics[0]) < 1e-4, `MLM loss ${r.mlmLoss} vs ${metrics[0]}`);
+    assert.ok(Math.abs(r.nspLoss - metrics[1]) < 1e-4, `NSP loss ${r.nspLoss} vs ${metrics[1]}`);
+    assert.equal(r.mlmCorrect, metrics[2]);
+    assert.equal(r.nspCorrect, metrics[3]);
+    let worst = { name: '', diff: 0 };
+    names.forEach((n, i) => {
+      const want = grads[vars[i].name].dataSync();
+      const got = r.grads.get(n)!;
+      assert.equal(got.length, want.length, n);
+      let scale = 1e-3;
+      for (const w of want) scale = Math.max(scale, Math.abs(w));
+      for (let k = 0; k < want.length; k++) {
+        const d = Math.abs(got[k] - want[k]) / scale;
+        if (d > worst.diff) worst = { name: `${n}[${k}]: ${got[k]} vs ${want[k]}`, diff: d };
+      }
+    });
+    assert.ok(worst.diff < 1e-4, `largest difference relative to the gradient's scale: ${worst.name}`);
+    assert.ok(products.calls > 30, `the products ran on ONNX Runtime (${products.calls})`);
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+    model.dispose();
+    products.dispose();
+  });
+
+  test('dropout draws masks from the seed: the same seed gives the same step, another seed another', async () => {
+    await backend();
+    const c = { ...config, dropout: 0.2 };
+    const model = new Bert(c, { seed: 7 });
+    const values = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const products = new OrtProducts(1);
+    const fast = new FastBertStep(c, products, bertParamShapes(c));
+    const b = batch(new Rng(3), 3, 10, 3);
+    const loss = (training: boolean, seed: number) => fast.step(values, b, training, seed).loss;
+    const plain = loss(false, 1);
+    assert.equal(loss(true, 5), loss(true, 5));
+    assert.notEqual(loss(true, 5), loss(true, 6));
+    assert.notEqual(loss(true, 5), plain);
+    assert.equal(loss(false, 9), plain, 'without training, no dropout');
+    model.dispose();
+    products.dispose();
+  });
+
+  test('a model with another activation is refused with the reason', () => {
+    assert.equal(fastBertProblem(config), undefined);
+    assert.match(fastBertProblem({ ...config, hiddenAct: 'relu' }) ?? '', /activation is relu/);
+  });
+});
