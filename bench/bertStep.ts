@@ -6,6 +6,8 @@
 // matrix products; BENCH_ORT_MATMUL=16,20:1 times our step without them and right after with them from
 // 2^16 and 2^20 multiply-adds (`:1` = one ORT thread, `:2:spin` = spinning threads), BENCH_ROUNDS times
 // (default 2), each row with the peer's ratio (BENCH_ORT_MATMUL=1: the default threshold only).
+// BENCH_FAST=compare times the tfjs step, the hand-written step of design (b) (src/engine/train/fastBert.ts)
+// with 1 and 2 ORT threads, and the peer, BENCH_ROUNDS times.
 // BENCH_ADAMW=compare times our step with the op-by-op AdamW (PRETRAIN_LAB_UNFUSED_ADAMW=1) and right after
 // with the fused one (src/engine/train/fusedAdamW.ts), BENCH_ROUNDS times, each with the peer's ratio.
 import { spawnSync } from 'node:child_process';
@@ -19,7 +21,7 @@ import {
   ortMatMulStats,
   uninstallOrtMatMul,
 } from '../src/engine/onnx/ortMatMul';
-import { B, P, T, tinyBertStep, V } from './bertTinyStep';
+import { B, P, T, tinyBertFastStep, tinyBertStep, V } from './bertTinyStep';
 import { peerBlasLine, peerEnv } from './peer';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
@@ -170,7 +172,56 @@ async function compareAdamW() {
   console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${backend}${ort}`);
 }
 
+/** Median ms of the hand-written step (design b) with `threads` ORT threads. */
+async function oursFast(threads: number) {
+  await initBackend();
+  const { step, dispose } = tinyBertFastStep(threads);
+  for (let i = 0; i < 3; i++) await step();
+  const times: number[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  dispose();
+  return median(times);
+}
+
+/** BENCH_FAST=compare: the tfjs step (backend default: ORT products with auto), the hand-written step (design b) with 1 and 2 ORT threads, and the peer. */
+async function compareFast() {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  console.log(
+    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP, AdamW), ms, median of ${STEPS}; peer: PyTorch 2 threads`,
+  );
+  console.log(
+    '| round | tfjs step | design (b), ORT 1 thread | design (b), ORT 2 threads | peer | tfjs / peer | (b) 1 thread / peer | (b) 2 threads / peer | load (1 min) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  let config: unknown;
+  let backend = '';
+  await oursFast(2); // warms the JIT
+  for (let r = 1; r <= rounds; r++) {
+    const them = peer(2);
+    config = them.config;
+    const a = await ours();
+    backend = a.backend;
+    const b1 = await oursFast(1);
+    const b2 = await oursFast(2);
+    const f = (x: number) => x.toFixed(1);
+    const q = (x: number) => (x / them.stepMs).toFixed(2);
+    console.log(
+      `| ${r} | ${f(a.stepMs)} | ${f(b1)} | ${f(b2)} | ${f(them.stepMs)} | ${q(a.stepMs)} | ${q(b1)} | ${q(b2)} | ${os.loadavg()[0].toFixed(2)} |`,
+    );
+  }
+  console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
+  console.log(peerBlasLine(config));
+  const o = ortMatMulStats();
+  const ort = o.installed ? `, products ≥ ${o.minWork} on ORT (${o.threads} threads)` : '';
+  console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, tfjs step on ${backend}${ort}`);
+}
+
 (async () => {
+  if (process.env.BENCH_FAST === 'compare') return compareFast();
   if (process.env.BENCH_ORT_MATMUL) return compareOrt(process.env.BENCH_ORT_MATMUL);
   if (process.env.BENCH_ADAMW === 'compare') return compareAdamW();
   const us = await ours();

@@ -2,7 +2,9 @@
 // bench/stepKernels.ts): vocab 8000, hidden 128, 2 layers, 2 heads, FFN 512, seq 64, batch 16, MLM (15%
 // of the positions) + NSP, AdamW with decay 0.01 and clipping at 1, fixed synthetic ids.
 import * as tf from '@tensorflow/tfjs-core';
-import { Bert } from '../src/engine/models/bert';
+import { Bert, bertParamShapes } from '../src/engine/models/bert';
+import { OrtProducts } from '../src/engine/onnx/ortProducts';
+import { FastBertStep } from '../src/engine/train/fastBert';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
 
@@ -40,4 +42,44 @@ export function tinyBertStep() {
       return { loss: l.loss, metrics: {} };
     }, 1e-4);
   return { m, trainer, ids, pos, step };
+}
+
+/**
+ * The same model, batch and AdamW with the hand-written step (design b, src/engine/train/fastBert.ts):
+ * values read from the variables, loss and gradients on ONNX Runtime and JavaScript, the update by the
+ * trainer's fused AdamW. `threads`: ORT's intra-op threads.
+ */
+export function tinyBertFastStep(threads: number) {
+  const config = { ...BERT_PRESETS.tiny, vocabSize: V };
+  const m = new Bert(config, { seed: 1 });
+  const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
+  const products = new OrtProducts(threads);
+  const fast = new FastBertStep(config, products, bertParamShapes(config));
+  const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
+  const pos = Int32Array.from({ length: B * P }, (_, i) => i * Math.floor(T / P));
+  const labels = Int32Array.from({ length: B * P }, (_, i) => 5 + ((i * 104729) % (V - 5)));
+  const batch = {
+    batchSize: B,
+    seqLength: T,
+    inputIds: ids,
+    segmentIds: new Int32Array(B * T),
+    attentionMask: new Float32Array(B * T).fill(1),
+    maskedPositions: pos,
+    maskedIds: labels,
+    maskedWeights: new Float32Array(B * P).fill(1),
+    nspLabels: Int32Array.from({ length: B }, (_, i) => i % 2),
+  };
+  let seed = 1;
+  const step = async () => {
+    const values = new Map([...m.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const r = fast.step(values, batch, true, seed++);
+    trainer.applyGradients(r.grads, 1e-4);
+    return r.loss;
+  };
+  const dispose = () => {
+    m.dispose();
+    trainer.dispose();
+    products.dispose();
+  };
+  return { m, step, dispose, products, fast };
 }

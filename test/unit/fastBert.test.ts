@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Bert, bertParamShapes } from '../../src/engine/models/bert';
 import { OrtProducts } from '../../src/engine/onnx/ortProducts';
 import { Rng } from '../../src/engine/random';
-import { type FastBatch, FastBertStep, fastBertProblem } from '../../src/engine/train/fastBert';
+import { type FastBatch, FastBertStep, fastBertFor, fastBertProblem } from '../../src/engine/train/fastBert';
 import type { BertConfig } from '../../src/shared/configs';
 import { backend } from './helpers';
 
@@ -120,6 +120,67 @@ describe('fast BERT step (design b)', () => {
     assert.equal(loss(false, 9), plain, 'without training, no dropout');
     model.dispose();
     products.dispose();
+  });
+
+  test('with dropout, the gradient is that of the loss the step computes (central differences)', async () => {
+    await backend();
+    const c = { ...config, dropout: 0.2, initializerRange: 0.2 };
+    const model = new Bert(c, { seed: 11 });
+    const values = new Map([...model.params].map(([n, v]) => [n, (v.dataSync() as Float32Array).slice()]));
+    model.dispose();
+    const products = new OrtProducts(1);
+    const fast = new FastBertStep(c, products, bertParamShapes(c));
+    const b = batch(new Rng(4), 3, 10, 3);
+    const grads = new Map([...fast.step(values, b, true, 42).grads].map(([n, g]) => [n, g.slice()]));
+    const rng = new Rng(9);
+    const names = [...values.keys()];
+    let checked = 0;
+    for (const name of names) {
+      const v = values.get(name)!;
+      const g = grads.get(name)!;
+      // the entry with the largest gradient, and one at random
+      let big = 0;
+      for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[big])) big = i;
+      for (const i of [big, rng.int(0, v.length - 1)]) {
+        const x = v[i];
+        const h = 1e-2;
+        v[i] = x + h;
+        const up = fast.step(values, b, true, 42).loss;
+        v[i] = x - h;
+        const down = fast.step(values, b, true, 42).loss;
+        v[i] = x;
+        const numeric = (up - down) / (2 * h);
+        assert.ok(
+          Math.abs(numeric - g[i]) <= 2e-3 + 0.03 * Math.abs(g[i]),
+          `${name}[${i}]: analytic ${g[i]}, central difference ${numeric}`,
+        );
+        checked++;
+      }
+    }
+    assert.equal(checked, 2 * names.length);
+    products.dispose();
+  });
+
+  test('it trains by default where the ORT products are on, and PRETRAIN_LAB_FAST_STEP=0 turns it off', () => {
+    const shapes = bertParamShapes(config);
+    const was = process.env.PRETRAIN_LAB_FAST_STEP;
+    try {
+      delete process.env.PRETRAIN_LAB_FAST_STEP;
+      const on = fastBertFor(config, shapes, true, 1);
+      assert.ok(on, 'on with the ORT products');
+      on.products.dispose();
+      assert.equal(
+        fastBertFor(config, shapes, false, 1),
+        undefined,
+        'off without them (a named wasm or cpu backend)',
+      );
+      assert.equal(fastBertFor({ ...config, hiddenAct: 'gelu_new' }, shapes, true, 1), undefined);
+      process.env.PRETRAIN_LAB_FAST_STEP = '0';
+      assert.equal(fastBertFor(config, shapes, true, 1), undefined);
+    } finally {
+      if (was === undefined) delete process.env.PRETRAIN_LAB_FAST_STEP;
+      else process.env.PRETRAIN_LAB_FAST_STEP = was;
+    }
   });
 
   test('a model with another activation is refused with the reason', () => {

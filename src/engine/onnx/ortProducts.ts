@@ -1,7 +1,9 @@
 // Matrix products of float32 arrays on ONNX Runtime, one synchronous call each: a cached one-node graph
 // per (transposes, rank) — MatMul, or com.microsoft FusedMatMul for transposed operands — with dynamic
 // shapes and batch broadcasting, writing into the caller's output array. Used by the tfjs kernel override
-// (ortMatMul.ts) and by the fused BERT step (train/fastBert.ts). Call loadOrt() first.
+// (ortMatMul.ts) and by the hand-written BERT step (train/fastBert.ts), which also runs its
+// exponential-heavy passes here (softmax over rows; GELU and its derivative): ORT's vectorised Exp and
+// Erf take a fraction of JavaScript's Math.exp (~10 ns a value here). Call loadOrt() first.
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder } from './graph';
 import { loadOrt } from './runtime';
@@ -21,7 +23,7 @@ export class OrtProducts {
   calls = 0;
   private readonly Tensor: typeof OrtTensor;
   private readonly binding: Binding;
-  private readonly sessions = new Map<string, { s: NativeSession; out: string }>();
+  private readonly sessions = new Map<string, { s: NativeSession; out: string[] }>();
 
   /**
    * Throws when the native library cannot load. `spin`: let ORT's worker threads spin between calls
@@ -50,32 +52,66 @@ export class OrtProducts {
     transA = false,
     transB = false,
   ): void {
-    const { s: session, out: outName } = this.session(transA, transB, aShape.length);
-    const T = this.Tensor;
-    const result = session.run(
-      { a: new T('float32', a, aShape), b: new T('float32', b, bShape) },
-      { [outName]: new T('float32', out, outShape) },
-      {},
+    const key = `matmul|${transA}|${transB}|${aShape.length}`;
+    this.runGraph(
+      key,
+      () => productGraph(transA, transB, aShape.length),
+      [
+        [a, aShape],
+        [b, bShape],
+      ],
+      [[out, outShape]],
     );
-    const got = result[outName]?.data as Float32Array | undefined;
-    // ORT writes into the pre-allocated output; copy if a build returned its own buffer instead
-    if (got && (got.buffer !== out.buffer || got.byteOffset !== out.byteOffset)) out.set(got);
+  }
+
+  /** Softmax over the last axis of x [rows, cols] into out (may be x). */
+  softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    this.runGraph('softmax', softmaxGraph, [[x, [rows, cols]]], [[out, [rows, cols]]]);
+  }
+
+  /** GELU x·Φ(x) into g and its derivative Φ(x) + x·φ(x) into gd, for any length. */
+  gelu(x: Float32Array, g: Float32Array, gd: Float32Array): void {
+    const d = [x.length];
+    this.runGraph(
+      'gelu',
+      geluGraph,
+      [[x, d]],
+      [
+        [g, d],
+        [gd, d],
+      ],
+    );
+  }
+
+  private runGraph(
+    key: string,
+    build: () => { model: Uint8Array; outputs: string[] },
+    feeds: [Float32Array, readonly number[]][],
+    outs: [Float32Array, readonly number[]][],
+  ): void {
+    const { s: session, out: names } = this.session(key, build);
+    const T = this.Tensor;
+    const f: Record<string, OrtTensor> = {};
+    feeds.forEach(([data, dims], i) => {
+      f[`x${i}`] = new T('float32', data, dims);
+    });
+    const o: Record<string, OrtTensor> = {};
+    outs.forEach(([data, dims], i) => {
+      o[names[i]] = new T('float32', data, dims);
+    });
+    const result = session.run(f, o, {});
+    outs.forEach(([out], i) => {
+      const got = result[names[i]]?.data as Float32Array | undefined;
+      // ORT writes into the pre-allocated output; copy if a build returned its own buffer instead
+      if (got && (got.buffer !== out.buffer || got.byteOffset !== out.byteOffset)) out.set(got);
+    });
     this.calls++;
   }
 
-  private session(tA: boolean, tB: boolean, rank: number) {
-    const key = `${tA}|${tB}|${rank}`;
+  private session(key: string, build: () => { model: Uint8Array; outputs: string[] }) {
     let e = this.sessions.get(key);
     if (e) return e;
-    const g = new GraphBuilder();
-    const dims = (p: string) => Array.from({ length: rank }, (_, i) => `${p}${i}`);
-    const ins = [g.input('a', 'float32', dims('a')), g.input('b', 'float32', dims('b'))];
-    const out =
-      tA || tB
-        ? g.msNode('FusedMatMul', ins, { transA: tA ? 1 : 0, transB: tB ? 1 : 0 })
-        : g.node('MatMul', ins);
-    g.output(out, 'float32', dims('c'));
-    const model = g.serialize('matmul');
+    const { model, outputs } = build();
     const session = new this.binding.InferenceSession();
     session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
       intraOpNumThreads: this.threads,
@@ -85,7 +121,7 @@ export class OrtProducts {
       executionProviders: ['cpu'],
       extra: { session: { intra_op: { allow_spinning: this.spin ? '1' : '0' } } },
     });
-    e = { s: session, out };
+    e = { s: session, out: outputs };
     this.sessions.set(key, e);
     return e;
   }
@@ -94,4 +130,41 @@ export class OrtProducts {
     for (const { s } of this.sessions.values()) s.dispose();
     this.sessions.clear();
   }
+}
+
+const dims = (p: string, rank: number) => Array.from({ length: rank }, (_, i) => `${p}${i}`);
+
+function productGraph(tA: boolean, tB: boolean, rank: number) {
+  const g = new GraphBuilder();
+  const ins = [g.input('x0', 'float32', dims('a', rank)), g.input('x1', 'float32', dims('b', rank))];
+  const out =
+    tA || tB
+      ? g.msNode('FusedMatMul', ins, { transA: tA ? 1 : 0, transB: tB ? 1 : 0 })
+      : g.node('MatMul', ins);
+  g.output(out, 'float32', dims('c', rank));
+  return { model: g.serialize('matmul'), outputs: [out] };
+}
+
+function softmaxGraph() {
+  const g = new GraphBuilder();
+  const out = g.node('Softmax', [g.input('x0', 'float32', ['r', 'c'])], { axis: -1 });
+  g.output(out, 'float32', ['r', 'c']);
+  return { model: g.serialize('softmax'), outputs: [out] };
+}
+
+/** g = x·Φ(x), gd = Φ(x) + x·φ(x), with Φ(x) = (1 + erf(x/√2))/2 and φ(x) = exp(−x²/2)/√(2π). */
+function geluGraph() {
+  const g = new GraphBuilder();
+  const x = g.input('x0', 'float32', ['n']);
+  const erf = g.node('Erf', [g.node('Mul', [x, g.scalar(Math.SQRT1_2)])]);
+  const cdf = g.node('Mul', [g.node('Add', [erf, g.scalar(1)]), g.scalar(0.5)]);
+  const out = g.node('Mul', [x, cdf]);
+  const pdf = g.node('Mul', [
+    g.node('Exp', [g.node('Mul', [g.node('Mul', [x, x]), g.scalar(-0.5)])]),
+    g.scalar(1 / Math.sqrt(2 * Math.PI)),
+  ]);
+  const deriv = g.node('Add', [cdf, g.node('Mul', [x, pdf])]);
+  g.output(out, 'float32', ['n']);
+  g.output(deriv, 'float32', ['n']);
+  return { model: g.serialize('gelu'), outputs: [out, deriv] };
 }

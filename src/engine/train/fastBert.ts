@@ -1,15 +1,15 @@
 // Issue 14, design (b): one BERT pretraining step (forward, backward, the losses of bert.ts's
 // pretrainLosses) written out by hand over float32 arrays, in the spirit of karpathy/llm.c: a few fused
 // passes per layer (embeddings + LayerNorm, attention's scale + padding bias + softmax, GELU with its
-// derivative kept for the backward pass, softmax cross-entropy), the matrix products on ONNX Runtime
-// (ortProducts.ts), no autograd tape and no per-op dispatch. tfjs's Bert stays the definition: the
+// derivative kept for the backward pass, softmax cross-entropy), the matrix products, softmaxes and GELU
+// on ONNX Runtime (ortProducts.ts), no autograd tape and no per-op dispatch. tfjs's Bert stays the definition: the
 // parameters are its variables' values by name, and test/unit/fastBert.test.ts checks loss and every
 // gradient against tf.variableGrads of Bert.pretrainLosses. Covers the post-LN BERT with exact GELU
 // (every preset; imported checkpoints with gelu_new or relu train on tfjs). Dropout draws its own masks
 // (mulberry32 from the step's seed), so a step with dropout is not bit-equal to the tfjs one.
 import type { BertConfig } from '../../shared/configs';
 import { bertBlockNames } from '../models/bert';
-import type { OrtProducts } from '../onnx/ortProducts';
+import { OrtProducts } from '../onnx/ortProducts';
 import { Rng } from '../random';
 
 /** One packed batch (data/batches.ts Batch has these fields). */
@@ -39,25 +39,6 @@ export interface FastStepResult {
 export function fastBertProblem(c: BertConfig): string | undefined {
   if ((c.hiddenAct ?? 'gelu') !== 'gelu') return `its activation is ${c.hiddenAct}, not gelu`;
   return undefined;
-}
-
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/** GELU x·Φ(x) into `out`, and its derivative Φ(x) + x·φ(x) into `deriv` (erf: Abramowitz–Stegun 7.1.26, |error| < 1.5e-7). */
-function gelu(x: Float32Array, out: Float32Array, deriv: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    const z = v * SQRT1_2;
-    const az = z < 0 ? -z : z;
-    const t = 1 / (1 + 0.3275911 * az);
-    const e = Math.exp(-z * z);
-    const y =
-      1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * e;
-    const cdf = 0.5 * (1 + (z < 0 ? -y : y));
-    out[i] = v * cdf;
-    deriv[i] = cdf + v * e * INV_SQRT_2PI;
-  }
 }
 
 /** LayerNorm over rows of width C: out = x̂·γ + β, keeping x̂ and 1/σ for the backward pass. */
@@ -286,10 +267,20 @@ class Workspace {
 export class FastBertStep {
   private ws: Workspace | undefined;
   readonly grads = new Map<string, Float32Array>();
+  /** When set (bench/bertStep.ts), the milliseconds of each part of the steps, the products apart. */
+  timings: Map<string, number> | undefined;
+  private last = 0;
+
+  private lap(part: string): void {
+    if (!this.timings) return;
+    const now = performance.now();
+    this.timings.set(part, (this.timings.get(part) ?? 0) + now - this.last);
+    this.last = now;
+  }
 
   constructor(
     readonly config: BertConfig,
-    private readonly products: OrtProducts,
+    readonly products: OrtProducts,
     shapes: [string, number[]][], // every parameter's name and shape (bertParamShapes)
   ) {
     const problem = fastBertProblem(config);
@@ -308,7 +299,16 @@ export class FastBertStep {
     tA = false,
     tB = false,
   ): void {
+    if (!this.timings) {
+      this.products.run(a, aShape, b, bShape, out, outShape, tA, tB);
+      return;
+    }
+    const t0 = performance.now();
     this.products.run(a, aShape, b, bShape, out, outShape, tA, tB);
+    const ms = performance.now() - t0;
+    const k = 'matrix products (ONNX Runtime)';
+    this.timings.set(k, (this.timings.get(k) ?? 0) + ms);
+    this.last += ms; // the part around the product does not count it
   }
 
   /**
@@ -320,6 +320,7 @@ export class FastBertStep {
     batch: FastBatch,
     training: boolean,
     seed: number,
+    nspWeight = 1, // the loss is MLM + nspWeight · NSP
   ): FastStepResult {
     const c = this.config;
     const B = batch.batchSize;
@@ -348,6 +349,7 @@ export class FastBertStep {
     const drop = training && c.dropout > 0;
     const rng = new Rng(seed);
     const rate = c.dropout;
+    this.last = performance.now();
 
     // ---- embeddings
     const E = p('embeddings.word_embeddings');
@@ -376,6 +378,7 @@ export class FastBertStep {
       mulInto(ws.h0, mask0);
     }
 
+    this.lap('embeddings forward');
     // ---- encoder blocks
     const scale = 1 / Math.sqrt(dh);
     let x = ws.h0;
@@ -416,27 +419,16 @@ export class FastBertStep {
         }
       const BH = B * nh;
       this.mm(lb.q, [BH, T, dh], lb.k, [BH, T, dh], lb.probs, [BH, T, T], false, true);
-      // scale, padding bias (BERT's -10000 at padding keys), softmax over each row
+      // scale and padding bias (BERT's -10000 at padding keys), then softmax over each row
       for (let bh = 0; bh < BH; bh++) {
-        const b = Math.floor(bh / nh);
+        const m = Math.floor(bh / nh) * T;
         for (let i = 0; i < T; i++) {
           const o = (bh * T + i) * T;
-          let max = -Infinity;
-          for (let j = 0; j < T; j++) {
-            const s = lb.probs[o + j] * scale + (1 - batch.attentionMask[b * T + j]) * -10000;
-            lb.probs[o + j] = s;
-            if (s > max) max = s;
-          }
-          let sum = 0;
-          for (let j = 0; j < T; j++) {
-            const e = Math.exp(lb.probs[o + j] - max);
-            lb.probs[o + j] = e;
-            sum += e;
-          }
-          const inv = 1 / sum;
-          for (let j = 0; j < T; j++) lb.probs[o + j] *= inv;
+          for (let j = 0; j < T; j++)
+            lb.probs[o + j] = lb.probs[o + j] * scale + (1 - batch.attentionMask[m + j]) * -10000;
         }
       }
+      this.products.softmax(lb.probs, BH * T, T, lb.probs);
       if (drop) {
         dropoutMask(rng, lb.maskProbs!, rate);
         for (let i = 0; i < lb.probs.length; i++) lb.probsDropped[i] = lb.probs[i] * lb.maskProbs![i];
@@ -469,7 +461,7 @@ export class FastBertStep {
       // feed-forward
       this.mm(lb.h1, [N, H], p(`${n.ffn.inner}.kernel`), [H, I], lb.f, [N, I]);
       addBias(lb.f, p(`${n.ffn.inner}.bias`), I);
-      gelu(lb.f, lb.g, lb.gd);
+      this.products.gelu(lb.f, lb.g, lb.gd);
       this.mm(lb.g, [N, I], p(`${n.ffn.output}.kernel`), [I, H], lb.r2, [N, H]);
       addBias(lb.r2, p(`${n.ffn.output}.bias`), H);
       if (drop) {
@@ -483,6 +475,7 @@ export class FastBertStep {
     }
     const hL = ws.out;
 
+    this.lap('encoder forward');
     // ---- next-sentence head: pooled [CLS] (tanh dense), 2-way logits, mean cross-entropy
     const Wp = p('pooler.dense.kernel');
     const bp = p('pooler.dense.bias');
@@ -509,15 +502,17 @@ export class FastBertStep {
       const y = batch.nspLabels[b];
       nspLoss += (lse - z[y]) / B;
       if ((z[1] > z[0] ? 1 : 0) === y) nspCorrect++;
-      for (let k = 0; k < 2; k++) dNsp[b * 2 + k] = (Math.exp(z[k] - lse) - (k === y ? 1 : 0)) / B;
+      for (let k = 0; k < 2; k++)
+        dNsp[b * 2 + k] = ((Math.exp(z[k] - lse) - (k === y ? 1 : 0)) / B) * nspWeight;
     }
 
+    this.lap('NSP head');
     // ---- masked-LM head at the masked positions: dense, GELU, LayerNorm, tied decoder, cross-entropy
     for (let i = 0; i < P; i++)
       ws.picked.set(hL.subarray(batch.maskedPositions[i] * H, batch.maskedPositions[i] * H + H), i * H);
     this.mm(ws.picked, [P, H], p('cls.predictions.transform.dense.kernel'), [H, H], ws.t, [P, H]);
     addBias(ws.t, p('cls.predictions.transform.dense.bias'), H);
-    gelu(ws.t, ws.tg, ws.tgd);
+    this.products.gelu(ws.t, ws.tg, ws.tgd);
     const gT = p('cls.predictions.transform.LayerNorm.gamma');
     layerNorm(ws.tg, gT, p('cls.predictions.transform.LayerNorm.beta'), eps, H, ws.u, ws.xhatT, ws.rstdT);
     this.mm(ws.u, [P, H], E, [V, H], ws.logits, [P, V], false, true);
@@ -527,9 +522,10 @@ export class FastBertStep {
     let mlmNll = 0;
     let mlmCorrect = 0;
     const dob = g('cls.predictions.output_bias');
+    const row = ws.logits;
+    const argmax = new Int32Array(P);
     for (let i = 0; i < P; i++) {
       const o = i * V;
-      const row = ws.logits;
       let max = -Infinity;
       let arg = 0;
       for (let v = 0; v < V; v++) {
@@ -540,25 +536,29 @@ export class FastBertStep {
           arg = v;
         }
       }
-      let sum = 0;
-      for (let v = 0; v < V; v++) {
-        const e = Math.exp(row[o + v] - max);
-        row[o + v] = e;
-        sum += e;
-      }
+      argmax[i] = arg;
+    }
+    this.products.softmax(row, P, V, row);
+    for (let i = 0; i < P; i++) {
+      const o = i * V;
       const y = batch.maskedIds[i];
       const w = batch.maskedWeights[i];
-      mlmNll += w * (Math.log(sum) - Math.log(row[o + y]));
-      if (arg === y) mlmCorrect += w;
+      mlmNll -= w * Math.log(Math.max(row[o + y], 1e-30));
+      if (argmax[i] === y) mlmCorrect += w;
       // d loss / d logits = w / Σw · (softmax − one-hot), written over the row
-      const k = w / wsum / sum;
-      for (let v = 0; v < V; v++) row[o + v] *= k;
-      row[o + y] -= w / wsum;
-      for (let v = 0; v < V; v++) dob[v] += row[o + v];
+      const k = w / wsum;
+      for (let v = 0; v < V; v++) {
+        const d = row[o + v] * k;
+        row[o + v] = d;
+        dob[v] += d;
+      }
+      row[o + y] -= k;
+      dob[y] -= k;
     }
     const mlmLoss = mlmNll / wsum;
     const dLogits = ws.logits;
 
+    this.lap('MLM head forward + softmax cross-entropy');
     // ---- backward: masked-LM head
     const dE = g('embeddings.word_embeddings');
     this.mm(dLogits, [P, V], ws.u, [P, H], dE, [V, H], true, false); // the decoder's share of dE
@@ -601,6 +601,7 @@ export class FastBertStep {
       const o = batch.maskedPositions[i] * H;
       for (let j = 0; j < H; j++) dX[o + j] += ws.dPH[i * H + j];
     }
+    this.lap('MLM head backward');
     // ---- backward: next-sentence head
     const dWn = g('cls.seq_relationship.output_weights');
     const dbn = g('cls.seq_relationship.output_bias');
@@ -631,6 +632,7 @@ export class FastBertStep {
       }
     }
 
+    this.lap('NSP head backward');
     // ---- backward: encoder blocks; dX holds d (block output), then d (block input)
     for (let l = L - 1; l >= 0; l--) {
       const n = bertBlockNames(l);
@@ -736,6 +738,7 @@ export class FastBertStep {
       for (let i = 0; i < dX.length; i++) dX[i] += dR1[i];
     }
 
+    this.lap('encoder backward');
     // ---- backward: embeddings
     if (mask0) mulInto(dX, mask0);
     const dX0 = ws.dR1;
@@ -763,13 +766,42 @@ export class FastBertStep {
         dSe[se + j] += d;
       }
     }
+    this.lap('embeddings backward');
     return {
-      loss: mlmLoss + nspLoss,
+      loss: mlmLoss + nspWeight * nspLoss,
       mlmLoss,
       nspLoss,
       mlmCorrect,
       nspCorrect,
       grads: this.grads,
     };
+  }
+}
+
+/** The parameters only the next-sentence loss reaches: without it (weight 0) they get no update at all. */
+export function nspOnly(name: string): boolean {
+  return name.startsWith('pooler.') || name.startsWith('cls.seq_relationship.');
+}
+
+/**
+ * The hand-written step for this model when it can and should run: the config is covered, and the wasm
+ * backend already hands its matrix products to ONNX Runtime (backend `auto`), unless
+ * PRETRAIN_LAB_FAST_STEP=0; PRETRAIN_LAB_FAST_STEP=1 asks for it wherever ONNX Runtime loads.
+ * Otherwise undefined, and the training runs on tfjs's autograd.
+ */
+export function fastBertFor(
+  config: BertConfig,
+  shapes: [string, number[]][],
+  ortProducts: boolean,
+  threads: number,
+): FastBertStep | undefined {
+  const env = (process.env.PRETRAIN_LAB_FAST_STEP ?? '').trim().toLowerCase();
+  if (['0', 'off', 'false'].includes(env)) return undefined;
+  if (!ortProducts && !['1', 'on', 'true'].includes(env)) return undefined;
+  if (fastBertProblem(config)) return undefined;
+  try {
+    return new FastBertStep(config, new OrtProducts(threads), shapes);
+  } catch {
+    return undefined; // ONNX Runtime did not load: tfjs trains, as it would have
   }
 }

@@ -23,6 +23,11 @@ export interface LoopTask<Batch> {
    * the batch arrives, so the task may draw that step's random numbers (e.g. a dropout seed) here.
    */
   loss(batch: Batch): LossFn;
+  /**
+   * One whole step of a task that computes its own gradients (the hand-written BERT step, fastBert.ts)
+   * and applies them with the optimizer; when given, the loop calls it instead of loss() and trainStep.
+   */
+  step?(batch: Batch, learningRate: number): StepResult;
   /** Tokens in a batch, for tokens per second. */
   tokens(batch: Batch): number;
   /** Numbers to add up over a reporting window; the optimizer's metrics and the loss unless given. */
@@ -82,9 +87,8 @@ export async function trainLoop<Batch>(task: LoopTask<Batch>, o: LoopOptions): P
       const next = await task.batches.next();
       if (next.done) break;
       const batch = next.value;
-      const lossFn = task.loss(batch);
       const lr = o.learningRate(opt.step);
-      const r = await opt.trainStep(lossFn, lr);
+      const r = task.step ? task.step(batch, lr) : await opt.trainStep(task.loss(batch), lr);
       const add = task.stepMetrics?.(batch, r) ?? { loss: r.loss, ...r.metrics };
       for (const [k, v] of Object.entries(add)) sums[k] = (sums[k] ?? 0) + v;
       windowSteps++;

@@ -16,6 +16,7 @@ import {
 } from '../../shared/configs';
 import { l10n } from '../../shared/l10nCore';
 import { BERT_FORMAT } from '../../shared/modelKinds';
+import { backendInfo } from '../backend';
 import {
   bertParamCount,
   checkpointDir,
@@ -36,18 +37,19 @@ import {
 } from '../data/batches';
 import { emptyStats } from '../data/corpus';
 import { Masker } from '../data/mlm';
-import { Bert, decays } from '../models/bert';
+import { Bert, bertParamShapes, decays } from '../models/bert';
 import { Rng } from '../random';
 import { BasicTokenizer } from '../tokenizer/basic';
 import { trainWordPieceVocab } from '../tokenizer/trainer';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { checkCorpusAgainstVocab } from './corpusCheck';
+import { type FastBertStep, fastBertFor, nspOnly } from './fastBert';
 import type { LoopProgress, LoopTask } from './loop';
 import { claimOutDir, type ExistingModel } from './outDir';
 import { resumeBert } from './resumeBert';
 import { continueRun, corpusFiles, runPretraining } from './tasks/common';
-import { Trainer } from './trainer';
+import { NonFiniteLossError, type StepResult, Trainer } from './trainer';
 import { maskedTokenEntropy } from './unigramEntropy';
 
 export interface PretrainCallbacks {
@@ -148,8 +150,13 @@ function bertPretrainingTask(
   data: PretrainingData,
   rng: Rng,
   nspWeight: number,
+  trainer: Trainer,
+  fast: FastBertStep | undefined,
 ): LoopTask<Batch> {
   return {
+    ...(fast
+      ? { step: (b: Batch, lr: number) => fastStep(fast, model, trainer, b, rng.seed(), nspWeight, lr) }
+      : {}),
     batches: data.batches(),
     loss(b) {
       const stepSeed = rng.seed(); // dropout masks of this step
@@ -198,6 +205,31 @@ function bertPretrainingTask(
       mlmAccuracy: s.mlmN > 0 ? s.mlmCorrect / s.mlmN : 0,
       nspAccuracy: s.nspN > 0 ? s.nspCorrect / s.nspN : 0,
     }),
+  };
+}
+
+/** One step of the hand-written BERT step (fastBert.ts): loss and gradients from the variables' values, AdamW by the trainer. */
+function fastStep(
+  fast: FastBertStep,
+  model: Bert,
+  trainer: Trainer,
+  b: Batch,
+  seed: number,
+  nspWeight: number,
+  lr: number,
+): StepResult {
+  const values = new Map<string, Float32Array>();
+  for (const [n, v] of model.params) values.set(n, v.dataSync() as Float32Array);
+  const r = fast.step(values, b, true, seed, nspWeight);
+  if (!Number.isFinite(r.loss))
+    throw new NonFiniteLossError(l10n.t('the loss became {0} at step {1}', r.loss, trainer.step + 1));
+  // weight 0: masked LM only, and the NSP head gets no gradient at all (as with tfjs)
+  const grads = nspWeight === 0 ? new Map([...r.grads].filter(([n]) => !nspOnly(n))) : r.grads;
+  const gradNorm = trainer.applyGradients(grads, lr);
+  return {
+    loss: r.loss,
+    gradNorm,
+    metrics: { mlmLoss: r.mlmLoss, nspLoss: r.nspLoss, mlmCorrect: r.mlmCorrect, nspCorrect: r.nspCorrect },
   };
 }
 
@@ -347,6 +379,19 @@ async function run(
     wholeWordMask: o.wholeWordMask,
   });
   const data = new PretrainingData(files, tok, masker, o, rng);
+  const info = backendInfo();
+  const fast = fastBertFor(
+    model.config,
+    bertParamShapes(model.config),
+    info?.ortProducts === true,
+    info?.inference?.threads ?? 1,
+  );
+  if (fast)
+    log(
+      l10n.t(
+        'Each step runs the hand-written BERT step on ONNX Runtime (PRETRAIN_LAB_FAST_STEP=0: TensorFlow.js).',
+      ),
+    );
   // the loss of a frequency-only guess, so a reader can tell a run that has not learnt yet
   const unigramEntropy = await maskedTokenEntropy(files, tok, undefined, cb.shouldStop);
   if (!resuming) {
@@ -356,7 +401,7 @@ async function run(
   }
   const r = await runPretraining({
     dir: outDir,
-    task: bertPretrainingTask(model, data, rng, o.nspWeight),
+    task: bertPretrainingTask(model, data, rng, o.nspWeight, trainer, fast),
     o,
     preset: cfgFile.preset,
     model,

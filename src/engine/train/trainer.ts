@@ -94,6 +94,28 @@ export class Trainer {
     }
   }
 
+  /**
+   * One AdamW update from gradients computed without tfjs (the fast BERT step, fastBert.ts), by parameter
+   * name; the global norm is taken over them as given. Returns the norm; throws NonFiniteLossError, with
+   * nothing changed, when it is not finite.
+   */
+  applyGradients(grads: ReadonlyMap<string, Float32Array>, learningRate: number): number {
+    let sq = 0;
+    for (const g of grads.values()) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+    const norm = Math.sqrt(sq);
+    if (!Number.isFinite(norm))
+      throw new NonFiniteLossError(l10n.t('the gradient became {0} at step {1}', norm, this.step + 1));
+    const names = [...grads.keys()].filter((n) => this.model.params.has(n));
+    const tensors: tf.NamedTensorMap = {};
+    for (const n of names) tensors[n] = tf.tensor(grads.get(n)!, this.model.params.get(n)!.shape, 'float32');
+    try {
+      this.apply(names, tensors, learningRate, norm);
+    } finally {
+      for (const t of Object.values(tensors)) t.dispose();
+    }
+    return norm;
+  }
+
   private async norm(names: string[], grads: tf.NamedTensorMap): Promise<number> {
     const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
     const norm = (await gradNorm.data())[0];
