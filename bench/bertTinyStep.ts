@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Bert, bertParamShapes } from '../src/engine/models/bert';
 import { OrtProducts } from '../src/engine/onnx/ortProducts';
-import { FastBertStep } from '../src/engine/train/fastBert';
+import { FastBertStep, variableValues } from '../src/engine/train/fastBert';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
 
@@ -70,10 +70,16 @@ export function tinyBertFastStep(threads: number) {
     nspLabels: Int32Array.from({ length: B }, (_, i) => i % 2),
   };
   let seed = 1;
+  const add = (k: string, t0: number) =>
+    fast.timings?.set(k, (fast.timings.get(k) ?? 0) + performance.now() - t0);
   const step = async () => {
-    const values = new Map([...m.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    let t0 = performance.now();
+    const values = variableValues(m.params);
+    add('reading the variables', t0);
     const r = fast.step(values, batch, true, seed++);
+    t0 = performance.now();
     trainer.applyGradients(r.grads, 1e-4);
+    add('AdamW (Trainer.applyGradients)', t0);
     return r.loss;
   };
   const dispose = () => {
@@ -81,5 +87,5 @@ export function tinyBertFastStep(threads: number) {
     trainer.dispose();
     products.dispose();
   };
-  return { m, step, dispose, products, fast };
+  return { m, step, dispose, products, fast, trainer };
 }

@@ -1,16 +1,40 @@
 // Issue 14, design (b): one BERT pretraining step (forward, backward, the losses of bert.ts's
 // pretrainLosses) written out by hand over float32 arrays, in the spirit of karpathy/llm.c: a few fused
 // passes per layer (embeddings + LayerNorm, attention's scale + padding bias + softmax, GELU with its
-// derivative kept for the backward pass, softmax cross-entropy), the matrix products, softmaxes and GELU
-// on ONNX Runtime (ortProducts.ts), no autograd tape and no per-op dispatch. tfjs's Bert stays the definition: the
+// derivative kept for the backward pass, softmax cross-entropy; fastKernels.ts), the matrix products,
+// softmaxes and GELU on ONNX Runtime (ortProducts.ts), no autograd tape and no per-op dispatch. tfjs's Bert stays the definition: the
 // parameters are its variables' values by name, and test/unit/fastBert.test.ts checks loss and every
 // gradient against tf.variableGrads of Bert.pretrainLosses. Covers the post-LN BERT with exact GELU
 // (every preset; imported checkpoints with gelu_new or relu train on tfjs). Dropout draws its own masks
 // (mulberry32 from the step's seed), so a step with dropout is not bit-equal to the tfjs one.
+import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../shared/configs';
+import { tensorMemory } from '../backend';
 import { bertBlockNames } from '../models/bert';
 import { OrtProducts } from '../onnx/ortProducts';
 import { Rng } from '../random';
+import {
+  addBias,
+  addBiasArgmax,
+  addInto,
+  biasGrad,
+  concatQkv,
+  crossEntropyBackward,
+  dropoutMask,
+  embed,
+  embedBackward,
+  gatherRows,
+  heads,
+  layerNorm,
+  layerNormBackward,
+  mulInto,
+  mulTo,
+  qkvHeads,
+  scaleAndMask,
+  scatterAddRows,
+  softmaxBackward,
+  splitQkvGrad,
+} from './fastKernels';
 
 /** One packed batch (data/batches.ts Batch has these fields). */
 export interface FastBatch {
@@ -41,90 +65,6 @@ export function fastBertProblem(c: BertConfig): string | undefined {
   return undefined;
 }
 
-/** LayerNorm over rows of width C: out = x̂·γ + β, keeping x̂ and 1/σ for the backward pass. */
-function layerNorm(
-  x: Float32Array,
-  gamma: Float32Array,
-  beta: Float32Array,
-  eps: number,
-  C: number,
-  out: Float32Array,
-  xhat: Float32Array,
-  rstd: Float32Array,
-): void {
-  const rows = x.length / C;
-  for (let r = 0; r < rows; r++) {
-    const o = r * C;
-    let mean = 0;
-    for (let j = 0; j < C; j++) mean += x[o + j];
-    mean /= C;
-    let v = 0;
-    for (let j = 0; j < C; j++) {
-      const d = x[o + j] - mean;
-      v += d * d;
-    }
-    const rs = 1 / Math.sqrt(v / C + eps);
-    rstd[r] = rs;
-    for (let j = 0; j < C; j++) {
-      const h = (x[o + j] - mean) * rs;
-      xhat[o + j] = h;
-      out[o + j] = h * gamma[j] + beta[j];
-    }
-  }
-}
-
-/** The backward pass of layerNorm: dx (overwritten), and dγ, dβ accumulated. */
-function layerNormBackward(
-  dy: Float32Array,
-  xhat: Float32Array,
-  rstd: Float32Array,
-  gamma: Float32Array,
-  C: number,
-  dx: Float32Array,
-  dgamma: Float32Array,
-  dbeta: Float32Array,
-): void {
-  const rows = dy.length / C;
-  for (let r = 0; r < rows; r++) {
-    const o = r * C;
-    let s1 = 0;
-    let s2 = 0;
-    for (let j = 0; j < C; j++) {
-      const g = dy[o + j];
-      const dh = g * gamma[j];
-      s1 += dh;
-      s2 += dh * xhat[o + j];
-      dgamma[j] += g * xhat[o + j];
-      dbeta[j] += g;
-    }
-    s1 /= C;
-    s2 /= C;
-    const rs = rstd[r];
-    for (let j = 0; j < C; j++) dx[o + j] = rs * (dy[o + j] * gamma[j] - s1 - xhat[o + j] * s2);
-  }
-}
-
-/** out[r, :] += bias over rows of width C. */
-function addBias(out: Float32Array, bias: Float32Array, C: number): void {
-  for (let o = 0; o < out.length; o += C) for (let j = 0; j < C; j++) out[o + j] += bias[j];
-}
-
-/** db += the column sums of dy (rows of width C). */
-function biasGrad(dy: Float32Array, db: Float32Array, C: number): void {
-  for (let o = 0; o < dy.length; o += C) for (let j = 0; j < C; j++) db[j] += dy[o + j];
-}
-
-/** Keeps each value with probability 1 − rate, scaled by 1/(1 − rate): the scale (0 or 1/(1 − rate)) per element. */
-function dropoutMask(rng: Rng, mask: Float32Array, rate: number): void {
-  const keep = 1 / (1 - rate);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : keep;
-}
-
-function mulInto(x: Float32Array, mask: Float32Array | undefined): void {
-  if (!mask) return;
-  for (let i = 0; i < x.length; i++) x[i] *= mask[i];
-}
-
 interface LayerBuffers {
   input: Float32Array; // [N, H] the block's input
   qkv: Float32Array; // [N, 3H]
@@ -145,6 +85,7 @@ interface LayerBuffers {
   r2: Float32Array;
   xhat2: Float32Array;
   rstd2: Float32Array;
+  out: Float32Array; // [N, H] the block's output
   maskProbs?: Float32Array;
   maskAttn?: Float32Array;
   maskFfn?: Float32Array;
@@ -158,7 +99,6 @@ class Workspace {
   readonly rstd0: Float32Array;
   readonly h0: Float32Array;
   readonly mask0?: Float32Array;
-  readonly out: Float32Array; // [N, H] the encoder's output
   readonly wqkv: Float32Array[]; // per layer [H, 3H]
   readonly bqkv: Float32Array[]; // per layer [3H]
   // heads
@@ -170,8 +110,6 @@ class Workspace {
   readonly rstdT: Float32Array;
   readonly u: Float32Array;
   readonly logits: Float32Array; // [P, V], then d logits
-  readonly pooledPre: Float32Array; // [B, H] before tanh
-  readonly pooled: Float32Array;
   // backward scratch
   readonly dX: Float32Array; // [N, H] d block output, then d block input
   readonly dR2: Float32Array; // [N, H]
@@ -185,6 +123,8 @@ class Workspace {
   readonly dV: Float32Array;
   readonly dI: Float32Array; // [N, I]
   readonly dQkv: Float32Array; // [N, 3H]
+  readonly db3: Float32Array; // [3H]
+  readonly argmax: Int32Array; // [P]
   readonly dProbs: Float32Array; // [B·nh, T, T]
   readonly dW3: Float32Array; // [H, 3H]
   readonly dPH: Float32Array; // [P, H]
@@ -229,10 +169,10 @@ class Workspace {
         r2: f(N * H),
         xhat2: f(N * H),
         rstd2: f(N),
+        out: f(N * H),
         ...(drop ? { maskProbs: f(B * nh * T * T), maskAttn: f(N * H), maskFfn: f(N * H) } : {}),
       });
     }
-    this.out = f(N * H);
     this.wqkv = this.layers.map(() => f(H * 3 * H));
     this.bqkv = this.layers.map(() => f(3 * H));
     this.picked = f(P * H);
@@ -243,8 +183,6 @@ class Workspace {
     this.rstdT = f(P);
     this.u = f(P * H);
     this.logits = f(P * c.vocabSize);
-    this.pooledPre = f(B * H);
-    this.pooled = f(B * H);
     this.dX = f(N * H);
     this.dR2 = f(N * H);
     this.dTmp = f(N * H);
@@ -257,6 +195,8 @@ class Workspace {
     this.dV = f(N * H);
     this.dI = f(N * I);
     this.dQkv = f(N * 3 * H);
+    this.db3 = f(3 * H);
+    this.argmax = new Int32Array(P);
     this.dProbs = f(B * nh * T * T);
     this.dW3 = f(H * 3 * H);
     this.dPH = f(P * H);
@@ -265,18 +205,16 @@ class Workspace {
 }
 
 export class FastBertStep {
-  private ws: Workspace | undefined;
+  private ws!: Workspace; // made by the first step, again when the batch shape changes
   readonly grads = new Map<string, Float32Array>();
   /** When set (bench/bertStep.ts), the milliseconds of each part of the steps, the products apart. */
   timings: Map<string, number> | undefined;
   private last = 0;
-
-  private lap(part: string): void {
-    if (!this.timings) return;
-    const now = performance.now();
-    this.timings.set(part, (this.timings.get(part) ?? 0) + now - this.last);
-    this.last = now;
-  }
+  // the step under way
+  private params: ReadonlyMap<string, Float32Array> = new Map();
+  private batch!: FastBatch;
+  private drop = false;
+  private rng = new Rng(1);
 
   constructor(
     readonly config: BertConfig,
@@ -289,6 +227,24 @@ export class FastBertStep {
       this.grads.set(name, new Float32Array(shape.reduce((a, b) => a * b, 1)));
   }
 
+  private lap(part: string): void {
+    if (!this.timings) return;
+    const now = performance.now();
+    this.timings.set(part, (this.timings.get(part) ?? 0) + now - this.last);
+    this.last = now;
+  }
+
+  private p(name: string): Float32Array {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`The model has no parameter ${name}.`);
+    return v;
+  }
+
+  private g(name: string): Float32Array {
+    return this.grads.get(name)!;
+  }
+
+  /** A product on ONNX Runtime (ortProducts.ts), timed apart when timings are kept. */
   private mm(
     a: Float32Array,
     aShape: number[],
@@ -311,6 +267,13 @@ export class FastBertStep {
     this.last += ms; // the part around the product does not count it
   }
 
+  /** A dropout site: a fresh mask from the step's generator, or undefined when the step does not drop. */
+  private mask(m: Float32Array | undefined): Float32Array | undefined {
+    if (!this.drop || !m) return undefined;
+    dropoutMask(this.rng.seed(), m, this.config.dropout);
+    return m;
+  }
+
   /**
    * Loss, metrics and the gradient of every parameter for one batch. `params` are the parameter values
    * by name (bert.ts names); `seed` draws the dropout masks when `training`.
@@ -326,301 +289,191 @@ export class FastBertStep {
     const B = batch.batchSize;
     const T = batch.seqLength;
     const P = batch.maskedPositions.length;
-    const H = c.hiddenSize;
-    const I = c.intermediateSize;
-    const V = c.vocabSize;
-    const nh = c.numHeads;
-    const dh = H / nh;
-    const N = B * T;
-    const L = c.numLayers;
-    const eps = c.layerNormEps;
     if (T > c.maxPositions)
       throw new Error(`The input has ${T} tokens; this model accepts at most ${c.maxPositions}.`);
     if (!this.ws || this.ws.B !== B || this.ws.T !== T || this.ws.P !== P)
       this.ws = new Workspace(c, B, T, P);
-    const ws = this.ws;
-    const p = (name: string) => {
-      const v = params.get(name);
-      if (!v) throw new Error(`The model has no parameter ${name}.`);
-      return v;
-    };
-    const g = (name: string) => this.grads.get(name)!;
+    this.params = params;
+    this.batch = batch;
+    this.drop = training && c.dropout > 0;
+    this.rng = new Rng(seed);
     for (const a of this.grads.values()) a.fill(0);
-    const drop = training && c.dropout > 0;
-    const rng = new Rng(seed);
-    const rate = c.dropout;
     this.last = performance.now();
-
-    // ---- embeddings
-    const E = p('embeddings.word_embeddings');
-    const Pe = p('embeddings.position_embeddings');
-    const Se = p('embeddings.token_type_embeddings');
-    for (let n = 0; n < N; n++) {
-      const e = batch.inputIds[n] * H;
-      const pe = (n % T) * H;
-      const se = batch.segmentIds[n] * H;
-      const o = n * H;
-      for (let j = 0; j < H; j++) ws.x0[o + j] = E[e + j] + Pe[pe + j] + Se[se + j];
+    try {
+      this.embeddingsForward();
+      this.lap('embeddings forward');
+      for (let l = 0; l < c.numLayers; l++) this.blockForward(l);
+      this.lap('encoder forward');
+      const nsp = this.nspHead(nspWeight);
+      this.lap('NSP head, forward and backward');
+      const mlm = this.mlmHeadForward();
+      this.lap('MLM head forward + softmax cross-entropy');
+      this.mlmHeadBackward();
+      this.lap('MLM head backward');
+      for (let l = c.numLayers - 1; l >= 0; l--) this.blockBackward(l);
+      this.lap('encoder backward');
+      this.embeddingsBackward();
+      this.lap('embeddings backward');
+      return {
+        loss: mlm.loss + nspWeight * nsp.loss,
+        mlmLoss: mlm.loss,
+        nspLoss: nsp.loss,
+        mlmCorrect: mlm.correct,
+        nspCorrect: nsp.correct,
+        grads: this.grads,
+      };
+    } finally {
+      this.params = new Map();
     }
+  }
+
+  private embeddingsForward(): void {
+    const { ws, batch: b, config: c } = this;
+    const H = c.hiddenSize;
+    const E = this.p('embeddings.word_embeddings');
+    embed(
+      b.inputIds,
+      b.segmentIds,
+      E,
+      this.p('embeddings.position_embeddings'),
+      this.p('embeddings.token_type_embeddings'),
+      ws.T,
+      H,
+      ws.x0,
+    );
+    const gamma = this.p('embeddings.LayerNorm.gamma');
     layerNorm(
       ws.x0,
-      p('embeddings.LayerNorm.gamma'),
-      p('embeddings.LayerNorm.beta'),
-      eps,
+      gamma,
+      this.p('embeddings.LayerNorm.beta'),
+      c.layerNormEps,
       H,
       ws.h0,
       ws.xhat0,
       ws.rstd0,
     );
-    const mask0 = drop ? ws.mask0 : undefined;
-    if (mask0) {
-      dropoutMask(rng, mask0, rate);
-      mulInto(ws.h0, mask0);
-    }
+    const m = this.mask(ws.mask0);
+    if (m) mulInto(ws.h0, m);
+  }
 
-    this.lap('embeddings forward');
-    // ---- encoder blocks
-    const scale = 1 / Math.sqrt(dh);
-    let x = ws.h0;
-    for (let l = 0; l < L; l++) {
-      const n = bertBlockNames(l);
-      const lb = ws.layers[l];
-      const a = n.attention as { query: string; key: string; value: string; output: string };
-      lb.input.set(x);
-      // one [H, 3H] product for query, key and value
-      const W3 = ws.wqkv[l];
-      const b3 = ws.bqkv[l];
-      const Wq = p(`${a.query}.kernel`);
-      const Wk = p(`${a.key}.kernel`);
-      const Wv = p(`${a.value}.kernel`);
-      for (let i = 0; i < H; i++) {
-        W3.set(Wq.subarray(i * H, i * H + H), i * 3 * H);
-        W3.set(Wk.subarray(i * H, i * H + H), i * 3 * H + H);
-        W3.set(Wv.subarray(i * H, i * H + H), i * 3 * H + 2 * H);
-      }
-      b3.set(p(`${a.query}.bias`), 0);
-      b3.set(p(`${a.key}.bias`), H);
-      b3.set(p(`${a.value}.bias`), 2 * H);
-      this.mm(lb.input, [N, H], W3, [H, 3 * H], lb.qkv, [N, 3 * H]);
-      addBias(lb.qkv, b3, 3 * H);
-      // [B, T, nh, dh] slices of qkv -> [B·nh, T, dh]
-      for (let b = 0; b < B; b++)
-        for (let t = 0; t < T; t++) {
-          const src = (b * T + t) * 3 * H;
-          for (let h = 0; h < nh; h++) {
-            const dst = ((b * nh + h) * T + t) * dh;
-            const s = src + h * dh;
-            for (let d = 0; d < dh; d++) {
-              lb.q[dst + d] = lb.qkv[s + d];
-              lb.k[dst + d] = lb.qkv[s + H + d];
-              lb.v[dst + d] = lb.qkv[s + 2 * H + d];
-            }
-          }
-        }
-      const BH = B * nh;
-      this.mm(lb.q, [BH, T, dh], lb.k, [BH, T, dh], lb.probs, [BH, T, T], false, true);
-      // scale and padding bias (BERT's -10000 at padding keys), then softmax over each row
-      for (let bh = 0; bh < BH; bh++) {
-        const m = Math.floor(bh / nh) * T;
-        for (let i = 0; i < T; i++) {
-          const o = (bh * T + i) * T;
-          for (let j = 0; j < T; j++)
-            lb.probs[o + j] = lb.probs[o + j] * scale + (1 - batch.attentionMask[m + j]) * -10000;
-        }
-      }
-      this.products.softmax(lb.probs, BH * T, T, lb.probs);
-      if (drop) {
-        dropoutMask(rng, lb.maskProbs!, rate);
-        for (let i = 0; i < lb.probs.length; i++) lb.probsDropped[i] = lb.probs[i] * lb.maskProbs![i];
-      }
-      this.mm(drop ? lb.probsDropped : lb.probs, [BH, T, T], lb.v, [BH, T, dh], lb.ctxHeads, [BH, T, dh]);
-      for (let b = 0; b < B; b++)
-        for (let h = 0; h < nh; h++)
-          for (let t = 0; t < T; t++) {
-            const src = ((b * nh + h) * T + t) * dh;
-            const dst = (b * T + t) * H + h * dh;
-            for (let d = 0; d < dh; d++) lb.ctx[dst + d] = lb.ctxHeads[src + d];
-          }
-      this.mm(lb.ctx, [N, H], p(`${a.output}.kernel`), [H, H], lb.r1, [N, H]);
-      addBias(lb.r1, p(`${a.output}.bias`), H);
-      if (drop) {
-        dropoutMask(rng, lb.maskAttn!, rate);
-        mulInto(lb.r1, lb.maskAttn);
-      }
-      for (let i = 0; i < lb.r1.length; i++) lb.r1[i] += lb.input[i];
-      layerNorm(
-        lb.r1,
-        p(`${n.attentionNorm}.gamma`),
-        p(`${n.attentionNorm}.beta`),
-        eps,
-        H,
-        lb.h1,
-        lb.xhat1,
-        lb.rstd1,
-      );
-      // feed-forward
-      this.mm(lb.h1, [N, H], p(`${n.ffn.inner}.kernel`), [H, I], lb.f, [N, I]);
-      addBias(lb.f, p(`${n.ffn.inner}.bias`), I);
-      this.products.gelu(lb.f, lb.g, lb.gd);
-      this.mm(lb.g, [N, I], p(`${n.ffn.output}.kernel`), [I, H], lb.r2, [N, H]);
-      addBias(lb.r2, p(`${n.ffn.output}.bias`), H);
-      if (drop) {
-        dropoutMask(rng, lb.maskFfn!, rate);
-        mulInto(lb.r2, lb.maskFfn);
-      }
-      for (let i = 0; i < lb.r2.length; i++) lb.r2[i] += lb.h1[i];
-      const out = l + 1 < L ? ws.layers[l + 1].input : ws.out;
-      layerNorm(lb.r2, p(`${n.ffnNorm}.gamma`), p(`${n.ffnNorm}.beta`), eps, H, out, lb.xhat2, lb.rstd2);
-      x = out;
-    }
-    const hL = ws.out;
+  private blockForward(l: number): void {
+    const { ws, batch, config: c } = this;
+    const { B, T } = ws;
+    const H = c.hiddenSize;
+    const I = c.intermediateSize;
+    const nh = c.numHeads;
+    const dh = H / nh;
+    const N = B * T;
+    const BH = B * nh;
+    const n = bertBlockNames(l);
+    const a = n.attention as { query: string; key: string; value: string; output: string };
+    const lb = ws.layers[l];
+    lb.input.set(l === 0 ? ws.h0 : ws.layers[l - 1].out);
+    // one [H, 3H] product for query, key and value
+    const p = (k: string) => this.p(k);
+    concatQkv(
+      p(`${a.query}.kernel`),
+      p(`${a.key}.kernel`),
+      p(`${a.value}.kernel`),
+      p(`${a.query}.bias`),
+      p(`${a.key}.bias`),
+      p(`${a.value}.bias`),
+      H,
+      ws.wqkv[l],
+      ws.bqkv[l],
+    );
+    this.mm(lb.input, [N, H], ws.wqkv[l], [H, 3 * H], lb.qkv, [N, 3 * H]);
+    addBias(lb.qkv, ws.bqkv[l], 3 * H);
+    qkvHeads(lb.qkv, lb.q, lb.k, lb.v, B, T, nh, dh, true);
+    this.mm(lb.q, [BH, T, dh], lb.k, [BH, T, dh], lb.probs, [BH, T, T], false, true);
+    scaleAndMask(lb.probs, batch.attentionMask, B, nh, T, 1 / Math.sqrt(dh));
+    this.products.softmax(lb.probs, BH * T, T, lb.probs);
+    const mp = this.mask(lb.maskProbs);
+    if (mp) mulTo(lb.probs, mp, lb.probsDropped);
+    this.mm(mp ? lb.probsDropped : lb.probs, [BH, T, T], lb.v, [BH, T, dh], lb.ctxHeads, [BH, T, dh]);
+    heads(lb.ctx, lb.ctxHeads, B, T, nh, dh, false);
+    this.mm(lb.ctx, [N, H], p(`${a.output}.kernel`), [H, H], lb.r1, [N, H]);
+    addBias(lb.r1, p(`${a.output}.bias`), H);
+    const ma = this.mask(lb.maskAttn);
+    if (ma) mulInto(lb.r1, ma);
+    addInto(lb.r1, lb.input);
+    layerNorm(
+      lb.r1,
+      p(`${n.attentionNorm}.gamma`),
+      p(`${n.attentionNorm}.beta`),
+      c.layerNormEps,
+      H,
+      lb.h1,
+      lb.xhat1,
+      lb.rstd1,
+    );
+    // feed-forward
+    this.mm(lb.h1, [N, H], p(`${n.ffn.inner}.kernel`), [H, I], lb.f, [N, I]);
+    addBias(lb.f, p(`${n.ffn.inner}.bias`), I);
+    this.products.gelu(lb.f, lb.g, lb.gd);
+    this.mm(lb.g, [N, I], p(`${n.ffn.output}.kernel`), [I, H], lb.r2, [N, H]);
+    addBias(lb.r2, p(`${n.ffn.output}.bias`), H);
+    const mf = this.mask(lb.maskFfn);
+    if (mf) mulInto(lb.r2, mf);
+    addInto(lb.r2, lb.h1);
+    layerNorm(
+      lb.r2,
+      p(`${n.ffnNorm}.gamma`),
+      p(`${n.ffnNorm}.beta`),
+      c.layerNormEps,
+      H,
+      lb.out,
+      lb.xhat2,
+      lb.rstd2,
+    );
+  }
 
-    this.lap('encoder forward');
-    // ---- next-sentence head: pooled [CLS] (tanh dense), 2-way logits, mean cross-entropy
-    const Wp = p('pooler.dense.kernel');
-    const bp = p('pooler.dense.bias');
-    const Wn = p('cls.seq_relationship.output_weights');
-    const bn = p('cls.seq_relationship.output_bias');
-    let nspLoss = 0;
-    let nspCorrect = 0;
-    const dNsp = new Float32Array(B * 2);
+  /** The next-sentence head (pooled [CLS] → tanh dense → 2 logits, mean cross-entropy), both ways: small enough for loops. */
+  private nspHead(weight: number): { loss: number; correct: number } {
+    const { ws, batch, config: c } = this;
+    const { B, T } = ws;
+    const H = c.hiddenSize;
+    const hL = ws.layers[c.numLayers - 1].out;
+    const Wp = this.p('pooler.dense.kernel');
+    const bp = this.p('pooler.dense.bias');
+    const Wn = this.p('cls.seq_relationship.output_weights');
+    const bn = this.p('cls.seq_relationship.output_bias');
+    const dWn = this.g('cls.seq_relationship.output_weights');
+    const dbn = this.g('cls.seq_relationship.output_bias');
+    const dWp = this.g('pooler.dense.kernel');
+    const dbp = this.g('pooler.dense.bias');
+    const pooled = new Float32Array(H);
+    const dPre = new Float32Array(H);
+    let loss = 0;
+    let correct = 0;
     for (let b = 0; b < B; b++) {
       const cls = b * T * H;
       for (let j = 0; j < H; j++) {
         let s = bp[j];
         for (let i = 0; i < H; i++) s += hL[cls + i] * Wp[i * H + j];
-        ws.pooledPre[b * H + j] = s;
-        ws.pooled[b * H + j] = Math.tanh(s);
+        pooled[j] = Math.tanh(s);
       }
-      const z = [bn[0], bn[1]];
+      let z0 = bn[0];
+      let z1 = bn[1];
       for (let i = 0; i < H; i++) {
-        z[0] += ws.pooled[b * H + i] * Wn[i * 2];
-        z[1] += ws.pooled[b * H + i] * Wn[i * 2 + 1];
+        z0 += pooled[i] * Wn[i * 2];
+        z1 += pooled[i] * Wn[i * 2 + 1];
       }
-      const m = Math.max(z[0], z[1]);
-      const lse = m + Math.log(Math.exp(z[0] - m) + Math.exp(z[1] - m));
+      const m = Math.max(z0, z1);
+      const lse = m + Math.log(Math.exp(z0 - m) + Math.exp(z1 - m));
       const y = batch.nspLabels[b];
-      nspLoss += (lse - z[y]) / B;
-      if ((z[1] > z[0] ? 1 : 0) === y) nspCorrect++;
-      for (let k = 0; k < 2; k++)
-        dNsp[b * 2 + k] = ((Math.exp(z[k] - lse) - (k === y ? 1 : 0)) / B) * nspWeight;
-    }
-
-    this.lap('NSP head');
-    // ---- masked-LM head at the masked positions: dense, GELU, LayerNorm, tied decoder, cross-entropy
-    for (let i = 0; i < P; i++)
-      ws.picked.set(hL.subarray(batch.maskedPositions[i] * H, batch.maskedPositions[i] * H + H), i * H);
-    this.mm(ws.picked, [P, H], p('cls.predictions.transform.dense.kernel'), [H, H], ws.t, [P, H]);
-    addBias(ws.t, p('cls.predictions.transform.dense.bias'), H);
-    this.products.gelu(ws.t, ws.tg, ws.tgd);
-    const gT = p('cls.predictions.transform.LayerNorm.gamma');
-    layerNorm(ws.tg, gT, p('cls.predictions.transform.LayerNorm.beta'), eps, H, ws.u, ws.xhatT, ws.rstdT);
-    this.mm(ws.u, [P, H], E, [V, H], ws.logits, [P, V], false, true);
-    const ob = p('cls.predictions.output_bias');
-    let wsum = 1e-5;
-    for (let i = 0; i < P; i++) wsum += batch.maskedWeights[i];
-    let mlmNll = 0;
-    let mlmCorrect = 0;
-    const dob = g('cls.predictions.output_bias');
-    const row = ws.logits;
-    const argmax = new Int32Array(P);
-    for (let i = 0; i < P; i++) {
-      const o = i * V;
-      let max = -Infinity;
-      let arg = 0;
-      for (let v = 0; v < V; v++) {
-        const z = row[o + v] + ob[v];
-        row[o + v] = z;
-        if (z > max) {
-          max = z;
-          arg = v;
-        }
-      }
-      argmax[i] = arg;
-    }
-    this.products.softmax(row, P, V, row);
-    for (let i = 0; i < P; i++) {
-      const o = i * V;
-      const y = batch.maskedIds[i];
-      const w = batch.maskedWeights[i];
-      mlmNll -= w * Math.log(Math.max(row[o + y], 1e-30));
-      if (argmax[i] === y) mlmCorrect += w;
-      // d loss / d logits = w / Σw · (softmax − one-hot), written over the row
-      const k = w / wsum;
-      for (let v = 0; v < V; v++) {
-        const d = row[o + v] * k;
-        row[o + v] = d;
-        dob[v] += d;
-      }
-      row[o + y] -= k;
-      dob[y] -= k;
-    }
-    const mlmLoss = mlmNll / wsum;
-    const dLogits = ws.logits;
-
-    this.lap('MLM head forward + softmax cross-entropy');
-    // ---- backward: masked-LM head
-    const dE = g('embeddings.word_embeddings');
-    this.mm(dLogits, [P, V], ws.u, [P, H], dE, [V, H], true, false); // the decoder's share of dE
-    this.mm(dLogits, [P, V], E, [V, H], ws.dPH, [P, H]); // d u
-    layerNormBackward(
-      ws.dPH,
-      ws.xhatT,
-      ws.rstdT,
-      gT,
-      H,
-      ws.dPH2,
-      g('cls.predictions.transform.LayerNorm.gamma'),
-      g('cls.predictions.transform.LayerNorm.beta'),
-    );
-    for (let i = 0; i < P * H; i++) ws.dPH2[i] *= ws.tgd[i]; // d t
-    biasGrad(ws.dPH2, g('cls.predictions.transform.dense.bias'), H);
-    this.mm(
-      ws.picked,
-      [P, H],
-      ws.dPH2,
-      [P, H],
-      g('cls.predictions.transform.dense.kernel'),
-      [H, H],
-      true,
-      false,
-    );
-    this.mm(
-      ws.dPH2,
-      [P, H],
-      p('cls.predictions.transform.dense.kernel'),
-      [H, H],
-      ws.dPH,
-      [P, H],
-      false,
-      true,
-    );
-    const dX = ws.dX; // d (encoder output)
-    dX.fill(0);
-    for (let i = 0; i < P; i++) {
-      const o = batch.maskedPositions[i] * H;
-      for (let j = 0; j < H; j++) dX[o + j] += ws.dPH[i * H + j];
-    }
-    this.lap('MLM head backward');
-    // ---- backward: next-sentence head
-    const dWn = g('cls.seq_relationship.output_weights');
-    const dbn = g('cls.seq_relationship.output_bias');
-    const dWp = g('pooler.dense.kernel');
-    const dbp = g('pooler.dense.bias');
-    const dPre = new Float32Array(H);
-    for (let b = 0; b < B; b++) {
-      const d0 = dNsp[b * 2];
-      const d1 = dNsp[b * 2 + 1];
+      loss += (lse - (y === 1 ? z1 : z0)) / B;
+      if ((z1 > z0 ? 1 : 0) === y) correct++;
+      const d0 = ((Math.exp(z0 - lse) - (y === 0 ? 1 : 0)) / B) * weight;
+      const d1 = ((Math.exp(z1 - lse) - (y === 1 ? 1 : 0)) / B) * weight;
       dbn[0] += d0;
       dbn[1] += d1;
       for (let i = 0; i < H; i++) {
-        const pv = ws.pooled[b * H + i];
-        dWn[i * 2] += pv * d0;
-        dWn[i * 2 + 1] += pv * d1;
-        dPre[i] = (d0 * Wn[i * 2] + d1 * Wn[i * 2 + 1]) * (1 - pv * pv);
+        dWn[i * 2] += pooled[i] * d0;
+        dWn[i * 2 + 1] += pooled[i] * d1;
+        dPre[i] = (d0 * Wn[i * 2] + d1 * Wn[i * 2 + 1]) * (1 - pooled[i] * pooled[i]);
+        dbp[i] += dPre[i];
       }
-      const cls = b * T * H;
-      for (let j = 0; j < H; j++) dbp[j] += dPre[j];
       for (let i = 0; i < H; i++) {
         const h = hL[cls + i];
         let s = 0;
@@ -628,154 +481,218 @@ export class FastBertStep {
           dWp[i * H + j] += h * dPre[j];
           s += dPre[j] * Wp[i * H + j];
         }
-        dX[cls + i] += s;
+        ws.dX[cls + i] = s; // the encoder output's gradient starts here (the MLM head adds to it)
       }
     }
+    return { loss, correct };
+  }
 
-    this.lap('NSP head backward');
-    // ---- backward: encoder blocks; dX holds d (block output), then d (block input)
-    for (let l = L - 1; l >= 0; l--) {
-      const n = bertBlockNames(l);
-      const lb = ws.layers[l];
-      const a = n.attention as { query: string; key: string; value: string; output: string };
-      const { dR2, dTmp, dH1, dR1, dCtx, dCtxH, dQ, dK, dV, dI, dQkv } = ws;
-      layerNormBackward(
-        dX,
-        lb.xhat2,
-        lb.rstd2,
-        p(`${n.ffnNorm}.gamma`),
-        H,
-        dR2,
-        g(`${n.ffnNorm}.gamma`),
-        g(`${n.ffnNorm}.beta`),
-      );
-      // dR2 flows to h1 (residual) and through the dropped feed-forward output
-      dTmp.set(dR2);
-      if (drop) mulInto(dTmp, lb.maskFfn);
-      biasGrad(dTmp, g(`${n.ffn.output}.bias`), H);
-      this.mm(lb.g, [N, I], dTmp, [N, H], g(`${n.ffn.output}.kernel`), [I, H], true, false);
-      this.mm(dTmp, [N, H], p(`${n.ffn.output}.kernel`), [I, H], dI, [N, I], false, true);
-      for (let i = 0; i < dI.length; i++) dI[i] *= lb.gd[i];
-      biasGrad(dI, g(`${n.ffn.inner}.bias`), I);
-      this.mm(lb.h1, [N, H], dI, [N, I], g(`${n.ffn.inner}.kernel`), [H, I], true, false);
-      this.mm(dI, [N, I], p(`${n.ffn.inner}.kernel`), [H, I], dH1, [N, H], false, true);
-      for (let i = 0; i < dH1.length; i++) dH1[i] += dR2[i];
-      layerNormBackward(
-        dH1,
-        lb.xhat1,
-        lb.rstd1,
-        p(`${n.attentionNorm}.gamma`),
-        H,
-        dR1,
-        g(`${n.attentionNorm}.gamma`),
-        g(`${n.attentionNorm}.beta`),
-      );
-      // dR1 flows to the block input (residual) and through the dropped attention output
-      dTmp.set(dR1);
-      if (drop) mulInto(dTmp, lb.maskAttn);
-      biasGrad(dTmp, g(`${a.output}.bias`), H);
-      this.mm(lb.ctx, [N, H], dTmp, [N, H], g(`${a.output}.kernel`), [H, H], true, false);
-      this.mm(dTmp, [N, H], p(`${a.output}.kernel`), [H, H], dCtx, [N, H], false, true);
-      for (let b = 0; b < B; b++)
-        for (let h = 0; h < nh; h++)
-          for (let t = 0; t < T; t++) {
-            const dst = ((b * nh + h) * T + t) * dh;
-            const src = (b * T + t) * H + h * dh;
-            for (let d = 0; d < dh; d++) dCtxH[dst + d] = dCtx[src + d];
-          }
-      const BH = B * nh;
-      // through ctx = dropped probs · v
-      this.mm(dCtxH, [BH, T, dh], lb.v, [BH, T, dh], ws.dProbs, [BH, T, T], false, true);
-      this.mm(
-        drop ? lb.probsDropped : lb.probs,
-        [BH, T, T],
-        dCtxH,
-        [BH, T, dh],
-        dV,
-        [BH, T, dh],
-        true,
-        false,
-      );
-      if (drop) mulInto(ws.dProbs, lb.maskProbs);
-      // softmax backward, then the scale
-      for (let r = 0; r < BH * T; r++) {
-        const o = r * T;
-        let dot = 0;
-        for (let j = 0; j < T; j++) dot += ws.dProbs[o + j] * lb.probs[o + j];
-        for (let j = 0; j < T; j++) ws.dProbs[o + j] = lb.probs[o + j] * (ws.dProbs[o + j] - dot) * scale;
-      }
-      this.mm(ws.dProbs, [BH, T, T], lb.k, [BH, T, dh], dQ, [BH, T, dh]);
-      this.mm(ws.dProbs, [BH, T, T], lb.q, [BH, T, dh], dK, [BH, T, dh], true, false);
-      for (let b = 0; b < B; b++)
-        for (let t = 0; t < T; t++) {
-          const dst = (b * T + t) * 3 * H;
-          for (let h = 0; h < nh; h++) {
-            const src = ((b * nh + h) * T + t) * dh;
-            const s = dst + h * dh;
-            for (let d = 0; d < dh; d++) {
-              dQkv[s + d] = dQ[src + d];
-              dQkv[s + H + d] = dK[src + d];
-              dQkv[s + 2 * H + d] = dV[src + d];
-            }
-          }
-        }
-      const db3 = new Float32Array(3 * H);
-      biasGrad(dQkv, db3, 3 * H);
-      g(`${a.query}.bias`).set(db3.subarray(0, H));
-      g(`${a.key}.bias`).set(db3.subarray(H, 2 * H));
-      g(`${a.value}.bias`).set(db3.subarray(2 * H));
-      this.mm(lb.input, [N, H], dQkv, [N, 3 * H], ws.dW3, [H, 3 * H], true, false);
-      const dWq = g(`${a.query}.kernel`);
-      const dWk = g(`${a.key}.kernel`);
-      const dWv = g(`${a.value}.kernel`);
-      for (let i = 0; i < H; i++) {
-        dWq.set(ws.dW3.subarray(i * 3 * H, i * 3 * H + H), i * H);
-        dWk.set(ws.dW3.subarray(i * 3 * H + H, i * 3 * H + 2 * H), i * H);
-        dWv.set(ws.dW3.subarray(i * 3 * H + 2 * H, i * 3 * H + 3 * H), i * H);
-      }
-      // d (block input) = dR1 (residual) + dQkv · W3ᵀ; dX (d block output) is no longer needed
-      this.mm(dQkv, [N, 3 * H], ws.wqkv[l], [H, 3 * H], dX, [N, H], false, true);
-      for (let i = 0; i < dX.length; i++) dX[i] += dR1[i];
-    }
+  /** The masked-LM head at the masked positions: dense, GELU, LayerNorm, tied decoder, cross-entropy (and d logits). */
+  private mlmHeadForward(): { loss: number; correct: number } {
+    const { ws, batch, config: c } = this;
+    const H = c.hiddenSize;
+    const V = c.vocabSize;
+    const P = ws.P;
+    gatherRows(ws.layers[c.numLayers - 1].out, batch.maskedPositions, H, ws.picked);
+    this.mm(ws.picked, [P, H], this.p('cls.predictions.transform.dense.kernel'), [H, H], ws.t, [P, H]);
+    addBias(ws.t, this.p('cls.predictions.transform.dense.bias'), H);
+    this.products.gelu(ws.t, ws.tg, ws.tgd);
+    const gamma = this.p('cls.predictions.transform.LayerNorm.gamma');
+    layerNorm(
+      ws.tg,
+      gamma,
+      this.p('cls.predictions.transform.LayerNorm.beta'),
+      c.layerNormEps,
+      H,
+      ws.u,
+      ws.xhatT,
+      ws.rstdT,
+    );
+    this.mm(ws.u, [P, H], this.p('embeddings.word_embeddings'), [V, H], ws.logits, [P, V], false, true);
+    addBiasArgmax(ws.logits, this.p('cls.predictions.output_bias'), V, ws.argmax);
+    this.products.softmax(ws.logits, P, V, ws.logits);
+    let wsum = 1e-5;
+    for (let i = 0; i < P; i++) wsum += batch.maskedWeights[i];
+    const [nll, right] = crossEntropyBackward(
+      ws.logits,
+      batch.maskedIds,
+      batch.maskedWeights,
+      ws.argmax,
+      wsum,
+      V,
+      this.g('cls.predictions.output_bias'),
+    );
+    return { loss: nll / wsum, correct: right };
+  }
 
-    this.lap('encoder backward');
-    // ---- backward: embeddings
-    if (mask0) mulInto(dX, mask0);
-    const dX0 = ws.dR1;
+  private mlmHeadBackward(): void {
+    const { ws, batch, config: c } = this;
+    const H = c.hiddenSize;
+    const V = c.vocabSize;
+    const P = ws.P;
+    const dLogits = ws.logits;
+    // the decoder's share of d word embeddings; embeddingsBackward adds the lookup's
+    this.mm(dLogits, [P, V], ws.u, [P, H], this.g('embeddings.word_embeddings'), [V, H], true, false);
+    this.mm(dLogits, [P, V], this.p('embeddings.word_embeddings'), [V, H], ws.dPH, [P, H]);
+    const gamma = this.p('cls.predictions.transform.LayerNorm.gamma');
+    layerNormBackward(
+      ws.dPH,
+      ws.xhatT,
+      ws.rstdT,
+      gamma,
+      H,
+      ws.dPH2,
+      this.g('cls.predictions.transform.LayerNorm.gamma'),
+      this.g('cls.predictions.transform.LayerNorm.beta'),
+    );
+    mulInto(ws.dPH2, ws.tgd);
+    biasGrad(ws.dPH2, this.g('cls.predictions.transform.dense.bias'), H);
+    this.mm(
+      ws.picked,
+      [P, H],
+      ws.dPH2,
+      [P, H],
+      this.g('cls.predictions.transform.dense.kernel'),
+      [H, H],
+      true,
+      false,
+    );
+    this.mm(
+      ws.dPH2,
+      [P, H],
+      this.p('cls.predictions.transform.dense.kernel'),
+      [H, H],
+      ws.dPH,
+      [P, H],
+      false,
+      true,
+    );
+    scatterAddRows(ws.dPH, batch.maskedPositions, H, ws.dX);
+  }
+
+  /** dX holds d (block output) on entry and d (block input) on return. */
+  private blockBackward(l: number): void {
+    const { ws, config: c } = this;
+    const { B, T } = ws;
+    const H = c.hiddenSize;
+    const I = c.intermediateSize;
+    const nh = c.numHeads;
+    const dh = H / nh;
+    const N = B * T;
+    const BH = B * nh;
+    const n = bertBlockNames(l);
+    const a = n.attention as { query: string; key: string; value: string; output: string };
+    const lb = ws.layers[l];
+    const { dX, dR2, dTmp, dH1, dR1, dCtx, dCtxH, dQ, dK, dV, dI, dQkv } = ws;
+    const p = (k: string) => this.p(k);
+    const g = (k: string) => this.g(k);
     layerNormBackward(
       dX,
+      lb.xhat2,
+      lb.rstd2,
+      p(`${n.ffnNorm}.gamma`),
+      H,
+      dR2,
+      g(`${n.ffnNorm}.gamma`),
+      g(`${n.ffnNorm}.beta`),
+    );
+    // dR2 flows to h1 (residual) and through the dropped feed-forward output
+    if (this.drop) mulTo(dR2, lb.maskFfn!, dTmp);
+    else dTmp.set(dR2);
+    biasGrad(dTmp, g(`${n.ffn.output}.bias`), H);
+    this.mm(lb.g, [N, I], dTmp, [N, H], g(`${n.ffn.output}.kernel`), [I, H], true, false);
+    this.mm(dTmp, [N, H], p(`${n.ffn.output}.kernel`), [I, H], dI, [N, I], false, true);
+    mulInto(dI, lb.gd);
+    biasGrad(dI, g(`${n.ffn.inner}.bias`), I);
+    this.mm(lb.h1, [N, H], dI, [N, I], g(`${n.ffn.inner}.kernel`), [H, I], true, false);
+    this.mm(dI, [N, I], p(`${n.ffn.inner}.kernel`), [H, I], dH1, [N, H], false, true);
+    addInto(dH1, dR2);
+    layerNormBackward(
+      dH1,
+      lb.xhat1,
+      lb.rstd1,
+      p(`${n.attentionNorm}.gamma`),
+      H,
+      dR1,
+      g(`${n.attentionNorm}.gamma`),
+      g(`${n.attentionNorm}.beta`),
+    );
+    // dR1 flows to the block input (residual) and through the dropped attention output
+    if (this.drop) mulTo(dR1, lb.maskAttn!, dTmp);
+    else dTmp.set(dR1);
+    biasGrad(dTmp, g(`${a.output}.bias`), H);
+    this.mm(lb.ctx, [N, H], dTmp, [N, H], g(`${a.output}.kernel`), [H, H], true, false);
+    this.mm(dTmp, [N, H], p(`${a.output}.kernel`), [H, H], dCtx, [N, H], false, true);
+    heads(dCtx, dCtxH, B, T, nh, dh, true);
+    // through ctx = (dropped) probs · v
+    this.mm(dCtxH, [BH, T, dh], lb.v, [BH, T, dh], ws.dProbs, [BH, T, T], false, true);
+    this.mm(
+      this.drop ? lb.probsDropped : lb.probs,
+      [BH, T, T],
+      dCtxH,
+      [BH, T, dh],
+      dV,
+      [BH, T, dh],
+      true,
+      false,
+    );
+    if (this.drop) mulInto(ws.dProbs, lb.maskProbs!);
+    softmaxBackward(ws.dProbs, lb.probs, T, 1 / Math.sqrt(dh));
+    this.mm(ws.dProbs, [BH, T, T], lb.k, [BH, T, dh], dQ, [BH, T, dh]);
+    this.mm(ws.dProbs, [BH, T, T], lb.q, [BH, T, dh], dK, [BH, T, dh], true, false);
+    qkvHeads(dQkv, dQ, dK, dV, B, T, nh, dh, false);
+    ws.db3.fill(0);
+    biasGrad(dQkv, ws.db3, 3 * H);
+    g(`${a.query}.bias`).set(ws.db3.subarray(0, H));
+    g(`${a.key}.bias`).set(ws.db3.subarray(H, 2 * H));
+    g(`${a.value}.bias`).set(ws.db3.subarray(2 * H));
+    this.mm(lb.input, [N, H], dQkv, [N, 3 * H], ws.dW3, [H, 3 * H], true, false);
+    splitQkvGrad(ws.dW3, H, g(`${a.query}.kernel`), g(`${a.key}.kernel`), g(`${a.value}.kernel`));
+    // d (block input) = dR1 (residual) + dQkv · W3ᵀ; dX (d block output) is no longer needed
+    this.mm(dQkv, [N, 3 * H], ws.wqkv[l], [H, 3 * H], dX, [N, H], false, true);
+    addInto(dX, dR1);
+  }
+
+  private embeddingsBackward(): void {
+    const { ws, batch, config: c } = this;
+    const H = c.hiddenSize;
+    if (this.drop && ws.mask0) mulInto(ws.dX, ws.mask0);
+    const dX0 = ws.dR1;
+    layerNormBackward(
+      ws.dX,
       ws.xhat0,
       ws.rstd0,
-      p('embeddings.LayerNorm.gamma'),
+      this.p('embeddings.LayerNorm.gamma'),
       H,
       dX0,
-      g('embeddings.LayerNorm.gamma'),
-      g('embeddings.LayerNorm.beta'),
+      this.g('embeddings.LayerNorm.gamma'),
+      this.g('embeddings.LayerNorm.beta'),
     );
-    const dPe = g('embeddings.position_embeddings');
-    const dSe = g('embeddings.token_type_embeddings');
-    for (let n = 0; n < N; n++) {
-      const e = batch.inputIds[n] * H;
-      const pe = (n % T) * H;
-      const se = batch.segmentIds[n] * H;
-      const o = n * H;
-      for (let j = 0; j < H; j++) {
-        const d = dX0[o + j];
-        dE[e + j] += d;
-        dPe[pe + j] += d;
-        dSe[se + j] += d;
-      }
-    }
-    this.lap('embeddings backward');
-    return {
-      loss: mlmLoss + nspWeight * nspLoss,
-      mlmLoss,
-      nspLoss,
-      mlmCorrect,
-      nspCorrect,
-      grads: this.grads,
-    };
+    embedBackward(
+      batch.inputIds,
+      batch.segmentIds,
+      dX0,
+      ws.T,
+      H,
+      this.g('embeddings.word_embeddings'),
+      this.g('embeddings.position_embeddings'),
+      this.g('embeddings.token_type_embeddings'),
+    );
   }
+}
+
+/**
+ * The variables' values by name for one step: views of their own memory on wasm and cpu (valid until
+ * tfjs next allocates, which the step does not do), copies elsewhere.
+ */
+export function variableValues(params: ReadonlyMap<string, tf.Variable>): Map<string, Float32Array> {
+  const name = tf.getBackend();
+  const inPlace = name === 'wasm' || name === 'cpu';
+  const backend = tf.backend();
+  const values = new Map<string, Float32Array>();
+  for (const [n, v] of params)
+    values.set(n, (inPlace ? tensorMemory(backend, name, v) : v.dataSync()) as Float32Array);
+  return values;
 }
 
 /** The parameters only the next-sentence loss reaches: without it (weight 0) they get no update at all. */

@@ -43,6 +43,56 @@ function outputs(backend: unknown, name: string, n: number, shape: number[]) {
   });
 }
 
+/**
+ * One AdamW update over arrays: new parameter, moments into po, mo, vo (which may be P, M, V themselves:
+ * an update in place).
+ */
+export function adamWUpdate(
+  P: Float32Array,
+  M: Float32Array,
+  V: Float32Array,
+  G: Float32Array,
+  a: AdamWStep,
+  po: Float32Array,
+  mo: Float32Array,
+  vo: Float32Array,
+): void {
+  const { lr, b1, b2, eps, clip } = a;
+  const c1 = (1 - b1) * clip;
+  const c2 = (1 - b2) * clip * clip;
+  const step = lr / a.bc1; // lr · m̂ = lr / bc1 · m
+  const ibc2 = 1 / a.bc2;
+  const decay = 1 - lr * a.wd;
+  for (let i = 0; i < P.length; i++) {
+    const gi = G[i];
+    const mi = b1 * M[i] + c1 * gi;
+    const vi = b2 * V[i] + c2 * gi * gi;
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = P[i] * decay - (step * mi) / (Math.sqrt(vi * ibc2) + eps);
+  }
+}
+
+/**
+ * AdamW in place on the variables' own memory (the wasm heap, the cpu backend's arrays) when no other
+ * tensor shares it; false (nothing done) when one does or the backend keeps its data elsewhere.
+ */
+export function adamWInPlace(
+  p: tf.Variable,
+  m: tf.Variable,
+  v: tf.Variable,
+  g: Float32Array,
+  a: AdamWStep,
+): boolean {
+  const name = tf.getBackend();
+  if (!(BACKENDS as readonly string[]).includes(name)) return false;
+  const backend = tf.backend();
+  if (![p, m, v].every((t) => backend.refCount(t.dataId) === 1)) return false;
+  const [P, M, V] = [p, m, v].map((t) => tensorMemory(backend, name, t) as Float32Array);
+  adamWUpdate(P, M, V, g, a, P, M, V);
+  return true;
+}
+
 let registered = false;
 
 function register(): void {
@@ -59,17 +109,16 @@ function register(): void {
         // read after the outputs exist: their allocation may have moved the wasm heap
         const [P, M, V, G] = [p, m, v, g].map((t) => tensorMemory(backend, backendName, t));
         const [po, mo, vo] = outs.map((o) => o.values);
-        const { lr, b1, b2, bc1, bc2, eps, wd, clip } = a;
-        const c1 = 1 - b1;
-        const c2 = 1 - b2;
-        for (let i = 0; i < P.length; i++) {
-          const gi = G[i] * clip;
-          const mi = b1 * M[i] + c1 * gi;
-          const vi = b2 * V[i] + c2 * gi * gi;
-          mo[i] = mi;
-          vo[i] = vi;
-          po[i] = P[i] - lr * (mi / bc1 / (Math.sqrt(vi / bc2) + eps) + wd * P[i]);
-        }
+        adamWUpdate(
+          P as Float32Array,
+          M as Float32Array,
+          V as Float32Array,
+          G as Float32Array,
+          a,
+          po,
+          mo,
+          vo,
+        );
         return outs.map((o) => o.info);
       },
     });

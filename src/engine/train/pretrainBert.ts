@@ -44,7 +44,7 @@ import { trainWordPieceVocab } from '../tokenizer/trainer';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
 import { checkCorpusAgainstVocab } from './corpusCheck';
-import { type FastBertStep, fastBertFor, nspOnly } from './fastBert';
+import { type FastBertStep, fastBertFor, nspOnly, variableValues } from './fastBert';
 import type { LoopProgress, LoopTask } from './loop';
 import { claimOutDir, type ExistingModel } from './outDir';
 import { resumeBert } from './resumeBert';
@@ -218,9 +218,7 @@ function fastStep(
   nspWeight: number,
   lr: number,
 ): StepResult {
-  const values = new Map<string, Float32Array>();
-  for (const [n, v] of model.params) values.set(n, v.dataSync() as Float32Array);
-  const r = fast.step(values, b, true, seed, nspWeight);
+  const r = fast.step(variableValues(model.params), b, true, seed, nspWeight);
   if (!Number.isFinite(r.loss))
     throw new NonFiniteLossError(l10n.t('the loss became {0} at step {1}', r.loss, trainer.step + 1));
   // weight 0: masked LM only, and the NSP head gets no gradient at all (as with tfjs)

@@ -2,7 +2,7 @@
 // gradient clipping and a learning-rate schedule. It knows only named variables and a loss function.
 import * as tf from '@tensorflow/tfjs-core';
 import { l10n } from '../../shared/l10nCore';
-import { adamW, fusedAvailable, globalNorm } from './fusedAdamW';
+import { type AdamWStep, adamW, adamWInPlace, fusedAvailable, globalNorm } from './fusedAdamW';
 
 export interface TrainableModel {
   params: Map<string, tf.Variable>;
@@ -107,9 +107,16 @@ export class Trainer {
       throw new NonFiniteLossError(l10n.t('the gradient became {0} at step {1}', norm, this.step + 1));
     const names = [...grads.keys()].filter((n) => this.model.params.has(n));
     const tensors: tf.NamedTensorMap = {};
-    for (const n of names) tensors[n] = tf.tensor(grads.get(n)!, this.model.params.get(n)!.shape, 'float32');
+    const tensor = (n: string) => tf.tensor(grads.get(n)!, this.model.params.get(n)!.shape, 'float32');
+    if (!this.fused) for (const n of names) tensors[n] = tensor(n);
     try {
-      this.apply(names, tensors, learningRate, norm);
+      // in place where the variables' memory is theirs alone (fusedAdamW.ts), else through the kernel
+      this.apply(names, tensors, learningRate, norm, (name, step) => {
+        const [p, m, v] = [this.model.params.get(name)!, this.m.get(name)!, this.v.get(name)!];
+        if (adamWInPlace(p, m, v, grads.get(name)!, step)) return true;
+        tensors[name] = tensor(name);
+        return false;
+      });
     } finally {
       for (const t of Object.values(tensors)) t.dispose();
     }
@@ -123,7 +130,14 @@ export class Trainer {
     return norm;
   }
 
-  private apply(names: string[], grads: tf.NamedTensorMap, lr: number, norm: number): void {
+  /** `inPlace`, when given, may update a parameter itself (then true) before the kernel would. */
+  private apply(
+    names: string[],
+    grads: tf.NamedTensorMap,
+    lr: number,
+    norm: number,
+    inPlace?: (name: string, step: AdamWStep) => boolean,
+  ): void {
     this.step++;
     const t = this.step;
     const clip = this.opts.clipNorm > 0 && norm > this.opts.clipNorm ? this.opts.clipNorm / norm : 1;
@@ -137,6 +151,7 @@ export class Trainer {
         const v = this.v.get(name)!;
         const wd = this.opts.weightDecay > 0 && decays(name) ? this.opts.weightDecay : 0;
         const step = { lr, b1: this.b1, b2: this.b2, bc1, bc2, eps: this.eps, wd, clip };
+        if (inPlace?.(name, step)) continue;
         const [p2, m2, v2] = adamW(p, m, v, grads[name], step);
         p.assign(p2);
         m.assign(m2);
