@@ -267,6 +267,88 @@ export class FastBertStep {
     this.last += ms; // the part around the product does not count it
   }
 
+  /** out [rows, cout] = x · W + b for the dense layer `prefix` (kernel [cin, cout]). */
+  private dense(
+    x: Float32Array,
+    rows: number,
+    prefix: string,
+    cin: number,
+    cout: number,
+    out: Float32Array,
+  ): void {
+    this.mm(x, [rows, cin], this.p(`${prefix}.kernel`), [cin, cout], out, [rows, cout]);
+    addBias(out, this.p(`${prefix}.bias`), cout);
+  }
+
+  /** The backward pass of dense: d bias and d kernel accumulated, dx = dy · Wᵀ (when asked). */
+  private denseBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    prefix: string,
+    cin: number,
+    cout: number,
+    dx?: Float32Array,
+  ): void {
+    biasGrad(dy, this.g(`${prefix}.bias`), cout);
+    this.mm(x, [rows, cin], dy, [rows, cout], this.g(`${prefix}.kernel`), [cin, cout], true, false);
+    if (dx) this.mm(dy, [rows, cout], this.p(`${prefix}.kernel`), [cin, cout], dx, [rows, cin], false, true);
+  }
+
+  /** BERT's post-LN residual: out = LayerNorm(dropout(x) + residual), x overwritten, x̂ and 1/σ kept. */
+  private addNorm(
+    x: Float32Array,
+    residual: Float32Array,
+    mask: Float32Array | undefined,
+    norm: string,
+    out: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+  ): void {
+    const m = this.mask(mask);
+    if (m) mulInto(x, m);
+    addInto(x, residual);
+    const c = this.config;
+    layerNorm(
+      x,
+      this.p(`${norm}.gamma`),
+      this.p(`${norm}.beta`),
+      c.layerNormEps,
+      c.hiddenSize,
+      out,
+      xhat,
+      rstd,
+    );
+  }
+
+  /**
+   * The backward pass of addNorm for d out = dy: d (sum) into dSum (which also flows to the residual),
+   * d x (the dropped branch) into dx; LayerNorm's dγ, dβ accumulated.
+   */
+  private addNormBackward(
+    dy: Float32Array,
+    mask: Float32Array | undefined,
+    norm: string,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    dSum: Float32Array,
+    dx: Float32Array,
+  ): void {
+    const H = this.config.hiddenSize;
+    layerNormBackward(
+      dy,
+      xhat,
+      rstd,
+      this.p(`${norm}.gamma`),
+      H,
+      dSum,
+      this.g(`${norm}.gamma`),
+      this.g(`${norm}.beta`),
+    );
+    if (this.drop && mask) mulTo(dSum, mask, dx);
+    else dx.set(dSum);
+  }
+
   /** A dropout site: a fresh mask from the step's generator, or undefined when the step does not drop. */
   private mask(m: Float32Array | undefined): Float32Array | undefined {
     if (!this.drop || !m) return undefined;
@@ -392,40 +474,13 @@ export class FastBertStep {
     if (mp) mulTo(lb.probs, mp, lb.probsDropped);
     this.mm(mp ? lb.probsDropped : lb.probs, [BH, T, T], lb.v, [BH, T, dh], lb.ctxHeads, [BH, T, dh]);
     heads(lb.ctx, lb.ctxHeads, B, T, nh, dh, false);
-    this.mm(lb.ctx, [N, H], p(`${a.output}.kernel`), [H, H], lb.r1, [N, H]);
-    addBias(lb.r1, p(`${a.output}.bias`), H);
-    const ma = this.mask(lb.maskAttn);
-    if (ma) mulInto(lb.r1, ma);
-    addInto(lb.r1, lb.input);
-    layerNorm(
-      lb.r1,
-      p(`${n.attentionNorm}.gamma`),
-      p(`${n.attentionNorm}.beta`),
-      c.layerNormEps,
-      H,
-      lb.h1,
-      lb.xhat1,
-      lb.rstd1,
-    );
+    this.dense(lb.ctx, N, a.output, H, H, lb.r1);
+    this.addNorm(lb.r1, lb.input, lb.maskAttn, n.attentionNorm, lb.h1, lb.xhat1, lb.rstd1);
     // feed-forward
-    this.mm(lb.h1, [N, H], p(`${n.ffn.inner}.kernel`), [H, I], lb.f, [N, I]);
-    addBias(lb.f, p(`${n.ffn.inner}.bias`), I);
+    this.dense(lb.h1, N, n.ffn.inner, H, I, lb.f);
     this.products.gelu(lb.f, lb.g, lb.gd);
-    this.mm(lb.g, [N, I], p(`${n.ffn.output}.kernel`), [I, H], lb.r2, [N, H]);
-    addBias(lb.r2, p(`${n.ffn.output}.bias`), H);
-    const mf = this.mask(lb.maskFfn);
-    if (mf) mulInto(lb.r2, mf);
-    addInto(lb.r2, lb.h1);
-    layerNorm(
-      lb.r2,
-      p(`${n.ffnNorm}.gamma`),
-      p(`${n.ffnNorm}.beta`),
-      c.layerNormEps,
-      H,
-      lb.out,
-      lb.xhat2,
-      lb.rstd2,
-    );
+    this.dense(lb.g, N, n.ffn.output, I, H, lb.r2);
+    this.addNorm(lb.r2, lb.h1, lb.maskFfn, n.ffnNorm, lb.out, lb.xhat2, lb.rstd2);
   }
 
   /** The next-sentence head (pooled [CLS] → tanh dense → 2 logits, mean cross-entropy), both ways: small enough for loops. */
@@ -494,8 +549,7 @@ export class FastBertStep {
     const V = c.vocabSize;
     const P = ws.P;
     gatherRows(ws.layers[c.numLayers - 1].out, batch.maskedPositions, H, ws.picked);
-    this.mm(ws.picked, [P, H], this.p('cls.predictions.transform.dense.kernel'), [H, H], ws.t, [P, H]);
-    addBias(ws.t, this.p('cls.predictions.transform.dense.bias'), H);
+    this.dense(ws.picked, P, 'cls.predictions.transform.dense', H, H, ws.t);
     this.products.gelu(ws.t, ws.tg, ws.tgd);
     const gamma = this.p('cls.predictions.transform.LayerNorm.gamma');
     layerNorm(
@@ -546,27 +600,7 @@ export class FastBertStep {
       this.g('cls.predictions.transform.LayerNorm.beta'),
     );
     mulInto(ws.dPH2, ws.tgd);
-    biasGrad(ws.dPH2, this.g('cls.predictions.transform.dense.bias'), H);
-    this.mm(
-      ws.picked,
-      [P, H],
-      ws.dPH2,
-      [P, H],
-      this.g('cls.predictions.transform.dense.kernel'),
-      [H, H],
-      true,
-      false,
-    );
-    this.mm(
-      ws.dPH2,
-      [P, H],
-      this.p('cls.predictions.transform.dense.kernel'),
-      [H, H],
-      ws.dPH,
-      [P, H],
-      false,
-      true,
-    );
+    this.denseBackward(ws.picked, ws.dPH2, P, 'cls.predictions.transform.dense', H, H, ws.dPH);
     scatterAddRows(ws.dPH, batch.maskedPositions, H, ws.dX);
   }
 
@@ -586,43 +620,15 @@ export class FastBertStep {
     const { dX, dR2, dTmp, dH1, dR1, dCtx, dCtxH, dQ, dK, dV, dI, dQkv } = ws;
     const p = (k: string) => this.p(k);
     const g = (k: string) => this.g(k);
-    layerNormBackward(
-      dX,
-      lb.xhat2,
-      lb.rstd2,
-      p(`${n.ffnNorm}.gamma`),
-      H,
-      dR2,
-      g(`${n.ffnNorm}.gamma`),
-      g(`${n.ffnNorm}.beta`),
-    );
-    // dR2 flows to h1 (residual) and through the dropped feed-forward output
-    if (this.drop) mulTo(dR2, lb.maskFfn!, dTmp);
-    else dTmp.set(dR2);
-    biasGrad(dTmp, g(`${n.ffn.output}.bias`), H);
-    this.mm(lb.g, [N, I], dTmp, [N, H], g(`${n.ffn.output}.kernel`), [I, H], true, false);
-    this.mm(dTmp, [N, H], p(`${n.ffn.output}.kernel`), [I, H], dI, [N, I], false, true);
+    // dR2 flows to h1 (residual) and through the dropped feed-forward output (dTmp)
+    this.addNormBackward(dX, lb.maskFfn, n.ffnNorm, lb.xhat2, lb.rstd2, dR2, dTmp);
+    this.denseBackward(lb.g, dTmp, N, n.ffn.output, I, H, dI);
     mulInto(dI, lb.gd);
-    biasGrad(dI, g(`${n.ffn.inner}.bias`), I);
-    this.mm(lb.h1, [N, H], dI, [N, I], g(`${n.ffn.inner}.kernel`), [H, I], true, false);
-    this.mm(dI, [N, I], p(`${n.ffn.inner}.kernel`), [H, I], dH1, [N, H], false, true);
+    this.denseBackward(lb.h1, dI, N, n.ffn.inner, H, I, dH1);
     addInto(dH1, dR2);
-    layerNormBackward(
-      dH1,
-      lb.xhat1,
-      lb.rstd1,
-      p(`${n.attentionNorm}.gamma`),
-      H,
-      dR1,
-      g(`${n.attentionNorm}.gamma`),
-      g(`${n.attentionNorm}.beta`),
-    );
-    // dR1 flows to the block input (residual) and through the dropped attention output
-    if (this.drop) mulTo(dR1, lb.maskAttn!, dTmp);
-    else dTmp.set(dR1);
-    biasGrad(dTmp, g(`${a.output}.bias`), H);
-    this.mm(lb.ctx, [N, H], dTmp, [N, H], g(`${a.output}.kernel`), [H, H], true, false);
-    this.mm(dTmp, [N, H], p(`${a.output}.kernel`), [H, H], dCtx, [N, H], false, true);
+    // dR1 flows to the block input (residual) and through the dropped attention output (dTmp)
+    this.addNormBackward(dH1, lb.maskAttn, n.attentionNorm, lb.xhat1, lb.rstd1, dR1, dTmp);
+    this.denseBackward(lb.ctx, dTmp, N, a.output, H, H, dCtx);
     heads(dCtx, dCtxH, B, T, nh, dh, true);
     // through ctx = (dropped) probs · v
     this.mm(dCtxH, [BH, T, dh], lb.v, [BH, T, dh], ws.dProbs, [BH, T, T], false, true);
