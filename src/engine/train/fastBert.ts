@@ -501,6 +501,7 @@ export class FastBertStep {
     const dPre = new Float32Array(H);
     let loss = 0;
     let correct = 0;
+    ws.dX.fill(0); // the encoder output's gradient starts here (the MLM head adds to it)
     for (let b = 0; b < B; b++) {
       const cls = b * T * H;
       for (let j = 0; j < H; j++) {
@@ -536,7 +537,7 @@ export class FastBertStep {
           dWp[i * H + j] += h * dPre[j];
           s += dPre[j] * Wp[i * H + j];
         }
-        ws.dX[cls + i] = s; // the encoder output's gradient starts here (the MLM head adds to it)
+        ws.dX[cls + i] = s;
       }
     }
     return { loss, correct };
