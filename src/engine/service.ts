@@ -66,9 +66,10 @@ export class EngineService {
         req.topK,
       ),
     attention: async (req) => {
+      const t0 = performance.now();
       const r = computeAttention(requireCapability(await this.model(req.modelDir), 'attention'), req.text);
       handOverOnReply(r.weights); // a fresh array, up to 151 MB: moved to the host, not copied
-      return r;
+      return { ...r, workerMs: Math.round(performance.now() - t0) };
     },
     contextual: async (req) => {
       const m = await this.model(req.modelDir);

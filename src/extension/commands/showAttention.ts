@@ -105,7 +105,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
         first,
       );
       log().info(
-        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${((weights.length * 2) / 1e6).toFixed(1)} MB to the panel): engine ${Math.round(t1 - t0)} ms, the first layer packed and posted ${Math.round(performance.now() - t1)} ms later.`,
+        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${((weights.length * 2) / 1e6).toFixed(1)} MB to the panel): engine ${Math.round(t1 - t0)} ms (${r.workerMs ?? '?'} ms of it in the engine's handler), the first layer packed and posted ${Math.round(performance.now() - t1)} ms later.`,
       );
       if (r.notice) void vscode.window.showInformationMessage(r.notice);
       return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice };

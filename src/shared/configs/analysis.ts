@@ -48,6 +48,7 @@ export interface AttentionResult {
   weights: Float32Array; // [layers, heads, from, to], each row sums to 1
   sentenceB: boolean;
   notice?: string; // e.g. that the selection was cut to the model's maximum
+  workerMs?: number; // the engine's own time for the request (model lookup and forward), for the log
 }
 
 export interface ContextualOccurrence {
