@@ -7,7 +7,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Bert, bertParamShapes } from '../../src/engine/models/bert';
 import { OrtProducts } from '../../src/engine/onnx/ortProducts';
 import { Rng } from '../../src/engine/random';
-import { type FastBatch, FastBertStep, fastBertFor, fastBertProblem } from '../../src/engine/train/fastBert';
+import {
+  type FastBatch,
+  FastBertStep,
+  fastBertFor,
+  fastBertProblem,
+  nspOnly,
+  variableValues,
+} from '../../src/engine/train/fastBert';
+import { Trainer } from '../../src/engine/train/trainer';
 import type { BertConfig } from '../../src/shared/configs';
 import { backend } from './helpers';
 
@@ -182,6 +190,75 @@ describe('fast BERT step (design b)', () => {
       if (was === undefined) delete process.env.PRETRAIN_LAB_FAST_STEP;
       else process.env.PRETRAIN_LAB_FAST_STEP = was;
     }
+  });
+
+  test('three steps through Trainer.applyGradients (in place) leave the parameters tfjs trainStep leaves', async () => {
+    await backend();
+    const ref = new Bert(config, { seed: 5 });
+    const ours = new Bert(config, { seed: 5 });
+    const opts = { weightDecay: 0.01, clipNorm: 1, decays: (n: string) => !n.endsWith('bias') };
+    const tRef = new Trainer(ref, opts);
+    const tOurs = new Trainer(ours, opts);
+    const products = new OrtProducts(1);
+    const fast = new FastBertStep(config, products, bertParamShapes(config));
+    for (let s = 0; s < 3; s++) {
+      const b = batch(new Rng(20 + s), 3, 10, 3);
+      const [B, T] = [b.batchSize, b.seqLength];
+      const a = await tRef.trainStep(() => {
+        const l = ref.pretrainLosses(
+          {
+            inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
+            segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
+            attentionMask: tf.tensor2d(b.attentionMask, [B, T]),
+          },
+          {
+            maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
+            maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
+            maskedWeights: tf.tensor1d(b.maskedWeights),
+            nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
+          },
+          { training: false },
+        );
+        return { loss: l.loss, metrics: {} };
+      }, 1e-2);
+      const r = fast.step(variableValues(ours.params), b, false, 1);
+      const norm = tOurs.applyGradients(r.grads, 1e-2, { inPlace: true });
+      assert.ok(Math.abs(a.loss - r.loss) < 1e-4, `step ${s + 1}: loss ${r.loss} vs ${a.loss}`);
+      assert.ok(
+        Math.abs(a.gradNorm - norm) < 1e-3 * a.gradNorm,
+        `step ${s + 1}: norm ${norm} vs ${a.gradNorm}`,
+      );
+    }
+    assert.equal(tOurs.step, 3);
+    for (const [n, v] of ref.params) {
+      const want = v.dataSync();
+      const got = ours.params.get(n)!.dataSync();
+      for (let i = 0; i < want.length; i++)
+        assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `${n}[${i}]: ${got[i]} vs ${want[i]}`);
+    }
+    for (const t of [tRef, tOurs]) t.dispose();
+    for (const m of [ref, ours]) m.dispose();
+    fast.dispose();
+  });
+
+  test('the next-sentence weight scales only the NSP head and the pooler', async () => {
+    await backend();
+    const model = new Bert(config, { seed: 3 });
+    const values = variableValues(model.params);
+    const fast = new FastBertStep(config, new OrtProducts(1), bertParamShapes(config));
+    const b = batch(new Rng(6), 3, 10, 3);
+    const one = fast.step(values, b, false, 1, 1);
+    const full = new Map([...one.grads].map(([n, g]) => [n, g.slice()]));
+    const half = fast.step(values, b, false, 1, 0.5);
+    assert.ok(Math.abs(half.loss - (half.mlmLoss + 0.5 * half.nspLoss)) < 1e-6);
+    for (const [n, g] of half.grads) {
+      const f = full.get(n)!;
+      if (nspOnly(n)) for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i] - 0.5 * f[i]) < 1e-6, n);
+    }
+    for (const n of ['cls.predictions.output_bias', 'cls.predictions.transform.dense.kernel'])
+      assert.deepEqual([...half.grads.get(n)!], [...full.get(n)!], `${n} does not see the NSP loss`);
+    fast.dispose();
+    model.dispose();
   });
 
   test('a model with another activation is refused with the reason', () => {

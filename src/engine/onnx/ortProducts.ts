@@ -64,6 +64,22 @@ export class OrtProducts {
     );
   }
 
+  /** Runs each kind of operation once on 1×1 inputs: every session exists, or this throws. */
+  prepare(): void {
+    const one = () => Float32Array.of(1);
+    for (const rank of [2, 3])
+      for (const [tA, tB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ]) {
+        const d = Array(rank).fill(1);
+        this.run(one(), d, one(), d, one(), d, tA, tB);
+      }
+    this.softmax(one(), 1, 1, one());
+    this.gelu(one(), one(), one());
+  }
+
   /** Softmax over the last axis of x [rows, cols] into out (may be x). */
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
     this.runGraph('softmax', softmaxGraph, [[x, [rows, cols]]], [[out, [rows, cols]]]);

@@ -244,6 +244,11 @@ export class FastBertStep {
     return this.grads.get(name)!;
   }
 
+  /** Closes the ONNX Runtime sessions (and their threads). */
+  dispose(): void {
+    this.products.dispose();
+  }
+
   /** A product on ONNX Runtime (ortProducts.ts), timed apart when timings are kept. */
   private mm(
     a: Float32Array,
@@ -723,9 +728,13 @@ export function fastBertFor(
   if (['0', 'off', 'false'].includes(env)) return undefined;
   if (!ortProducts && !['1', 'on', 'true'].includes(env)) return undefined;
   if (fastBertProblem(config)) return undefined;
+  let products: OrtProducts | undefined;
   try {
-    return new FastBertStep(config, new OrtProducts(threads), shapes);
+    products = new OrtProducts(threads);
+    products.prepare(); // every session the step uses, so that one ORT refuses shows here
+    return new FastBertStep(config, products, shapes);
   } catch {
-    return undefined; // ONNX Runtime did not load: tfjs trains, as it would have
+    products?.dispose();
+    return undefined; // ONNX Runtime did not load or refused a graph: tfjs trains, as it would have
   }
 }

@@ -38,6 +38,7 @@ import {
 import { emptyStats } from '../data/corpus';
 import { Masker } from '../data/mlm';
 import { Bert, bertParamShapes, decays } from '../models/bert';
+import { ortMatMulStats } from '../onnx/ortMatMul';
 import { Rng } from '../random';
 import { BasicTokenizer } from '../tokenizer/basic';
 import { trainWordPieceVocab } from '../tokenizer/trainer';
@@ -223,7 +224,7 @@ function fastStep(
     throw new NonFiniteLossError(l10n.t('the loss became {0} at step {1}', r.loss, trainer.step + 1));
   // weight 0: masked LM only, and the NSP head gets no gradient at all (as with tfjs)
   const grads = nspWeight === 0 ? new Map([...r.grads].filter(([n]) => !nspOnly(n))) : r.grads;
-  const gradNorm = trainer.applyGradients(grads, lr);
+  const gradNorm = trainer.applyGradients(grads, lr, { inPlace: true }); // no tfjs kernel reads this model meanwhile
   return {
     loss: r.loss,
     gradNorm,
@@ -378,53 +379,54 @@ async function run(
   });
   const data = new PretrainingData(files, tok, masker, o, rng);
   const info = backendInfo();
-  const fast = fastBertFor(
-    model.config,
-    bertParamShapes(model.config),
-    info?.ortProducts === true,
-    info?.inference?.threads ?? 1,
-  );
+  // as many ORT threads as the products of tfjs training get (PRETRAIN_LAB_ORT_MATMUL_THREADS, else all)
+  const threads = ortMatMulStats().threads || info?.inference?.threads || 1;
+  const fast = fastBertFor(model.config, bertParamShapes(model.config), info?.ortProducts === true, threads);
   if (fast)
     log(
       l10n.t(
         'Each step runs the hand-written BERT step on ONNX Runtime (PRETRAIN_LAB_FAST_STEP=0: TensorFlow.js).',
       ),
     );
-  // the loss of a frequency-only guess, so a reader can tell a run that has not learnt yet
-  const unigramEntropy = await maskedTokenEntropy(files, tok, undefined, cb.shouldStop);
-  if (!resuming) {
-    // the replaced model goes only now that the new one's vocabulary is ready
-    clearOld();
-    writeModelHeader(outDir, cfgFile, vocab);
+  try {
+    // the loss of a frequency-only guess, so a reader can tell a run that has not learnt yet
+    const unigramEntropy = await maskedTokenEntropy(files, tok, undefined, cb.shouldStop);
+    if (!resuming) {
+      // the replaced model goes only now that the new one's vocabulary is ready
+      clearOld();
+      writeModelHeader(outDir, cfgFile, vocab);
+    }
+    const r = await runPretraining({
+      dir: outDir,
+      task: bertPretrainingTask(model, data, rng, o.nspWeight, trainer, fast),
+      o,
+      preset: cfgFile.preset,
+      model,
+      trainer,
+      rng,
+      save: (names, c) => saveCheckpoint(outDir, names, c),
+      progress: (p: LoopProgress) => trainProgress(p, unigramEntropy),
+      onProgress: (p) => cb.onProgress?.(p, data.lastSample),
+      shouldStop: cb.shouldStop,
+    });
+    const s = data.stats;
+    if (s.skippedBinary.length + s.skippedEncoding.length > 0) {
+      log(
+        l10n.t(
+          'Skipped {0} binary and {1} non-UTF-8 file(s).',
+          s.skippedBinary.length,
+          s.skippedEncoding.length,
+        ),
+      );
+    }
+    return {
+      status: r.status,
+      step: r.lastGood?.step ?? 0,
+      summary: summarize(outDir, cfgFile, r.lastGood, bertParamCount(cfgFile.bert)),
+      lastProgress: r.lastProgress,
+      replaced,
+    };
+  } finally {
+    fast?.dispose(); // its ONNX Runtime sessions and their threads
   }
-  const r = await runPretraining({
-    dir: outDir,
-    task: bertPretrainingTask(model, data, rng, o.nspWeight, trainer, fast),
-    o,
-    preset: cfgFile.preset,
-    model,
-    trainer,
-    rng,
-    save: (names, c) => saveCheckpoint(outDir, names, c),
-    progress: (p: LoopProgress) => trainProgress(p, unigramEntropy),
-    onProgress: (p) => cb.onProgress?.(p, data.lastSample),
-    shouldStop: cb.shouldStop,
-  });
-  const s = data.stats;
-  if (s.skippedBinary.length + s.skippedEncoding.length > 0) {
-    log(
-      l10n.t(
-        'Skipped {0} binary and {1} non-UTF-8 file(s).',
-        s.skippedBinary.length,
-        s.skippedEncoding.length,
-      ),
-    );
-  }
-  return {
-    status: r.status,
-    step: r.lastGood?.step ?? 0,
-    summary: summarize(outDir, cfgFile, r.lastGood, bertParamCount(cfgFile.bert)),
-    lastProgress: r.lastProgress,
-    replaced,
-  };
 }

@@ -97,9 +97,15 @@ export class Trainer {
   /**
    * One AdamW update from gradients computed without tfjs (the fast BERT step, fastBert.ts), by parameter
    * name; the global norm is taken over them as given. Returns the norm; throws NonFiniteLossError, with
-   * nothing changed, when it is not finite.
+   * nothing changed, when it is not finite. `inPlace`: write the new values into the variables' own
+   * memory where no other tensor shares it — only for a model no tfjs kernel reads during the training
+   * (the wasm backend caches a product's packed weights by tensor, and would not see the new values).
    */
-  applyGradients(grads: ReadonlyMap<string, Float32Array>, learningRate: number): number {
+  applyGradients(
+    grads: ReadonlyMap<string, Float32Array>,
+    learningRate: number,
+    opts: { inPlace?: boolean } = {},
+  ): number {
     let sq = 0;
     for (const g of grads.values()) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
     const norm = Math.sqrt(sq);
@@ -108,15 +114,23 @@ export class Trainer {
     const names = [...grads.keys()].filter((n) => this.model.params.has(n));
     const tensors: tf.NamedTensorMap = {};
     const tensor = (n: string) => tf.tensor(grads.get(n)!, this.model.params.get(n)!.shape, 'float32');
-    if (!this.fused) for (const n of names) tensors[n] = tensor(n);
+    if (!this.fused || !opts.inPlace) for (const n of names) tensors[n] = tensor(n);
     try {
       // in place where the variables' memory is theirs alone (fusedAdamW.ts), else through the kernel
-      this.apply(names, tensors, learningRate, norm, (name, step) => {
-        const [p, m, v] = [this.model.params.get(name)!, this.m.get(name)!, this.v.get(name)!];
-        if (adamWInPlace(p, m, v, grads.get(name)!, step)) return true;
-        tensors[name] = tensor(name);
-        return false;
-      });
+      this.apply(
+        names,
+        tensors,
+        learningRate,
+        norm,
+        opts.inPlace
+          ? (name, step) => {
+              const [p, m, v] = [this.model.params.get(name)!, this.m.get(name)!, this.v.get(name)!];
+              if (adamWInPlace(p, m, v, grads.get(name)!, step)) return true;
+              tensors[name] = tensor(name);
+              return false;
+            }
+          : undefined,
+      );
     } finally {
       for (const t of Object.values(tensors)) t.dispose();
     }
