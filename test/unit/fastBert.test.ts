@@ -53,32 +53,36 @@ function batch(rng: Rng, B: number, T: number, perSeq: number): FastBatch {
   };
 }
 
+/** tfjs's losses of the model on the batch, without dropout: the reference. */
+function tfLosses(model: Bert, b: FastBatch) {
+  const [B, T] = [b.batchSize, b.seqLength];
+  return model.pretrainLosses(
+    {
+      inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
+      segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
+      attentionMask: tf.tensor2d(b.attentionMask, [B, T]),
+    },
+    {
+      maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
+      maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
+      maskedWeights: tf.tensor1d(b.maskedWeights),
+      nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
+    },
+    { training: false },
+  );
+}
+
 describe('fast BERT step (design b)', () => {
   test('loss, metrics and every gradient equal tfjs autograd of Bert.pretrainLosses, after another step', async () => {
     await backend();
     const model = new Bert(config, { seed: 7 });
     const b = batch(new Rng(3), 3, 10, 3);
-    const B = b.batchSize;
-    const T = b.seqLength;
     // tfjs: the reference
     const names = [...model.params.keys()];
     const vars = names.map((n) => model.params.get(n)!);
     let metrics: number[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const l = model.pretrainLosses(
-        {
-          inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
-          segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
-          attentionMask: tf.tensor2d(b.attentionMask, [B, T]),
-        },
-        {
-          maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
-          maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
-          maskedWeights: tf.tensor1d(b.maskedWeights),
-          nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
-        },
-        { training: false },
-      );
+      const l = tfLosses(model, b);
       metrics = [l.mlmLoss, l.nspLoss, l.mlmCorrect, l.nspCorrect].map((t) => t.dataSync()[0]);
       return l.loss;
     }, vars);
@@ -203,22 +207,8 @@ describe('fast BERT step (design b)', () => {
     const fast = new FastBertStep(config, products, bertParamShapes(config));
     for (let s = 0; s < 3; s++) {
       const b = batch(new Rng(20 + s), 3, 10, 3);
-      const [B, T] = [b.batchSize, b.seqLength];
       const a = await tRef.trainStep(() => {
-        const l = ref.pretrainLosses(
-          {
-            inputIds: tf.tensor2d(b.inputIds, [B, T], 'int32'),
-            segmentIds: tf.tensor2d(b.segmentIds, [B, T], 'int32'),
-            attentionMask: tf.tensor2d(b.attentionMask, [B, T]),
-          },
-          {
-            maskedPositions: tf.tensor1d(b.maskedPositions, 'int32'),
-            maskedIds: tf.tensor1d(b.maskedIds, 'int32'),
-            maskedWeights: tf.tensor1d(b.maskedWeights),
-            nspLabels: tf.tensor1d(b.nspLabels, 'int32'),
-          },
-          { training: false },
-        );
+        const l = tfLosses(ref, b);
         return { loss: l.loss, metrics: {} };
       }, 1e-2);
       const r = fast.step(variableValues(ours.params), b, false, 1);
