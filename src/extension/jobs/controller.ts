@@ -217,7 +217,7 @@ export class JobController implements vscode.Disposable {
       corpus: job.corpus,
       unit: job.unit,
       total: job.total,
-      backend: job.usesBackend ? (this.engine.backend ?? '…') : undefined,
+      backend: job.usesBackend ? (this.engine.training ?? this.engine.backend ?? '…') : undefined,
     };
     this.run = run;
     this.points = [];
@@ -246,7 +246,8 @@ export class JobController implements vscode.Disposable {
             const { extras, ...point } = jp;
             this.points.push(point);
             if (extras) this.extras = { ...this.extras, ...extras };
-            if (run.backend !== undefined && this.engine.backend) run.backend = this.engine.backend;
+            if (run.backend !== undefined && this.engine.backend)
+              run.backend = this.engine.training ?? this.engine.backend;
             this.panel.send({ type: 'progress', progress: jp });
             report(100 * jp.fraction, progressLine(jp));
             const note = job.note?.(p);
