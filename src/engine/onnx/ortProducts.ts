@@ -6,7 +6,7 @@
 // Erf take a fraction of JavaScript's Math.exp (~10 ns a value here). Call loadOrt() first.
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder } from './graph';
-import { loadOrt } from './runtime';
+import { loadOrt, sessionOptions } from './runtime';
 
 interface NativeSession {
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
@@ -129,14 +129,9 @@ export class OrtProducts {
     if (e) return e;
     const { model, outputs } = build();
     const session = new this.binding.InferenceSession();
-    session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
-      intraOpNumThreads: this.threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      executionProviders: ['cpu'],
-      extra: { session: { intra_op: { allow_spinning: this.spin ? '1' : '0' } } },
-    });
+    // between two calls JavaScript runs: a spinning ORT thread would take the core it needs
+    const options = sessionOptions(this.threads, { intra_op: { allow_spinning: this.spin ? '1' : '0' } });
+    session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, options);
     e = { s: session, out: outputs };
     this.sessions.set(key, e);
     return e;

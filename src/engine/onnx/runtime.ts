@@ -53,6 +53,18 @@ export function sessionThreads(): number {
   return trainingRuns() ? 1 : (ort?.info.threads ?? 1);
 }
 
+/** The options every session here is built with: CPU, sequential, `threads` intra-op threads, and `session` config entries. */
+export function sessionOptions(threads: number, session: Record<string, unknown> = {}): object {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    executionProviders: ['cpu'],
+    ...(Object.keys(session).length > 0 && { extra: { session } }),
+  };
+}
+
 export class OrtSession {
   private session: NativeSession;
   private threads: number;
@@ -77,16 +89,15 @@ export class OrtSession {
 
   private compile(model: Uint8Array): NativeSession {
     const session = new ort!.mod.binding.InferenceSession();
-    session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
-      intraOpNumThreads: this.threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      executionProviders: ['cpu'],
-      ...(this.folder !== undefined && {
-        extra: { session: { model_external_initializers_file_folder_path: this.folder } },
-      }),
-    });
+    session.loadModel(
+      model.buffer as ArrayBuffer,
+      model.byteOffset,
+      model.byteLength,
+      sessionOptions(
+        this.threads,
+        this.folder !== undefined ? { model_external_initializers_file_folder_path: this.folder } : {},
+      ),
+    );
     return session;
   }
 
