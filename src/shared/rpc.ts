@@ -48,6 +48,7 @@ export function remoteError(message: string, name = 'Error'): Error {
 }
 
 const handOver = new WeakSet<ArrayBuffer>();
+let marked = 0; // buffers marked and not yet sent: no reply is searched while there are none
 
 /**
  * Marks a typed array of a reply to be moved, not copied, to the other side (a worker's postMessage
@@ -57,7 +58,10 @@ const handOver = new WeakSet<ArrayBuffer>();
  */
 export function handOverOnReply<T extends ArrayBufferView>(a: T): T {
   const b = a.buffer;
-  if (b instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength) handOver.add(b);
+  if (b instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength && !handOver.has(b)) {
+    handOver.add(b);
+    marked++;
+  }
   return a;
 }
 
@@ -174,9 +178,10 @@ export class RpcEndpoint {
     };
     try {
       const result = await this.handler(body, ctx);
-      const transfer = handedOver(result);
+      const transfer = marked > 0 ? handedOver(result) : [];
       this.post({ rpc: 'response', inReplyTo: id, body: result }, transfer.length ? transfer : undefined);
       for (const b of transfer) handOver.delete(b);
+      marked -= transfer.length;
     } catch (e) {
       if (e instanceof Error) this.post({ rpc: 'error', inReplyTo: id, message: e.message, name: e.name });
       else this.post({ rpc: 'error', inReplyTo: id, message: String(e) });
