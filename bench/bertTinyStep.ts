@@ -78,7 +78,7 @@ export function tinyBertFastStep(threads: number) {
     add('reading the variables', t0);
     const r = fast.step(values, batch, true, seed++);
     t0 = performance.now();
-    trainer.applyGradients(r.grads, 1e-4, { inPlace: true });
+    trainer.applyGradients(r.grads, 1e-4, { inPlace: true, sumSquares: r.sumSquares });
     add('AdamW (Trainer.applyGradients)', t0);
     return r.loss;
   };

@@ -73,49 +73,51 @@ function tfLosses(model: Bert, b: FastBatch) {
 }
 
 describe('fast BERT step (design b)', () => {
-  test('loss, metrics and every gradient equal tfjs autograd of Bert.pretrainLosses, after another step', async () => {
-    await backend();
-    const model = new Bert(config, { seed: 7 });
-    const b = batch(new Rng(3), 3, 10, 3);
-    // tfjs: the reference
-    const names = [...model.params.keys()];
-    const vars = names.map((n) => model.params.get(n)!);
-    let metrics: number[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const l = tfLosses(model, b);
-      metrics = [l.mlmLoss, l.nspLoss, l.mlmCorrect, l.nspCorrect].map((t) => t.dataSync()[0]);
-      return l.loss;
-    }, vars);
-    // ours, from the same values
-    const products = new OrtProducts(1);
-    const fast = new FastBertStep(config, products, bertParamShapes(config));
-    const values = new Map(names.map((n) => [n, model.params.get(n)!.dataSync() as Float32Array]));
-    fast.step(values, batch(new Rng(8), 3, 10, 3), true, 5); // another batch first: nothing may carry over
-    const r = fast.step(values, b, false, 1);
-    assert.ok(Math.abs(r.loss - value.dataSync()[0]) < 1e-4, `loss ${r.loss} vs ${value.dataSync()[0]}`);
-    assert.ok(Math.abs(r.mlmLoss - metrics[0]) < 1e-4, `MLM loss ${r.mlmLoss} vs ${metrics[0]}`);
-    assert.ok(Math.abs(r.nspLoss - metrics[1]) < 1e-4, `NSP loss ${r.nspLoss} vs ${metrics[1]}`);
-    assert.equal(r.mlmCorrect, metrics[2]);
-    assert.equal(r.nspCorrect, metrics[3]);
-    let worst = { name: '', diff: 0 };
-    names.forEach((n, i) => {
-      const want = grads[vars[i].name].dataSync();
-      const got = r.grads.get(n)!;
-      assert.equal(got.length, want.length, n);
-      let scale = 1e-3;
-      for (const w of want) scale = Math.max(scale, Math.abs(w));
-      for (let k = 0; k < want.length; k++) {
-        const d = Math.abs(got[k] - want[k]) / scale;
-        if (d > worst.diff) worst = { name: `${n}[${k}]: ${got[k]} vs ${want[k]}`, diff: d };
-      }
+  for (const kernels of ['simd', 'javascript'] as const)
+    test(`loss, metrics and every gradient equal tfjs autograd of Bert.pretrainLosses, after another step (${kernels} passes)`, async () => {
+      await backend();
+      const model = new Bert(config, { seed: 7 });
+      const b = batch(new Rng(3), 3, 10, 3);
+      // tfjs: the reference
+      const names = [...model.params.keys()];
+      const vars = names.map((n) => model.params.get(n)!);
+      let metrics: number[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const l = tfLosses(model, b);
+        metrics = [l.mlmLoss, l.nspLoss, l.mlmCorrect, l.nspCorrect].map((t) => t.dataSync()[0]);
+        return l.loss;
+      }, vars);
+      // ours, from the same values
+      const products = new OrtProducts(1);
+      const fast = new FastBertStep(config, products, bertParamShapes(config), kernels);
+      const values = new Map(names.map((n) => [n, model.params.get(n)!.dataSync() as Float32Array]));
+      fast.step(values, batch(new Rng(8), 3, 10, 3), true, 5); // another batch first: nothing may carry over
+      const r = fast.step(values, b, false, 1);
+      assert.equal(fast.k.name, kernels === 'simd' ? 'wasm-simd' : 'javascript');
+      assert.ok(Math.abs(r.loss - value.dataSync()[0]) < 1e-4, `loss ${r.loss} vs ${value.dataSync()[0]}`);
+      assert.ok(Math.abs(r.mlmLoss - metrics[0]) < 1e-4, `MLM loss ${r.mlmLoss} vs ${metrics[0]}`);
+      assert.ok(Math.abs(r.nspLoss - metrics[1]) < 1e-4, `NSP loss ${r.nspLoss} vs ${metrics[1]}`);
+      assert.equal(r.mlmCorrect, metrics[2]);
+      assert.equal(r.nspCorrect, metrics[3]);
+      let worst = { name: '', diff: 0 };
+      names.forEach((n, i) => {
+        const want = grads[vars[i].name].dataSync();
+        const got = r.grads.get(n)!;
+        assert.equal(got.length, want.length, n);
+        let scale = 1e-3;
+        for (const w of want) scale = Math.max(scale, Math.abs(w));
+        for (let k = 0; k < want.length; k++) {
+          const d = Math.abs(got[k] - want[k]) / scale;
+          if (d > worst.diff) worst = { name: `${n}[${k}]: ${got[k]} vs ${want[k]}`, diff: d };
+        }
+      });
+      assert.ok(worst.diff < 1e-4, `largest difference relative to the gradient's scale: ${worst.name}`);
+      assert.ok(products.calls > 30, `the products ran on ONNX Runtime (${products.calls})`);
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      model.dispose();
+      products.dispose();
     });
-    assert.ok(worst.diff < 1e-4, `largest difference relative to the gradient's scale: ${worst.name}`);
-    assert.ok(products.calls > 30, `the products ran on ONNX Runtime (${products.calls})`);
-    value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
-    model.dispose();
-    products.dispose();
-  });
 
   test('dropout draws masks from the seed: the same seed gives the same step, another seed another', async () => {
     await backend();

@@ -13,29 +13,9 @@ import { tensorMemory } from '../backend';
 import { bertBlockNames } from '../models/bert';
 import { OrtProducts } from '../onnx/ortProducts';
 import { Rng } from '../random';
-import {
-  addBias,
-  addBiasArgmax,
-  addInto,
-  biasGrad,
-  concatQkv,
-  crossEntropyBackward,
-  dropoutMask,
-  embed,
-  embedBackward,
-  gatherRows,
-  heads,
-  layerNorm,
-  layerNormBackward,
-  mulInto,
-  mulTo,
-  qkvHeads,
-  scaleAndMask,
-  scatterAddRows,
-  softmaxBackward,
-  splitQkvGrad,
-} from './fastKernels';
-import { Workspace } from './fastWorkspace';
+import { concatQkv, gatherRows, scatterAddRows, splitQkvGrad } from './fastKernels';
+import { type Alloc, Workspace } from './fastWorkspace';
+import { jsKernels, SimdKernels, type StepKernels, simdKernelsFit } from './stepKernels';
 
 /** One packed batch (data/batches.ts Batch has these fields). */
 export interface FastBatch {
@@ -58,6 +38,8 @@ export interface FastStepResult {
   nspCorrect: number;
   /** Gradients by parameter name; the arrays are reused by the next step. */
   grads: Map<string, Float32Array>;
+  /** Σ g² over every gradient, when the SIMD passes computed it (Trainer.applyGradients takes it). */
+  sumSquares?: number;
 }
 
 /** Why this config cannot take the fast step, or undefined when it can. */
@@ -69,6 +51,10 @@ export function fastBertProblem(c: BertConfig): string | undefined {
 export class FastBertStep {
   private ws!: Workspace; // made by the first step, again when the batch shape changes
   readonly grads = new Map<string, Float32Array>();
+  /** The passes besides the products: WebAssembly SIMD over an arena, or JavaScript (stepKernels.ts). */
+  k: StepKernels;
+  private readonly simd: boolean;
+  private readonly arenaParams = new Map<string, Float32Array>(); // SIMD: the arena's copy of each parameter
   /** When set (bench/bertStep.ts), the milliseconds of each part of the steps, the products apart. */
   timings: Map<string, number> | undefined;
   private last = 0;
@@ -81,14 +67,37 @@ export class FastBertStep {
   constructor(
     readonly config: BertConfig,
     readonly products: OrtProducts,
-    shapes: [string, number[]][], // every parameter's name and shape (bertParamShapes)
+    private readonly shapes: [string, number[]][], // every parameter's name and shape (bertParamShapes)
+    kernels: 'simd' | 'javascript' = stepKernelChoice(),
   ) {
     const problem = fastBertProblem(config);
     if (problem) throw new Error(`The fast BERT step cannot train this model: ${problem}.`);
-    for (const [name, shape] of shapes)
-      this.grads.set(name, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    this.simd = kernels === 'simd' && simdKernelsFit([config.hiddenSize, config.intermediateSize]);
+    this.k = jsKernels(products);
+    if (!this.simd) for (const [name, shape] of shapes) this.grads.set(name, new Float32Array(size(shape)));
   }
 
+  /**
+   * The buffers for a batch shape. SIMD: one arena holds them, the gradients and a copy of the parameters
+   * (laid out once to measure it, then for real, so that nothing in it ever moves).
+   */
+  private layout(B: number, T: number, P: number): void {
+    if (!this.simd) {
+      this.ws = new Workspace(this.config, B, T, P);
+      return;
+    }
+    const lay = (a: Alloc) => ({
+      ws: new Workspace(this.config, B, T, P, a),
+      params: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
+      grads: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
+    });
+    const k = new SimdKernels(SimdKernels.measure(lay));
+    const l = lay(k);
+    this.k = k;
+    this.ws = l.ws;
+    for (const [n, v] of l.params) this.arenaParams.set(n, v);
+    for (const [n, v] of l.grads) this.grads.set(n, v);
+  }
   private lap(part: string): void {
     if (!this.timings) return;
     const now = performance.now();
@@ -144,7 +153,7 @@ export class FastBertStep {
     out: Float32Array,
   ): void {
     this.mm(x, [rows, cin], this.p(`${prefix}.kernel`), [cin, cout], out, [rows, cout]);
-    addBias(out, this.p(`${prefix}.bias`), cout);
+    this.k.addBias(out, this.p(`${prefix}.bias`), cout);
   }
 
   /** The backward pass of dense: d bias and d kernel accumulated, dx = dy · Wᵀ (when asked). */
@@ -157,7 +166,7 @@ export class FastBertStep {
     cout: number,
     dx?: Float32Array,
   ): void {
-    biasGrad(dy, this.g(`${prefix}.bias`), cout);
+    this.k.biasGrad(dy, this.g(`${prefix}.bias`), cout);
     this.mm(x, [rows, cin], dy, [rows, cout], this.g(`${prefix}.kernel`), [cin, cout], true, false);
     if (dx) this.mm(dy, [rows, cout], this.p(`${prefix}.kernel`), [cin, cout], dx, [rows, cin], false, true);
   }
@@ -173,10 +182,10 @@ export class FastBertStep {
     rstd: Float32Array,
   ): void {
     const m = this.mask(mask);
-    if (m) mulInto(x, m);
-    addInto(x, residual);
+    if (m) this.k.mulInto(x, m);
+    this.k.addInto(x, residual);
     const c = this.config;
-    layerNorm(
+    this.k.layerNorm(
       x,
       this.p(`${norm}.gamma`),
       this.p(`${norm}.beta`),
@@ -202,7 +211,7 @@ export class FastBertStep {
     dx: Float32Array,
   ): void {
     const H = this.config.hiddenSize;
-    layerNormBackward(
+    this.k.layerNormBackward(
       dy,
       xhat,
       rstd,
@@ -212,14 +221,14 @@ export class FastBertStep {
       this.g(`${norm}.gamma`),
       this.g(`${norm}.beta`),
     );
-    if (this.drop && mask) mulTo(dSum, mask, dx);
+    if (this.drop && mask) this.k.mulTo(dSum, mask, dx);
     else dx.set(dSum);
   }
 
   /** A dropout site: a fresh mask from the step's generator, or undefined when the step does not drop. */
   private mask(m: Float32Array | undefined): Float32Array | undefined {
     if (!this.drop || !m) return undefined;
-    dropoutMask(this.rng.seed(), m, this.config.dropout);
+    this.k.dropoutMask(this.rng.seed(), m, this.config.dropout);
     return m;
   }
 
@@ -240,10 +249,32 @@ export class FastBertStep {
     const P = batch.maskedPositions.length;
     if (T > c.maxPositions)
       throw new Error(`The input has ${T} tokens; this model accepts at most ${c.maxPositions}.`);
-    if (!this.ws || this.ws.B !== B || this.ws.T !== T || this.ws.P !== P)
-      this.ws = new Workspace(c, B, T, P);
-    this.params = params;
-    this.batch = batch;
+    if (!this.ws || this.ws.B !== B || this.ws.T !== T || this.ws.P !== P) this.layout(B, T, P);
+    if (this.simd) {
+      for (const [n, v] of this.arenaParams) {
+        const from = params.get(n);
+        if (!from) throw new Error(`The model has no parameter ${n}.`);
+        v.set(from);
+      }
+      const ws = this.ws;
+      ws.inputIds.set(batch.inputIds);
+      ws.segmentIds.set(batch.segmentIds);
+      ws.attentionMask.set(batch.attentionMask);
+      ws.maskedIds.set(batch.maskedIds);
+      ws.maskedWeights.set(batch.maskedWeights);
+      this.params = this.arenaParams;
+      this.batch = {
+        ...batch,
+        inputIds: ws.inputIds,
+        segmentIds: ws.segmentIds,
+        attentionMask: ws.attentionMask,
+        maskedIds: ws.maskedIds,
+        maskedWeights: ws.maskedWeights,
+      };
+    } else {
+      this.params = params;
+      this.batch = batch;
+    }
     this.drop = training && c.dropout > 0;
     this.rng = new Rng(seed);
     for (const a of this.grads.values()) a.fill(0);
@@ -270,6 +301,7 @@ export class FastBertStep {
         mlmCorrect: mlm.correct,
         nspCorrect: nsp.correct,
         grads: this.grads,
+        sumSquares: this.k instanceof SimdKernels ? this.k.sumSquares(this.grads.values()) : undefined,
       };
     } finally {
       this.params = new Map();
@@ -280,7 +312,7 @@ export class FastBertStep {
     const { ws, batch: b, config: c } = this;
     const H = c.hiddenSize;
     const E = this.p('embeddings.word_embeddings');
-    embed(
+    this.k.embed(
       b.inputIds,
       b.segmentIds,
       E,
@@ -291,7 +323,7 @@ export class FastBertStep {
       ws.x0,
     );
     const gamma = this.p('embeddings.LayerNorm.gamma');
-    layerNorm(
+    this.k.layerNorm(
       ws.x0,
       gamma,
       this.p('embeddings.LayerNorm.beta'),
@@ -302,7 +334,7 @@ export class FastBertStep {
       ws.rstd0,
     );
     const m = this.mask(ws.mask0);
-    if (m) mulInto(ws.h0, m);
+    if (m) this.k.mulInto(ws.h0, m);
   }
 
   /** The sizes, parameter names and buffers of block l. */
@@ -313,12 +345,26 @@ export class FastBertStep {
     const nh = c.numHeads;
     const n = bertBlockNames(l);
     const a = n.attention as { query: string; key: string; value: string; output: string };
-    return { B, T, H, I: c.intermediateSize, nh, dh: H / nh, N: B * T, BH: B * nh, n, a, lb: ws.layers[l] };
+    const dh = H / nh;
+    return {
+      B,
+      T,
+      H,
+      I: c.intermediateSize,
+      nh,
+      dh,
+      N: B * T,
+      BH: B * nh,
+      n,
+      a,
+      lb: ws.layers[l],
+      hs: { B, T, nh, dh },
+    };
   }
 
   private blockForward(l: number): void {
     const { ws, batch } = this;
-    const { B, T, H, I, nh, dh, N, BH, n, a, lb } = this.block(l);
+    const { B, T, H, I, nh, dh, N, BH, n, a, lb, hs } = this.block(l);
     lb.input.set(l === 0 ? ws.h0 : ws.layers[l - 1].out);
     // one [H, 3H] product for query, key and value
     const p = (k: string) => this.p(k);
@@ -334,20 +380,20 @@ export class FastBertStep {
       ws.bqkv[l],
     );
     this.mm(lb.input, [N, H], ws.wqkv[l], [H, 3 * H], lb.qkv, [N, 3 * H]);
-    addBias(lb.qkv, ws.bqkv[l], 3 * H);
-    qkvHeads(lb.qkv, lb.q, lb.k, lb.v, B, T, nh, dh, true);
+    this.k.addBias(lb.qkv, ws.bqkv[l], 3 * H);
+    this.k.qkvHeads(lb.qkv, lb.q, lb.k, lb.v, hs, true);
     this.mm(lb.q, [BH, T, dh], lb.k, [BH, T, dh], lb.probs, [BH, T, T], false, true);
-    scaleAndMask(lb.probs, batch.attentionMask, B, nh, T, 1 / Math.sqrt(dh));
-    this.products.softmax(lb.probs, BH * T, T, lb.probs);
+    this.k.scaleAndMask(lb.probs, batch.attentionMask, B, nh, T, 1 / Math.sqrt(dh));
+    this.k.softmax(lb.probs, BH * T, T, lb.probs);
     const mp = this.mask(lb.maskProbs);
-    if (mp) mulTo(lb.probs, mp, lb.probsDropped);
+    if (mp) this.k.mulTo(lb.probs, mp, lb.probsDropped);
     this.mm(mp ? lb.probsDropped : lb.probs, [BH, T, T], lb.v, [BH, T, dh], lb.ctxHeads, [BH, T, dh]);
-    heads(lb.ctx, lb.ctxHeads, B, T, nh, dh, false);
+    this.k.heads(lb.ctx, lb.ctxHeads, hs, false);
     this.dense(lb.ctx, N, a.output, H, H, lb.r1);
     this.addNorm(lb.r1, lb.input, lb.maskAttn, n.attentionNorm, lb.h1, lb.xhat1, lb.rstd1);
     // feed-forward
     this.dense(lb.h1, N, n.ffn.inner, H, I, lb.f);
-    this.products.gelu(lb.f, lb.g, lb.gd);
+    this.k.gelu(lb.f, lb.g, lb.gd);
     this.dense(lb.g, N, n.ffn.output, I, H, lb.r2);
     this.addNorm(lb.r2, lb.h1, lb.maskFfn, n.ffnNorm, lb.out, lb.xhat2, lb.rstd2);
   }
@@ -420,9 +466,9 @@ export class FastBertStep {
     const P = ws.P;
     gatherRows(ws.layers[c.numLayers - 1].out, batch.maskedPositions, H, ws.picked);
     this.dense(ws.picked, P, 'cls.predictions.transform.dense', H, H, ws.t);
-    this.products.gelu(ws.t, ws.tg, ws.tgd);
+    this.k.gelu(ws.t, ws.tg, ws.tgd);
     const gamma = this.p('cls.predictions.transform.LayerNorm.gamma');
-    layerNorm(
+    this.k.layerNorm(
       ws.tg,
       gamma,
       this.p('cls.predictions.transform.LayerNorm.beta'),
@@ -433,18 +479,18 @@ export class FastBertStep {
       ws.rstdT,
     );
     this.mm(ws.u, [P, H], this.p('embeddings.word_embeddings'), [V, H], ws.logits, [P, V], false, true);
-    addBiasArgmax(ws.logits, this.p('cls.predictions.output_bias'), V, ws.argmax);
-    this.products.softmax(ws.logits, P, V, ws.logits);
     let wsum = 1e-5;
     for (let i = 0; i < P; i++) wsum += batch.maskedWeights[i];
-    const [nll, right] = crossEntropyBackward(
+    const [nll, right] = this.k.softmaxCrossEntropy(
       ws.logits,
+      this.p('cls.predictions.output_bias'),
       batch.maskedIds,
       batch.maskedWeights,
-      ws.argmax,
       wsum,
       V,
       this.g('cls.predictions.output_bias'),
+      ws.argmax,
+      ws.pY,
     );
     return { loss: nll / wsum, correct: right };
   }
@@ -459,7 +505,7 @@ export class FastBertStep {
     this.mm(dLogits, [P, V], ws.u, [P, H], this.g('embeddings.word_embeddings'), [V, H], true, false);
     this.mm(dLogits, [P, V], this.p('embeddings.word_embeddings'), [V, H], ws.dPH, [P, H]);
     const gamma = this.p('cls.predictions.transform.LayerNorm.gamma');
-    layerNormBackward(
+    this.k.layerNormBackward(
       ws.dPH,
       ws.xhatT,
       ws.rstdT,
@@ -469,7 +515,7 @@ export class FastBertStep {
       this.g('cls.predictions.transform.LayerNorm.gamma'),
       this.g('cls.predictions.transform.LayerNorm.beta'),
     );
-    mulInto(ws.dPH2, ws.tgd);
+    this.k.mulInto(ws.dPH2, ws.tgd);
     this.denseBackward(ws.picked, ws.dPH2, P, 'cls.predictions.transform.dense', H, H, ws.dPH);
     scatterAddRows(ws.dPH, batch.maskedPositions, H, ws.dX);
   }
@@ -477,20 +523,19 @@ export class FastBertStep {
   /** dX holds d (block output) on entry and d (block input) on return. */
   private blockBackward(l: number): void {
     const { ws } = this;
-    const { B, T, H, I, nh, dh, N, BH, n, a, lb } = this.block(l);
+    const { B, T, H, I, nh, dh, N, BH, n, a, lb, hs } = this.block(l);
     const { dX, dR2, dTmp, dH1, dR1, dCtx, dCtxH, dQ, dK, dV, dI, dQkv } = ws;
-    const p = (k: string) => this.p(k);
     const g = (k: string) => this.g(k);
     // dR2 flows to h1 (residual) and through the dropped feed-forward output (dTmp)
     this.addNormBackward(dX, lb.maskFfn, n.ffnNorm, lb.xhat2, lb.rstd2, dR2, dTmp);
     this.denseBackward(lb.g, dTmp, N, n.ffn.output, I, H, dI);
-    mulInto(dI, lb.gd);
+    this.k.mulInto(dI, lb.gd);
     this.denseBackward(lb.h1, dI, N, n.ffn.inner, H, I, dH1);
-    addInto(dH1, dR2);
+    this.k.addInto(dH1, dR2);
     // dR1 flows to the block input (residual) and through the dropped attention output (dTmp)
     this.addNormBackward(dH1, lb.maskAttn, n.attentionNorm, lb.xhat1, lb.rstd1, dR1, dTmp);
     this.denseBackward(lb.ctx, dTmp, N, a.output, H, H, dCtx);
-    heads(dCtx, dCtxH, B, T, nh, dh, true);
+    this.k.heads(dCtx, dCtxH, hs, true);
     // through ctx = (dropped) probs · v
     this.mm(dCtxH, [BH, T, dh], lb.v, [BH, T, dh], ws.dProbs, [BH, T, T], false, true);
     this.mm(
@@ -503,13 +548,13 @@ export class FastBertStep {
       true,
       false,
     );
-    if (this.drop) mulInto(ws.dProbs, lb.maskProbs!);
-    softmaxBackward(ws.dProbs, lb.probs, T, 1 / Math.sqrt(dh));
+    if (this.drop) this.k.mulInto(ws.dProbs, lb.maskProbs!);
+    this.k.softmaxBackward(ws.dProbs, lb.probs, T, 1 / Math.sqrt(dh));
     this.mm(ws.dProbs, [BH, T, T], lb.k, [BH, T, dh], dQ, [BH, T, dh]);
     this.mm(ws.dProbs, [BH, T, T], lb.q, [BH, T, dh], dK, [BH, T, dh], true, false);
-    qkvHeads(dQkv, dQ, dK, dV, B, T, nh, dh, false);
+    this.k.qkvHeads(dQkv, dQ, dK, dV, hs, false);
     ws.db3.fill(0);
-    biasGrad(dQkv, ws.db3, 3 * H);
+    this.k.biasGrad(dQkv, ws.db3, 3 * H);
     g(`${a.query}.bias`).set(ws.db3.subarray(0, H));
     g(`${a.key}.bias`).set(ws.db3.subarray(H, 2 * H));
     g(`${a.value}.bias`).set(ws.db3.subarray(2 * H));
@@ -517,15 +562,15 @@ export class FastBertStep {
     splitQkvGrad(ws.dW3, H, g(`${a.query}.kernel`), g(`${a.key}.kernel`), g(`${a.value}.kernel`));
     // d (block input) = dR1 (residual) + dQkv · W3ᵀ; dX (d block output) is no longer needed
     this.mm(dQkv, [N, 3 * H], ws.wqkv[l], [H, 3 * H], dX, [N, H], false, true);
-    addInto(dX, dR1);
+    this.k.addInto(dX, dR1);
   }
 
   private embeddingsBackward(): void {
     const { ws, batch, config: c } = this;
     const H = c.hiddenSize;
-    if (this.drop && ws.mask0) mulInto(ws.dX, ws.mask0);
+    if (this.drop && ws.mask0) this.k.mulInto(ws.dX, ws.mask0);
     const dX0 = ws.dR1;
-    layerNormBackward(
+    this.k.layerNormBackward(
       ws.dX,
       ws.xhat0,
       ws.rstd0,
@@ -535,7 +580,7 @@ export class FastBertStep {
       this.g('embeddings.LayerNorm.gamma'),
       this.g('embeddings.LayerNorm.beta'),
     );
-    embedBackward(
+    this.k.embedBackward(
       batch.inputIds,
       batch.segmentIds,
       dX0,
@@ -546,6 +591,14 @@ export class FastBertStep {
       this.g('embeddings.token_type_embeddings'),
     );
   }
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** PRETRAIN_LAB_STEP_KERNELS=javascript keeps the step's passes in JavaScript; SIMD by default. */
+export function stepKernelChoice(): 'simd' | 'javascript' {
+  const v = (process.env.PRETRAIN_LAB_STEP_KERNELS ?? '').trim().toLowerCase();
+  return ['javascript', 'js'].includes(v) ? 'javascript' : 'simd';
 }
 
 /**

@@ -189,6 +189,14 @@ export function splitQkvGrad(
   }
 }
 
+/** Batch, sequence length, heads and the width of one head. */
+export interface HeadShape {
+  B: number;
+  T: number;
+  nh: number;
+  dh: number;
+}
+
 /**
  * The three [B, T, nh, dh] slices of qkv [B·T, 3H] (query, key, value side by side, H = nh·dh) as
  * [B·nh, T, dh] each, or back (toHeads false: q, k, v into qkv).
@@ -198,10 +206,7 @@ export function qkvHeads(
   q: Float32Array,
   k: Float32Array,
   v: Float32Array,
-  B: number,
-  T: number,
-  nh: number,
-  dh: number,
+  { B, T, nh, dh }: HeadShape,
   toHeads: boolean,
 ): void {
   const H = nh * dh;
@@ -231,10 +236,7 @@ export function qkvHeads(
 export function heads(
   x: Float32Array,
   hx: Float32Array,
-  B: number,
-  T: number,
-  nh: number,
-  dh: number,
+  { B, T, nh, dh }: HeadShape,
   toHeads: boolean,
 ): void {
   const H = nh * dh;

@@ -2,6 +2,12 @@
 // pass keeps for its backward pass, the heads' activations, and the backward pass's scratch, allocated
 // once and reused while the shape stays.
 import type { BertConfig } from '../../shared/configs';
+import type { StepKernels } from './stepKernels';
+
+/** Where buffers come from: new arrays, or the SIMD kernels' arena (stepKernels.ts). */
+export type Alloc = Pick<StepKernels, 'f32' | 'i32'>;
+
+const plain: Alloc = { f32: (n) => new Float32Array(n), i32: (n) => new Int32Array(n) };
 
 export interface LayerBuffers {
   input: Float32Array; // [N, H] the block's input
@@ -63,6 +69,13 @@ export class Workspace {
   readonly dQkv: Float32Array; // [N, 3H]
   readonly db3: Float32Array; // [3H]
   readonly argmax: Int32Array; // [P]
+  readonly pY: Float32Array; // [P] each prediction's probability of its id
+  // the batch, copied in when the buffers are an arena's (the SIMD kernels read only their own memory)
+  readonly inputIds: Int32Array; // [N]
+  readonly segmentIds: Int32Array;
+  readonly attentionMask: Float32Array;
+  readonly maskedIds: Int32Array; // [P]
+  readonly maskedWeights: Float32Array;
   readonly dProbs: Float32Array; // [B·nh, T, T]
   readonly dW3: Float32Array; // [H, 3H]
   readonly dPH: Float32Array; // [P, H]
@@ -73,12 +86,13 @@ export class Workspace {
     readonly B: number,
     readonly T: number,
     readonly P: number,
+    a: Alloc = plain,
   ) {
     const H = c.hiddenSize;
     const I = c.intermediateSize;
     const N = B * T;
     const nh = c.numHeads;
-    const f = (n: number) => new Float32Array(n);
+    const f = (n: number) => a.f32(n);
     const drop = c.dropout > 0;
     this.x0 = f(N * H);
     this.xhat0 = f(N * H);
@@ -134,7 +148,13 @@ export class Workspace {
     this.dI = f(N * I);
     this.dQkv = f(N * 3 * H);
     this.db3 = f(3 * H);
-    this.argmax = new Int32Array(P);
+    this.argmax = a.i32(P);
+    this.pY = f(P);
+    this.inputIds = a.i32(N);
+    this.segmentIds = a.i32(N);
+    this.attentionMask = f(N);
+    this.maskedIds = a.i32(P);
+    this.maskedWeights = f(P);
     this.dProbs = f(B * nh * T * T);
     this.dW3 = f(H * 3 * H);
     this.dPH = f(P * H);

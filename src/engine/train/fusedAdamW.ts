@@ -6,6 +6,7 @@
 // wasm heap, the cpu backend's arrays); other backends (tfjs-node) keep the op-by-op update in trainer.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { tensorMemory } from '../backend';
+import { stepKernelExports } from './stepKernels';
 
 const KERNEL = 'PretrainLabAdamW';
 const BACKENDS = ['wasm', 'cpu'] as const;
@@ -73,6 +74,64 @@ export function adamWUpdate(
   }
 }
 
+/** The scalars of one update as stepKernels.wat's adamw takes them after the four pointers and n. */
+function adamWScalars(a: AdamWStep): number[] {
+  return [
+    a.b1,
+    a.b2,
+    (1 - a.b1) * a.clip,
+    (1 - a.b2) * a.clip * a.clip,
+    a.lr / a.bc1,
+    1 / a.bc2,
+    a.eps,
+    1 - a.lr * a.wd,
+  ];
+}
+
+/** AdamW in WebAssembly SIMD over any memory (stepKernels.wat), for the tests and the wasm heap. */
+export function simdAdamW(memory: WebAssembly.Memory) {
+  const w = stepKernelExports(memory);
+  return (
+    w &&
+    ((P: number, M: number, V: number, G: number, n: number, a: AdamWStep) =>
+      w.adamw(P, M, V, G, n, ...adamWScalars(a)))
+  );
+}
+
+interface WasmHeap {
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+}
+
+// per tfjs wasm heap: the SIMD update bound to it and a scratch the gradient is copied into
+const heaps = new WeakMap<object, { run: ReturnType<typeof simdAdamW>; scratch: number; floats: number }>();
+
+/**
+ * The update on the wasm backend's heap in SIMD (the gradient copied next to the variables first); false
+ * where WebAssembly has no SIMD or the heap is not reachable.
+ */
+function adamWOnHeap(backend: unknown, pmv: tf.Variable[], g: Float32Array, a: AdamWStep): boolean {
+  const wasm = (backend as { wasm?: WasmHeap }).wasm;
+  const memory = wasm?.asm?.memory;
+  if (!wasm || !(memory instanceof WebAssembly.Memory)) return false;
+  let h = heaps.get(memory);
+  if (!h) {
+    h = { run: simdAdamW(memory), scratch: 0, floats: 0 };
+    heaps.set(memory, h);
+  }
+  if (!h.run) return false;
+  if (h.floats < g.length) {
+    // grows to the largest parameter once (the word embeddings); never freed while the heap lives
+    h.scratch = wasm._malloc(g.length * 4);
+    h.floats = g.length;
+  }
+  // views after the allocation, which may have moved the heap
+  const [P, M, V] = pmv.map((t) => tensorMemory(backend, 'wasm', t));
+  new Float32Array(memory.buffer, h.scratch, g.length).set(g);
+  h.run(P.byteOffset, M.byteOffset, V.byteOffset, h.scratch, g.length, a);
+  return true;
+}
+
 /**
  * AdamW in place on the variables' own memory (the wasm heap, the cpu backend's arrays) when no other
  * tensor shares it; false (nothing done) when one does or the backend keeps its data elsewhere.
@@ -88,6 +147,8 @@ export function adamWInPlace(
   if (!(BACKENDS as readonly string[]).includes(name)) return false;
   const backend = tf.backend();
   if (![p, m, v].every((t) => backend.refCount(t.dataId) === 1)) return false;
+  if (name === 'wasm' && !process.env.PRETRAIN_LAB_JS_ADAMW && adamWOnHeap(backend, [p, m, v], g, a))
+    return true;
   const [P, M, V] = [p, m, v].map((t) => tensorMemory(backend, name, t) as Float32Array);
   adamWUpdate(P, M, V, g, a, P, M, V);
   return true;

@@ -100,14 +100,16 @@ export class Trainer {
    * nothing changed, when it is not finite. `inPlace`: write the new values into the variables' own
    * memory where no other tensor shares it — only for a model no tfjs kernel reads during the training
    * (the wasm backend caches a product's packed weights by tensor, and would not see the new values).
+   * `sumSquares`: Σ g² over `grads` when the caller has it already.
    */
   applyGradients(
     grads: ReadonlyMap<string, Float32Array>,
     learningRate: number,
-    opts: { inPlace?: boolean } = {},
+    opts: { inPlace?: boolean; sumSquares?: number } = {},
   ): number {
-    let sq = 0;
-    for (const g of grads.values()) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+    let sq = opts.sumSquares ?? 0;
+    if (opts.sumSquares === undefined)
+      for (const g of grads.values()) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
     const norm = Math.sqrt(sq);
     if (!Number.isFinite(norm))
       throw new NonFiniteLossError(l10n.t('the gradient became {0} at step {1}', norm, this.step + 1));

@@ -91,7 +91,8 @@ function fastStep(
     throw new NonFiniteLossError(l10n.t('the loss became {0} at step {1}', r.loss, trainer.step + 1));
   // weight 0: masked LM only, and the NSP head gets no gradient at all (as with tfjs)
   const grads = nspWeight === 0 ? new Map([...r.grads].filter(([n]) => !nspOnly(n))) : r.grads;
-  const gradNorm = trainer.applyGradients(grads, lr, { inPlace: true }); // no tfjs kernel reads this model meanwhile
+  // in place: no tfjs kernel reads this model meanwhile; the NSP-only gradients are zero at weight 0
+  const gradNorm = trainer.applyGradients(grads, lr, { inPlace: true, sumSquares: r.sumSquares });
   return {
     loss: r.loss,
     gradNorm,
