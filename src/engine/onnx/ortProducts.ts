@@ -24,6 +24,8 @@ export class OrtProducts {
   private readonly Tensor: typeof OrtTensor;
   private readonly binding: Binding;
   private readonly sessions = new Map<string, { s: NativeSession; out: string[] }>();
+  private readonly tensors = new WeakMap<Float32Array, Map<string, OrtTensor>>();
+  private inPlace: boolean | undefined; // whether ORT wrote the first call's output where it was asked
 
   /**
    * Throws when the native library cannot load. `spin`: let ORT's worker threads spin between calls
@@ -39,8 +41,9 @@ export class OrtProducts {
   }
 
   /**
-   * out = op(a) · op(b), op transposing the last two axes when asked; leading axes broadcast. `out` must
-   * have the product's size; its shape is [...batch, M, N].
+   * out = op(a) · op(b) (+ bias, rank 2 only), op transposing the last two axes when asked; leading axes
+   * broadcast. `out` must have the product's size; its shape is [...batch, M, N]. Rank 2 runs ONNX's Gemm
+   * (MLAS packs transposed operands itself, and adds the bias in the same pass), higher ranks MatMul.
    */
   run(
     a: Float32Array,
@@ -51,17 +54,17 @@ export class OrtProducts {
     outShape: readonly number[],
     transA = false,
     transB = false,
+    bias?: Float32Array,
   ): void {
-    const key = `matmul|${transA}|${transB}|${aShape.length}`;
-    this.runGraph(
-      key,
-      () => productGraph(transA, transB, aShape.length),
-      [
-        [a, aShape],
-        [b, bShape],
-      ],
-      [[out, outShape]],
-    );
+    const rank = aShape.length;
+    if (bias && rank !== 2) throw new Error('A bias is added to products of rank 2 only.');
+    const key = `matmul|${transA}|${transB}|${rank}|${bias ? 'bias' : ''}`;
+    const feeds: [Float32Array, readonly number[]][] = [
+      [a, aShape],
+      [b, bShape],
+    ];
+    if (bias) feeds.push([bias, [bias.length]]);
+    this.runGraph(key, () => productGraph(transA, transB, rank, !!bias), feeds, [[out, outShape]]);
   }
 
   /** Runs each kind of operation once on 1×1 inputs: every session exists, or this throws. */
@@ -75,6 +78,7 @@ export class OrtProducts {
       ]) {
         const d = Array(rank).fill(1);
         this.run(one(), d, one(), d, one(), d, tA, tB);
+        if (rank === 2 && !tA && !tB) this.run(one(), d, one(), d, one(), d, tA, tB, one());
       }
     this.softmax(one(), 1, 1, one());
     this.gelu(one(), one(), one());
@@ -106,22 +110,46 @@ export class OrtProducts {
     outs: [Float32Array, readonly number[]][],
   ): void {
     const { s: session, out: names } = this.session(key, build);
-    const T = this.Tensor;
     const f: Record<string, OrtTensor> = {};
     feeds.forEach(([data, dims], i) => {
-      f[`x${i}`] = new T('float32', data, dims);
+      f[`x${i}`] = this.tensor(data, dims);
     });
     const o: Record<string, OrtTensor> = {};
     outs.forEach(([data, dims], i) => {
-      o[names[i]] = new T('float32', data, dims);
+      o[names[i]] = this.tensor(data, dims);
     });
+    // ORT writes into the pre-allocated outputs, and the binding returns a copy of each besides: copy
+    // that back only where this build does not write in place, seen once with a mark the call overwrites
+    const first = outs[0][0];
+    const probe = this.inPlace === undefined && first.length > 0 && !feeds.some(([x]) => x === first);
+    if (probe) first[0] = Number.NaN;
     const result = session.run(f, o, {});
-    outs.forEach(([out], i) => {
-      const got = result[names[i]]?.data as Float32Array | undefined;
-      // ORT writes into the pre-allocated output; copy if a build returned its own buffer instead
-      if (got && (got.buffer !== out.buffer || got.byteOffset !== out.byteOffset)) out.set(got);
-    });
+    if (probe) this.inPlace = !Number.isNaN(first[0]);
+    if (!this.inPlace)
+      outs.forEach(([out], i) => {
+        const got = result[names[i]]?.data as Float32Array | undefined;
+        if (got && (got.buffer !== out.buffer || got.byteOffset !== out.byteOffset)) out.set(got);
+      });
     this.calls++;
+  }
+
+  /**
+   * An ORT tensor over `data` (no copy), kept per array and shape: the hand-written step passes the same
+   * buffers every step, and making a tensor costs more than a small product's arithmetic.
+   */
+  private tensor(data: Float32Array, dims: readonly number[]): OrtTensor {
+    const key = dims.join(',');
+    let byShape = this.tensors.get(data);
+    if (!byShape) {
+      byShape = new Map();
+      this.tensors.set(data, byShape);
+    }
+    let t = byShape.get(key);
+    if (!t) {
+      t = new this.Tensor('float32', data, dims);
+      byShape.set(key, t);
+    }
+    return t;
   }
 
   private session(key: string, build: () => { model: Uint8Array; outputs: string[] }) {
@@ -145,13 +173,16 @@ export class OrtProducts {
 
 const dims = (p: string, rank: number) => Array.from({ length: rank }, (_, i) => `${p}${i}`);
 
-function productGraph(tA: boolean, tB: boolean, rank: number) {
+function productGraph(tA: boolean, tB: boolean, rank: number, bias: boolean) {
   const g = new GraphBuilder();
   const ins = [g.input('x0', 'float32', dims('a', rank)), g.input('x1', 'float32', dims('b', rank))];
+  if (bias) ins.push(g.input('x2', 'float32', ['n']));
   const out =
-    tA || tB
-      ? g.msNode('FusedMatMul', ins, { transA: tA ? 1 : 0, transB: tB ? 1 : 0 })
-      : g.node('MatMul', ins);
+    rank === 2
+      ? g.node('Gemm', ins, { transA: tA ? 1 : 0, transB: tB ? 1 : 0 })
+      : tA || tB
+        ? g.msNode('FusedMatMul', ins, { transA: tA ? 1 : 0, transB: tB ? 1 : 0 })
+        : g.node('MatMul', ins);
   g.output(out, 'float32', dims('c', rank));
   return { model: g.serialize('matmul'), outputs: [out] };
 }

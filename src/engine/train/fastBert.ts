@@ -130,13 +130,14 @@ export class FastBertStep {
     outShape: number[],
     tA = false,
     tB = false,
+    bias?: Float32Array,
   ): void {
     if (!this.timings) {
-      this.products.run(a, aShape, b, bShape, out, outShape, tA, tB);
+      this.products.run(a, aShape, b, bShape, out, outShape, tA, tB, bias);
       return;
     }
     const t0 = performance.now();
-    this.products.run(a, aShape, b, bShape, out, outShape, tA, tB);
+    this.products.run(a, aShape, b, bShape, out, outShape, tA, tB, bias);
     const ms = performance.now() - t0;
     const k = 'matrix products (ONNX Runtime)';
     this.timings.set(k, (this.timings.get(k) ?? 0) + ms);
@@ -152,8 +153,8 @@ export class FastBertStep {
     cout: number,
     out: Float32Array,
   ): void {
-    this.mm(x, [rows, cin], this.p(`${prefix}.kernel`), [cin, cout], out, [rows, cout]);
-    this.k.addBias(out, this.p(`${prefix}.bias`), cout);
+    const bias = this.p(`${prefix}.bias`);
+    this.mm(x, [rows, cin], this.p(`${prefix}.kernel`), [cin, cout], out, [rows, cout], false, false, bias);
   }
 
   /** The backward pass of dense: d bias and d kernel accumulated, dx = dy · Wᵀ (when asked). */
@@ -379,8 +380,7 @@ export class FastBertStep {
       ws.wqkv[l],
       ws.bqkv[l],
     );
-    this.mm(lb.input, [N, H], ws.wqkv[l], [H, 3 * H], lb.qkv, [N, 3 * H]);
-    this.k.addBias(lb.qkv, ws.bqkv[l], 3 * H);
+    this.mm(lb.input, [N, H], ws.wqkv[l], [H, 3 * H], lb.qkv, [N, 3 * H], false, false, ws.bqkv[l]);
     this.k.qkvHeads(lb.qkv, lb.q, lb.k, lb.v, hs, true);
     this.mm(lb.q, [BH, T, dh], lb.k, [BH, T, dh], lb.probs, [BH, T, T], false, true);
     this.k.scaleAndMask(lb.probs, batch.attentionMask, B, nh, T, 1 / Math.sqrt(dh));
