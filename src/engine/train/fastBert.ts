@@ -398,37 +398,35 @@ export class FastBertStep {
     this.addNorm(lb.r2, lb.h1, lb.maskFfn, n.ffnNorm, lb.out, lb.xhat2, lb.rstd2);
   }
 
-  /** The next-sentence head (pooled [CLS] → tanh dense → 2 logits, mean cross-entropy), both ways: small enough for loops. */
+  /**
+   * The next-sentence head (pooled [CLS] → tanh dense → 2 logits, mean cross-entropy), both ways: the
+   * pooler's products on ONNX Runtime, the two logits per sequence in loops.
+   */
   private nspHead(weight: number): { loss: number; correct: number } {
     const { ws, batch, config: c } = this;
     const { B, T } = ws;
     const H = c.hiddenSize;
     const hL = ws.layers[c.numLayers - 1].out;
     const Wp = this.p('pooler.dense.kernel');
-    const bp = this.p('pooler.dense.bias');
     const Wn = this.p('cls.seq_relationship.output_weights');
     const bn = this.p('cls.seq_relationship.output_bias');
     const dWn = this.g('cls.seq_relationship.output_weights');
     const dbn = this.g('cls.seq_relationship.output_bias');
-    const dWp = this.g('pooler.dense.kernel');
     const dbp = this.g('pooler.dense.bias');
-    const pooled = new Float32Array(H);
-    const dPre = new Float32Array(H);
+    const { cls, pooled, dPre, dCls } = ws;
+    for (let b = 0; b < B; b++) cls.set(hL.subarray(b * T * H, b * T * H + H), b * H);
+    this.mm(cls, [B, H], Wp, [H, H], pooled, [B, H], false, false, this.p('pooler.dense.bias'));
     let loss = 0;
     let correct = 0;
-    ws.dX.fill(0); // the encoder output's gradient starts here (the MLM head adds to it)
     for (let b = 0; b < B; b++) {
-      const cls = b * T * H;
-      for (let j = 0; j < H; j++) {
-        let s = bp[j];
-        for (let i = 0; i < H; i++) s += hL[cls + i] * Wp[i * H + j];
-        pooled[j] = Math.tanh(s);
-      }
+      const o = b * H;
       let z0 = bn[0];
       let z1 = bn[1];
       for (let i = 0; i < H; i++) {
-        z0 += pooled[i] * Wn[i * 2];
-        z1 += pooled[i] * Wn[i * 2 + 1];
+        const t = Math.tanh(pooled[o + i]);
+        pooled[o + i] = t;
+        z0 += t * Wn[i * 2];
+        z1 += t * Wn[i * 2 + 1];
       }
       const m = Math.max(z0, z1);
       const lse = m + Math.log(Math.exp(z0 - m) + Math.exp(z1 - m));
@@ -440,21 +438,19 @@ export class FastBertStep {
       dbn[0] += d0;
       dbn[1] += d1;
       for (let i = 0; i < H; i++) {
-        dWn[i * 2] += pooled[i] * d0;
-        dWn[i * 2 + 1] += pooled[i] * d1;
-        dPre[i] = (d0 * Wn[i * 2] + d1 * Wn[i * 2 + 1]) * (1 - pooled[i] * pooled[i]);
-        dbp[i] += dPre[i];
-      }
-      for (let i = 0; i < H; i++) {
-        const h = hL[cls + i];
-        let s = 0;
-        for (let j = 0; j < H; j++) {
-          dWp[i * H + j] += h * dPre[j];
-          s += dPre[j] * Wp[i * H + j];
-        }
-        ws.dX[cls + i] = s;
+        const t = pooled[o + i];
+        dWn[i * 2] += t * d0;
+        dWn[i * 2 + 1] += t * d1;
+        const d = (d0 * Wn[i * 2] + d1 * Wn[i * 2 + 1]) * (1 - t * t);
+        dPre[o + i] = d;
+        dbp[i] += d;
       }
     }
+    // only this head reaches the pooler: its kernel's gradient is this product alone
+    this.mm(cls, [B, H], dPre, [B, H], this.g('pooler.dense.kernel'), [H, H], true, false);
+    this.mm(dPre, [B, H], Wp, [H, H], dCls, [B, H], false, true);
+    ws.dX.fill(0); // the encoder output's gradient starts here (the MLM head adds to it)
+    for (let b = 0; b < B; b++) ws.dX.set(dCls.subarray(b * H, b * H + H), b * T * H);
     return { loss, correct };
   }
 

@@ -69,6 +69,10 @@ export class Workspace {
   readonly dQkv: Float32Array; // [N, 3H]
   readonly db3: Float32Array; // [3H]
   readonly argmax: Int32Array; // [P]
+  readonly cls: Float32Array; // [B, H] the [CLS] rows of the encoder output
+  readonly pooled: Float32Array; // [B, H] the pooler's product, then its tanh
+  readonly dPre: Float32Array; // [B, H] d (pooler's product)
+  readonly dCls: Float32Array; // [B, H]
   readonly pY: Float32Array; // [P] each prediction's probability of its id
   // the batch, copied in when the buffers are an arena's (the SIMD kernels read only their own memory)
   readonly inputIds: Int32Array; // [N]
@@ -149,6 +153,10 @@ export class Workspace {
     this.dQkv = f(N * 3 * H);
     this.db3 = f(3 * H);
     this.argmax = a.i32(P);
+    this.cls = f(B * H);
+    this.pooled = f(B * H);
+    this.dPre = f(B * H);
+    this.dCls = f(B * H);
     this.pY = f(P);
     this.inputIds = a.i32(N);
     this.segmentIds = a.i32(N);
