@@ -99,8 +99,13 @@ async function main() {
   fs.mkdirSync(path.join(starter, 'checkpoint'), { recursive: true });
   for (const f of ['config.json', 'vocab.txt', 'metrics.jsonl'])
     fs.copyFileSync(path.join(model, f), path.join(starter, f));
-  for (const f of ['weights.json', 'weights.bin', 'trainer_state.json'])
-    fs.copyFileSync(path.join(model, 'checkpoint', f), path.join(starter, 'checkpoint', f));
+  // the weights in half precision (half the VSIX's bytes; they load back as float32), no optimizer state
+  const { writeHalfWeights } = await import('../src/engine/checkpoint/tensorFile');
+  writeHalfWeights(path.join(model, 'checkpoint'), path.join(starter, 'checkpoint'));
+  fs.copyFileSync(
+    path.join(model, 'checkpoint', 'trainer_state.json'),
+    path.join(starter, 'checkpoint', 'trainer_state.json'),
+  );
   // the corpus the summary names: the packages, not this machine's temporary folder
   const cfgFile = path.join(starter, 'config.json');
   const cfg = JSON.parse(fs.readFileSync(cfgFile, 'utf8'));

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { requireCapability } from '../../src/engine/analysis/loadedModel';
 import { loadModelFolder } from '../../src/engine/checkpoint/bert';
 import { openModel, summariseModel } from '../../src/engine/checkpoint/registry';
+import { writeHalfWeights } from '../../src/engine/checkpoint/tensorFile';
 import { saveW2vCheckpoint, type W2vConfigFile, writeW2vHeader } from '../../src/engine/checkpoint/word2vec';
 import { completeFolder, replaceFolderAtomic } from '../../src/engine/io/atomic';
 import { ModelCache, openAnyModel } from '../../src/engine/modelCache';
@@ -302,6 +303,34 @@ describe('a model folder gives a right answer or a sentence', () => {
       delete j.sha256;
     });
     assert.throws(() => openModel(d), /non-finite/);
+  });
+
+  test('weights in half precision (writeHalfWeights) take half the bytes and answer as the float32 model does', () => {
+    const d = copy(bertDir);
+    for (const f of ['optimizer.json', 'optimizer_m.bin', 'optimizer_v.bin']) fs.rmSync(file(d, f));
+    const before = fs.statSync(file(d, 'weights.bin')).size;
+    const { bytes } = writeHalfWeights(path.join(d, 'checkpoint'), path.join(d, 'checkpoint'));
+    assert.equal(bytes * 2, before);
+    assert.equal(fs.statSync(file(d, 'weights.bin')).size * 2, before);
+    assert.equal(readJson(file(d, 'weights.json')).dtype, 'float16');
+    const [half, full] = [predict(d).masks, predict(bertDir).masks];
+    assert.deepEqual(
+      half.map((m) => m.candidates.map((c) => c.token)),
+      full.map((m) => m.candidates.map((c) => c.token)),
+      'the same words in the same order',
+    );
+    half.forEach((m, i) => {
+      m.candidates.forEach((c, k) => {
+        const want = full[i].candidates[k].probability;
+        assert.ok(Math.abs(c.probability - want) < 0.01, `${c.token}: ${c.probability} vs ${want}`);
+      });
+    });
+    // a damaged half-precision file still gets the sentence that names it
+    fs.writeFileSync(file(d, 'weights.bin'), fs.readFileSync(file(d, 'weights.bin')).subarray(0, bytes - 2));
+    assert.throws(
+      () => openModel(d),
+      /weights\.bin has \d+ bytes but its manifest needs \d+; the file is truncated/,
+    );
   });
 
   test('a folder saved before checksums (no sha256 in its manifest) loads and answers the same', () => {

@@ -1,7 +1,8 @@
 // The tensor files of a BERT checkpoint: weights.bin (or optimizer_m/v.bin) holds float32 tensors
 // packed one after another in the order of its manifest (weights.json, optimizer.json), which gives
 // each tensor's name, shape and offset and the file's SHA-256; the names and shapes must be exactly
-// those a config implies.
+// those a config implies. A manifest with "dtype": "float16" has weights.bin in half precision (a model
+// shipped to be small, writeHalfWeights: the bundled starter); it reads back as float32.
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../shared/configs';
@@ -17,11 +18,13 @@ import {
   requireFinite,
   verifyChecksum,
 } from './files';
+import { encodeF16, toFloat32 } from './hf/safetensors';
 
 export interface WeightEntry {
   name: string;
   shape: number[];
-  offset: number; // in float32 elements
+  offset: number; // in elements
+  dtype?: 'float16'; // set on every entry of a half-precision file (float32 otherwise)
 }
 
 export function writeTensors(
@@ -57,7 +60,8 @@ export function readManifest(file: string): { entries: WeightEntry[]; sha256: Re
     '{0} is not a valid weight manifest; the checkpoint is damaged, so restore it or retrain.',
     file,
   );
-  if (!isRecord(raw) || !Array.isArray(raw.weights) || (raw.dtype ?? 'float32') !== 'float32')
+  const dtype = raw && isRecord(raw) ? (raw.dtype ?? 'float32') : undefined;
+  if (!isRecord(raw) || !Array.isArray(raw.weights) || (dtype !== 'float32' && dtype !== 'float16'))
     throw new ModelFolderError(damaged);
   const entries: WeightEntry[] = [];
   const names = new Set<string>();
@@ -74,7 +78,7 @@ export function readManifest(file: string): { entries: WeightEntry[]; sha256: Re
       throw new ModelFolderError(damaged);
     const shape = e.shape as number[];
     names.add(e.name);
-    entries.push({ name: e.name, shape, offset });
+    entries.push({ name: e.name, shape, offset, ...(dtype === 'float16' && { dtype }) });
     offset += shape.reduce((a, b) => a * b, 1);
   }
   const sums = raw.sha256 === undefined ? {} : raw.sha256;
@@ -86,20 +90,52 @@ export function readManifest(file: string): { entries: WeightEntry[]; sha256: Re
 export function readWeightFile(file: string, entries: WeightEntry[], checksum: unknown): Float32Array {
   const buf = readModelFile(file);
   const total = entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
-  if (buf.byteLength !== total * 4)
+  const half = entries[0]?.dtype === 'float16';
+  if (buf.byteLength !== total * (half ? 2 : 4))
     throw new ModelFolderError(
       l10n.t(
         '{0} has {1} bytes but its manifest needs {2}; the file is truncated or from another model, so restore it or retrain.',
         file,
         buf.byteLength,
-        total * 4,
+        total * (half ? 2 : 4),
       ),
     );
   verifyChecksum(file, buf, checksum);
+  if (half) {
+    const values = toFloat32(buf, 'F16', total);
+    requireFinite(file, values);
+    return values;
+  }
   const all = new Float32Array(buf.buffer, buf.byteOffset, total);
   const aligned = buf.byteOffset % 4 === 0 ? all : new Float32Array(buf.buffer.slice(buf.byteOffset));
   requireFinite(file, aligned);
   return aligned;
+}
+
+/**
+ * Rewrites a checkpoint's weights.bin in half precision into `to` (weights.bin and weights.json, the
+ * manifest's other checksums kept): half the bytes, for a model that ships with the extension. Values
+ * round to the nearest float16 (about 3 significant digits; magnitudes past 65,504 refuse).
+ */
+export function writeHalfWeights(from: string, to: string): { bytes: number } {
+  const manifestFile = `${from}/weights.json`;
+  const { entries, sha256 } = readManifest(manifestFile);
+  const values = readWeightFile(`${from}/weights.bin`, entries, sha256['weights.bin']);
+  for (let i = 0; i < values.length; i++)
+    if (Math.abs(values[i]) > 65504)
+      throw new Error(
+        l10n.t('{0} holds a weight of {1}, too large for float16; keep it in float32.', from, values[i]),
+      );
+  const bytes = encodeF16(values);
+  fs.mkdirSync(to, { recursive: true });
+  fs.writeFileSync(`${to}/weights.bin`, bytes);
+  const manifest = {
+    dtype: 'float16',
+    weights: entries.map(({ name, shape, offset }) => ({ name, shape, offset })),
+    sha256: { ...sha256, 'weights.bin': checksumHash().update(bytes).digest('hex') },
+  };
+  fs.writeFileSync(`${to}/weights.json`, JSON.stringify(manifest, null, 1));
+  return { bytes: bytes.byteLength };
 }
 
 export function toTensors(all: Float32Array, entries: WeightEntry[]): Map<string, tf.Tensor> {

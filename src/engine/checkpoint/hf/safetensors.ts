@@ -138,7 +138,7 @@ const f16Table = (() => {
 })();
 
 /** Converts raw little-endian bytes of a dtype into a new Float32Array. */
-function toFloat32(bytes: Uint8Array, dtype: string, count: number): Float32Array {
+export function toFloat32(bytes: Uint8Array, dtype: string, count: number): Float32Array {
   const out = new Float32Array(count);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'F16') for (let i = 0; i < count; i++) out[i] = f16Table[dv.getUint16(2 * i, true)];
@@ -298,12 +298,20 @@ function f32ToF16(x: number): number {
   return sign | (e << 10) | (r >> 13);
 }
 
+/** Float32 values as little-endian IEEE half-precision bytes, rounded to nearest even. */
+export function encodeF16(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 2);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) dv.setUint16(2 * i, f32ToF16(data[i]), true);
+  return out;
+}
+
 function encode(t: TensorToWrite, dtype: 'F32' | 'F16' | 'BF16'): Uint8Array {
   if (dtype === 'F32') return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (dtype === 'F16') return encodeF16(t.data);
   const out = new Uint8Array(t.data.length * 2);
   const dv = new DataView(out.buffer);
-  if (dtype === 'F16') for (let i = 0; i < t.data.length; i++) dv.setUint16(2 * i, f32ToF16(t.data[i]), true);
-  else {
+  {
     const u = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length);
     for (let i = 0; i < u.length; i++) {
       const x = u[i];
