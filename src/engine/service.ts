@@ -67,7 +67,8 @@ export class EngineService {
       ),
     attention: async (req) => {
       const t0 = performance.now();
-      const r = computeAttention(requireCapability(await this.model(req.modelDir), 'attention'), req.text);
+      const model = requireCapability(await this.model(req.modelDir), 'attention');
+      const r = computeAttention(model, req.text, { firstLayer: req.firstLayer });
       handOverOnReply(r.weights); // a fresh array, up to 151 MB: moved to the host, not copied
       return { ...r, workerMs: Math.round(performance.now() - t0) };
     },

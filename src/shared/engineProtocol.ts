@@ -92,7 +92,13 @@ export const EngineRequestSchema = v.variant('type', [
   v.object({ type: v.literal('describeModel'), modelDir: v.string() }),
   /** Loads a model ahead of its first use (for a GPT: and runs two generation steps); see warmModel.ts. */
   v.object({ type: v.literal('warmModel'), modelDir: v.string() }),
-  v.object({ type: v.literal('attention'), modelDir: v.string(), text: v.string() }),
+  // firstLayer: answer with the first layer alone where that is much faster (AttentionResult.layer)
+  v.object({
+    type: v.literal('attention'),
+    modelDir: v.string(),
+    text: v.string(),
+    firstLayer: v.optional(v.boolean()),
+  }),
   v.object({
     type: v.literal('pretrainWord2vec'),
     options: optionsOf<Partial<Word2vecOptions> & Pick<Word2vecOptions, 'corpus' | 'outDir'>>(),

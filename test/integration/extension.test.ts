@@ -282,9 +282,12 @@ suite('Pretrain Lab in VS Code', () => {
       tokens: string[];
       layers: number;
       heads: number;
+      firstLayer?: number;
     };
     const cfg = JSON.parse(fs.readFileSync(path.join(api.models.active()!.dir, 'config.json'), 'utf8'));
     assert.equal(out.layers, cfg.bert.numLayers);
+    // inference runs on ONNX Runtime here: the first layer, computed alone, painted before the others
+    assert.equal(out.firstLayer, 0);
     assert.equal(out.heads, cfg.bert.numHeads);
     assert.equal(out.tokens[0], '[CLS]');
     assert.equal(out.tokens.filter((t) => t === '[SEP]').length, 2, 'a line break makes a sentence pair');

@@ -85,6 +85,10 @@ describe('ONNX Runtime inference', { skip }, () => {
           return tf.concat(r.attentions!, 0);
         });
         assert.ok(maxDiff(onnx.attend(one, segs), attn.dataSync()) < 1e-4);
+        // the model cut to its first layer gives that layer, alone
+        const firstLayer = onnx.attendFirst(one, segs);
+        assert.equal(firstLayer.length, TINY.numHeads * 25);
+        assert.ok(maxDiff(firstLayer, attn.dataSync().subarray(0, firstLayer.length)) < 1e-4);
         attn.dispose();
       } finally {
         onnx.dispose();
@@ -161,6 +165,15 @@ describe('ONNX Runtime inference', { skip }, () => {
       const attn = computeAttention(ort, 'the cat sat on the mat\nit was warm');
       assert.deepEqual(attn.tokens, refAttn.tokens);
       assert.ok(maxDiff(attn.weights, refAttn.weights) < 1e-4);
+      assert.equal(attn.layer, undefined, 'all layers');
+      // Show Attention's first answer: layer 0 alone, the same words and tokens
+      const first = computeAttention(ort, 'the cat sat on the mat\nit was warm', { firstLayer: true });
+      assert.equal(first.layer, 0);
+      assert.equal(first.layers, refAttn.layers);
+      assert.deepEqual(first.words, refAttn.words);
+      const per = refAttn.weights.length / refAttn.layers;
+      assert.equal(first.weights.length, per);
+      assert.ok(maxDiff(first.weights, refAttn.weights.subarray(0, per)) < 1e-4);
     } finally {
       ort.dispose();
     }

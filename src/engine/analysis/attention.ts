@@ -17,6 +17,14 @@ export interface AttentionModel {
   readonly maxPositions: number;
   /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
   attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array };
+  /**
+   * The first layer alone (weights [heads, T, T]; layers and heads of the whole model), much faster than
+   * attend: a model on ONNX Runtime, cut to its first layer.
+   */
+  attendFirst?(
+    ids: number[],
+    segments: number[],
+  ): { layers: number; heads: number; weights: Float32Array } | undefined;
   /** The whole result, for models that frame a text otherwise (GPT: no [CLS]/[SEP], causalAttention.ts). */
   compute?(text: string): AttentionResult;
 }
@@ -59,7 +67,15 @@ export function wordGroups(
   return words;
 }
 
-export function computeAttention(model: AttentionModel, text: string): AttentionResult {
+/**
+ * `firstLayer`: answer with the first layer alone (`layer: 0`) where the model has a fast way to it, so
+ * that a panel paints before the whole forward is done; the caller asks again for the rest.
+ */
+export function computeAttention(
+  model: AttentionModel,
+  text: string,
+  opts: { firstLayer?: boolean } = {},
+): AttentionResult {
   if (model.compute) return model.compute(text);
   if (text.trim().length === 0)
     throw new Error(
@@ -103,8 +119,10 @@ export function computeAttention(model: AttentionModel, text: string): Attention
   const tokens = pieceAt.map((p, i) => (p ? p.text : i === 0 ? '[CLS]' : '[SEP]'));
   const spans = pieceAt.map((p): [number, number] => (p ? [p.start, p.end] : [-1, -1]));
   const ids = pieceAt.map((p, i) => (p ? p.id : i === 0 ? tok.vocab.clsId : tok.vocab.sepId));
-  const { layers, heads, weights } = model.attend(ids, segs);
+  const first = opts.firstLayer ? model.attendFirst?.(ids, segs) : undefined;
+  const { layers, heads, weights } = first ?? model.attend(ids, segs);
   return {
+    ...(first && { layer: 0 }),
     tokens,
     spans,
     words: wordGroups(text, tokens, pieceAt),

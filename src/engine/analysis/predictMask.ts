@@ -120,6 +120,16 @@ export class BertPredictor implements LoadedModel, MaskedLm, TransformerEncoder,
     return this.config.bert.hiddenSize;
   }
 
+  /** The first layer on ONNX Runtime (a model cut to it), or undefined on tfjs. */
+  attendFirst(
+    ids: number[],
+    segments: number[],
+  ): { layers: number; heads: number; weights: Float32Array } | undefined {
+    const { numLayers: layers, numHeads: heads } = this.config.bert;
+    if (!this.onnx || layers < 2) return undefined;
+    return { layers, heads, weights: this.onnx.attendFirst(ids, segments) };
+  }
+
   /** One sequence through the encoder; weights [layers, heads, T, T], each row sums to 1. */
   attend(ids: number[], segments: number[]): { layers: number; heads: number; weights: Float32Array } {
     const T = ids.length;

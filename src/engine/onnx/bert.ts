@@ -9,30 +9,38 @@ import type { Bert } from '../models/bert';
 import { bertGraph } from './bertGraph';
 import { type Fetched, OrtSession } from './runtime';
 
-/** A BERT graph (bertGraph.ts) whose weights are in the files of a folder. */
+/**
+ * A BERT graph (bertGraph.ts) whose weights are in the files of a folder: `graph(config)` builds it for
+ * that config (the model's, or the same model cut to its first layer).
+ */
 export interface BertOnnxModel {
   config: BertConfig;
-  graph: Uint8Array;
+  graph: (config: BertConfig) => Uint8Array;
   folder: string;
 }
 
 export class OnnxBert {
   private readonly session: OrtSession;
   private readonly config: BertConfig;
+  private readonly build: (config: BertConfig) => Uint8Array;
+  private readonly folder: string | undefined;
+  private first: OrtSession | undefined; // the model cut to its first layer, made on first use
 
   constructor(model: Bert | BertOnnxModel) {
     this.config = model.config;
     if ('graph' in model) {
-      this.session = new OrtSession(model.graph, model.folder);
+      this.build = model.graph;
+      this.folder = model.folder;
+      this.session = new OrtSession(model.graph(model.config), model.folder);
       return;
     }
-    const graph = () =>
-      bertGraph(model.config, (name) => {
+    this.build = (c) =>
+      bertGraph(c, (name) => {
         const p = model.params.get(name);
         if (!p) throw new Error(`The model has no parameter ${name}.`);
         return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
       });
-    this.session = new OrtSession(graph);
+    this.session = new OrtSession(() => this.build(this.config));
   }
 
   private run(
@@ -42,10 +50,11 @@ export class OnnxBert {
     batch: number,
     mlm: number[],
     fetch: string[],
+    session = this.session,
   ) {
     const T = ids.length / batch;
     const positions = Int32Array.from({ length: T }, (_, i) => i);
-    return this.session.run(
+    return session.run(
       {
         input_ids: { data: ids, dims: [batch, T] },
         segment_ids: { data: segs, dims: [batch, T] },
@@ -83,6 +92,29 @@ export class OnnxBert {
     return weights;
   }
 
+  /**
+   * The first layer's attention of one sequence, [heads, T, T], from the model cut to that layer (ONNX
+   * Runtime computes every node of a graph whatever is fetched, so the whole model would cost all its
+   * layers): a twelfth of a base model's forward, so that Show Attention paints before the rest is done.
+   */
+  attendFirst(ids: number[], segments: number[]): Float32Array {
+    if (!this.first) {
+      const one = { ...this.config, numLayers: 1 };
+      this.first = new OrtSession(() => this.build(one), this.folder);
+    }
+    const T = ids.length;
+    const out = this.run(
+      Int32Array.from(ids),
+      Int32Array.from(segments),
+      new Float32Array(T).fill(1),
+      1,
+      [],
+      ['attn_0'],
+      this.first,
+    );
+    return out.attn_0.data;
+  }
+
   /** Hidden states of one layer (0 = embeddings) for a padded batch: [B, T, H] row-major. */
   hiddenStates(ids: Int32Array, mask: Float32Array, batch: number, layer: number): Fetched {
     const name = `hidden_${layer}`;
@@ -96,6 +128,8 @@ export class OnnxBert {
 
   dispose(): void {
     this.session.dispose();
+    this.first?.dispose();
+    this.first = undefined;
   }
 }
 

@@ -17,6 +17,7 @@ export interface AttentionOutcome {
   layers: number;
   heads: number;
   notice?: string;
+  firstLayer?: number; // the layer painted before the others were computed, when the engine had one sooner
 }
 
 interface Shown {
@@ -25,6 +26,7 @@ interface Shown {
   result: AttentionResult;
   layer: number;
   heads: number[];
+  partial: boolean; // result holds the first layer alone (as layers: 1) while the rest is computed
 }
 
 // Five strengths of one highlight colour; a token's weight picks the bucket.
@@ -74,41 +76,62 @@ export class ShowAttentionCommand implements vscode.Disposable {
       return { error: choice.error };
     }
     const model = choice.model;
-    this.panel.loading(text);
+    const gen = this.panel.loading(text);
     try {
       const t0 = performance.now();
-      const result = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
+      // first the first layer alone where the engine has a fast way to it (a model on ONNX Runtime:
+      // a twelfth of a base model's forward), painted at once; then every layer
+      const quick = await this.engine.call({
+        type: 'attention',
+        modelDir: model.dir,
+        text,
+        firstLayer: true,
+      });
       const t1 = performance.now();
-      const weights =
-        result.weights instanceof Float32Array ? result.weights : new Float32Array(result.weights);
-      const r = { ...result, weights };
-      const first = r.layers - 1; // what a new result shows (the page sends its choices as viewState)
-      this.shown = {
-        uri: editor.document.uri,
-        base: editor.document.offsetAt(editor.selection.start),
-        result: r,
-        layer: first,
-        heads: [...Array(r.heads).keys()],
-      };
-      const notice = [choice.notice, r.notice].filter(Boolean).join(' ') || undefined;
-      this.panel.attention(
-        {
-          model: model.name,
-          tokens: r.tokens,
-          words: r.words,
-          segments: r.segments,
-          layers: r.layers,
-          heads: r.heads,
-          weights, // packed to 16-bit steps layer by layer as they are sent, see WEIGHT_STEPS for why
-          notice,
-        },
-        first,
-      );
+      const notice = [choice.notice, quick.notice].filter(Boolean).join(' ') || undefined;
+      const viewOf = (r: AttentionResult) => ({
+        model: model.name,
+        tokens: r.tokens,
+        words: r.words,
+        segments: r.segments,
+        layers: r.layers,
+        heads: r.heads,
+        // packed to 16-bit steps layer by layer as they are sent, see WEIGHT_STEPS for why
+        weights: r.weights instanceof Float32Array ? r.weights : new Float32Array(r.weights),
+        notice,
+      });
+      let r = quick;
+      if (quick.layer !== undefined) {
+        const layer = quick.layer;
+        this.shown = this.shownOf(editor, { ...quick, layers: 1 }, layer, true);
+        this.panel.attentionFirst(viewOf(quick), layer);
+        log().info(
+          `Show Attention: ${quick.tokens.length} tokens, layer ${layer + 1} of ${quick.layers} first: engine ${Math.round(t1 - t0)} ms (${quick.workerMs ?? '?'} ms of it in the engine's handler), posted ${Math.round(performance.now() - t1)} ms later.`,
+        );
+        r = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
+        if (!this.panel.current(gen)) return undefined; // a newer Show Attention or an error took the panel
+        const was = this.shown; // the layer and heads chosen on the page meanwhile
+        this.shown = this.shownOf(editor, r, was?.layer ?? layer, false, was?.heads);
+        this.panel.attentionRest(viewOf(r), layer);
+      } else {
+        const first = r.layers - 1; // what a new result shows (the page sends its choices as viewState)
+        this.shown = this.shownOf(editor, r, first, false);
+        this.panel.attention(viewOf(r), first);
+      }
+      const t2 = performance.now();
+      const mb = ((r.weights.length * 2) / 1e6).toFixed(1);
       log().info(
-        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${((weights.length * 2) / 1e6).toFixed(1)} MB to the panel): engine ${Math.round(t1 - t0)} ms (${r.workerMs ?? '?'} ms of it in the engine's handler), the first layer packed and posted ${Math.round(performance.now() - t1)} ms later.`,
+        `Show Attention: ${r.tokens.length} tokens, ${r.layers}×${r.heads} maps (${mb} MB to the panel): engine ${Math.round(t2 - t0)} ms in all (${r.workerMs ?? '?'} ms of the last answer in the engine's handler).`,
       );
-      if (r.notice) void vscode.window.showInformationMessage(r.notice);
-      return { tokens: r.tokens, words: r.words, layers: r.layers, heads: r.heads, notice };
+      if (quick.notice) void vscode.window.showInformationMessage(quick.notice);
+      return {
+        tokens: r.tokens,
+        words: r.words,
+        layers: r.layers,
+        heads: r.heads,
+        notice,
+        firstLayer: quick.layer,
+      };
     } catch (e) {
       const msg = (e as Error).message;
       log().warn(`Show Attention: ${msg}`);
@@ -116,6 +139,23 @@ export class ShowAttentionCommand implements vscode.Disposable {
       void vscode.window.showErrorMessage(msg);
       return { error: msg };
     }
+  }
+
+  private shownOf(
+    editor: vscode.TextEditor,
+    result: AttentionResult,
+    layer: number,
+    partial: boolean,
+    heads?: number[],
+  ): Shown {
+    return {
+      uri: editor.document.uri,
+      base: editor.document.offsetAt(editor.selection.start),
+      result,
+      layer,
+      heads: heads ?? [...Array(result.heads).keys()],
+      partial,
+    };
   }
 
   /** The token under the cursor, and the editor highlight of what it attends to. */
@@ -172,6 +212,8 @@ export class ShowAttentionCommand implements vscode.Disposable {
   exportJson(file: string): void {
     const s = this.shown;
     if (!s) throw new Error(vscode.l10n.t('Show Attention first; there is no attention to export.'));
+    if (s.partial)
+      throw new Error(vscode.l10n.t('The other layers are still being computed; export again in a moment.'));
     const { tokens, words, segments, layers, heads, weights } = s.result;
     const T = tokens.length;
     const fd = fs.openSync(file, 'w');

@@ -27,12 +27,42 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
   }
 
   private full: { view: FloatAttentionView; first: number } | undefined; // the last result, all layers
+  private partial: { view: FloatAttentionView; layer: number } | undefined; // its first layer, until then
   private generation = 0; // a new state stops the layers still to send
 
-  loading(text: string): void {
+  private request = 0; // counts loading() and error(): a late answer to an older request is dropped
+
+  /** Shows that a selection is being read; returns the request's number, for current(). */
+  loading(text: string): number {
     this.full = undefined;
+    this.partial = undefined;
     this.generation++;
     this.showState({ type: 'loading', text });
+    return ++this.request;
+  }
+
+  /** Whether no newer request (or an error) has taken the panel since loading() gave this number. */
+  current(request: number): boolean {
+    return request === this.request;
+  }
+
+  /**
+   * Paints one layer before the others exist (the engine's fast first answer: view.weights is that
+   * layer, [heads, from, to]); attentionRest brings the rest.
+   */
+  attentionFirst(view: FloatAttentionView, layer: number): void {
+    this.full = undefined;
+    this.partial = { view, layer };
+    this.show();
+    this.generation++;
+    this.notify({ type: 'attention', view: { ...view, weights: packWeights(view.weights), layer } });
+  }
+
+  /** Every layer, after attentionFirst: the page keeps the one it has and gets the others. */
+  attentionRest(view: FloatAttentionView, first: number): void {
+    this.partial = undefined;
+    this.full = { view, first };
+    this.stream(true);
   }
 
   /**
@@ -47,7 +77,8 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
     this.stream();
   }
 
-  private stream(): void {
+  /** Sends the full result: the layer on screen first (unless the page has it already), then the others. */
+  private stream(pageHasFirst = false): void {
     if (!this.full) return;
     const { view, first } = this.full;
     const gen = ++this.generation;
@@ -57,7 +88,8 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
       this.notify({ type: 'attention', view: { ...view, weights: part(0) } });
       return;
     }
-    this.notify({ type: 'attention', view: { ...view, weights: part(first), layer: first } });
+    if (!pageHasFirst)
+      this.notify({ type: 'attention', view: { ...view, weights: part(first), layer: first } });
     const rest = [...Array(view.layers).keys()].filter((l) => l !== first).reverse(); // upper layers first
     const next = () => {
       const l = rest.shift();
@@ -70,12 +102,15 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
 
   protected override onReady(): void {
     if (this.full) this.stream();
+    else if (this.partial) this.attentionFirst(this.partial.view, this.partial.layer);
     else super.onReady();
   }
 
   error(message: string): void {
     this.full = undefined;
+    this.partial = undefined;
     this.generation++;
+    this.request++;
     this.showState({ type: 'error', message });
   }
 

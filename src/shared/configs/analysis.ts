@@ -45,7 +45,8 @@ export interface AttentionResult {
   segments: number[]; // 0 = sentence A, 1 = sentence B
   layers: number;
   heads: number;
-  weights: Float32Array; // [layers, heads, from, to], each row sums to 1
+  weights: Float32Array; // [layers, heads, from, to], each row sums to 1 — or [heads, from, to] when `layer` is set
+  layer?: number; // set when `weights` holds this one layer only (a first answer; the whole comes after)
   sentenceB: boolean;
   notice?: string; // e.g. that the selection was cut to the model's maximum
   workerMs?: number; // the engine's own time for the request (model lookup and forward), for the log

@@ -134,13 +134,16 @@ function onPush(body: unknown): void {
       store.view = view;
       document.body.dataset.viewAt = String(Date.now()); // when this result came (bench/attentionBase.sh)
       store.zoom = undefined;
+      // a new shape starts on the layer sent first (the last, or the first when the engine had that one
+      // sooner); a result that comes layer by layer shows the layer it brings, not one still to come
       if (fresh)
         store.ui = {
           ...store.ui,
-          layer: m.view.layers - 1,
+          layer: m.view.layer ?? m.view.layers - 1,
           heads: [...Array(m.view.heads).keys()],
           matrixHead: -1,
         };
+      else if (m.view.layer !== undefined) store.ui = { ...store.ui, layer: m.view.layer };
       save();
       render();
       return;

@@ -25,28 +25,29 @@ export function hfOnnxBert(config: BertConfig, plan: HfBertPlan): OnnxBert {
   // the files as they really are: a folder of the Hub's cache links them to its blobs/ folder
   const real = new Map([...new Set(plan.reader.files)].map((f) => [f, fs.realpathSync(f)]));
   const folder = path.dirname([...real.values()][0]);
-  const graph = bertGraph(config, (name) => {
-    const t = byName.get(name);
-    if (!t) {
-      const shape = absent.get(name);
-      if (!shape) throw new Error(`The checkpoint has no tensor for ${name}.`);
-      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      if (name.endsWith('gamma')) data.fill(1);
-      return { shape, data };
-    }
-    const shape = hfShape(t.shape, t.transpose);
-    const info = plan.reader.tensors.get(t.name)!;
-    const file = real.get(info.file)!;
-    if (!IN_PLACE.has(info.dtype) || path.dirname(file) !== folder)
-      return { shape, data: plan.reader.read(t.name).data, transposed: t.transpose };
-    const slice: FileSlice = {
-      file: path.basename(file),
-      offset: info.begin,
-      length: info.end - info.begin,
-      dtype: info.dtype as FileSlice['dtype'],
-    };
-    return { shape, slice, transposed: t.transpose };
-  });
+  const graph = (c: BertConfig) =>
+    bertGraph(c, (name) => {
+      const t = byName.get(name);
+      if (!t) {
+        const shape = absent.get(name);
+        if (!shape) throw new Error(`The checkpoint has no tensor for ${name}.`);
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+        if (name.endsWith('gamma')) data.fill(1);
+        return { shape, data };
+      }
+      const shape = hfShape(t.shape, t.transpose);
+      const info = plan.reader.tensors.get(t.name)!;
+      const file = real.get(info.file)!;
+      if (!IN_PLACE.has(info.dtype) || path.dirname(file) !== folder)
+        return { shape, data: plan.reader.read(t.name).data, transposed: t.transpose };
+      const slice: FileSlice = {
+        file: path.basename(file),
+        offset: info.begin,
+        length: info.end - info.begin,
+        dtype: info.dtype as FileSlice['dtype'],
+      };
+      return { shape, slice, transposed: t.transpose };
+    });
   return new OnnxBert({ config, graph, folder });
 }
 
