@@ -134,15 +134,25 @@ async function attentionFirstPaint(timeout) {
     // a paint of this result: a new view came after the click (the editor cursor also repaints the old)
     const viewAt = now ? Number(await now.frame.evaluate(() => document.body.dataset.viewAt ?? 0)) : 0;
     if (now?.paint && now.paint !== before && viewAt >= t0) {
-      const [tokens, renderMs, paintedAt] = await now.frame.evaluate(() => [
+      const [tokens, renderMs, paintedAt, readyAt] = await now.frame.evaluate(() => [
         document.body.dataset.tokens,
         document.body.dataset.renderMs,
         document.body.dataset.paintedAt,
+        document.body.dataset.readyAt,
       ]);
       // the page notes when it painted (the same clock): the test may see it only later, while the page
       // takes in the messages that follow
       const ms = Number(paintedAt) - t0;
-      return { ms, tokens: Number(tokens), renderMs: Number(renderMs) };
+      // the page's own times too: when it was up (a new panel), when the result came
+      const pageUp = Number(readyAt) >= t0 ? Number(readyAt) - t0 : 0;
+      return {
+        ms,
+        tokens: Number(tokens),
+        renderMs: Number(renderMs),
+        clickAt: t0,
+        pageUp,
+        viewMs: viewAt - t0,
+      };
     }
     if (Date.now() > end) throw new Error(`the attention panel did not paint within ${timeout / 1000} s`);
     await page.waitForTimeout(10);
@@ -597,8 +607,14 @@ async function predictAndWait() {
       await focusEditor();
       await page.keyboard.press('Control+A');
       await page.waitForTimeout(300);
-      const { ms, tokens, renderMs } = await attentionFirstPaint(120000);
-      // again, with the model loaded and the panel open (what every later Show Attention meets)
+      const { ms, tokens, renderMs, clickAt, pageUp, viewMs } = await attentionFirstPaint(120000);
+      // again, with the model loaded and the panel open (what every later Show Attention meets), once
+      // the first result's other layers have all come (the engine computes them after the first paint)
+      const { frame } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb', 5000);
+      const layersAt = await frame.waitForFunction(() => Number(document.body.dataset.layersAt), null, {
+        timeout: 60000,
+      });
+      const allLayersMs = (await layersAt.jsonValue()) - clickAt; // the click to the last layer's arrival
       await focusEditor();
       await page.keyboard.press('Control+A');
       await page.waitForTimeout(300);
@@ -610,6 +626,10 @@ async function predictAndWait() {
         renderMs,
         warmMs: again.ms,
         warmRenderMs: again.renderMs,
+        allLayersMs,
+        pageUpMs: pageUp, // the click to the new panel's page up
+        viewMs, // the click to the result's first message in the page
+        clickAt: new Date(clickAt).toISOString().slice(11, 23), // to read beside the engine's log
       };
       console.log(`    base-size attention first paint: ${JSON.stringify(timings.attentionBaseFirstPaint)}`);
       await page.waitForTimeout(1000);

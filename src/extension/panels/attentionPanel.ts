@@ -79,7 +79,7 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
 
   /** Sends the full result: the layer on screen first (unless the page has it already), then the others. */
   private stream(pageHasFirst = false): void {
-    if (!this.full) return;
+    if (!this.full || !this.isReady) return; // a page that comes up gets it all from onReady
     const { view, first } = this.full;
     const gen = ++this.generation;
     const n = view.heads * view.tokens.length ** 2;

@@ -93,6 +93,14 @@ function withAllLayers(v: AttentionView): AttentionView | undefined {
   return { ...v, weights: all, layer: undefined };
 }
 
+// layers of the result on screen still to come; when none are, the page notes the time
+// (document.body.dataset.layersAt, read by bench/attentionBase.sh's UI test)
+let missing = 0;
+function layerArrived(count: number): void {
+  missing = Math.max(0, missing - count);
+  if (missing === 0) document.body.dataset.layersAt = String(Date.now());
+}
+
 let soon = 0;
 function repaintSoon(): void {
   if (soon) return;
@@ -133,6 +141,8 @@ function onPush(body: unknown): void {
       }
       store.view = view;
       document.body.dataset.viewAt = String(Date.now()); // when this result came (bench/attentionBase.sh)
+      missing = m.view.layers;
+      layerArrived(m.view.layer === undefined ? m.view.layers : 1);
       store.zoom = undefined;
       // a new shape starts on the layer sent first (the last, or the first when the engine had that one
       // sooner); a result that comes layer by layer shows the layer it brings, not one still to come
@@ -153,6 +163,7 @@ function onPush(body: unknown): void {
       const n = view ? view.heads * view.tokens.length ** 2 : 0;
       if (!view || m.layer >= view.layers || m.weights.length !== n) return; // of an older result
       view.weights.set(m.weights, m.layer * n);
+      layerArrived(1);
       // repaint when the layer is on screen: the model view shows them all, the others one
       if (store.ui.mode === 'model' || store.ui.layer === m.layer) repaintSoon();
       return;
@@ -165,4 +176,5 @@ function onPush(body: unknown): void {
 }
 handleHost(onPush, showFailure);
 
+document.body.dataset.readyAt = String(Date.now()); // when the page could take messages (the bench)
 send({ type: 'ready' });
