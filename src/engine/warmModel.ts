@@ -2,13 +2,10 @@
 // model, runs the first steps of a generation (a prompt of a few tokens, then two tokens, nothing sent
 // back), so the person's first Continue with GPT finds the weights loaded and both kinds of decoding
 // step (a prompt, then one token at a time) run once. The extension asks for it when a GPT becomes the
-// active generator, or another masked LM the active one (modelWarmUp.ts). A model with a fast first
-// layer of attention (on ONNX Runtime) also makes that one-layer session now, with a few tokens, so that
-// the first Show Attention paints at once (analysis/attention.ts firstLayer). Skipped
+// active generator, or another masked LM the active one (modelWarmUp.ts). Skipped
 // while a training runs, which keeps the engine's time; a cancel is seen between the two steps.
 import type { EngineResponses } from '../shared/engineProtocol';
 import type { RequestContext } from '../shared/rpc';
-import { computeAttention } from './analysis/attention';
 import { generate } from './analysis/generate';
 import { type LoadedModel, requireCapability } from './analysis/loadedModel';
 import { trainingRuns } from './inferenceShare';
@@ -27,9 +24,5 @@ export async function handleWarmModel(
       { maxNewTokens: 2, temperature: 0 },
       { shouldStop: () => ctx.cancelled },
     );
-  if (!ctx.cancelled && model.capabilities.includes('attention')) {
-    const a = requireCapability(model, 'attention');
-    if (a.attendFirst) computeAttention(a, 'Warm up, then go.', { firstLayer: true });
-  }
   return { warmed: true, ms: Math.round(performance.now() - t0) };
 }
