@@ -174,9 +174,26 @@ async function main() {
     const ort = TARGETS[target];
     const hasOrt = fs.existsSync(path.join(ROOT, ORT_BIN, ort));
     console.log(
-      `${path.basename(vsix)}: ${(fs.statSync(vsix).size / 2 ** 20).toFixed(1)} MiB, inference on ${hasOrt ? `ONNX Runtime (${ort})` : 'TensorFlow.js wasm (onnxruntime-node ships no library for this target)'}`,
+      `${path.basename(vsix)}: ${(fs.statSync(vsix).size / 2 ** 20).toFixed(1)} MiB (${(unpackedBytes(vsix) / 2 ** 20).toFixed(1)} MiB unpacked), inference on ${hasOrt ? `ONNX Runtime (${ort})` : 'TensorFlow.js wasm (onnxruntime-node ships no library for this target)'}`,
     );
   }
+}
+
+/** The sum of a zip's uncompressed entry sizes, from its central directory (a VSIX is a zip). */
+export function unpackedBytes(file) {
+  const buf = fs.readFileSync(file);
+  let end = buf.length - 22; // the end-of-central-directory record, before an optional comment
+  while (end >= 0 && buf.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error(`${file} is not a zip file.`);
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`${file} has a damaged central directory.`);
+    total += buf.readUInt32LE(at + 24);
+    at += 46 + buf.readUInt16LE(at + 28) + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return total;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
