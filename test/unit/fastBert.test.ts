@@ -253,6 +253,29 @@ describe('fast BERT step (design b)', () => {
     model.dispose();
   });
 
+  test('a batch too large for one WebAssembly memory takes the JavaScript passes, with the same gradients', async () => {
+    await backend();
+    const model = new Bert(config, { seed: 7 });
+    const values = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const b = batch(new Rng(3), 3, 10, 3);
+    const products = new OrtProducts(1);
+    const simd = new FastBertStep(config, products, bertParamShapes(config), 'simd');
+    const capped = new FastBertStep(config, products, bertParamShapes(config), 'simd', 1024);
+    const a = simd.step(values, b, false, 1);
+    const want = new Map([...a.grads].map(([n, g]) => [n, Float32Array.from(g)]));
+    const c = capped.step(values, b, false, 1);
+    assert.equal(simd.k.name, 'wasm-simd');
+    assert.equal(capped.k.name, 'javascript', 'a 1 KB cap is below any layout');
+    assert.ok(Math.abs(a.loss - c.loss) < 1e-5);
+    for (const [n, g] of want) {
+      const got = c.grads.get(n)!;
+      for (let i = 0; i < g.length; i++)
+        assert.ok(Math.abs(got[i] - g[i]) <= 1e-5 * Math.max(1, Math.abs(g[i])), `${n}[${i}]`);
+    }
+    model.dispose();
+    products.dispose();
+  });
+
   test('a model with another activation is refused with the reason', () => {
     assert.equal(fastBertProblem(config), undefined);
     assert.match(fastBertProblem({ ...config, hiddenAct: 'relu' }) ?? '', /activation is relu/);

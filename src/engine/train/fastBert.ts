@@ -53,7 +53,7 @@ export class FastBertStep {
   readonly grads = new Map<string, Float32Array>();
   /** The passes besides the products: WebAssembly SIMD over an arena, or JavaScript (stepKernels.ts). */
   k: StepKernels;
-  private readonly simd: boolean;
+  private simd: boolean;
   private readonly arenaParams = new Map<string, Float32Array>(); // SIMD: the arena's copy of each parameter
   /** When set (bench/bertStep.ts), the milliseconds of each part of the steps, the products apart. */
   timings: Map<string, number> | undefined;
@@ -69,6 +69,7 @@ export class FastBertStep {
     readonly products: OrtProducts,
     private readonly shapes: [string, number[]][], // every parameter's name and shape (bertParamShapes)
     kernels: 'simd' | 'javascript' = stepKernelChoice(),
+    private readonly maxArena = MAX_ARENA, // bytes; a larger layout takes the JavaScript passes
   ) {
     const problem = fastBertProblem(config);
     if (problem) throw new Error(`The fast BERT step cannot train this model: ${problem}.`);
@@ -82,21 +83,35 @@ export class FastBertStep {
    * (laid out once to measure it, then for real, so that nothing in it ever moves).
    */
   private layout(B: number, T: number, P: number): void {
-    if (!this.simd) {
-      this.ws = new Workspace(this.config, B, T, P);
-      return;
+    if (this.simd) {
+      const lay = (a: Alloc) => ({
+        ws: new Workspace(this.config, B, T, P, a),
+        params: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
+        grads: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
+      });
+      const bytes = SimdKernels.measure(lay);
+      let k: SimdKernels | undefined;
+      try {
+        // one wasm32 memory: at most 4 GB, and an allocation this large may be refused
+        if (bytes <= this.maxArena) k = new SimdKernels(bytes);
+      } catch {
+        k = undefined;
+      }
+      if (k) {
+        const l = lay(k);
+        this.k = k;
+        this.ws = l.ws;
+        for (const [n, v] of l.params) this.arenaParams.set(n, v);
+        for (const [n, v] of l.grads) this.grads.set(n, v);
+        return;
+      }
+      // too large for one WebAssembly memory: this model and batch take the JavaScript passes
+      this.simd = false;
+      this.k = jsKernels(this.products);
+      this.arenaParams.clear();
+      for (const [name, shape] of this.shapes) this.grads.set(name, new Float32Array(size(shape)));
     }
-    const lay = (a: Alloc) => ({
-      ws: new Workspace(this.config, B, T, P, a),
-      params: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
-      grads: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
-    });
-    const k = new SimdKernels(SimdKernels.measure(lay));
-    const l = lay(k);
-    this.k = k;
-    this.ws = l.ws;
-    for (const [n, v] of l.params) this.arenaParams.set(n, v);
-    for (const [n, v] of l.grads) this.grads.set(n, v);
+    this.ws = new Workspace(this.config, B, T, P);
   }
   private lap(part: string): void {
     if (!this.timings) return;
@@ -590,6 +605,9 @@ export class FastBertStep {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The largest SIMD arena tried (2 GiB of the 4 GiB a wasm32 memory can reach); larger layouts run in JavaScript. */
+const MAX_ARENA = 2 ** 31;
 
 /** PRETRAIN_LAB_STEP_KERNELS=javascript keeps the step's passes in JavaScript; SIMD by default. */
 export function stepKernelChoice(): 'simd' | 'javascript' {

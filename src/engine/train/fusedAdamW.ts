@@ -101,6 +101,7 @@ export function simdAdamW(memory: WebAssembly.Memory) {
 interface WasmHeap {
   asm?: { memory?: WebAssembly.Memory };
   _malloc(bytes: number): number;
+  _free(pointer: number): void;
 }
 
 // per tfjs wasm heap: the SIMD update bound to it and a scratch the gradient is copied into
@@ -121,9 +122,11 @@ function adamWOnHeap(backend: unknown, pmv: tf.Variable[], g: Float32Array, a: A
   }
   if (!h.run) return false;
   if (h.floats < g.length) {
-    // grows to the largest parameter once (the word embeddings); never freed while the heap lives
+    // grows to the largest parameter once (the word embeddings); kept while the heap lives
+    if (h.scratch) wasm._free(h.scratch);
     h.scratch = wasm._malloc(g.length * 4);
-    h.floats = g.length;
+    h.floats = h.scratch ? g.length : 0;
+    if (!h.scratch) return false; // the heap is full: the update runs in JavaScript
   }
   // views after the allocation, which may have moved the heap
   const [P, M, V] = pmv.map((t) => tensorMemory(backend, 'wasm', t));

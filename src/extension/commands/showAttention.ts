@@ -77,6 +77,8 @@ export class ShowAttentionCommand implements vscode.Disposable {
     }
     const model = choice.model;
     const gen = this.panel.loading(text);
+    // where the selection is now: the answers come later, when the cursor may have moved
+    const where = { uri: editor.document.uri, base: editor.document.offsetAt(editor.selection.start) };
     try {
       const t0 = performance.now();
       // first the first layer alone where the engine has a fast way to it (a model on ONNX Runtime:
@@ -87,6 +89,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
         text,
         firstLayer: true,
       });
+      if (!this.panel.current(gen)) return undefined; // a newer Show Attention, an error or a close took the panel
       const t1 = performance.now();
       const notice = [choice.notice, quick.notice].filter(Boolean).join(' ') || undefined;
       const viewOf = (r: AttentionResult) => ({
@@ -103,7 +106,7 @@ export class ShowAttentionCommand implements vscode.Disposable {
       let r = quick;
       if (quick.layer !== undefined) {
         const layer = quick.layer;
-        this.shown = this.shownOf(editor, { ...quick, layers: 1 }, layer, true);
+        this.shown = this.shownOf(where, { ...quick, layers: 1 }, layer, true);
         this.panel.attentionFirst(viewOf(quick), layer);
         log().info(
           `Show Attention: ${quick.tokens.length} tokens, layer ${layer + 1} of ${quick.layers} first: engine ${Math.round(t1 - t0)} ms (${quick.workerMs ?? '?'} ms of it in the engine's handler), posted ${Math.round(performance.now() - t1)} ms later.`,
@@ -111,14 +114,15 @@ export class ShowAttentionCommand implements vscode.Disposable {
         // a new panel's page loads on the same cores: the other layers' forward waits for it (at most
         // a few seconds), so that the first layer paints sooner
         await this.panel.whenReady(5000);
+        if (!this.panel.current(gen)) return undefined;
         r = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
-        if (!this.panel.current(gen)) return undefined; // a newer Show Attention or an error took the panel
+        if (!this.panel.current(gen)) return undefined;
         const was = this.shown; // the layer and heads chosen on the page meanwhile
-        this.shown = this.shownOf(editor, r, was?.layer ?? layer, false, was?.heads);
+        this.shown = this.shownOf(where, r, was?.layer ?? layer, false, was?.heads);
         this.panel.attentionRest(viewOf(r), layer);
       } else {
         const first = r.layers - 1; // what a new result shows (the page sends its choices as viewState)
-        this.shown = this.shownOf(editor, r, first, false);
+        this.shown = this.shownOf(where, r, first, false);
         this.panel.attention(viewOf(r), first);
       }
       const t2 = performance.now();
@@ -136,6 +140,8 @@ export class ShowAttentionCommand implements vscode.Disposable {
         firstLayer: quick.layer,
       };
     } catch (e) {
+      if (!this.panel.current(gen)) return undefined; // a newer request owns the panel now
+      if (this.shown?.partial) this.shown = undefined; // its other layers will not come
       const msg = (e as Error).message;
       log().warn(`Show Attention: ${msg}`);
       this.panel.error(msg);
@@ -145,15 +151,14 @@ export class ShowAttentionCommand implements vscode.Disposable {
   }
 
   private shownOf(
-    editor: vscode.TextEditor,
+    where: { uri: vscode.Uri; base: number },
     result: AttentionResult,
     layer: number,
     partial: boolean,
     heads?: number[],
   ): Shown {
     return {
-      uri: editor.document.uri,
-      base: editor.document.offsetAt(editor.selection.start),
+      ...where,
       result,
       layer,
       heads: heads ?? [...Array(result.heads).keys()],

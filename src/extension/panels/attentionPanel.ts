@@ -100,6 +100,14 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
     setImmediate(next);
   }
 
+  /** A closed panel ends the request under way: its late answers are dropped (current() is false). */
+  protected override onPanelClosed(): void {
+    this.full = undefined;
+    this.partial = undefined;
+    this.generation++;
+    this.request++;
+  }
+
   protected override onReady(): void {
     if (this.full) this.stream();
     else if (this.partial) this.attentionFirst(this.partial.view, this.partial.layer);
