@@ -111,9 +111,9 @@ export class ShowAttentionCommand implements vscode.Disposable {
         log().info(
           `Show Attention: ${quick.tokens.length} tokens, layer ${layer + 1} of ${quick.layers} first: engine ${Math.round(t1 - t0)} ms (${quick.workerMs ?? '?'} ms of it in the engine's handler), posted ${Math.round(performance.now() - t1)} ms later.`,
         );
-        // a new panel's page loads on the same cores: the other layers' forward waits for it (at most
-        // a few seconds), so that the first layer paints sooner
-        await this.panel.whenReady(5000);
+        // a new panel's page loads, takes and draws the first layer on the same cores: the other layers'
+        // forward waits until the page has it (at most a few seconds), so that it paints sooner
+        await this.panel.whenShown(5000);
         if (!this.panel.current(gen)) return undefined;
         r = await this.engine.call({ type: 'attention', modelDir: model.dir, text });
         if (!this.panel.current(gen)) return undefined;

@@ -106,6 +106,32 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
     this.partial = undefined;
     this.generation++;
     this.request++;
+    this.wakeShown(false);
+  }
+
+  private shownWaiters: ((shown: boolean) => void)[] = [];
+
+  /**
+   * Resolves true when the page next tells its view state (it does as it takes a result, just before
+   * drawing it), false after `ms` or when the panel closes: Show Attention computes the other layers
+   * only once the first is on the page, so that the page's loading and drawing do not share the cores
+   * with that forward.
+   */
+  whenShown(ms: number): Promise<boolean> {
+    if (!this.visible) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      const done = (shown: boolean) => {
+        clearTimeout(timer);
+        this.shownWaiters = this.shownWaiters.filter((w) => w !== done);
+        resolve(shown);
+      };
+      this.shownWaiters.push(done);
+    });
+  }
+
+  private wakeShown(shown: boolean): void {
+    for (const w of [...this.shownWaiters]) w(shown);
   }
 
   protected override onReady(): void {
@@ -128,6 +154,7 @@ export class AttentionPanel extends StatePanel<ToAttentionPanel, FromAttentionPa
 
   protected onMessage(m: FromAttentionPanel): unknown {
     if (m.type === 'ready') return undefined; // answered by PanelBase
+    if (m.type === 'viewState') this.wakeShown(true);
     return this.onMessageFromView?.(m);
   }
 }

@@ -39,27 +39,6 @@ export abstract class PanelBase<To, From extends { type: string }> implements vs
     return this.ready;
   }
 
-  private readyWaiters: ((up: boolean) => void)[] = [];
-
-  /** Resolves true once the page is up (at once when it is), false after `ms` or when the panel closes. */
-  whenReady(ms: number): Promise<boolean> {
-    if (this.ready) return Promise.resolve(true);
-    if (!this.panel) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(false), ms);
-      const done = (up: boolean) => {
-        clearTimeout(timer);
-        this.readyWaiters = this.readyWaiters.filter((w) => w !== done);
-        resolve(up);
-      };
-      this.readyWaiters.push(done);
-    });
-  }
-
-  private wakeWaiters(up: boolean): void {
-    for (const w of [...this.readyWaiters]) w(up);
-  }
-
   show(preserveFocus = true): void {
     const column = this.options.column ?? vscode.ViewColumn.Beside;
     if (this.panel) {
@@ -120,7 +99,6 @@ export abstract class PanelBase<To, From extends { type: string }> implements vs
     this.panel = undefined;
     this.rpc = undefined;
     this.ready = false;
-    this.wakeWaiters(false);
     for (const s of this.subs.splice(0)) s.dispose();
   }
 
@@ -128,7 +106,6 @@ export abstract class PanelBase<To, From extends { type: string }> implements vs
     if (m.type === 'ready') {
       this.ready = true;
       this.onReady();
-      this.wakeWaiters(true);
       return undefined;
     }
     return this.onMessage(m, ctx);
