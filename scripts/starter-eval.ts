@@ -6,6 +6,9 @@
 // prediction (over all tokens but the special ones). The piece-level accuracy is given too.
 // Usage: node --import tsx scripts/starter-eval.ts <model dir>... --heldout <dir with english.txt, chinese.txt>
 //        node --import tsx scripts/starter-eval.ts --examples <model dir>   (top-3 for the README's examples)
+//        node --import tsx scripts/starter-eval.ts --heldout-examples <model dir> --heldout <dir>
+//          (sentences of the held-out text, one word masked each, in file order: the first three the
+//          model gets right at top-1 and the first two it gets wrong, per language, as table rows)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -144,6 +147,66 @@ export async function printExamples(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Good and bad examples not picked by hand: the held-out text's sentences in file order (English
+ * 8–25 words, Chinese 7–30 characters), one word of a single WordPiece chosen in each with EVAL_SEED,
+ * masked and predicted as Predict Mask does; the first `good` right at top-1 and the first `bad`
+ * wrong, per language. Returns markdown table rows: sentence, top-3, right answer, right or not.
+ */
+export async function heldoutExamples(dir: string, heldout: string, good = 3, bad = 2): Promise<string[]> {
+  await initBackend();
+  const p = new BertPredictor(dir);
+  const rows: string[] = [];
+  try {
+    for (const lang of ['english', 'chinese']) {
+      const rng = new Rng(EVAL_SEED);
+      const text = fs.readFileSync(path.join(heldout, `${lang}.txt`), 'utf8');
+      const sentences =
+        lang === 'english'
+          ? text.split(/(?<=[.!?]["']?)\s+/).filter((x) => /^[A-Z]/.test(x))
+          : text.split(/(?<=[。！？])|\n/).filter((x) => /^[\u4e00-\u9fff]/.test(x) && !x.includes("（")); // not the titles: 调名（作者）
+      const found = { good: [] as string[], bad: [] as string[] };
+      for (const sentence of sentences) {
+        if (found.good.length >= good && found.bad.length >= bad) break;
+        const words = p.tokenizer.basic.tokenize(sentence);
+        if (
+          lang === 'english' ? words.length < 8 || words.length > 25 : words.length < 7 || words.length > 30
+        )
+          continue;
+        // words of one piece, not punctuation, not the first (a capital letter gives it away)
+        const candidates = words
+          .map((w, i) => ({ w, i }))
+          .filter(
+            ({ w, i }) =>
+              i > 0 &&
+              !Array.from(w).every(isPunctuation) &&
+              p.tokenizer.encode(w).length === 1 &&
+              p.tokenizer.encode(w)[0].id !== p.vocab.unkId,
+          );
+        if (candidates.length === 0) continue;
+        const { w } = candidates[Math.floor(rng.next() * candidates.length)];
+        // mask that word's first whole-word occurrence after the first word
+        const at =
+          lang === 'english'
+            ? sentence.search(new RegExp(`(?<=\\W)${w}(?=\\W|$)`, 'i'))
+            : sentence.indexOf(w, 1);
+        if (at < 0) continue;
+        const masked = `${sentence.slice(0, at)}[MASK]${sentence.slice(at + w.length)}`;
+        const c = p.predictMasks(masked, 3).masks[0]?.candidates ?? [];
+        const right = c[0]?.token === p.tokenizer.encode(w)[0]?.text;
+        const list = right ? found.good : found.bad;
+        if (list.length >= (right ? good : bad)) continue;
+        const top = c.map((x) => `${x.token} ${pct(x.probability)}`).join(', ');
+        list.push(`| ${masked.replace(/\|/g, '\\|')} | ${top} | ${w} | ${right ? 'right' : 'wrong'} |`);
+      }
+      rows.push(...found.good, ...found.bad);
+    }
+  } finally {
+    p.dispose();
+  }
+  return rows;
+}
+
 /** Scores each model on <heldout>/{english,chinese}.txt and prints a table. */
 export async function scoreModels(dirs: string[], heldout: string): Promise<Record<string, MlmScore>[]> {
   await initBackend();
@@ -178,6 +241,20 @@ if (require.main === module && process.argv[2] === '--examples') {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });
+} else if (require.main === module && process.argv[2] === '--heldout-examples') {
+  const h = process.argv.indexOf('--heldout');
+  if (h < 0 || h === process.argv.length - 1)
+    throw new Error('give --heldout <dir with english.txt and chinese.txt>');
+  heldoutExamples(process.argv[3] ?? 'models/starter', process.argv[h + 1])
+    .then((rows) =>
+      console.log(
+        ['| held-out sentence | top-3 | answer | top-1 |', '| --- | --- | --- | --- |', ...rows].join('\n'),
+      ),
+    )
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
 } else if (require.main === module) {
   const args = process.argv.slice(2);
   const h = args.indexOf('--heldout');

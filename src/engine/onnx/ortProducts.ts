@@ -6,6 +6,7 @@
 // Erf take a fraction of JavaScript's Math.exp (~10 ns a value here). Call loadOrt() first.
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 import { GraphBuilder } from './graph';
+import { FLOAT, INT64 } from './proto';
 import { loadOrt, sessionOptions } from './runtime';
 
 interface NativeSession {
@@ -24,7 +25,7 @@ export class OrtProducts {
   private readonly Tensor: typeof OrtTensor;
   private readonly binding: Binding;
   private readonly sessions = new Map<string, { s: NativeSession; out: string[] }>();
-  private readonly tensors = new WeakMap<Float32Array, Map<string, OrtTensor>>();
+  private readonly tensors = new WeakMap<Float32Array | Int32Array, Map<string, OrtTensor>>();
   private inPlace: boolean | undefined; // whether ORT wrote the first call's output where it was asked
 
   /**
@@ -80,6 +81,13 @@ export class OrtProducts {
         this.run(one(), d, one(), d, one(), d, tA, tB);
         if (rank === 2 && !tA && !tB) this.run(one(), d, one(), d, one(), d, tA, tB, one());
       }
+    this.mlmDecoder(one(), one(), one(), Int32Array.of(0), one(), 1, 1, 1, {
+      nll: one(),
+      hit: one(),
+      dU: one(),
+      dW: one(),
+      db: one(),
+    });
     this.softmax(one(), 1, 1, one());
     this.gelu(one(), one(), one());
   }
@@ -103,10 +111,47 @@ export class OrtProducts {
     );
   }
 
+  /**
+   * The tied masked-LM decoder and its cross-entropy in one call, so that the [P, V] logits never leave
+   * ONNX Runtime: logits = u·Wᵀ + b, and with dL = (softmax(logits) − onehot(labels)) · rowScale,
+   * dU = dL·W, dW = dLᵀ·u (written over `dW`), db = Σ_rows dL. Per row: nll = −log softmax at the label,
+   * hit = 1 when the label is the arg max. u [P, H], W [V, H], b [V], labels and rowScale [P].
+   */
+  mlmDecoder(
+    u: Float32Array,
+    W: Float32Array,
+    b: Float32Array,
+    labels: Int32Array,
+    rowScale: Float32Array,
+    P: number,
+    H: number,
+    V: number,
+    out: { nll: Float32Array; hit: Float32Array; dU: Float32Array; dW: Float32Array; db: Float32Array },
+  ): void {
+    this.runGraph(
+      'mlmDecoder',
+      mlmDecoderGraph,
+      [
+        [u, [P, H]],
+        [W, [V, H]],
+        [b, [V]],
+        [labels, [P, 1]],
+        [rowScale, [P, 1]],
+      ],
+      [
+        [out.nll, [P, 1]],
+        [out.hit, [P, 1]],
+        [out.dU, [P, H]],
+        [out.dW, [V, H]],
+        [out.db, [V]],
+      ],
+    );
+  }
+
   private runGraph(
     key: string,
     build: () => { model: Uint8Array; outputs: string[] },
-    feeds: [Float32Array, readonly number[]][],
+    feeds: [Float32Array | Int32Array, readonly number[]][],
     outs: [Float32Array, readonly number[]][],
   ): void {
     const { s: session, out: names } = this.session(key, build);
@@ -137,7 +182,7 @@ export class OrtProducts {
    * An ORT tensor over `data` (no copy), kept per array and shape: the hand-written step passes the same
    * buffers every step, and making a tensor costs more than a small product's arithmetic.
    */
-  private tensor(data: Float32Array, dims: readonly number[]): OrtTensor {
+  private tensor(data: Float32Array | Int32Array, dims: readonly number[]): OrtTensor {
     const key = dims.join(',');
     let byShape = this.tensors.get(data);
     if (!byShape) {
@@ -146,7 +191,10 @@ export class OrtProducts {
     }
     let t = byShape.get(key);
     if (!t) {
-      t = new this.Tensor('float32', data, dims);
+      t =
+        data instanceof Int32Array
+          ? new this.Tensor('int32', data, dims)
+          : new this.Tensor('float32', data, dims);
       byShape.set(key, t);
     }
     return t;
@@ -209,4 +257,40 @@ function geluGraph() {
   g.output(out, 'float32', ['n']);
   g.output(deriv, 'float32', ['n']);
   return { model: g.serialize('gelu'), outputs: [out, deriv] };
+}
+
+/** See OrtProducts.mlmDecoder. */
+function mlmDecoderGraph() {
+  const g = new GraphBuilder();
+  const u = g.input('x0', 'float32', ['p', 'h']);
+  const W = g.input('x1', 'float32', ['v', 'h']);
+  const b = g.input('x2', 'float32', ['v']);
+  const labels = g.input('x3', 'int32', ['p', 1]);
+  const rowScale = g.input('x4', 'float32', ['p', 1]);
+  const logits = g.node('Gemm', [u, W, b], { transB: 1 });
+  const logp = g.node('LogSoftmax', [logits], { axis: -1 });
+  const nll = g.node('Neg', [g.node('GatherElements', [logp, labels], { axis: 1 })]);
+  const hit = g.node(
+    'Cast',
+    [
+      g.node('Equal', [
+        g.node('ArgMax', [logits], { axis: 1, keepdims: 1 }),
+        g.node('Cast', [labels], { to: INT64 }),
+      ]),
+    ],
+    { to: FLOAT },
+  );
+  const prob = g.node('Exp', [logp]);
+  // softmax − onehot: the label's probability less one, scattered back in its place
+  const atLabel = g.node('Sub', [g.node('GatherElements', [prob, labels], { axis: 1 }), g.scalar(1)]);
+  const dL = g.node('Mul', [g.node('ScatterElements', [prob, labels, atLabel], { axis: 1 }), rowScale]);
+  const dU = g.node('MatMul', [dL, W]);
+  const dW = g.node('Gemm', [dL, u], { transA: 1 });
+  const db = g.node('ReduceSum', [dL, g.ints([0])], { keepdims: 0 });
+  g.output(nll, 'float32', ['p', 1]);
+  g.output(hit, 'float32', ['p', 1]);
+  g.output(dU, 'float32', ['p', 'h']);
+  g.output(dW, 'float32', ['v', 'h']);
+  g.output(db, 'float32', ['v']);
+  return { model: g.serialize('mlmDecoder'), outputs: [nll, hit, dU, dW, db] };
 }

@@ -63,6 +63,11 @@ export class FastBertStep {
   private batch!: FastBatch;
   private drop = false;
   private rng = new Rng(1);
+  /**
+   * The tied decoder and its cross-entropy as one ONNX Runtime graph (OrtProducts.mlmDecoder);
+   * PRETRAIN_LAB_MLM_DECODER=split: a product, the softmax cross-entropy pass, two products.
+   */
+  private readonly fusedDecoder = process.env.PRETRAIN_LAB_MLM_DECODER !== 'split';
 
   constructor(
     readonly config: BertConfig,
@@ -85,7 +90,7 @@ export class FastBertStep {
   private layout(B: number, T: number, P: number): void {
     if (this.simd) {
       const lay = (a: Alloc) => ({
-        ws: new Workspace(this.config, B, T, P, a),
+        ws: new Workspace(this.config, B, T, P, a, !this.fusedDecoder),
         params: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
         grads: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
       });
@@ -111,7 +116,7 @@ export class FastBertStep {
       this.arenaParams.clear();
       for (const [name, shape] of this.shapes) this.grads.set(name, new Float32Array(size(shape)));
     }
-    this.ws = new Workspace(this.config, B, T, P);
+    this.ws = new Workspace(this.config, B, T, P, undefined, !this.fusedDecoder);
   }
   private lap(part: string): void {
     if (!this.timings) return;
@@ -153,7 +158,11 @@ export class FastBertStep {
     }
     const t0 = performance.now();
     this.products.run(a, aShape, b, bShape, out, outShape, tA, tB, bias);
-    const ms = performance.now() - t0;
+    this.countProduct(performance.now() - t0);
+  }
+
+  private countProduct(ms: number): void {
+    if (!this.timings) return;
     const k = 'matrix products (ONNX Runtime)';
     this.timings.set(k, (this.timings.get(k) ?? 0) + ms);
     this.last += ms; // the part around the product does not count it
@@ -489,9 +498,40 @@ export class FastBertStep {
       ws.xhatT,
       ws.rstdT,
     );
-    this.mm(ws.u, [P, H], this.p('embeddings.word_embeddings'), [V, H], ws.logits, [P, V], false, true);
     let wsum = 1e-5;
     for (let i = 0; i < P; i++) wsum += batch.maskedWeights[i];
+    if (this.fusedDecoder) {
+      // the decoder, the cross-entropy and their gradients in one ONNX Runtime call (the [P, V] logits
+      // stay there): d word embeddings and d bias written, d u left in dPH for mlmHeadBackward
+      for (let i = 0; i < P; i++) ws.rowScale[i] = batch.maskedWeights[i] / wsum;
+      const t0 = this.timings ? performance.now() : 0;
+      this.products.mlmDecoder(
+        ws.u,
+        this.p('embeddings.word_embeddings'),
+        this.p('cls.predictions.output_bias'),
+        batch.maskedIds, // the arena's copy with the SIMD passes
+        ws.rowScale,
+        P,
+        H,
+        V,
+        {
+          nll: ws.nll,
+          hit: ws.hit,
+          dU: ws.dPH,
+          dW: this.g('embeddings.word_embeddings'),
+          db: this.g('cls.predictions.output_bias'),
+        },
+      );
+      if (this.timings) this.countProduct(performance.now() - t0);
+      let nll = 0;
+      let right = 0;
+      for (let i = 0; i < P; i++) {
+        nll += batch.maskedWeights[i] * ws.nll[i];
+        right += batch.maskedWeights[i] * ws.hit[i];
+      }
+      return { loss: nll / wsum, correct: right };
+    }
+    this.mm(ws.u, [P, H], this.p('embeddings.word_embeddings'), [V, H], ws.logits, [P, V], false, true);
     const [nll, right] = this.k.softmaxCrossEntropy(
       ws.logits,
       this.p('cls.predictions.output_bias'),
@@ -511,10 +551,12 @@ export class FastBertStep {
     const H = c.hiddenSize;
     const V = c.vocabSize;
     const P = ws.P;
-    const dLogits = ws.logits;
-    // the decoder's share of d word embeddings; embeddingsBackward adds the lookup's
-    this.mm(dLogits, [P, V], ws.u, [P, H], this.g('embeddings.word_embeddings'), [V, H], true, false);
-    this.mm(dLogits, [P, V], this.p('embeddings.word_embeddings'), [V, H], ws.dPH, [P, H]);
+    if (!this.fusedDecoder) {
+      const dLogits = ws.logits;
+      // the decoder's share of d word embeddings; embeddingsBackward adds the lookup's
+      this.mm(dLogits, [P, V], ws.u, [P, H], this.g('embeddings.word_embeddings'), [V, H], true, false);
+      this.mm(dLogits, [P, V], this.p('embeddings.word_embeddings'), [V, H], ws.dPH, [P, H]);
+    }
     const gamma = this.p('cls.predictions.transform.LayerNorm.gamma');
     this.k.layerNormBackward(
       ws.dPH,

@@ -53,7 +53,7 @@ export class Workspace {
   readonly xhatT: Float32Array;
   readonly rstdT: Float32Array;
   readonly u: Float32Array;
-  readonly logits: Float32Array; // [P, V], then d logits
+  readonly logits: Float32Array; // [P, V], then d logits (empty when the decoder runs as one ORT graph)
   // backward scratch
   readonly dX: Float32Array; // [N, H] d block output, then d block input
   readonly dR2: Float32Array; // [N, H]
@@ -74,6 +74,9 @@ export class Workspace {
   readonly dPre: Float32Array; // [B, H] d (pooler's product)
   readonly dCls: Float32Array; // [B, H]
   readonly pY: Float32Array; // [P] each prediction's probability of its id
+  readonly nll: Float32Array; // [P] −log p(id) per prediction (the decoder on ONNX Runtime)
+  readonly hit: Float32Array; // [P] 1 where the arg max is the id
+  readonly rowScale: Float32Array; // [P] weight / Σ weights: each row's share of the mean loss
   // the batch, copied in when the buffers are an arena's (the SIMD kernels read only their own memory)
   readonly inputIds: Int32Array; // [N]
   readonly segmentIds: Int32Array;
@@ -91,6 +94,7 @@ export class Workspace {
     readonly T: number,
     readonly P: number,
     a: Alloc = plain,
+    splitDecoder = true, // the [P, V] logits live here only when the decoder is not one ORT graph
   ) {
     const H = c.hiddenSize;
     const I = c.intermediateSize;
@@ -138,7 +142,7 @@ export class Workspace {
     this.xhatT = f(P * H);
     this.rstdT = f(P);
     this.u = f(P * H);
-    this.logits = f(P * c.vocabSize);
+    this.logits = f(splitDecoder ? P * c.vocabSize : 0);
     this.dX = f(N * H);
     this.dR2 = f(N * H);
     this.dTmp = f(N * H);
@@ -158,6 +162,9 @@ export class Workspace {
     this.dPre = f(B * H);
     this.dCls = f(B * H);
     this.pY = f(P);
+    this.nll = f(P);
+    this.hit = f(P);
+    this.rowScale = f(P);
     this.inputIds = a.i32(N);
     this.segmentIds = a.i32(N);
     this.attentionMask = f(N);
