@@ -8,6 +8,7 @@
 // (default 2), each row with the peer's ratio (BENCH_ORT_MATMUL=1: the default threshold only).
 // BENCH_FAST=compare times the tfjs step, the hand-written step of design (b) (src/engine/train/fastBert.ts)
 // with 1 and 2 ORT threads, and the peer, BENCH_ROUNDS times.
+// BENCH_DECODER=compare times the hand-written step with the MLM decoder split, then as one ORT graph.
 // BENCH_ADAMW=compare times our step with the op-by-op AdamW (PRETRAIN_LAB_UNFUSED_ADAMW=1) and right after
 // with the fused one (src/engine/train/fusedAdamW.ts), BENCH_ROUNDS times, each with the peer's ratio.
 import { spawnSync } from 'node:child_process';
@@ -172,6 +173,58 @@ async function compareAdamW() {
   console.log(`ours: node ${process.version}, tfjs ${tf.version_core}, backend ${backend}${ort}`);
 }
 
+/**
+ * BENCH_DECODER=compare: the hand-written step (2 ORT threads) with the MLM decoder split (a product,
+ * the softmax cross-entropy pass, two products: PRETRAIN_LAB_MLM_DECODER=split), then as one ORT graph
+ * (the default), against the peer, BENCH_ROUNDS times; then where the fused step's time goes.
+ */
+async function compareDecoder() {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const split = (on: boolean) => {
+    if (on) process.env.PRETRAIN_LAB_MLM_DECODER = 'split';
+    else delete process.env.PRETRAIN_LAB_MLM_DECODER;
+  };
+  console.log(
+    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP, AdamW), hand-written step, 2 ORT threads, ms, median of ${STEPS}; peer: PyTorch 2 threads`,
+  );
+  console.log(
+    '| round | decoder split | decoder one ORT graph | one graph / split | peer | split / peer | one graph / peer | load (1 min) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  let config: unknown;
+  split(true);
+  await oursFast(2); // warms the JIT: the first variant is not favoured
+  for (let r = 1; r <= rounds; r++) {
+    const them = peer(2);
+    config = them.config;
+    split(true);
+    const a = await oursFast(2);
+    split(false);
+    const b = await oursFast(2);
+    const f = (x: number) => x.toFixed(1);
+    const q = (x: number, y: number) => (x / y).toFixed(2);
+    console.log(
+      `| ${r} | ${f(a)} | ${f(b)} | ${q(b, a)} | ${f(them.stepMs)} | ${q(a, them.stepMs)} | ${q(b, them.stepMs)} | ${os.loadavg()[0].toFixed(2)} |`,
+    );
+  }
+  const { step, fast, dispose } = tinyBertFastStep(2);
+  for (let i = 0; i < 3; i++) await step();
+  fast.timings = new Map();
+  const t0 = performance.now();
+  for (let i = 0; i < STEPS; i++) await step();
+  const total = (performance.now() - t0) / STEPS;
+  dispose();
+  console.log(`\nOne-graph decoder, 2 ORT threads, mean of ${STEPS} steps: ${total.toFixed(1)} ms a step`);
+  console.log('| part | ms a step |\n|---|---|');
+  for (const [k, v] of [...fast.timings].sort((a, b) => b[1] - a[1]))
+    console.log(`| ${k} | ${(v / STEPS).toFixed(1)} |`);
+  console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
+  console.log(peerBlasLine(config));
+  console.log(
+    `ours: node ${process.version}, onnxruntime-node ${require('onnxruntime-node/package.json').version}`,
+  );
+}
+
 /** Median ms of the hand-written step (design b) with `threads` ORT threads. */
 async function oursFast(threads: number) {
   await initBackend();
@@ -236,6 +289,7 @@ async function compareFast() {
   if (process.env.BENCH_FAST === 'compare') return compareFast();
   if (process.env.BENCH_ORT_MATMUL) return compareOrt(process.env.BENCH_ORT_MATMUL);
   if (process.env.BENCH_ADAMW === 'compare') return compareAdamW();
+  if (process.env.BENCH_DECODER === 'compare') return compareDecoder();
   const us = await ours();
   const them = peer(2);
   const f = (x: number) => x.toFixed(1);
