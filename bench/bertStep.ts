@@ -207,6 +207,16 @@ async function compareDecoder() {
       `| ${r} | ${f(a)} | ${f(b)} | ${q(b, a)} | ${f(them.stepMs)} | ${q(a, them.stepMs)} | ${q(b, them.stepMs)} | ${os.loadavg()[0].toFixed(2)} |`,
     );
   }
+  await printParts('One-graph decoder');
+  console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
+  console.log(peerBlasLine(config));
+  console.log(
+    `ours: node ${process.version}, onnxruntime-node ${require('onnxruntime-node/package.json').version}`,
+  );
+}
+
+/** Where the hand-written step's time goes (2 ORT threads), as a table of parts. */
+async function printParts(label: string) {
   const { step, fast, dispose } = tinyBertFastStep(2);
   for (let i = 0; i < 3; i++) await step();
   fast.timings = new Map();
@@ -214,15 +224,10 @@ async function compareDecoder() {
   for (let i = 0; i < STEPS; i++) await step();
   const total = (performance.now() - t0) / STEPS;
   dispose();
-  console.log(`\nOne-graph decoder, 2 ORT threads, mean of ${STEPS} steps: ${total.toFixed(1)} ms a step`);
+  console.log(`\n${label}, 2 ORT threads, mean of ${STEPS} steps: ${total.toFixed(1)} ms a step`);
   console.log('| part | ms a step |\n|---|---|');
   for (const [k, v] of [...fast.timings].sort((a, b) => b[1] - a[1]))
     console.log(`| ${k} | ${(v / STEPS).toFixed(1)} |`);
-  console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
-  console.log(peerBlasLine(config));
-  console.log(
-    `ours: node ${process.version}, onnxruntime-node ${require('onnxruntime-node/package.json').version}`,
-  );
 }
 
 /** Median ms of the hand-written step (design b) with `threads` ORT threads. */
@@ -266,18 +271,7 @@ async function compareFast() {
       `| ${r} | ${f(a.stepMs)} | ${f(b1)} | ${f(b2)} | ${f(them.stepMs)} | ${q(a.stepMs)} | ${q(b1)} | ${q(b2)} | ${os.loadavg()[0].toFixed(2)} |`,
     );
   }
-  // where the hand-written step's time goes (2 ORT threads)
-  const { step, fast, dispose } = tinyBertFastStep(2);
-  for (let i = 0; i < 3; i++) await step();
-  fast.timings = new Map();
-  const t0 = performance.now();
-  for (let i = 0; i < STEPS; i++) await step();
-  const total = (performance.now() - t0) / STEPS;
-  dispose();
-  console.log(`\nDesign (b), 2 ORT threads, mean of ${STEPS} steps: ${total.toFixed(1)} ms a step`);
-  console.log('| part | ms a step |\n|---|---|');
-  for (const [k, v] of [...fast.timings].sort((a, b) => b[1] - a[1]))
-    console.log(`| ${k} | ${(v / STEPS).toFixed(1)} |`);
+  await printParts('Design (b)');
   console.log(`\nPyTorch peer: ${JSON.stringify(config)}`);
   console.log(peerBlasLine(config));
   const o = ortMatMulStats();

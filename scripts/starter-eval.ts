@@ -164,7 +164,7 @@ export async function heldoutExamples(dir: string, heldout: string, good = 3, ba
       const sentences =
         lang === 'english'
           ? text.split(/(?<=[.!?]["']?)\s+/).filter((x) => /^[A-Z]/.test(x))
-          : text.split(/(?<=[。！？])|\n/).filter((x) => /^[\u4e00-\u9fff]/.test(x) && !x.includes("（")); // not the titles: 调名（作者）
+          : text.split(/(?<=[。！？])|\n/).filter((x) => /^[\u4e00-\u9fff]/.test(x) && !x.includes('（')); // not the titles: 调名（作者）
       const found = { good: [] as string[], bad: [] as string[] };
       for (const sentence of sentences) {
         if (found.good.length >= good && found.bad.length >= bad) break;

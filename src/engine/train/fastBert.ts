@@ -576,7 +576,7 @@ export class FastBertStep {
   /** dX holds d (block output) on entry and d (block input) on return. */
   private blockBackward(l: number): void {
     const { ws } = this;
-    const { B, T, H, I, nh, dh, N, BH, n, a, lb, hs } = this.block(l);
+    const { T, H, I, dh, N, BH, n, a, lb, hs } = this.block(l);
     const { dX, dR2, dTmp, dH1, dR1, dCtx, dCtxH, dQ, dK, dV, dI, dQkv } = ws;
     const g = (k: string) => this.g(k);
     // dR2 flows to h1 (residual) and through the dropped feed-forward output (dTmp)
