@@ -16,6 +16,7 @@ import { generate } from '../src/engine/analysis/generate';
 import { GptLm } from '../src/engine/analysis/gptModel';
 import { initBackend } from '../src/engine/backend';
 import { Gpt, gptDecays } from '../src/engine/models/gpt';
+import { onnxGptTwin } from '../src/engine/onnx/gpt';
 import { ortMatMulStats } from '../src/engine/onnx/ortMatMul';
 import { PieceCounter, trainBpe } from '../src/engine/tokenizer/bpeTrainer';
 import { Trainer } from '../src/engine/train/trainer';
@@ -63,8 +64,26 @@ async function ours() {
       D.learningRate,
     );
   const stepMs = await medianStepMs(step, STEPS);
-  const lm = new GptLm(m, tokenizer());
-  const promptTokens = lm.tokenizer.encodeIds(PROMPT).length;
+  const tok = tokenizer();
+  const promptTokens = tok.encodeIds(PROMPT).length;
+  // generation on tfjs, then (when inference runs there) through ONNX Runtime's decoding step
+  const tfjsGen = await generation(new GptLm(m, tok));
+  const twin = onnxGptTwin(m);
+  const ortGen = twin ? await generation(new GptLm(m, tok, twin)) : undefined;
+  twin?.dispose();
+  return {
+    backend: info.name,
+    stepMs,
+    tfjsGen,
+    ortGen,
+    promptTokens,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    parameters: m.parameterCount,
+  };
+}
+
+/** Greedy generation of NEW tokens after PROMPT, the median of 3 runs after one. */
+async function generation(lm: GptLm) {
   const run = async () => {
     const t0 = performance.now();
     let first = 0;
@@ -79,16 +98,7 @@ async function ours() {
   await run();
   const gens = [await run(), await run(), await run()];
   const g = gens.sort((a, b) => a.s - b.s)[1];
-  return {
-    backend: info.name,
-    stepMs,
-    genTokens: g.n,
-    genTokensPerSecond: g.n / g.s,
-    firstTokenMs: g.first,
-    promptTokens,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    parameters: m.parameterCount,
-  };
+  return { tokens: g.n, tokensPerSecond: g.n / g.s, firstTokenMs: g.first };
 }
 
 function peer(promptTokens: number, newTokens: number) {
@@ -109,7 +119,7 @@ function peer(promptTokens: number, newTokens: number) {
 
 (async () => {
   const us = await ours();
-  const them = peer(us.promptTokens, us.genTokens);
+  const them = peer(us.promptTokens, us.tfjsGen.tokens);
   const f = (x: number) => x.toFixed(1);
   console.log(
     `GPT-tiny: vocab ${V}, width ${cfg.hiddenSize}, ${cfg.numLayers} layers, ${cfg.numHeads} heads, ${cfg.maxPositions} positions, ${cfg.norm}-LN, tied LM head; train batch ${B} × ${T}, AdamW`,
@@ -119,10 +129,16 @@ function peer(promptTokens: number, newTokens: number) {
   console.log(
     `| train step, ms (median of ${STEPS}) | ${f(us.stepMs)} | ${f(them.stepMs)} | ${(us.stepMs / them.stepMs).toFixed(2)} |`,
   );
-  console.log(
-    `| greedy generation with KV cache, tokens/s (${us.promptTokens}-token prompt, ${us.genTokens} new, median of 3) | ${f(us.genTokensPerSecond)} | ${f(them.genTokensPerSecond)} | ${(us.genTokensPerSecond / them.genTokensPerSecond).toFixed(2)} |`,
-  );
-  console.log(`| first token out of generate(), ms | ${f(us.firstTokenMs)} | | |`);
+  for (const [label, g] of [
+    ['tfjs', us.tfjsGen],
+    ['ONNX Runtime', us.ortGen],
+  ] as const) {
+    if (!g) continue;
+    console.log(
+      `| greedy generation with KV cache on ${label}, tokens/s (${us.promptTokens}-token prompt, ${g.tokens} new, median of 3) | ${f(g.tokensPerSecond)} | ${f(them.genTokensPerSecond)} | ${(g.tokensPerSecond / them.genTokensPerSecond).toFixed(2)} |`,
+    );
+    console.log(`| first token out of generate() on ${label}, ms | ${f(g.firstTokenMs)} | | |`);
+  }
   console.log(`| peak RSS, MB | ${Math.round(us.peakRssMb)} | ${Math.round(them.peakRssMb)} | |`);
   console.log(`| parameters | ${us.parameters} | ${them.parameters} | |`);
   if (us.parameters !== them.parameters) console.log('WARNING: the parameter counts differ');

@@ -10,9 +10,9 @@ import { BertPredictor } from '../../src/engine/analysis/predictMask';
 import { inferenceLine, initBackend } from '../../src/engine/backend';
 import { whileTraining } from '../../src/engine/inferenceShare';
 import { Bert } from '../../src/engine/models/bert';
-import { Gpt } from '../../src/engine/models/gpt';
+import { disposeCache, Gpt, type KvCache } from '../../src/engine/models/gpt';
 import { OnnxBert } from '../../src/engine/onnx/bert';
-import { OnnxGpt } from '../../src/engine/onnx/gpt';
+import { OnnxGpt, type OrtKv } from '../../src/engine/onnx/gpt';
 import { ortInfo } from '../../src/engine/onnx/runtime';
 import { BERT_PRESETS, type BertConfig, GPT_PRESETS } from '../../src/shared/configs';
 import { ortSkip } from './helpers';
@@ -123,6 +123,7 @@ describe('ONNX Runtime inference', { skip }, () => {
           ),
         );
         const got = onnx.attend(ids);
+        assert.ok(got, 'ONNX Runtime ran the model');
         assert.ok(maxDiff(got, want.dataSync()) < 1e-4);
         assert.equal(got[1], 0, 'the first token sees no later token');
         want.dispose();
@@ -132,6 +133,47 @@ describe('ONNX Runtime inference', { skip }, () => {
       }
     });
   }
+
+  for (const norm of ['pre', 'post'] as const)
+    test(`generation's decoding steps through the key/value cache give tfjs's logits on ONNX Runtime (${norm}-LN)`, async () => {
+      await initBackend('wasm');
+      const model = new Gpt(
+        {
+          ...GPT_PRESETS.tiny,
+          hiddenSize: 16,
+          numHeads: 2,
+          intermediateSize: 32,
+          vocabSize: 40,
+          maxPositions: 16,
+          norm,
+          dropout: 0,
+        },
+        { seed: 9 },
+      );
+      const onnx = new OnnxGpt(model);
+      const cache: KvCache = { length: 0, k: [], v: [] };
+      try {
+        // a prompt, then one token at a time, as generate() feeds them; both keep their own cache
+        let kv: OrtKv | undefined;
+        let past = 0;
+        for (const feed of [[3, 17, 8, 22], [5], [39], [1]]) {
+          const want = model.decode(feed, cache);
+          const got = onnx.decode(feed, past, kv);
+          assert.ok(got, 'ONNX Runtime ran the decoding step');
+          assert.equal(got.logits.length, 40);
+          assert.ok(maxDiff(got.logits, want.dataSync()) < 1e-4, `logits after ${past + feed.length} tokens`);
+          want.dispose();
+          kv = got.kv;
+          past += feed.length;
+          assert.deepEqual(kv.k[0].dims, [1, 2, past, 8], 'the cache grew by the tokens fed');
+        }
+        assert.throws(() => onnx.decode(Array(13).fill(2), past, kv), /context window/);
+      } finally {
+        disposeCache(cache);
+        onnx.dispose();
+        model.dispose();
+      }
+    });
 
   test('the starter model predicts the same masks and attention on ONNX Runtime as on tfjs', async () => {
     const dir = path.join(__dirname, '..', '..', 'models', 'starter');

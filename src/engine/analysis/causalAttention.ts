@@ -29,7 +29,7 @@ function causalWeights(model: Gpt, ids: number[]): Float32Array {
  */
 export function causalAttentionModel(model: Gpt, tok: BpeTokenizer, onnx?: OnnxGpt): AttentionModel {
   const c = model.config;
-  const weightsOf = (ids: number[]) => (onnx ? onnx.attend(ids) : causalWeights(model, ids));
+  const weightsOf = (ids: number[]) => onnx?.attend(ids) ?? causalWeights(model, ids);
   return {
     tokenizer: { encode: (t) => tok.encode(t), vocab: { clsId: tok.endOfTextId, sepId: tok.endOfTextId } },
     maxPositions: c.maxPositions,

@@ -19,11 +19,24 @@ export class GptLm implements CausalLm {
   constructor(
     readonly model: Gpt,
     readonly tokenizer: BpeTokenizer,
+    private readonly onnx?: OnnxGpt, // decoding steps on ONNX Runtime when inference runs there
   ) {}
   get contextSize(): number {
     return this.model.config.maxPositions;
   }
   decode(ids: readonly number[], cache: KvCache): tf.Tensor1D {
+    if (this.onnx && (cache.length === 0 || cache.ort)) {
+      const r = this.onnx.decode(ids, cache.length, cache.ort);
+      if (r) {
+        cache.ort = r.kv;
+        cache.length += ids.length;
+        return tf.tensor1d(r.logits);
+      }
+      if (cache.length > 0)
+        throw new Error(
+          'ONNX Runtime stopped in the middle of a generation; run it again (it runs on TensorFlow.js now).',
+        );
+    }
     return this.model.decode(ids, cache);
   }
   nll(ids: Int32Array): { sum: number; count: number } {
@@ -64,8 +77,8 @@ export class GptModel implements LoadedModel {
     } finally {
       disposeGptFolder(f); // the variables hold copies
     }
-    this.languageModel = new GptLm(model, f.tokenizer);
     this.onnx = onnxGptTwin(model);
+    this.languageModel = new GptLm(model, f.tokenizer, this.onnx);
     this.attention = causalAttentionModel(model, f.tokenizer, this.onnx);
     this.summary = summariseGpt(dir);
   }

@@ -106,12 +106,14 @@ export interface KvCache {
   length: number; // positions cached
   k: tf.Tensor4D[];
   v: tf.Tensor4D[];
+  ort?: { k: { data: Float32Array; dims: number[] }[]; v: { data: Float32Array; dims: number[] }[] }; // when decoding runs on ONNX Runtime (onnx/gpt.ts)
 }
 
 export function disposeCache(c: KvCache): void {
   for (const t of [...c.k, ...c.v]) t.dispose();
   c.k = [];
   c.v = [];
+  c.ort = undefined;
   c.length = 0;
 }
 

@@ -6,6 +6,14 @@ import type { GraphBuilder, WeightSource } from './graph';
 
 export type Activation = 'gelu' | 'gelu_new' | 'relu';
 
+/** A decoding step's key/value cache in a graph: the inputs of the positions before (none on the first step) and the outputs with these added. */
+export interface KvNames {
+  pastK?: string;
+  pastV?: string;
+  presentK: string;
+  presentV: string;
+}
+
 export class OnnxLayers {
   private readonly added = new Map<string, string>();
   private readonly transposed = new Set<string>(); // kernels stored [out, in]
@@ -60,7 +68,8 @@ export class OnnxLayers {
     C: number,
     nh: number,
     bias: string,
-    probsName: string,
+    probsName: string | undefined,
+    cache?: KvNames,
   ): string {
     const g = this.g;
     const dh = C / nh;
@@ -78,17 +87,32 @@ export class OnnxLayers {
     const headShape = g.ints([0, 0, nh, dh]);
     const split = (t: string, perm: number[]) =>
       g.node('Transpose', [g.node('Reshape', [t, headShape])], { perm });
+    let kT = split(k, [0, 2, 3, 1]); // [B, nh, dh, T]
+    let vh = split(v, [0, 2, 1, 3]); // [B, nh, T, dh]
+    if (cache) {
+      // the keys and values of the positions before these (a decoding step), then theirs: [1, nh, S, dh]
+      let kh = split(k, [0, 2, 1, 3]);
+      if (cache.pastK && cache.pastV) {
+        kh = g.node('Concat', [cache.pastK, kh], { axis: 2 });
+        vh = g.node('Concat', [cache.pastV, vh], { axis: 2 });
+      }
+      g.output(cache.presentK, 'float32', [1, nh, 'S', dh]);
+      g.output(cache.presentV, 'float32', [1, nh, 'S', dh]);
+      g.node('Identity', [kh], {}, cache.presentK);
+      g.node('Identity', [vh], {}, cache.presentV);
+      kT = g.node('Transpose', [kh], { perm: [0, 1, 3, 2] });
+    }
     const scores = g.node('Add', [
       g.node('Mul', [
-        g.node('MatMul', [split(q, [0, 2, 1, 3]), split(k, [0, 2, 3, 1])]), // [B, nh, T, dh]·[B, nh, dh, T]
+        g.node('MatMul', [split(q, [0, 2, 1, 3]), kT]), // [B, nh, T, dh]·[B, nh, dh, S]
         g.scalar(1 / Math.sqrt(dh)),
       ]),
       bias,
-    ]); // [B, nh, T, T]
-    g.output(probsName, 'float32', ['B', nh, 'T', 'T']);
+    ]); // [B, nh, T, S]
+    if (probsName) g.output(probsName, 'float32', ['B', nh, 'T', 'T']);
     const probs = g.node('Softmax', [scores], { axis: -1 }, probsName);
     const ctx = g.node('Reshape', [
-      g.node('Transpose', [g.node('MatMul', [probs, split(v, [0, 2, 1, 3])])], { perm: [0, 2, 1, 3] }),
+      g.node('Transpose', [g.node('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] }),
       g.ints([0, 0, C]),
     ]); // [B, T, C]
     return this.dense(ctx, names.output);
@@ -102,18 +126,19 @@ export class OnnxLayers {
     nh: number,
     norm: 'post' | 'pre',
     bias: string,
-    probsName: string,
+    probsName: string | undefined,
+    cache?: KvNames,
   ): string {
     const g = this.g;
     const ffn = (t: string) => this.dense(this.act(this.dense(t, names.ffn.inner)), names.ffn.output);
     if (norm === 'post') {
       const h = this.ln(
-        g.node('Add', [this.attention(x, names.attention, C, nh, bias, probsName), x]),
+        g.node('Add', [this.attention(x, names.attention, C, nh, bias, probsName, cache), x]),
         names.attentionNorm,
       );
       return this.ln(g.node('Add', [ffn(h), h]), names.ffnNorm);
     }
-    const a = this.attention(this.ln(x, names.attentionNorm), names.attention, C, nh, bias, probsName);
+    const a = this.attention(this.ln(x, names.attentionNorm), names.attention, C, nh, bias, probsName, cache);
     const h = g.node('Add', [x, a]);
     return g.node('Add', [h, ffn(this.ln(h, names.ffnNorm))]);
   }

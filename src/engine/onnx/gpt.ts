@@ -1,11 +1,13 @@
-// GPT (models/gpt.ts) on ONNX Runtime for Show Attention: token + position embeddings, causal blocks
-// (fused QKV, pre- or post-LN, GPT-2's tanh GELU), every layer's attention as outputs. Generation keeps
-// tfjs and its key/value cache.
+// GPT (models/gpt.ts) on ONNX Runtime: for Show Attention, token + position embeddings, causal blocks
+// (fused QKV, pre- or post-LN, GPT-2's tanh GELU), every layer's attention as outputs; for generation, a
+// decoding step through a key/value cache (the keys and values of the positions before go in, theirs
+// added come out) and the tied LM head's logits at the last position only.
 import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { type Gpt, gptBlockNames, POSITION_EMBEDDING, TOKEN_EMBEDDING } from '../models/gpt';
 import { OnnxLayers } from './blocks';
 import { GraphBuilder } from './graph';
+import type { Fetched } from './runtime';
 import { OrtSession } from './runtime';
 
 // Inputs: input_ids [B, T] int32, position_ids [T] int32, causal_bias [T, T] float32 (-1e9 above the
@@ -13,16 +15,7 @@ import { OrtSession } from './runtime';
 function gptGraph(model: Gpt): Uint8Array {
   const c = model.config;
   const g = new GraphBuilder();
-  const o = new OnnxLayers(
-    g,
-    (name) => {
-      const p = model.params.get(name);
-      if (!p) throw new Error(`The model has no parameter ${name}.`);
-      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
-    },
-    c.layerNormEps,
-    'gelu_new',
-  );
+  const o = layersOf(model, g);
   const ids = g.input('input_ids', 'int32', ['B', 'T']);
   const pos = g.input('position_ids', 'int32', ['T']);
   const bias = g.input('causal_bias', 'float32', ['T', 'T']);
@@ -38,20 +31,151 @@ function gptGraph(model: Gpt): Uint8Array {
   return g.serialize('gpt');
 }
 
-export class OnnxGpt {
-  private readonly session: OrtSession;
+// Inputs: input_ids [1, N], position_ids [N], causal_bias [N, S] (S = P + N positions seen), last [1]
+// (N − 1), and with `past` past_k_l, past_v_l [1, heads, P, dh]. Outputs: logits [1, 1, V] at the last
+// position, present_k_l, present_v_l [1, heads, S, dh].
+function gptDecodeGraph(model: Gpt, past: boolean): Uint8Array {
+  const c = model.config;
+  const g = new GraphBuilder();
+  const o = layersOf(model, g);
+  const nh = c.numHeads;
+  const dh = c.hiddenSize / nh;
+  const ids = g.input('input_ids', 'int32', [1, 'N']);
+  const pos = g.input('position_ids', 'int32', ['N']);
+  const bias = g.input('causal_bias', 'float32', ['N', 'S']);
+  const last = g.input('last', 'int32', [1]);
+  let x = g.node('Add', [
+    g.node('Gather', [o.W(TOKEN_EMBEDDING), ids]),
+    g.node('Gather', [o.W(POSITION_EMBEDDING), pos]),
+  ]);
+  for (let l = 0; l < c.numLayers; l++) {
+    const cache = { presentK: `present_k_${l}`, presentV: `present_v_${l}` };
+    const inputs = past
+      ? {
+          pastK: g.input(`past_k_${l}`, 'float32', [1, nh, 'P', dh]),
+          pastV: g.input(`past_v_${l}`, 'float32', [1, nh, 'P', dh]),
+        }
+      : {};
+    x = o.block(x, gptBlockNames(l), c.hiddenSize, nh, c.norm, bias, undefined, { ...cache, ...inputs });
+  }
+  if (c.norm === 'pre') x = o.ln(x, 'ln_f');
+  const h = g.node('Gather', [x, last], { axis: 1 }); // [1, 1, C]
+  g.output('logits', 'float32', [1, 1, c.vocabSize]);
+  g.msNode('FusedMatMul', [h, o.W(TOKEN_EMBEDDING)], { transB: 1 }, 'logits');
+  return g.serialize('gpt_decode');
+}
 
-  constructor(private readonly model: Gpt) {
-    this.session = new OrtSession(() => gptGraph(model));
+function layersOf(model: Gpt, g: GraphBuilder): OnnxLayers {
+  return new OnnxLayers(
+    g,
+    (name) => {
+      const p = model.params.get(name);
+      if (!p) throw new Error(`The model has no parameter ${name}.`);
+      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
+    },
+    model.config.layerNormEps,
+    'gelu_new',
+  );
+}
+
+/** The keys and values a decoding step on ONNX Runtime left, per layer [1, heads, positions, dh]. */
+export interface OrtKv {
+  k: Fetched[];
+  v: Fetched[];
+}
+
+export class OnnxGpt {
+  // each graph is built on first use: the attention one, the prompt's step, the later steps
+  private session?: OrtSession;
+  private prefill?: OrtSession; // a decoding step with nothing cached (the prompt)
+  private step?: OrtSession; // a decoding step after cached positions
+
+  private failed = false; // ORT could not build or run a graph of this model: tfjs serves from then on
+
+  constructor(private readonly model: Gpt) {}
+
+  /** f's result, or undefined (and TensorFlow.js from then on) when ONNX Runtime cannot run this model. */
+  private orFallBack<T>(f: () => T): T | undefined {
+    if (this.failed) return undefined;
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof RangeError || /context window/.test(String(e))) throw e; // the input, not ORT
+      this.failed = true;
+      console.error(
+        `ONNX Runtime could not run this model (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,
+      );
+      return undefined;
+    }
   }
 
-  /** One sequence; weights [layers, heads, T, T], upper triangle 0. */
-  attend(ids: readonly number[]): Float32Array {
+  /**
+   * Feeds ids after the `past` positions whose keys and values `kv` holds (none when `past` is 0);
+   * returns the next-token logits [V] and the keys and values with these positions added.
+   */
+  decode(
+    ids: readonly number[],
+    past: number,
+    kv: OrtKv | undefined,
+  ): { logits: Float32Array; kv: OrtKv } | undefined {
+    return this.orFallBack(() => this.decodeOrt(ids, past, kv));
+  }
+
+  private decodeOrt(
+    ids: readonly number[],
+    past: number,
+    kv: OrtKv | undefined,
+  ): { logits: Float32Array; kv: OrtKv } {
+    const c = this.model.config;
+    const n = ids.length;
+    const S = past + n;
+    if (S > c.maxPositions)
+      throw new Error(`The input has ${S} tokens; this model's context window is ${c.maxPositions}.`);
+    // query i sits at position past + i and sees keys 0 … past + i
+    const bias = new Float32Array(n * S);
+    for (let i = 0; i < n; i++) for (let j = past + i + 1; j < S; j++) bias[i * S + j] = -1e9;
+    const feeds: Parameters<OrtSession['run']>[0] = {
+      input_ids: { data: Int32Array.from(ids), dims: [1, n] },
+      position_ids: { data: Int32Array.from({ length: n }, (_, i) => past + i), dims: [n] },
+      causal_bias: { data: bias, dims: [n, S] },
+      last: { data: Int32Array.of(n - 1), dims: [1] },
+    };
+    const L = c.numLayers;
+    let session: OrtSession;
+    if (past > 0 && kv) {
+      for (let l = 0; l < L; l++) {
+        feeds[`past_k_${l}`] = kv.k[l];
+        feeds[`past_v_${l}`] = kv.v[l];
+      }
+      this.step ??= new OrtSession(() => gptDecodeGraph(this.model, true));
+      session = this.step;
+    } else {
+      this.prefill ??= new OrtSession(() => gptDecodeGraph(this.model, false));
+      session = this.prefill;
+    }
+    const names = Array.from({ length: L }, (_, l) => [`present_k_${l}`, `present_v_${l}`]).flat();
+    const out = session.run(feeds, ['logits', ...names]);
+    return {
+      logits: out.logits.data,
+      kv: {
+        k: Array.from({ length: L }, (_, l) => out[`present_k_${l}`]),
+        v: Array.from({ length: L }, (_, l) => out[`present_v_${l}`]),
+      },
+    };
+  }
+
+  /** One sequence; weights [layers, heads, T, T], upper triangle 0; undefined when ORT cannot run it. */
+  attend(ids: readonly number[]): Float32Array | undefined {
+    return this.orFallBack(() => this.attendOrt(ids));
+  }
+
+  private attendOrt(ids: readonly number[]): Float32Array {
     const T = ids.length;
     const L = this.model.config.numLayers;
     const bias = new Float32Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) bias[i * T + j] = -1e9;
     const names = Array.from({ length: L }, (_, l) => `attn_${l}`);
+    this.session ??= new OrtSession(() => gptGraph(this.model));
     const out = this.session.run(
       {
         input_ids: { data: Int32Array.from(ids), dims: [1, T] },
@@ -69,19 +193,13 @@ export class OnnxGpt {
   }
 
   dispose(): void {
-    this.session.dispose();
+    this.session?.dispose();
+    this.prefill?.dispose();
+    this.step?.dispose();
   }
 }
 
 /** The ONNX twin of a GPT when inference runs on ONNX Runtime, else undefined (then tfjs serves). */
 export function onnxGptTwin(model: Gpt): OnnxGpt | undefined {
-  if (!onnxInference()) return undefined;
-  try {
-    return new OnnxGpt(model);
-  } catch (e) {
-    console.error(
-      `ONNX Runtime could not load this model (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,
-    );
-    return undefined;
-  }
+  return onnxInference() ? new OnnxGpt(model) : undefined; // its graphs are built on first use
 }

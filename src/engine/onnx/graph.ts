@@ -98,8 +98,8 @@ export class GraphBuilder {
   }
 
   /** A node of ONNX Runtime's Microsoft domain (FusedMatMul). */
-  msNode(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
-    const name = `t${this.count++}`;
+  msNode(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
+    const name = out ?? `t${this.count++}`;
     this.usesMs = true;
     this.nodes.push(nodeProto(op, inputs, [name], `n${this.count++}_${op}`, attrs, MS_DOMAIN));
     return name;

@@ -15,6 +15,7 @@ import { GptLm } from '../../analysis/gptModel';
 import type { LoadedModel } from '../../analysis/loadedModel';
 import { writeFileAtomic } from '../../io/atomic';
 import { Gpt, gptParamCount, gptParamShapes } from '../../models/gpt';
+import { type OnnxGpt, onnxGptTwin } from '../../onnx/gpt';
 import { BpeTokenizer } from '../../tokenizer/bpe';
 import { type LoadedVectors, WordVectors } from '../../word2vec/vectors';
 import { ModelFolderError, readModelJson } from '../files';
@@ -220,6 +221,7 @@ export class HfGpt2Model implements LoadedModel {
   readonly summary: ModelSummary;
   readonly languageModel: GptLm;
   private vectors?: LoadedVectors;
+  private readonly onnx?: OnnxGpt; // decoding steps on ONNX Runtime when inference runs there
 
   constructor(readonly dir: string) {
     const config = readHfGpt2Config(dir);
@@ -235,7 +237,9 @@ export class HfGpt2Model implements LoadedModel {
       );
     const weights = loadHfGpt2Weights(dir, config);
     try {
-      this.languageModel = new GptLm(new Gpt(config, { weights }), tok);
+      const model = new Gpt(config, { weights });
+      this.onnx = onnxGptTwin(model);
+      this.languageModel = new GptLm(model, tok, this.onnx);
     } finally {
       for (const t of weights.values()) t.dispose(); // the variables hold them
     }
@@ -248,6 +252,7 @@ export class HfGpt2Model implements LoadedModel {
   }
 
   dispose(): void {
+    this.onnx?.dispose();
     this.languageModel.model.dispose();
   }
 }
