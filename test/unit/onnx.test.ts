@@ -97,22 +97,26 @@ describe('ONNX Runtime inference', { skip }, () => {
     });
   }
 
+  /** A random GPT of width 16, 2 heads, vocabulary 40 and 16 positions. */
+  const tinyGpt = (norm: 'pre' | 'post', seed: number) =>
+    new Gpt(
+      {
+        ...GPT_PRESETS.tiny,
+        hiddenSize: 16,
+        numHeads: 2,
+        intermediateSize: 32,
+        vocabSize: 40,
+        maxPositions: 16,
+        norm,
+        dropout: 0,
+      },
+      { seed },
+    );
+
   for (const norm of ['pre', 'post'] as const) {
     test(`a tiny random GPT (${norm}-LN) gives the tfjs causal attention`, async () => {
       await initBackend('wasm');
-      const model = new Gpt(
-        {
-          ...GPT_PRESETS.tiny,
-          hiddenSize: 16,
-          numHeads: 2,
-          intermediateSize: 32,
-          vocabSize: 40,
-          maxPositions: 16,
-          norm,
-          dropout: 0,
-        },
-        { seed: 5 },
-      );
+      const model = tinyGpt(norm, 5);
       const onnx = new OnnxGpt(model);
       try {
         const ids = [3, 17, 8, 22, 5, 39, 1];
@@ -137,19 +141,7 @@ describe('ONNX Runtime inference', { skip }, () => {
   for (const norm of ['pre', 'post'] as const)
     test(`generation's decoding steps through the key/value cache give tfjs's logits on ONNX Runtime (${norm}-LN)`, async () => {
       await initBackend('wasm');
-      const model = new Gpt(
-        {
-          ...GPT_PRESETS.tiny,
-          hiddenSize: 16,
-          numHeads: 2,
-          intermediateSize: 32,
-          vocabSize: 40,
-          maxPositions: 16,
-          norm,
-          dropout: 0,
-        },
-        { seed: 9 },
-      );
+      const model = tinyGpt(norm, 9);
       const onnx = new OnnxGpt(model);
       const cache: KvCache = { length: 0, k: [], v: [] };
       try {
