@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { elmoContextualOccurrences } from '../../src/engine/analysis/elmoContextual';
 import { requireLayerStates, sameWordSimilarities } from '../../src/engine/analysis/elmoLayers';
 import { requireCapability } from '../../src/engine/analysis/loadedModel';
+import { initBackend, onnxInference } from '../../src/engine/backend';
 import { openModel, summariseModel } from '../../src/engine/checkpoint/registry';
 import { handleElmoLayers } from '../../src/engine/elmoHandlers';
 import { Elmo, sampleCandidates } from '../../src/engine/models/elmo';
@@ -20,7 +21,7 @@ import { elmoJob } from '../../src/extension/jobs/elmo';
 import type { ElmoConfig } from '../../src/shared/configs';
 import { ElmoLayersViewSchema } from '../../src/shared/protocol/elmo';
 import { JobProgressSchema } from '../../src/shared/protocol/training';
-import { backend, tmpDir, writeCorpus } from './helpers';
+import { backend, ortSkip, tmpDir, writeCorpus } from './helpers';
 
 before(async () => {
   await backend();
@@ -243,6 +244,23 @@ describe('ELMo pretraining and its folder', () => {
     a.dispose();
     b.dispose();
     assert.equal(tf.memory().numTensors, before, 'load, analysis and dispose leak no tensor');
+    // the same layers when inference runs on ONNX Runtime (the biLM as Scan loops, onnx/elmo.ts)
+    if (!ortSkip()) {
+      await initBackend('onnx');
+      const o = openModel(out);
+      try {
+        assert.ok(onnxInference(), 'inference runs on ONNX Runtime');
+        const vo = requireLayerStates(o).tokenLayers(text);
+        assert.deepEqual(vo.tokens, va.tokens);
+        for (const [j, layer] of vo.layers.entries())
+          for (const [i, vec] of layer.entries())
+            for (let k = 0; k < vec.length; k++)
+              assert.ok(Math.abs(vec[k] - va.layers[j][i][k]) < 1e-4, `layer ${j}, token ${i}`);
+      } finally {
+        o.dispose();
+        await initBackend('wasm');
+      }
+    }
   });
 
   test("a cancelled training keeps a checkpoint, and another kind's folder is refused", async () => {

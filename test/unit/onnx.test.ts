@@ -10,8 +10,10 @@ import { BertPredictor } from '../../src/engine/analysis/predictMask';
 import { inferenceLine, initBackend } from '../../src/engine/backend';
 import { whileTraining } from '../../src/engine/inferenceShare';
 import { Bert } from '../../src/engine/models/bert';
+import { Elmo } from '../../src/engine/models/elmo';
 import { disposeCache, Gpt, type KvCache } from '../../src/engine/models/gpt';
 import { OnnxBert } from '../../src/engine/onnx/bert';
+import { OnnxElmo } from '../../src/engine/onnx/elmo';
 import { OnnxGpt, type OrtKv } from '../../src/engine/onnx/gpt';
 import { ortInfo } from '../../src/engine/onnx/runtime';
 import { BERT_PRESETS, type BertConfig, GPT_PRESETS } from '../../src/shared/configs';
@@ -162,6 +164,37 @@ describe('ONNX Runtime inference', { skip }, () => {
         assert.throws(() => onnx.decode(Array(13).fill(2), past, kv), /context window/);
       } finally {
         disposeCache(cache);
+        onnx.dispose();
+        model.dispose();
+      }
+    });
+
+  for (const cellClip of [3, 0])
+    test(`an ELMo biLM's layers (token layer, both directions' LSTMP layers, residual) equal tfjs's on ONNX Runtime (cell clip ${cellClip})`, async () => {
+      await initBackend('wasm');
+      const model = new Elmo(
+        { vocabSize: 30, embedDim: 8, hiddenSize: 12, numLayers: 2, dropout: 0, cellClip },
+        { seed: 4 },
+      );
+      // gates near 1 (bias 3): the cell grows by about one a step, so that a clip of 3 binds
+      for (const [n, v] of model.params) if (n.endsWith('.bias')) v.assign(tf.fill(v.shape, 3));
+      const onnx = new OnnxElmo(model);
+      try {
+        const ids = [1, 7, 29, 3, 3, 12, 0, 5];
+        const want = tf.tidy(() =>
+          model.layers(tf.tensor2d([ids], [1, ids.length], 'int32')).map((l) => l.dataSync()),
+        );
+        const got = onnx.layers(ids);
+        assert.ok(got, 'ONNX Runtime ran the model');
+        assert.equal(got.length, 3);
+        got.forEach((g, j) => {
+          assert.equal(g.length, ids.length * 16);
+          assert.ok(maxDiff(g, want[j] as Float32Array) < 1e-4, `layer ${j}`);
+        });
+        // another length, the same session
+        const two = onnx.layers([4, 9]);
+        assert.equal(two?.[2].length, 2 * 16);
+      } finally {
         onnx.dispose();
         model.dispose();
       }

@@ -16,6 +16,7 @@ import {
 } from '../checkpoint/elmo';
 import { type ElmoVocab, encodeText } from '../data/elmoData';
 import { Elmo } from '../models/elmo';
+import { type OnnxElmo, onnxElmoTwin } from '../onnx/elmo';
 import type { LoadedVectors } from '../word2vec/vectors';
 import {
   type LayerStates,
@@ -37,6 +38,7 @@ export class ElmoModel implements LoadedModel, LayerStates {
   readonly model: Elmo;
   readonly maxTokens = ELMO_MAX_TOKENS;
   private table?: LoadedVectors;
+  private readonly onnx?: OnnxElmo; // the layers on ONNX Runtime when inference runs there
 
   constructor(readonly dir: string) {
     const f = loadElmoFolder(dir);
@@ -45,6 +47,7 @@ export class ElmoModel implements LoadedModel, LayerStates {
     } finally {
       disposeElmoFolder(f);
     }
+    this.onnx = onnxElmoTwin(this.model);
     this.config = f.config;
     this.vocab = f.vocab;
     this.summary = summariseElmo(dir);
@@ -79,16 +82,20 @@ export class ElmoModel implements LoadedModel, LayerStates {
     // <s> on both sides, as every line of the corpus ended with one: each LM starts from a boundary
     const ids = [this.vocab.boundaryId, ...e.ids.slice(0, n), this.vocab.boundaryId];
     const D = this.dim;
-    const flat = tf.tidy(() =>
-      this.model
-        .layers(tf.tensor2d([ids], [1, ids.length], 'int32'))
-        .map((l) => tf.slice(l, [0, 1, 0], [1, n, D]).dataSync() as Float32Array),
-    ); // numLayers × [n · D]
-    const layers = flat.map((a) => Array.from({ length: n }, (_, i) => a.slice(i * D, (i + 1) * D)));
+    // numLayers × [(n + 2) · D], the boundaries included
+    const flat =
+      this.onnx?.layers(ids) ??
+      tf.tidy(() =>
+        this.model
+          .layers(tf.tensor2d([ids], [1, ids.length], 'int32'))
+          .map((l) => l.dataSync() as Float32Array),
+      );
+    const layers = flat.map((a) => Array.from({ length: n }, (_, i) => a.slice((i + 1) * D, (i + 2) * D)));
     return { tokens, layers, truncated };
   }
 
   dispose(): void {
+    this.onnx?.dispose();
     this.model.dispose();
   }
 }

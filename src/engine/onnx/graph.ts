@@ -49,6 +49,9 @@ export class GraphBuilder {
   private count = 0;
   private usesMs = false;
 
+  /** `prefix` names this graph's values and nodes apart from an outer graph's (a subgraph sees those). */
+  constructor(private readonly prefix = '') {}
+
   input(name: string, elemType: 'float32' | 'int32', dims: readonly Dim[]): string {
     this.inputs.push(valueInfo(name, elemType === 'float32' ? FLOAT : INT32, dims));
     return name;
@@ -77,7 +80,7 @@ export class GraphBuilder {
 
   /** A small int64 constant (shapes, axes). */
   ints(values: readonly number[]): string {
-    const name = `c${this.count++}`;
+    const name = `${this.prefix}c${this.count++}`;
     const data = BigInt64Array.from(values.map((v) => BigInt(v)));
     this.inits.push(tensorProto(name, [values.length], INT64, new Uint8Array(data.buffer)));
     return name;
@@ -85,23 +88,23 @@ export class GraphBuilder {
 
   /** A float32 scalar constant. */
   scalar(x: number): string {
-    const name = `c${this.count++}`;
+    const name = `${this.prefix}c${this.count++}`;
     this.inits.push(tensorProto(name, [], FLOAT, new Uint8Array(Float32Array.of(x).buffer)));
     return name;
   }
 
   /** Adds a node and returns the name of its (first) output; `out` names it when it is a graph output. */
   node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
-    const name = out ?? `t${this.count++}`;
-    this.nodes.push(nodeProto(op, inputs, [name], `n${this.count++}_${op}`, attrs));
+    const name = out ?? `${this.prefix}t${this.count++}`;
+    this.nodes.push(nodeProto(op, inputs, [name], `${this.prefix}n${this.count++}_${op}`, attrs));
     return name;
   }
 
   /** A node of ONNX Runtime's Microsoft domain (FusedMatMul). */
   msNode(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, out?: string): string {
-    const name = out ?? `t${this.count++}`;
+    const name = out ?? `${this.prefix}t${this.count++}`;
     this.usesMs = true;
-    this.nodes.push(nodeProto(op, inputs, [name], `n${this.count++}_${op}`, attrs, MS_DOMAIN));
+    this.nodes.push(nodeProto(op, inputs, [name], `${this.prefix}n${this.count++}_${op}`, attrs, MS_DOMAIN));
     return name;
   }
 
@@ -112,17 +115,23 @@ export class GraphBuilder {
     outputs: readonly string[],
     attrs: Record<string, AttrValue> = {},
   ): void {
-    this.nodes.push(nodeProto(op, inputs, outputs, `n${this.count++}_${op}`, attrs));
+    this.nodes.push(nodeProto(op, inputs, outputs, `${this.prefix}n${this.count++}_${op}`, attrs));
   }
 
   /** The serialized ModelProto. */
-  serialize(graphName: string): Uint8Array {
+  /** The GraphProto alone: a subgraph (Scan's body) given to a node of the outer graph as `{ graph }`. */
+  graph(graphName: string): Writer {
     const g = new Writer();
     for (const n of this.nodes) g.message(1, n);
     g.string(2, graphName);
     for (const t of this.inits) g.message(5, t);
     for (const i of this.inputs) g.message(11, i);
     for (const o of this.outputs) g.message(12, o);
+    return g;
+  }
+
+  serialize(graphName: string): Uint8Array {
+    const g = this.graph(graphName);
     const m = new Writer().int(1, IR_VERSION).string(2, 'pretrain-lab').message(7, g);
     m.message(8, new Writer().string(1, '').int(2, OPSET));
     if (this.usesMs) m.message(8, new Writer().string(1, MS_DOMAIN).int(2, 1));

@@ -126,11 +126,12 @@ export function valueInfo(name: string, elemType: number, dims: readonly (number
   return new Writer().string(1, name).message(2, new Writer().message(1, tensorType));
 }
 
-export type AttrValue = number | string | number[] | { float: number };
+export type AttrValue = number | string | number[] | { float: number } | { graph: Msg };
 
-/** An AttributeProto: an integer, a float ({float: x}), a string or a list of integers. */
+/** An AttributeProto: an integer, a float ({float: x}), a string, a list of integers or a graph (a GraphProto, Scan's body). */
 export function attribute(name: string, value: AttrValue): Writer {
   const w = new Writer().string(1, name);
+  if (typeof value === 'object' && 'graph' in value) return w.message(6, value.graph).int(20, 5);
   if (typeof value === 'string') return w.bytes(4, new TextEncoder().encode(value)).int(20, 3);
   if (Array.isArray(value)) {
     for (const v of value) w.int(8, v);
