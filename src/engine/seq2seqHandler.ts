@@ -45,5 +45,6 @@ export async function handleRewrite(
     maxSourceLength: f.config.maxSourceLength,
     shouldStop: () => ctx.cancelled,
     onText: (text) => ctx.progress({ type: 'rewrite', text } satisfies EngineProgress),
+    onnx: model.onnx,
   });
 }

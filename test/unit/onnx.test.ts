@@ -12,10 +12,13 @@ import { whileTraining } from '../../src/engine/inferenceShare';
 import { Bert } from '../../src/engine/models/bert';
 import { Elmo } from '../../src/engine/models/elmo';
 import { disposeCache, Gpt, type KvCache } from '../../src/engine/models/gpt';
+import { Seq2seq } from '../../src/engine/models/seq2seq';
+import { decoderConfigFromBert, decoderConfigFromGpt } from '../../src/engine/models/seq2seqWarmStart';
 import { OnnxBert } from '../../src/engine/onnx/bert';
 import { OnnxElmo } from '../../src/engine/onnx/elmo';
 import { OnnxGpt, type OrtKv } from '../../src/engine/onnx/gpt';
 import { ortInfo } from '../../src/engine/onnx/runtime';
+import { OnnxSeq2seq } from '../../src/engine/onnx/seq2seq';
 import { BERT_PRESETS, type BertConfig, GPT_PRESETS } from '../../src/shared/configs';
 import { ortSkip } from './helpers';
 
@@ -194,6 +197,60 @@ describe('ONNX Runtime inference', { skip }, () => {
         // another length, the same session
         const two = onnx.layers([4, 9]);
         assert.equal(two?.[2].length, 2 * 16);
+      } finally {
+        onnx.dispose();
+        model.dispose();
+      }
+    });
+
+  for (const decoder of ['bert', 'gpt'] as const)
+    test(`a sequence-to-sequence model (${decoder} decoder) gives tfjs's next-token log-probabilities for every prefix of a beam on ONNX Runtime`, async () => {
+      await initBackend('wasm');
+      const enc: BertConfig = { ...TINY, hiddenAct: 'gelu' };
+      const dec =
+        decoder === 'bert'
+          ? decoderConfigFromBert(enc) // post-LN, LayerNorm on the embeddings
+          : decoderConfigFromGpt({
+              ...GPT_PRESETS.tiny,
+              hiddenSize: 12,
+              numHeads: 2,
+              intermediateSize: 24,
+              vocabSize: 25,
+              maxPositions: 10,
+              dropout: 0,
+            }); // pre-LN, final LayerNorm, width apart from the encoder's
+      // large weights (std 0.5): attention far from uniform, so a wrong scale or mask shows
+      const model = new Seq2seq(
+        { encoder: { ...enc, initializerRange: 0.5 }, decoder: { ...dec, initializerRange: 0.5 } },
+        { seed: 3 },
+      );
+      const onnx = new OnnxSeq2seq(model);
+      try {
+        const src = [2, 9, 14, 7, 3];
+        const prefixes = [
+          [1, 5, 8],
+          [1, 6, 6],
+        ];
+        const want = tf.tidy(() => {
+          const mem = model.encode(tf.tensor2d([src], [1, 5], 'int32'), tf.ones([1, 5]) as tf.Tensor2D);
+          const h = model.decodeHidden(
+            tf.tile(mem, [2, 1, 1]) as tf.Tensor3D,
+            tf.ones([2, 5]) as tf.Tensor2D,
+            tf.tensor2d(prefixes.flat(), [2, 3], 'int32'),
+          );
+          const last = tf.reshape(tf.slice(h, [0, 2, 0], [2, 1, h.shape[2]]), [2, h.shape[2]]) as tf.Tensor2D;
+          return tf.logSoftmax(model.logits(last)).dataSync();
+        });
+        const memory = onnx.encode(src);
+        assert.ok(memory, 'ONNX Runtime ran the encoder');
+        assert.equal(memory.length, 5 * enc.hiddenSize);
+        const got = onnx.next(memory, prefixes);
+        assert.ok(got, 'ONNX Runtime ran the decoder');
+        const V = dec.vocabSize;
+        got.forEach((row, k) => {
+          assert.equal(row.length, V);
+          assert.ok(maxDiff(row, want.subarray(k * V, (k + 1) * V)) < 1e-4, `prefix ${k}`);
+        });
       } finally {
         onnx.dispose();
         model.dispose();

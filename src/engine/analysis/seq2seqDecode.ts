@@ -1,11 +1,13 @@
 // Decoding a Seq2seq: greedy (the most likely token at each step) and beam search (Sutskever et al.
 // 2014; Wu et al. 2016) keeping `beamSize` prefixes, a finished hypothesis scored by its log-probability
 // divided by length^lengthPenalty (as Hugging Face's generate). The source is encoded once; each step
-// runs the decoder over the whole prefix (no key/value cache: small models, short outputs). Both yield
+// runs the decoder over the whole prefix (no key/value cache: small models, short outputs), on ONNX
+// Runtime when the model has a twin there. Both yield
 // to the event loop between steps, so a cancel arriving meanwhile stops them, and report the text so far.
 import * as tf from '@tensorflow/tfjs-core';
 import { encodeSource, type TokenCodec } from '../data/tasks/seq2seq';
 import type { Seq2seq } from '../models/seq2seq';
+import type { OnnxSeq2seq } from '../onnx/seq2seq';
 
 /** Log-probabilities of the next token after each prefix (all prefixes have the same length). */
 export type NextLogProbs = (prefixes: number[][]) => Promise<Float32Array[]>;
@@ -100,6 +102,7 @@ export interface RewriteOptions {
   maxSourceLength?: number;
   shouldStop?(): boolean;
   onText?(textSoFar: string): void; // streaming: the best output so far
+  onnx?: OnnxSeq2seq; // the same model on ONNX Runtime (onnx/seq2seq.ts), used when given
 }
 
 export interface RewriteResult {
@@ -124,16 +127,22 @@ export async function rewrite(
   );
   const { ids, cut } = encodeSource(text, src, maxSource);
   const maxLength = Math.min(o.maxLength ?? 64, model.config.decoder.maxPositions - 1);
-  const memory = tf.tidy(() => {
-    const s = tf.tensor2d(ids, [1, ids.length], 'int32');
-    return model.encode(s, tf.ones([1, ids.length]) as tf.Tensor2D);
-  });
+  // the source encoded once: on ONNX Runtime when the model has a twin there, else (or when ORT fails)
+  // on tfjs, made when first needed
+  let memory: tf.Tensor3D | undefined;
+  const tfMemory = () =>
+    (memory ??= tf.tidy(() => {
+      const s = tf.tensor2d(ids, [1, ids.length], 'int32');
+      return model.encode(s, tf.ones([1, ids.length]) as tf.Tensor2D);
+    }));
+  const ortMemory = o.onnx?.encode(ids);
   try {
-    const next: NextLogProbs = async (prefixes) => {
+    const tfjsNext: NextLogProbs = async (prefixes) => {
       const K = prefixes.length;
       const T = prefixes[0].length;
+      const source = tfMemory(); // outside the tidy below, which would dispose it
       const lp = tf.tidy(() => {
-        const mem = tf.tile(memory, [K, 1, 1]) as tf.Tensor3D;
+        const mem = tf.tile(source, [K, 1, 1]) as tf.Tensor3D;
         const mask = tf.ones([K, ids.length]) as tf.Tensor2D;
         const h = model.decodeHidden(mem, mask, tf.tensor2d(prefixes.flat(), [K, T], 'int32'));
         const last = tf.reshape(tf.slice(h, [0, T - 1, 0], [K, 1, h.shape[2]]), [
@@ -147,6 +156,8 @@ export async function rewrite(
       const V = data.length / K;
       return Array.from({ length: K }, (_, k) => data.subarray(k * V, (k + 1) * V));
     };
+    const next: NextLogProbs = async (prefixes) =>
+      (ortMemory && o.onnx?.next(ortMemory, prefixes)) || tfjsNext(prefixes);
     const search: SearchOptions = {
       bos: tgt.bos,
       eos: tgt.eos,
@@ -160,6 +171,6 @@ export async function rewrite(
     const beams = r.hypotheses.map((h) => ({ text: tgt.decode(h.ids), score: h.score }));
     return { text: beams[0]?.text ?? '', beams, cancelled: r.cancelled, sourceCut: cut };
   } finally {
-    memory.dispose();
+    memory?.dispose();
   }
 }

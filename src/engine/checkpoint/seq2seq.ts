@@ -12,6 +12,7 @@ import type { LoadedModel } from '../analysis/loadedModel';
 import { bpeCodec, type TokenCodec, wordPieceCodec } from '../data/tasks/seq2seq';
 import { replaceFolderAtomic, writeFileAtomic } from '../io/atomic';
 import { Seq2seq, type Seq2seqConfig, seq2seqShapes } from '../models/seq2seq';
+import { type OnnxSeq2seq, onnxSeq2seqTwin } from '../onnx/seq2seq';
 import { BpeTokenizer, parseMerges, serializeMerges } from '../tokenizer/bpe';
 import { Vocab } from '../tokenizer/vocab';
 import { WordPieceTokenizer } from '../tokenizer/wordpiece';
@@ -200,11 +201,14 @@ export class Seq2seqLoaded implements LoadedModel {
   readonly capabilities = ['rewrite'] as const;
   readonly summary: ModelSummary;
   readonly folder: Seq2seqFolder;
+  readonly onnx?: OnnxSeq2seq; // Rewrite Selection on ONNX Runtime when inference runs there
   constructor(readonly dir: string) {
     this.folder = loadSeq2seqFolder(dir);
+    this.onnx = onnxSeq2seqTwin(this.folder.model);
     this.summary = summariseSeq2seq(dir);
   }
   dispose(): void {
+    this.onnx?.dispose();
     this.folder.model.dispose();
   }
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { DEFAULT_SEQ2SEQ as D, DEFAULT_REWRITE, type Seq2seqProgress } from '../../shared/configs/seq2seq';
 import { rewrite } from '../analysis/seq2seqDecode';
 import { codecs, loadSeq2seqFolder } from '../checkpoint/seq2seq';
+import { onnxSeq2seqTwin } from '../onnx/seq2seq';
 import { finetuneSeq2seq, withSeq2seqDefaults } from '../train/tasks/finetuneSeq2seq';
 import { type Args, count, flag, num, str, UsageError } from './args';
 import { type CliContext, type Command, startBackend } from './command';
@@ -100,6 +101,7 @@ export const rewriteCommand: Command = {
     const json = flag(a, 'json');
     await startBackend(a, true);
     const f = loadSeq2seqFolder(dir);
+    const onnx = onnxSeq2seqTwin(f.model);
     try {
       const { src, tgt } = codecs(f.tokenizers);
       for (const text of texts) {
@@ -108,11 +110,13 @@ export const rewriteCommand: Command = {
           lengthPenalty: num(a, 'length-penalty') ?? DEFAULT_REWRITE.lengthPenalty,
           maxLength: num(a, 'max-length') ?? Math.min(DEFAULT_REWRITE.maxLength, f.config.maxTargetLength),
           maxSourceLength: f.config.maxSourceLength,
+          onnx,
         });
         if (r.sourceCut) process.stderr.write(`The source was cut to ${f.config.maxSourceLength} tokens.\n`);
         process.stdout.write(json ? `${JSON.stringify({ text: r.text, beams: r.beams })}\n` : `${r.text}\n`);
       }
     } finally {
+      onnx?.dispose();
       f.model.dispose();
     }
     return 0;

@@ -1,6 +1,7 @@
 // The Transformer pieces of models/layers.ts as ONNX nodes, by the same parameter names: dense, layer
 // norm, activation, multi-head self-attention (separate or fused QKV, an additive bias) and the post- or
 // pre-LN block. Each returns the name of its output in the graph.
+import type { CrossAttentionNames, DecoderBlockNames } from '../models/crossAttention';
 import type { BlockNames } from '../models/layers';
 import type { GraphBuilder, WeightSource } from './graph';
 
@@ -116,6 +117,60 @@ export class OnnxLayers {
       g.ints([0, 0, C]),
     ]); // [B, T, C]
     return this.dense(ctx, names.output);
+  }
+
+  /**
+   * Attention of x [B, T, C] over memory [B, S, Cm] (crossAttention.ts): queries from x, keys and values
+   * from memory, every source position visible. Returns the output projection [B, T, C].
+   */
+  crossAttention(x: string, memory: string, names: CrossAttentionNames, C: number, nh: number): string {
+    const g = this.g;
+    const dh = C / nh;
+    const headShape = g.ints([0, 0, nh, dh]);
+    const split = (t: string, perm: number[]) =>
+      g.node('Transpose', [g.node('Reshape', [t, headShape])], { perm });
+    const q = split(this.dense(x, names.query), [0, 2, 1, 3]); // [B, nh, T, dh]
+    const kT = split(this.dense(memory, names.key), [0, 2, 3, 1]); // [B, nh, dh, S]
+    const v = split(this.dense(memory, names.value), [0, 2, 1, 3]); // [B, nh, S, dh]
+    const probs = g.node(
+      'Softmax',
+      [g.node('Mul', [g.node('MatMul', [q, kT]), g.scalar(1 / Math.sqrt(dh))])],
+      {
+        axis: -1,
+      },
+    );
+    const ctx = g.node('Reshape', [
+      g.node('Transpose', [g.node('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }),
+      g.ints([0, 0, C]),
+    ]);
+    return this.dense(ctx, names.output);
+  }
+
+  /**
+   * A decoder block (crossAttention.ts decoderBlock): causal self-attention (`bias` [T, T]), attention
+   * over memory, feed-forward, each with a residual, post- or pre-LN.
+   */
+  decoderBlock(
+    x: string,
+    memory: string,
+    names: DecoderBlockNames,
+    C: number,
+    nh: number,
+    norm: 'post' | 'pre',
+    bias: string,
+  ): string {
+    const g = this.g;
+    const selfA = (t: string) => this.attention(t, names.self, C, nh, bias, undefined);
+    const crossA = (t: string) => this.crossAttention(t, memory, names.cross, C, nh);
+    const ffn = (t: string) => this.dense(this.act(this.dense(t, names.ffn.inner)), names.ffn.output);
+    if (norm === 'post') {
+      const a = this.ln(g.node('Add', [selfA(x), x]), names.selfNorm);
+      const c = this.ln(g.node('Add', [crossA(a), a]), names.crossNorm);
+      return this.ln(g.node('Add', [ffn(c), c]), names.ffnNorm);
+    }
+    const a = g.node('Add', [x, selfA(this.ln(x, names.selfNorm))]);
+    const c = g.node('Add', [a, crossA(this.ln(a, names.crossNorm))]);
+    return g.node('Add', [c, ffn(this.ln(c, names.ffnNorm))]);
   }
 
   /** One block (layers.ts transformerBlock): post-LN x = LN(x + f(x)), or pre-LN x = x + f(LN(x)). */

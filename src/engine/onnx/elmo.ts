@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { DIRECTIONS, type Elmo } from '../models/elmo';
 import { GraphBuilder } from './graph';
-import { OrtSession } from './runtime';
+import { OrtOrTfjs, OrtSession } from './runtime';
 
 // Input: ids [B, T] int32. Outputs: layer_0 … layer_L, each [B, T, 2D] (layers() of models/elmo.ts).
 function elmoGraph(model: Elmo): Uint8Array {
@@ -94,25 +94,18 @@ function lstmStep(prefix: string, recurrent: string, projection: string, H: numb
 
 export class OnnxElmo {
   private session?: OrtSession;
-  private failed = false;
+  private readonly ort = new OrtOrTfjs();
 
   constructor(private readonly model: Elmo) {}
 
   /** The numLayers + 1 layers of one sequence, each [T · 2D]; undefined when ORT cannot run the model. */
   layers(ids: readonly number[]): Float32Array[] | undefined {
-    if (this.failed) return undefined;
-    try {
+    return this.ort.run(() => {
       this.session ??= new OrtSession(() => elmoGraph(this.model));
       const names = Array.from({ length: this.model.config.numLayers + 1 }, (_, j) => `layer_${j}`);
       const out = this.session.run({ ids: { data: Int32Array.from(ids), dims: [1, ids.length] } }, names);
       return names.map((n) => out[n].data);
-    } catch (e) {
-      this.failed = true;
-      console.error(
-        `ONNX Runtime could not run this ELMo (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,
-      );
-      return undefined;
-    }
+    });
   }
 
   dispose(): void {

@@ -8,7 +8,7 @@ import { type Gpt, gptBlockNames, POSITION_EMBEDDING, TOKEN_EMBEDDING } from '..
 import { OnnxLayers } from './blocks';
 import { GraphBuilder } from './graph';
 import type { Fetched } from './runtime';
-import { OrtSession } from './runtime';
+import { OrtOrTfjs, OrtSession } from './runtime';
 
 // Inputs: input_ids [B, T] int32, position_ids [T] int32, causal_bias [T, T] float32 (-1e9 above the
 // diagonal, layers.ts causalBias). Outputs: attn_0..attn_{L-1} [B, heads, T, T], hidden [B, T, C].
@@ -90,24 +90,10 @@ export class OnnxGpt {
   private prefill?: OrtSession; // a decoding step with nothing cached (the prompt)
   private step?: OrtSession; // a decoding step after cached positions
 
-  private failed = false; // ORT could not build or run a graph of this model: tfjs serves from then on
+  // tfjs from the first failure on; a context window overrun is the input's, not ORT's
+  private readonly ort = new OrtOrTfjs((e) => /context window/.test(String(e)));
 
   constructor(private readonly model: Gpt) {}
-
-  /** f's result, or undefined (and TensorFlow.js from then on) when ONNX Runtime cannot run this model. */
-  private orFallBack<T>(f: () => T): T | undefined {
-    if (this.failed) return undefined;
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof RangeError || /context window/.test(String(e))) throw e; // the input, not ORT
-      this.failed = true;
-      console.error(
-        `ONNX Runtime could not run this model (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,
-      );
-      return undefined;
-    }
-  }
 
   /**
    * Feeds ids after the `past` positions whose keys and values `kv` holds (none when `past` is 0);
@@ -118,7 +104,7 @@ export class OnnxGpt {
     past: number,
     kv: OrtKv | undefined,
   ): { logits: Float32Array; kv: OrtKv } | undefined {
-    return this.orFallBack(() => this.decodeOrt(ids, past, kv));
+    return this.ort.run(() => this.decodeOrt(ids, past, kv));
   }
 
   private decodeOrt(
@@ -166,7 +152,7 @@ export class OnnxGpt {
 
   /** One sequence; weights [layers, heads, T, T], upper triangle 0; undefined when ORT cannot run it. */
   attend(ids: readonly number[]): Float32Array | undefined {
-    return this.orFallBack(() => this.attendOrt(ids));
+    return this.ort.run(() => this.attendOrt(ids));
   }
 
   private attendOrt(ids: readonly number[]): Float32Array {

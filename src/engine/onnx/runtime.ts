@@ -133,3 +133,28 @@ export class OrtSession {
     this.session.dispose();
   }
 }
+
+/**
+ * ONNX Runtime where it can, TensorFlow.js where it cannot: run(f) gives f's result, or undefined after
+ * a failure that is not the input's (said once in the log), and undefined from then on, so that the
+ * caller's model answers on TensorFlow.js.
+ */
+export class OrtOrTfjs {
+  private failed = false;
+
+  constructor(private readonly inputError: (e: unknown) => boolean = () => false) {}
+
+  run<T>(f: () => T): T | undefined {
+    if (this.failed) return undefined;
+    try {
+      return f();
+    } catch (e) {
+      if (this.inputError(e)) throw e;
+      this.failed = true;
+      console.error(
+        `ONNX Runtime could not run this model (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,
+      );
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// A sequence-to-sequence model (models/seq2seq.ts) on ONNX Runtime for Rewrite Selection: the BERT
+// encoder as one graph, run once per source, and the decoder (causal self-attention, attention over the
+// encoder's output, feed-forward; post- or pre-LN) as another, run at every step over the prefixes of
+// the beam, giving the log-probabilities of the next token at the last position only. Each graph is
+// built on first use; tfjs serves when ORT cannot run the model.
+import type * as tf from '@tensorflow/tfjs-core';
+import { onnxInference } from '../backend';
+import { bertBlockNames } from '../models/bert';
+import { DEC, DEC_POSITIONS, DEC_TOKENS, decoderBlockNames, ENC, type Seq2seq } from '../models/seq2seq';
+import { OnnxLayers } from './blocks';
+import { GraphBuilder } from './graph';
+import { OrtOrTfjs, OrtSession } from './runtime';
+
+function layers(model: Seq2seq, g: GraphBuilder, part: 'encoder' | 'decoder'): OnnxLayers {
+  const c = model.config;
+  const prefix = part === 'encoder' ? ENC : '';
+  return new OnnxLayers(
+    g,
+    (name) => {
+      const p = model.params.get(prefix + name);
+      if (!p) throw new Error(`The model has no parameter ${prefix + name}.`);
+      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
+    },
+    part === 'encoder' ? c.encoder.layerNormEps : c.decoder.layerNormEps,
+    part === 'encoder' ? (c.encoder.hiddenAct ?? 'gelu') : c.decoder.activation,
+  );
+}
+
+// Inputs: src_ids [1, S], position_ids [S] int32. Output: memory [1, S, He] (no padding: one source).
+function encoderGraph(model: Seq2seq): Uint8Array {
+  const c = model.config.encoder;
+  const g = new GraphBuilder();
+  const o = layers(model, g, 'encoder');
+  const ids = g.input('src_ids', 'int32', [1, 'S']);
+  const pos = g.input('position_ids', 'int32', ['S']);
+  const typeRow = g.node('Gather', [o.W('embeddings.token_type_embeddings'), g.ints([0])]); // segment 0: [1, H]
+  let x = g.node('Add', [
+    g.node('Add', [
+      g.node('Gather', [o.W('embeddings.word_embeddings'), ids]),
+      g.node('Gather', [o.W('embeddings.position_embeddings'), pos]),
+    ]),
+    typeRow,
+  ]);
+  x = o.ln(x, 'embeddings.LayerNorm');
+  const noBias = g.scalar(0);
+  for (let l = 0; l < c.numLayers; l++)
+    x = o.block(x, bertBlockNames(l), c.hiddenSize, c.numHeads, 'post', noBias, undefined);
+  g.output('memory', 'float32', [1, 'S', c.hiddenSize]);
+  g.node('Identity', [x], {}, 'memory');
+  return g.serialize('seq2seq_encoder');
+}
+
+// Inputs: memory [K, S, He], tgt_ids [K, T], position_ids [T], causal_bias [T, T], last [1] (T − 1).
+// Output: logp [K, 1, V], the next token's log-probabilities after each prefix.
+function decoderGraph(model: Seq2seq): Uint8Array {
+  const d = model.config.decoder;
+  const g = new GraphBuilder();
+  const o = layers(model, g, 'decoder');
+  const memory = g.input('memory', 'float32', ['K', 'S', model.config.encoder.hiddenSize]);
+  const ids = g.input('tgt_ids', 'int32', ['K', 'T']);
+  const pos = g.input('position_ids', 'int32', ['T']);
+  const bias = g.input('causal_bias', 'float32', ['T', 'T']);
+  const last = g.input('last', 'int32', [1]);
+  let x = g.node('Add', [
+    g.node('Gather', [o.W(DEC_TOKENS), ids]),
+    g.node('Gather', [o.W(DEC_POSITIONS), pos]),
+  ]);
+  if (d.embeddingNorm) x = o.ln(x, `${DEC}embed.LayerNorm`);
+  for (let l = 0; l < d.numLayers; l++)
+    x = o.decoderBlock(x, memory, decoderBlockNames(l), d.hiddenSize, d.numHeads, d.norm, bias);
+  if (d.finalNorm) x = o.ln(x, `${DEC}final_norm`);
+  const h = g.node('Gather', [x, last], { axis: 1 }); // [K, 1, C]
+  const logits = g.node('Add', [
+    g.msNode('FusedMatMul', [h, o.W(DEC_TOKENS)], { transB: 1 }),
+    o.W(`${DEC}lm_bias`),
+  ]);
+  g.output('logp', 'float32', ['K', 1, d.vocabSize]);
+  g.node('LogSoftmax', [logits], { axis: -1 }, 'logp');
+  return g.serialize('seq2seq_decoder');
+}
+
+export class OnnxSeq2seq {
+  private encoder?: OrtSession;
+  private decoder?: OrtSession;
+  private readonly ort = new OrtOrTfjs();
+
+  constructor(private readonly model: Seq2seq) {}
+
+  /** The encoder's output for one source, [S · He]. */
+  encode(ids: readonly number[]): Float32Array | undefined {
+    return this.ort.run(() => {
+      this.encoder ??= new OrtSession(() => encoderGraph(this.model));
+      const S = ids.length;
+      const out = this.encoder.run(
+        {
+          src_ids: { data: Int32Array.from(ids), dims: [1, S] },
+          position_ids: { data: Int32Array.from({ length: S }, (_, i) => i), dims: [S] },
+        },
+        ['memory'],
+      );
+      return out.memory.data;
+    });
+  }
+
+  /** Log-probabilities of the next token after each prefix (all of one length) over memory [S · He]. */
+  next(memory: Float32Array, prefixes: number[][]): Float32Array[] | undefined {
+    return this.ort.run(() => {
+      this.decoder ??= new OrtSession(() => decoderGraph(this.model));
+      const K = prefixes.length;
+      const T = prefixes[0].length;
+      const He = this.model.config.encoder.hiddenSize;
+      const S = memory.length / He;
+      const mem = new Float32Array(K * memory.length);
+      for (let k = 0; k < K; k++) mem.set(memory, k * memory.length);
+      const bias = new Float32Array(T * T);
+      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) bias[i * T + j] = -1e9;
+      const out = this.decoder.run(
+        {
+          memory: { data: mem, dims: [K, S, He] },
+          tgt_ids: { data: Int32Array.from(prefixes.flat()), dims: [K, T] },
+          position_ids: { data: Int32Array.from({ length: T }, (_, i) => i), dims: [T] },
+          causal_bias: { data: bias, dims: [T, T] },
+          last: { data: Int32Array.of(T - 1), dims: [1] },
+        },
+        ['logp'],
+      );
+      const V = out.logp.data.length / K;
+      return Array.from({ length: K }, (_, k) => out.logp.data.subarray(k * V, (k + 1) * V));
+    });
+  }
+
+  dispose(): void {
+    this.encoder?.dispose();
+    this.decoder?.dispose();
+  }
+}
+
+/** The ONNX twin of a seq2seq model when inference runs on ONNX Runtime, else undefined (then tfjs serves). */
+export function onnxSeq2seqTwin(model: Seq2seq): OnnxSeq2seq | undefined {
+  return onnxInference() ? new OnnxSeq2seq(model) : undefined;
+}
