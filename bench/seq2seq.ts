@@ -17,6 +17,7 @@ import { initBackend } from '../src/engine/backend';
 import { type EncodedPair, makeSeq2seqBatch, type TokenCodec } from '../src/engine/data/tasks/seq2seq';
 import { Seq2seq, seq2seqDecays } from '../src/engine/models/seq2seq';
 import { decoderConfigFromBert } from '../src/engine/models/seq2seqWarmStart';
+import { type OnnxSeq2seq, onnxSeq2seqTwin } from '../src/engine/onnx/seq2seq';
 import { Rng } from '../src/engine/random';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
@@ -62,7 +63,7 @@ async function ours(model: Seq2seq, batches: EncodedPair[][]) {
 }
 
 /** Output tokens/s of `rewrite` with the given beam over 3 sources (decoding steps counted, not guessed). */
-async function generation(model: Seq2seq, batches: EncodedPair[][], beamSize: number) {
+async function generation(model: Seq2seq, batches: EncodedPair[][], beamSize: number, onnx?: OnnxSeq2seq) {
   let steps = 0;
   let ms = 0;
   for (let i = 0; i < 3; i++) {
@@ -73,6 +74,7 @@ async function generation(model: Seq2seq, batches: EncodedPair[][], beamSize: nu
       beamSize,
       maxLength: GEN_TOKENS,
       maxSourceLength: SRC,
+      onnx,
       shouldStop: () => {
         steps++; // asked once per decoding step
         return false;
@@ -132,6 +134,13 @@ function peer(data: string) {
   const them = peer(data);
   const beam4 = await generation(model, batches, 4);
   const greedy = await generation(model, batches, 1);
+  // the same on ONNX Runtime (Rewrite Selection's path when inference runs there)
+  const twin = onnxSeq2seqTwin(model);
+  const ort = twin && {
+    beam4: await generation(model, batches, 4, twin),
+    greedy: await generation(model, batches, 1, twin),
+  };
+  twin?.dispose();
   const parameters = model.parameterCount;
   model.dispose();
   console.log(
@@ -144,7 +153,7 @@ function peer(data: string) {
   );
   console.log(`| parameters | ${parameters} | ${them.parameters} | |`);
   console.log(
-    `\nGeneration (ours), ${GEN_TOKENS} tokens from a ${SRC}-token source, no key/value cache: beam 4 ${beam4.toFixed(1)} tokens/s, greedy ${greedy.toFixed(1)} tokens/s`,
+    `\nGeneration (ours), ${GEN_TOKENS} tokens from a ${SRC}-token source, no key/value cache: beam 4 ${beam4.toFixed(1)} tokens/s, greedy ${greedy.toFixed(1)} tokens/s on tfjs${ort ? `; on ONNX Runtime beam 4 ${ort.beam4.toFixed(1)} tokens/s, greedy ${ort.greedy.toFixed(1)} tokens/s` : ''}`,
   );
   console.log(`\nPyTorch peer: ${JSON.stringify(them.config)}`);
   console.log(peerBlasLine(them.config));
