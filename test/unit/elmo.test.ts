@@ -14,6 +14,7 @@ import { Elmo, sampleCandidates } from '../../src/engine/models/elmo';
 import { ElmoTaskModel } from '../../src/engine/models/elmoTaskModel';
 import { lstm, lstmShapes } from '../../src/engine/models/lstm';
 import { scalarMix, scalarMixWeights } from '../../src/engine/models/scalarMix';
+import type { OnnxElmo } from '../../src/engine/onnx/elmo';
 import { Rng } from '../../src/engine/random';
 import { elmoWithDefaults, pretrainElmo } from '../../src/engine/train/tasks/pretrainElmo';
 import { Trainer } from '../../src/engine/train/trainer';
@@ -250,6 +251,8 @@ describe('ELMo pretraining and its folder', () => {
       const o = openModel(out);
       try {
         assert.ok(onnxInference(), 'inference runs on ONNX Runtime');
+        const twin = (o as unknown as { onnx?: OnnxElmo }).onnx;
+        assert.ok(twin?.layers([1, 2]), 'the model has an ONNX twin that runs (not the tfjs fallback)');
         const vo = requireLayerStates(o).tokenLayers(text);
         assert.deepEqual(vo.tokens, va.tokens);
         for (const [j, layer] of vo.layers.entries())

@@ -18,13 +18,14 @@ import {
 import { openModel } from '../../src/engine/checkpoint/registry';
 import { LmData } from '../../src/engine/data/lmBatches';
 import { disposeCache, Gpt, type KvCache } from '../../src/engine/models/gpt';
+import { OnnxGpt } from '../../src/engine/onnx/gpt';
 import { Rng } from '../../src/engine/random';
 import { EngineService } from '../../src/engine/service';
 import { BpeTokenizer, byteTokens, preTokenize } from '../../src/engine/tokenizer/bpe';
 import { PieceCounter, trainBpe } from '../../src/engine/tokenizer/bpeTrainer';
 import { pretrainGpt, withGptDefaults } from '../../src/engine/train/tasks/pretrainGpt';
 import type { GptConfig } from '../../src/shared/configs';
-import { backend, tmpDir, writeCorpus } from './helpers';
+import { backend, ortSkip, tmpDir, writeCorpus } from './helpers';
 
 const TEXTS = [
   'the cat sat on the mat. the dog sat on the log.',
@@ -404,6 +405,38 @@ describe('bad input', () => {
     assert.match(huge.notice ?? '', /generating 1024/);
     await assert.rejects(generate(lm, 'the', { temperature: -1 }), /temperature must be 0/);
     lm.model.dispose();
+  });
+});
+
+describe('generation on ONNX Runtime', { skip: ortSkip() }, () => {
+  test('greedy generation through the ORT key/value cache writes what tfjs writes, across a window refill', async () => {
+    await backend();
+    const tok = trainedTokenizer();
+    const model = new Gpt(tiny({ vocabSize: tok.size, maxPositions: 16 }), { seed: 3 });
+    const onnx = new OnnxGpt(model);
+    try {
+      const onTfjs = new GptLm(model, tok);
+      const onOrt = new GptLm(model, tok, onnx);
+      // 30 new tokens after a 5-token prompt: the 16-position window fills and restarts from its half
+      const want = await generate(onTfjs, 'the cat sat', { maxNewTokens: 30, temperature: 0 });
+      const got = await generate(onOrt, 'the cat sat', { maxNewTokens: 30, temperature: 0 });
+      assert.match(got.notice ?? '', /context window of 16 tokens filled up/);
+      assert.deepEqual(got.tokens, want.tokens);
+      assert.equal(got.text, want.text);
+      // the cache the ORT steps keep: its length and one [1, heads, positions, dh] pair per layer
+      const cache: KvCache = { length: 0, k: [], v: [] };
+      onOrt.decode(tok.encodeIds('the cat'), cache).dispose();
+      onOrt.decode([5], cache).dispose();
+      assert.equal(cache.length, tok.encodeIds('the cat').length + 1);
+      assert.equal(cache.ort?.k.length, model.config.numLayers);
+      assert.equal(cache.ort?.k[0].dims[2], cache.length);
+      assert.equal(cache.k.length, 0, 'no tfjs tensors held');
+      disposeCache(cache);
+      assert.equal(cache.ort, undefined);
+    } finally {
+      onnx.dispose();
+      model.dispose();
+    }
   });
 });
 

@@ -180,7 +180,8 @@ describe('ONNX Runtime inference', { skip }, () => {
         { seed: 4 },
       );
       // gates near 1 (bias 3): the cell grows by about one a step, so that a clip of 3 binds
-      for (const [n, v] of model.params) if (n.endsWith('.bias')) v.assign(tf.fill(v.shape, 3));
+      for (const [n, v] of model.params)
+        if (n.endsWith('.bias')) tf.tidy(() => v.assign(tf.fill(v.shape, 3)));
       const onnx = new OnnxElmo(model);
       try {
         const ids = [1, 7, 29, 3, 3, 12, 0, 5];

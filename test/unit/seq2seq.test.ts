@@ -25,6 +25,7 @@ import { Bert } from '../../src/engine/models/bert';
 import { Gpt } from '../../src/engine/models/gpt';
 import { ENC, Seq2seq } from '../../src/engine/models/seq2seq';
 import { decoderConfigFromBert, isCrossAttention } from '../../src/engine/models/seq2seqWarmStart';
+import { OnnxSeq2seq } from '../../src/engine/onnx/seq2seq';
 import { BpeTokenizer, byteTokens } from '../../src/engine/tokenizer/bpe';
 import { SPECIAL_TOKENS, Vocab } from '../../src/engine/tokenizer/vocab';
 import { WordPieceTokenizer } from '../../src/engine/tokenizer/wordpiece';
@@ -35,7 +36,7 @@ import {
 } from '../../src/engine/train/tasks/finetuneSeq2seq';
 import { buildSeq2seq } from '../../src/engine/train/tasks/seq2seqBases';
 import type { BertConfig, GptConfig } from '../../src/shared/configs';
-import { backend, tmpDir } from './helpers';
+import { backend, ortSkip, tmpDir } from './helpers';
 
 before(async () => {
   await backend();
@@ -275,6 +276,25 @@ describe('seq2seq model', () => {
     assert.equal(b4.beams.length, 3);
     assert.equal(tf.memory().numTensors, before);
     await assert.rejects(rewrite(m, c, c, '  '), /source text is empty/);
+    // on ONNX Runtime (Rewrite Selection's path there): the same outputs and beam scores, no tfjs tensor
+    if (!ortSkip()) {
+      const onnx = new OnnxSeq2seq(m);
+      try {
+        assert.ok(onnx.encode([2, 5]), 'ONNX Runtime runs this model (not the tfjs fallback)');
+        const og = await rewrite(m, c, c, 'a b c d', { maxLength: 6, onnx });
+        const ob = await rewrite(m, c, c, 'a b c d', { maxLength: 6, beamSize: 3, onnx });
+        assert.equal(og.text, g.text);
+        assert.deepEqual(
+          ob.beams.map((x) => x.text),
+          b4.beams.map((x) => x.text),
+        );
+        for (const [i, x] of ob.beams.entries())
+          assert.ok(Math.abs(x.score - b4.beams[i].score) < 1e-4, `beam ${i}`);
+        assert.equal(tf.memory().numTensors, before, 'no tfjs encoder output was made');
+      } finally {
+        onnx.dispose();
+      }
+    }
     m.dispose();
   });
 });

@@ -88,7 +88,7 @@ export class OnnxLayers {
     const headShape = g.ints([0, 0, nh, dh]);
     const split = (t: string, perm: number[]) =>
       g.node('Transpose', [g.node('Reshape', [t, headShape])], { perm });
-    let kT = split(k, [0, 2, 3, 1]); // [B, nh, dh, T]
+    let kT = cache ? '' : split(k, [0, 2, 3, 1]); // [B, nh, dh, T]
     let vh = split(v, [0, 2, 1, 3]); // [B, nh, T, dh]
     if (cache) {
       // the keys and values of the positions before these (a decoding step), then theirs: [1, nh, S, dh]

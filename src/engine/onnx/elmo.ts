@@ -82,7 +82,7 @@ function lstmStep(prefix: string, recurrent: string, projection: string, H: numb
   ]);
   if (clip > 0) c2 = g.node('Clip', [c2, g.scalar(-clip), g.scalar(clip)]);
   const h2 = g.node('MatMul', [g.node('Mul', [g.node('Sigmoid', [o]), g.node('Tanh', [c2])]), projection]);
-  const [hOut, cOut, yOut] = ['h_out', 'c_out', 'y'].map((k) => `${prefix}${k}`);
+  const [hOut, cOut, yOut] = ['h_out', 'c_out', 'y_step'].map((k) => `${prefix}${k}`); // apart from the outer graph's names
   g.node('Identity', [h2], {}, hOut);
   g.node('Identity', [c2], {}, cOut);
   g.node('Identity', [h2], {}, yOut);

@@ -32,9 +32,10 @@ function gptGraph(model: Gpt): Uint8Array {
 }
 
 // Inputs: input_ids [1, N], position_ids [N], causal_bias [N, S] (S = P + N positions seen), last [1]
-// (N − 1), and with `past` past_k_l, past_v_l [1, heads, P, dh]. Outputs: logits [1, 1, V] at the last
-// position, present_k_l, present_v_l [1, heads, S, dh].
-function gptDecodeGraph(model: Gpt, past: boolean): Uint8Array {
+// (N − 1), past_k_l, past_v_l [1, heads, P, dh] (P = 0 for the prompt). Outputs: logits [1, 1, V] at the
+// last position, present_k_l, present_v_l [1, heads, S, dh]. One graph for the prompt and every later
+// token: the weights are held once.
+function gptDecodeGraph(model: Gpt): Uint8Array {
   const c = model.config;
   const g = new GraphBuilder();
   const o = layersOf(model, g);
@@ -50,12 +51,10 @@ function gptDecodeGraph(model: Gpt, past: boolean): Uint8Array {
   ]);
   for (let l = 0; l < c.numLayers; l++) {
     const cache = { presentK: `present_k_${l}`, presentV: `present_v_${l}` };
-    const inputs = past
-      ? {
-          pastK: g.input(`past_k_${l}`, 'float32', [1, nh, 'P', dh]),
-          pastV: g.input(`past_v_${l}`, 'float32', [1, nh, 'P', dh]),
-        }
-      : {};
+    const inputs = {
+      pastK: g.input(`past_k_${l}`, 'float32', [1, nh, 'P', dh]),
+      pastV: g.input(`past_v_${l}`, 'float32', [1, nh, 'P', dh]),
+    };
     x = o.block(x, gptBlockNames(l), c.hiddenSize, nh, c.norm, bias, undefined, { ...cache, ...inputs });
   }
   if (c.norm === 'pre') x = o.ln(x, 'ln_f');
@@ -85,13 +84,14 @@ export interface OrtKv {
 }
 
 export class OnnxGpt {
-  // each graph is built on first use: the attention one, the prompt's step, the later steps
+  // each graph is built on first use: the attention one, the decoding step's
   private session?: OrtSession;
-  private prefill?: OrtSession; // a decoding step with nothing cached (the prompt)
-  private step?: OrtSession; // a decoding step after cached positions
+  private step?: OrtSession;
 
-  // tfjs from the first failure on; a context window overrun is the input's, not ORT's
-  private readonly ort = new OrtOrTfjs((e) => /context window/.test(String(e)));
+  // tfjs from the first failure on, for each use apart (an attention failure does not stop a generation
+  // under way); a context window overrun is the input's, not ORT's
+  private readonly ortAttend = new OrtOrTfjs();
+  private readonly ortDecode = new OrtOrTfjs((e) => /context window/.test(String(e)));
 
   constructor(private readonly model: Gpt) {}
 
@@ -104,7 +104,7 @@ export class OnnxGpt {
     past: number,
     kv: OrtKv | undefined,
   ): { logits: Float32Array; kv: OrtKv } | undefined {
-    return this.ort.run(() => this.decodeOrt(ids, past, kv));
+    return this.ortDecode.run(() => this.decodeOrt(ids, past, kv));
   }
 
   private decodeOrt(
@@ -127,18 +127,13 @@ export class OnnxGpt {
       last: { data: Int32Array.of(n - 1), dims: [1] },
     };
     const L = c.numLayers;
-    let session: OrtSession;
-    if (past > 0 && kv) {
-      for (let l = 0; l < L; l++) {
-        feeds[`past_k_${l}`] = kv.k[l];
-        feeds[`past_v_${l}`] = kv.v[l];
-      }
-      this.step ??= new OrtSession(() => gptDecodeGraph(this.model, true));
-      session = this.step;
-    } else {
-      this.prefill ??= new OrtSession(() => gptDecodeGraph(this.model, false));
-      session = this.prefill;
+    const none = { data: new Float32Array(0), dims: [1, c.numHeads, 0, c.hiddenSize / c.numHeads] };
+    for (let l = 0; l < L; l++) {
+      feeds[`past_k_${l}`] = past > 0 && kv ? kv.k[l] : none;
+      feeds[`past_v_${l}`] = past > 0 && kv ? kv.v[l] : none;
     }
+    this.step ??= new OrtSession(() => gptDecodeGraph(this.model));
+    const session = this.step;
     const names = Array.from({ length: L }, (_, l) => [`present_k_${l}`, `present_v_${l}`]).flat();
     const out = session.run(feeds, ['logits', ...names]);
     return {
@@ -152,7 +147,7 @@ export class OnnxGpt {
 
   /** One sequence; weights [layers, heads, T, T], upper triangle 0; undefined when ORT cannot run it. */
   attend(ids: readonly number[]): Float32Array | undefined {
-    return this.ort.run(() => this.attendOrt(ids));
+    return this.ortAttend.run(() => this.attendOrt(ids));
   }
 
   private attendOrt(ids: readonly number[]): Float32Array {
@@ -180,12 +175,14 @@ export class OnnxGpt {
 
   dispose(): void {
     this.session?.dispose();
-    this.prefill?.dispose();
     this.step?.dispose();
   }
 }
 
 /** The ONNX twin of a GPT when inference runs on ONNX Runtime, else undefined (then tfjs serves). */
 export function onnxGptTwin(model: Gpt): OnnxGpt | undefined {
-  return onnxInference() ? new OnnxGpt(model) : undefined; // its graphs are built on first use
+  // a serialized ONNX model holds at most 2 GB (protobuf), and building one copies every weight:
+  // models past a gigabyte of float32 stay on tfjs
+  if (!onnxInference() || model.parameterCount * 4 > 1e9) return undefined;
+  return new OnnxGpt(model); // its graphs are built on first use
 }

@@ -118,7 +118,6 @@ export class GraphBuilder {
     this.nodes.push(nodeProto(op, inputs, outputs, `${this.prefix}n${this.count++}_${op}`, attrs));
   }
 
-  /** The serialized ModelProto. */
   /** The GraphProto alone: a subgraph (Scan's body) given to a node of the outer graph as `{ graph }`. */
   graph(graphName: string): Writer {
     const g = new Writer();
@@ -130,6 +129,7 @@ export class GraphBuilder {
     return g;
   }
 
+  /** The serialized ModelProto. */
   serialize(graphName: string): Uint8Array {
     const g = this.graph(graphName);
     const m = new Writer().int(1, IR_VERSION).string(2, 'pretrain-lab').message(7, g);
