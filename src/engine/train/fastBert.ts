@@ -7,28 +7,18 @@
 // gradient against tf.variableGrads of Bert.pretrainLosses. Covers the post-LN BERT with exact GELU
 // (every preset; imported checkpoints with gelu_new or relu train on tfjs). Dropout draws its own masks
 // (mulberry32 from the step's seed), so a step with dropout is not bit-equal to the tfjs one.
+// The buffers, the copies in and the shared pieces (dense, residual LayerNorm, dropout, timed products)
+// are fastStepBase.ts's.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../shared/configs';
 import { tensorMemory } from '../backend';
 import { bertBlockNames } from '../models/bert';
 import { OrtProducts } from '../onnx/ortProducts';
-import { Rng } from '../random';
 import { concatQkv, gatherRows, scatterAddRows, splitQkvGrad } from './fastKernels';
-import { type Alloc, Workspace } from './fastWorkspace';
-import { jsKernels, SimdKernels, type StepKernels, simdKernelsFit } from './stepKernels';
+import { type FastBatch, FastStepBase, fastBertProblem } from './fastStepBase';
+import { SimdKernels } from './stepKernels';
 
-/** One packed batch (data/batches.ts Batch has these fields). */
-export interface FastBatch {
-  batchSize: number;
-  seqLength: number;
-  inputIds: Int32Array; // [B*T]
-  segmentIds: Int32Array; // [B*T]
-  attentionMask: Float32Array; // [B*T]
-  maskedPositions: Int32Array; // [N] flat b*T + t
-  maskedIds: Int32Array; // [N]
-  maskedWeights: Float32Array; // [N]
-  nspLabels: Int32Array; // [B]
-}
+export { type FastBatch, fastBertProblem, stepKernelChoice } from './fastStepBase';
 
 export interface FastStepResult {
   loss: number;
@@ -42,221 +32,7 @@ export interface FastStepResult {
   sumSquares?: number;
 }
 
-/** Why this config cannot take the fast step, or undefined when it can. */
-export function fastBertProblem(c: BertConfig): string | undefined {
-  if ((c.hiddenAct ?? 'gelu') !== 'gelu') return `its activation is ${c.hiddenAct}, not gelu`;
-  return undefined;
-}
-
-export class FastBertStep {
-  private ws!: Workspace; // made by the first step, again when the batch shape changes
-  readonly grads = new Map<string, Float32Array>();
-  /** The passes besides the products: WebAssembly SIMD over an arena, or JavaScript (stepKernels.ts). */
-  k: StepKernels;
-  private simd: boolean;
-  private readonly arenaParams = new Map<string, Float32Array>(); // SIMD: the arena's copy of each parameter
-  /** When set (bench/bertStep.ts), the milliseconds of each part of the steps, the products apart. */
-  timings: Map<string, number> | undefined;
-  private last = 0;
-  // the step under way
-  private params: ReadonlyMap<string, Float32Array> = new Map();
-  private batch!: FastBatch;
-  private drop = false;
-  private rng = new Rng(1);
-  /**
-   * The tied decoder and its cross-entropy as one ONNX Runtime graph (OrtProducts.mlmDecoder);
-   * PRETRAIN_LAB_MLM_DECODER=split: a product, the softmax cross-entropy pass, two products.
-   */
-  private readonly fusedDecoder = process.env.PRETRAIN_LAB_MLM_DECODER !== 'split';
-
-  constructor(
-    readonly config: BertConfig,
-    readonly products: OrtProducts,
-    private readonly shapes: [string, number[]][], // every parameter's name and shape (bertParamShapes)
-    kernels: 'simd' | 'javascript' = stepKernelChoice(),
-    private readonly maxArena = MAX_ARENA, // bytes; a larger layout takes the JavaScript passes
-  ) {
-    const problem = fastBertProblem(config);
-    if (problem) throw new Error(`The fast BERT step cannot train this model: ${problem}.`);
-    this.simd = kernels === 'simd' && simdKernelsFit([config.hiddenSize, config.intermediateSize]);
-    this.k = jsKernels(products);
-    if (!this.simd) for (const [name, shape] of shapes) this.grads.set(name, new Float32Array(size(shape)));
-  }
-
-  /**
-   * The buffers for a batch shape. SIMD: one arena holds them, the gradients and a copy of the parameters
-   * (laid out once to measure it, then for real, so that nothing in it ever moves).
-   */
-  private layout(B: number, T: number, P: number): void {
-    if (this.simd) {
-      const lay = (a: Alloc) => ({
-        ws: new Workspace(this.config, B, T, P, a, !this.fusedDecoder),
-        params: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
-        grads: this.shapes.map(([n, s]) => [n, a.f32(size(s))] as const),
-      });
-      const bytes = SimdKernels.measure(lay);
-      let k: SimdKernels | undefined;
-      try {
-        // one wasm32 memory: at most 4 GB, and an allocation this large may be refused
-        if (bytes <= this.maxArena) k = new SimdKernels(bytes);
-      } catch {
-        k = undefined;
-      }
-      if (k) {
-        const l = lay(k);
-        this.k = k;
-        this.ws = l.ws;
-        for (const [n, v] of l.params) this.arenaParams.set(n, v);
-        for (const [n, v] of l.grads) this.grads.set(n, v);
-        return;
-      }
-      // too large for one WebAssembly memory: this model and batch take the JavaScript passes
-      this.simd = false;
-      this.k = jsKernels(this.products);
-      this.arenaParams.clear();
-      for (const [name, shape] of this.shapes) this.grads.set(name, new Float32Array(size(shape)));
-    }
-    this.ws = new Workspace(this.config, B, T, P, undefined, !this.fusedDecoder);
-  }
-  private lap(part: string): void {
-    if (!this.timings) return;
-    const now = performance.now();
-    this.timings.set(part, (this.timings.get(part) ?? 0) + now - this.last);
-    this.last = now;
-  }
-
-  private p(name: string): Float32Array {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`The model has no parameter ${name}.`);
-    return v;
-  }
-
-  private g(name: string): Float32Array {
-    return this.grads.get(name)!;
-  }
-
-  /** Closes the ONNX Runtime sessions (and their threads). */
-  dispose(): void {
-    this.products.dispose();
-  }
-
-  /** A product on ONNX Runtime (ortProducts.ts), timed apart when timings are kept. */
-  private mm(
-    a: Float32Array,
-    aShape: number[],
-    b: Float32Array,
-    bShape: number[],
-    out: Float32Array,
-    outShape: number[],
-    tA = false,
-    tB = false,
-    bias?: Float32Array,
-  ): void {
-    if (!this.timings) {
-      this.products.run(a, aShape, b, bShape, out, outShape, tA, tB, bias);
-      return;
-    }
-    const t0 = performance.now();
-    this.products.run(a, aShape, b, bShape, out, outShape, tA, tB, bias);
-    this.countProduct(performance.now() - t0);
-  }
-
-  private countProduct(ms: number): void {
-    if (!this.timings) return;
-    const k = 'matrix products (ONNX Runtime)';
-    this.timings.set(k, (this.timings.get(k) ?? 0) + ms);
-    this.last += ms; // the part around the product does not count it
-  }
-
-  /** out [rows, cout] = x · W + b for the dense layer `prefix` (kernel [cin, cout]). */
-  private dense(
-    x: Float32Array,
-    rows: number,
-    prefix: string,
-    cin: number,
-    cout: number,
-    out: Float32Array,
-  ): void {
-    const bias = this.p(`${prefix}.bias`);
-    this.mm(x, [rows, cin], this.p(`${prefix}.kernel`), [cin, cout], out, [rows, cout], false, false, bias);
-  }
-
-  /** The backward pass of dense: d bias and d kernel accumulated, dx = dy · Wᵀ (when asked). */
-  private denseBackward(
-    x: Float32Array,
-    dy: Float32Array,
-    rows: number,
-    prefix: string,
-    cin: number,
-    cout: number,
-    dx?: Float32Array,
-  ): void {
-    this.k.biasGrad(dy, this.g(`${prefix}.bias`), cout);
-    this.mm(x, [rows, cin], dy, [rows, cout], this.g(`${prefix}.kernel`), [cin, cout], true, false);
-    if (dx) this.mm(dy, [rows, cout], this.p(`${prefix}.kernel`), [cin, cout], dx, [rows, cin], false, true);
-  }
-
-  /** BERT's post-LN residual: out = LayerNorm(dropout(x) + residual), x overwritten, x̂ and 1/σ kept. */
-  private addNorm(
-    x: Float32Array,
-    residual: Float32Array,
-    mask: Float32Array | undefined,
-    norm: string,
-    out: Float32Array,
-    xhat: Float32Array,
-    rstd: Float32Array,
-  ): void {
-    const m = this.mask(mask);
-    if (m) this.k.mulInto(x, m);
-    this.k.addInto(x, residual);
-    const c = this.config;
-    this.k.layerNorm(
-      x,
-      this.p(`${norm}.gamma`),
-      this.p(`${norm}.beta`),
-      c.layerNormEps,
-      c.hiddenSize,
-      out,
-      xhat,
-      rstd,
-    );
-  }
-
-  /**
-   * The backward pass of addNorm for d out = dy: d (sum) into dSum (which also flows to the residual),
-   * d x (the dropped branch) into dx; LayerNorm's dγ, dβ accumulated.
-   */
-  private addNormBackward(
-    dy: Float32Array,
-    mask: Float32Array | undefined,
-    norm: string,
-    xhat: Float32Array,
-    rstd: Float32Array,
-    dSum: Float32Array,
-    dx: Float32Array,
-  ): void {
-    const H = this.config.hiddenSize;
-    this.k.layerNormBackward(
-      dy,
-      xhat,
-      rstd,
-      this.p(`${norm}.gamma`),
-      H,
-      dSum,
-      this.g(`${norm}.gamma`),
-      this.g(`${norm}.beta`),
-    );
-    if (this.drop && mask) this.k.mulTo(dSum, mask, dx);
-    else dx.set(dSum);
-  }
-
-  /** A dropout site: a fresh mask from the step's generator, or undefined when the step does not drop. */
-  private mask(m: Float32Array | undefined): Float32Array | undefined {
-    if (!this.drop || !m) return undefined;
-    this.k.dropoutMask(this.rng.seed(), m, this.config.dropout);
-    return m;
-  }
-
+export class FastBertStep extends FastStepBase {
   /**
    * Loss, metrics and the gradient of every parameter for one batch. `params` are the parameter values
    * by name (bert.ts names); `seed` draws the dropout masks when `training`.
@@ -269,41 +45,10 @@ export class FastBertStep {
     nspWeight = 1, // the loss is MLM + nspWeight · NSP
   ): FastStepResult {
     const c = this.config;
-    const B = batch.batchSize;
     const T = batch.seqLength;
-    const P = batch.maskedPositions.length;
     if (T > c.maxPositions)
       throw new Error(`The input has ${T} tokens; this model accepts at most ${c.maxPositions}.`);
-    if (!this.ws || this.ws.B !== B || this.ws.T !== T || this.ws.P !== P) this.layout(B, T, P);
-    if (this.simd) {
-      for (const [n, v] of this.arenaParams) {
-        const from = params.get(n);
-        if (!from) throw new Error(`The model has no parameter ${n}.`);
-        v.set(from);
-      }
-      const ws = this.ws;
-      ws.inputIds.set(batch.inputIds);
-      ws.segmentIds.set(batch.segmentIds);
-      ws.attentionMask.set(batch.attentionMask);
-      ws.maskedIds.set(batch.maskedIds);
-      ws.maskedWeights.set(batch.maskedWeights);
-      this.params = this.arenaParams;
-      this.batch = {
-        ...batch,
-        inputIds: ws.inputIds,
-        segmentIds: ws.segmentIds,
-        attentionMask: ws.attentionMask,
-        maskedIds: ws.maskedIds,
-        maskedWeights: ws.maskedWeights,
-      };
-    } else {
-      this.params = params;
-      this.batch = batch;
-    }
-    this.drop = training && c.dropout > 0;
-    this.rng = new Rng(seed);
-    for (const a of this.grads.values()) a.fill(0);
-    this.last = performance.now();
+    this.begin(params, batch, training, seed);
     try {
       this.embeddingsForward();
       this.lap('embeddings forward');
@@ -644,17 +389,6 @@ export class FastBertStep {
       this.g('embeddings.token_type_embeddings'),
     );
   }
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** The largest SIMD arena tried (2 GiB of the 4 GiB a wasm32 memory can reach); larger layouts run in JavaScript. */
-const MAX_ARENA = 2 ** 31;
-
-/** PRETRAIN_LAB_STEP_KERNELS=javascript keeps the step's passes in JavaScript; SIMD by default. */
-export function stepKernelChoice(): 'simd' | 'javascript' {
-  const v = (process.env.PRETRAIN_LAB_STEP_KERNELS ?? '').trim().toLowerCase();
-  return ['javascript', 'js'].includes(v) ? 'javascript' : 'simd';
 }
 
 /**
