@@ -21,6 +21,7 @@ import { lmLogits, lmLoss } from './heads/lm';
 import {
   type BlockNames,
   blockShapes,
+  causalBiasValues,
   type Dropout,
   dense,
   layerNorm,
@@ -218,10 +219,7 @@ export class Gpt {
       const heads = (t: tf.Tensor) =>
         tf.transpose(tf.reshape(t, [1, n, nh, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
       // query i sits at position past + i and sees keys 0 … past + i: [1, 1, n, past + n]
-      const mask = new Float32Array(n * (past + n));
-      for (let i = 0; i < n; i++)
-        for (let j = past + i + 1; j < past + n; j++) mask[i * (past + n) + j] = -1e9;
-      const bias = tf.tensor4d(mask, [1, 1, n, past + n]);
+      const bias = tf.tensor4d(causalBiasValues(n, past), [1, 1, n, past + n]);
       const ln = (name: string, t: tf.Tensor3D) => layerNorm(this.params, name, t, c.layerNormEps);
       let x = this.embed(tf.tensor2d([...ids], [1, n], 'int32'), past); // [1, n, C]
       for (let l = 0; l < c.numLayers; l++) {

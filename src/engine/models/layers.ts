@@ -78,11 +78,20 @@ export function paddingBias(mask: tf.Tensor2D): tf.Tensor4D {
   return tf.reshape(tf.mul(tf.sub(1, mask), -10000), [B, 1, 1, T]); // [B, 1, 1, T]
 }
 
+/**
+ * The additive causal bias of n new positions after `past` cached ones, [n, past + n] row-major: new
+ * position i (at past + i) may attend to positions ≤ past + i only (−1e9 elsewhere).
+ */
+export function causalBiasValues(n: number, past = 0): Float32Array {
+  const S = past + n;
+  const b = new Float32Array(n * S);
+  for (let i = 0; i < n; i++) for (let j = past + i + 1; j < S; j++) b[i * S + j] = -1e9;
+  return b;
+}
+
 /** Additive causal bias: position i may attend to j ≤ i only. [1, 1, T, T] */
 export function causalBias(T: number): tf.Tensor4D {
-  const b = new Float32Array(T * T);
-  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) b[i * T + j] = -1e9;
-  return tf.tensor4d(b, [1, 1, T, T]);
+  return tf.tensor4d(causalBiasValues(T), [1, 1, T, T]);
 }
 
 /** Parameter names of one attention layer: separate query/key/value projections, or one fused [C, 3C]. */

@@ -54,6 +54,12 @@ export class OnnxLayers {
     return this.g.node('Add', [xw, this.W(`${p}.bias`)]);
   }
 
+  /** Logits at one position of x [B, T, C] (`at`: an int32 [1] input) through the LM head tied to `embedding` [V, C]: [B, 1, V]. */
+  tiedLogitsAt(x: string, at: string, embedding: string): string {
+    const h = this.g.node('Gather', [x, at], { axis: 1 }); // [B, 1, C]
+    return this.g.msNode('FusedMatMul', [h, this.W(embedding)], { transB: 1 });
+  }
+
   act(x: string): string {
     if (this.activation === 'relu') return this.g.node('Relu', [x]);
     return this.g.node('Gelu', [x], { approximate: this.activation === 'gelu_new' ? 'tanh' : 'none' });

@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { type Gpt, gptBlockNames, POSITION_EMBEDDING, TOKEN_EMBEDDING } from '../models/gpt';
+import { causalBiasValues } from '../models/layers';
 import { OnnxLayers } from './blocks';
 import { GraphBuilder } from './graph';
 import type { Fetched } from './runtime';
@@ -58,9 +59,8 @@ function gptDecodeGraph(model: Gpt): Uint8Array {
     x = o.block(x, gptBlockNames(l), c.hiddenSize, nh, c.norm, bias, undefined, { ...cache, ...inputs });
   }
   if (c.norm === 'pre') x = o.ln(x, 'ln_f');
-  const h = g.node('Gather', [x, last], { axis: 1 }); // [1, 1, C]
   g.output('logits', 'float32', [1, 1, c.vocabSize]);
-  g.msNode('FusedMatMul', [h, o.W(TOKEN_EMBEDDING)], { transB: 1 }, 'logits');
+  g.node('Identity', [o.tiedLogitsAt(x, last, TOKEN_EMBEDDING)], {}, 'logits');
   return g.serialize('gpt_decode');
 }
 
@@ -118,8 +118,7 @@ export class OnnxGpt {
     if (S > c.maxPositions)
       throw new Error(`The input has ${S} tokens; this model's context window is ${c.maxPositions}.`);
     // query i sits at position past + i and sees keys 0 … past + i
-    const bias = new Float32Array(n * S);
-    for (let i = 0; i < n; i++) for (let j = past + i + 1; j < S; j++) bias[i * S + j] = -1e9;
+    const bias = causalBiasValues(n, past);
     const feeds: Parameters<OrtSession['run']>[0] = {
       input_ids: { data: Int32Array.from(ids), dims: [1, n] },
       position_ids: { data: Int32Array.from({ length: n }, (_, i) => past + i), dims: [n] },
@@ -153,8 +152,7 @@ export class OnnxGpt {
   private attendOrt(ids: readonly number[]): Float32Array {
     const T = ids.length;
     const L = this.model.config.numLayers;
-    const bias = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) bias[i * T + j] = -1e9;
+    const bias = causalBiasValues(T);
     const names = Array.from({ length: L }, (_, l) => `attn_${l}`);
     this.session ??= new OrtSession(() => gptGraph(this.model));
     const out = this.session.run(

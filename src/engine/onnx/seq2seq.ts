@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { bertBlockNames } from '../models/bert';
+import { causalBiasValues } from '../models/layers';
 import { DEC, DEC_POSITIONS, DEC_TOKENS, decoderBlockNames, ENC, type Seq2seq } from '../models/seq2seq';
 import { OnnxLayers } from './blocks';
 import { GraphBuilder } from './graph';
@@ -69,11 +70,7 @@ function decoderGraph(model: Seq2seq): Uint8Array {
   for (let l = 0; l < d.numLayers; l++)
     x = o.decoderBlock(x, memory, decoderBlockNames(l), d.hiddenSize, d.numHeads, d.norm, bias);
   if (d.finalNorm) x = o.ln(x, `${DEC}final_norm`);
-  const h = g.node('Gather', [x, last], { axis: 1 }); // [K, 1, C]
-  const logits = g.node('Add', [
-    g.msNode('FusedMatMul', [h, o.W(DEC_TOKENS)], { transB: 1 }),
-    o.W(`${DEC}lm_bias`),
-  ]);
+  const logits = g.node('Add', [o.tiedLogitsAt(x, last, DEC_TOKENS), o.W(`${DEC}lm_bias`)]);
   g.output('logp', 'float32', ['K', 1, d.vocabSize]);
   g.node('LogSoftmax', [logits], { axis: -1 }, 'logp');
   return g.serialize('seq2seq_decoder');
@@ -112,8 +109,7 @@ export class OnnxSeq2seq {
       const S = memory.length / He;
       const mem = new Float32Array(K * memory.length);
       for (let k = 0; k < K; k++) mem.set(memory, k * memory.length);
-      const bias = new Float32Array(T * T);
-      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) bias[i * T + j] = -1e9;
+      const bias = causalBiasValues(T);
       const out = this.decoder.run(
         {
           memory: { data: mem, dims: [K, S, He] },
