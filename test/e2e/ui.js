@@ -620,6 +620,75 @@ async function predictAndWait() {
     await page.waitForTimeout(300);
   });
 
+  // UI_ORT_PATHS=1 only (issue 14, to look at them): a tiny GPT and a tiny ELMo trained by the CLI, then
+  // Generate from Here and Show ELMo Layers as a person runs them, inference on ONNX Runtime
+  if (process.env.UI_ORT_PATHS)
+    await test('Generate from Here and Show ELMo Layers in the window, on ONNX Runtime (screenshots)', async () => {
+      const models = path.join(folder, '.pretrain-lab', 'models');
+      const cli = path.join(__dirname, '..', '..', 'bin', 'pretrain-lab.js');
+      const corpus = path.join(folder, 'english');
+      for (const [kind, name] of [
+        ['gpt', 'gpt-ui'],
+        ['elmo', 'elmo-ui'],
+      ])
+        require('node:child_process').execFileSync(
+          'node',
+          [
+            cli,
+            'pretrain',
+            kind,
+            '--corpus',
+            corpus,
+            '--out',
+            path.join(models, name),
+            '--steps',
+            '30',
+            '--fresh',
+          ],
+          { stdio: 'ignore' },
+        );
+      const settings = path.join(folder, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ 'pretrainLab.storage': 'workspace' }));
+      await page.waitForTimeout(1500);
+      await palette(page, 'Pretrain Lab: Refresh Models');
+      await page.waitForTimeout(1000);
+      const file = path.join(folder, 'ort-paths.txt');
+      fs.writeFileSync(file, 'the children play a play\nThe committee said that\n');
+      await openFile(page, 'ort-paths.txt', file);
+      await page.waitForTimeout(1000);
+      // Generate from Here at the end of line 2
+      await focusEditor();
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(':2');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      const before = await editorText(page);
+      await palette(page, 'Pretrain Lab: Generate from Here');
+      const end = Date.now() + 30000;
+      while ((await editorText(page)).length <= before.length + 10) {
+        if (Date.now() > end) throw new Error('Generate from Here wrote nothing');
+        await page.waitForTimeout(200);
+      }
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(shots, 'generate-ort.png') });
+      // Show ELMo Layers on line 1
+      await focusEditor();
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(':1');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Shift+Home');
+      await palette(page, 'Pretrain Lab: Show ELMo Layers');
+      const { frame } = await inWebview(page, '#occurrences', 30000);
+      const tokens = await frame.$$eval('button.token', (els) => els.map((e) => e.textContent));
+      if (!tokens.includes('play')) throw new Error(`the ELMo panel shows ${tokens.join(' ')}`);
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: path.join(shots, 'elmo-layers-ort.png') });
+      const status = await page.locator('.statusbar').innerText();
+      if (!/onnxruntime/.test(status)) throw new Error(`the status bar does not name onnxruntime: ${status}`);
+    });
+
   // bench/attentionBase.sh only (issue 14): a bert-base-shaped Hugging Face folder, 512 tokens
   if (process.env.ATTENTION_BASE_MODEL)
     await test('Show Attention on a base-size model: time from the click to the first paint, 512 tokens', async () => {
