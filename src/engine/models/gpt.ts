@@ -17,6 +17,7 @@
 // The LM head has no parameters of its own (lm_head.weight is wte). GELU is GPT-2's tanh form.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GptConfig } from '../../shared/configs';
+import type { OrtKv } from '../onnx/gpt';
 import { lmLogits, lmLoss } from './heads/lm';
 import {
   type BlockNames,
@@ -107,7 +108,7 @@ export interface KvCache {
   length: number; // positions cached
   k: tf.Tensor4D[];
   v: tf.Tensor4D[];
-  ort?: { k: { data: Float32Array; dims: number[] }[]; v: { data: Float32Array; dims: number[] }[] }; // when decoding runs on ONNX Runtime (onnx/gpt.ts)
+  ort?: OrtKv; // when decoding runs on ONNX Runtime (onnx/gpt.ts)
 }
 
 export function disposeCache(c: KvCache): void {

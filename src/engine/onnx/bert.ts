@@ -1,12 +1,8 @@
-// A loaded BERT's forward passes on ONNX Runtime: MLM logits at chosen positions, every layer's
-// attention, one layer's hidden states. The graph is built from the tfjs model's weights when the model
-// is loaded (a new checkpoint is a new model, so a new graph), or given with its weights left in their
-// files (a Hugging Face folder: checkpoint/hf/bertOnnx.ts).
-import type * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from '../../shared/configs';
 import { onnxInference } from '../backend';
 import type { Bert } from '../models/bert';
 import { bertGraph } from './bertGraph';
+import { paramWeights } from './graph';
 import { type Fetched, OrtSession } from './runtime';
 
 /**
@@ -34,12 +30,7 @@ export class OnnxBert {
       this.session = new OrtSession(model.graph(model.config), model.folder);
       return;
     }
-    this.build = (c) =>
-      bertGraph(c, (name) => {
-        const p = model.params.get(name);
-        if (!p) throw new Error(`The model has no parameter ${name}.`);
-        return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
-      });
+    this.build = (c) => bertGraph(c, paramWeights(model.params));
     this.session = new OrtSession(() => this.build(this.config));
   }
 

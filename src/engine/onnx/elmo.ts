@@ -1,29 +1,15 @@
-// ELMo's biLM (models/elmo.ts) on ONNX Runtime for its layer states (Show ELMo Layers, `embed`, the
-// contextual occurrences): the token layer, then per direction the LSTMP layers (models/lstm.ts) as ONNX
-// Scan loops over the positions — the input's share of the gates for every position in one product,
-// the recurrent step (one fused product for the four gates, cell clip, projection) as Scan's body — the
-// backward direction scanning right to left with its outputs kept in input order, and the residual
-// between the layers. Built on first use; tfjs serves when ORT cannot run the model.
-import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { DIRECTIONS, type Elmo } from '../models/elmo';
-import { GraphBuilder } from './graph';
+import { OnnxLayers } from './blocks';
+import { GraphBuilder, paramWeights } from './graph';
 import { OrtOrTfjs, OrtSession } from './runtime';
 
 // Input: ids [B, T] int32. Outputs: layer_0 … layer_L, each [B, T, 2D] (layers() of models/elmo.ts).
 function elmoGraph(model: Elmo): Uint8Array {
   const c = model.config;
   const g = new GraphBuilder();
-  const added = new Set<string>();
-  const W = (name: string): string => {
-    if (!added.has(name)) {
-      const p = model.params.get(name);
-      if (!p) throw new Error(`The ELMo has no parameter ${name}.`);
-      g.weight(name, p.shape, (p as tf.Tensor).dataSync() as Float32Array);
-      added.add(name);
-    }
-    return name;
-  };
+  const o = new OnnxLayers(g, paramWeights(model.params), 0, undefined); // its weights, each added once
+  const W = (name: string) => o.W(name);
   const ids = g.input('ids', 'int32', ['B', 'T']);
   const x = g.node('Gather', [W('token.embedding'), ids]); // [B, T, D]
   const batch = g.node('Slice', [g.node('Shape', [ids]), g.ints([0]), g.ints([1])]); // [B]

@@ -1,13 +1,8 @@
-// GPT (models/gpt.ts) on ONNX Runtime: for Show Attention, token + position embeddings, causal blocks
-// (fused QKV, pre- or post-LN, GPT-2's tanh GELU), every layer's attention as outputs; for generation, a
-// decoding step through a key/value cache (the keys and values of the positions before go in, theirs
-// added come out) and the tied LM head's logits at the last position only.
-import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { type Gpt, gptBlockNames, POSITION_EMBEDDING, TOKEN_EMBEDDING } from '../models/gpt';
 import { causalBiasValues } from '../models/layers';
 import { OnnxLayers } from './blocks';
-import { GraphBuilder } from './graph';
+import { GraphBuilder, paramWeights } from './graph';
 import type { Fetched } from './runtime';
 import { OrtOrTfjs, OrtSession } from './runtime';
 
@@ -65,16 +60,7 @@ function gptDecodeGraph(model: Gpt): Uint8Array {
 }
 
 function layersOf(model: Gpt, g: GraphBuilder): OnnxLayers {
-  return new OnnxLayers(
-    g,
-    (name) => {
-      const p = model.params.get(name);
-      if (!p) throw new Error(`The model has no parameter ${name}.`);
-      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
-    },
-    model.config.layerNormEps,
-    'gelu_new',
-  );
+  return new OnnxLayers(g, paramWeights(model.params), model.config.layerNormEps, 'gelu_new');
 }
 
 /** The keys and values a decoding step on ONNX Runtime left, per layer [1, heads, positions, dh]. */
@@ -89,9 +75,9 @@ export class OnnxGpt {
   private step?: OrtSession;
 
   // tfjs from the first failure on, for each use apart (an attention failure does not stop a generation
-  // under way); a context window overrun is the input's, not ORT's
+  // under way)
   private readonly ortAttend = new OrtOrTfjs();
-  private readonly ortDecode = new OrtOrTfjs((e) => /context window/.test(String(e)));
+  private readonly ortDecode = new OrtOrTfjs();
 
   constructor(private readonly model: Gpt) {}
 
@@ -104,6 +90,11 @@ export class OnnxGpt {
     past: number,
     kv: OrtKv | undefined,
   ): { logits: Float32Array; kv: OrtKv } | undefined {
+    const S = past + ids.length; // an overrun is the input's, said here, not a reason to leave ORT
+    if (S > this.model.config.maxPositions)
+      throw new Error(
+        `The input has ${S} tokens; this model's context window is ${this.model.config.maxPositions}.`,
+      );
     return this.ortDecode.run(() => this.decodeOrt(ids, past, kv));
   }
 
@@ -115,8 +106,6 @@ export class OnnxGpt {
     const c = this.model.config;
     const n = ids.length;
     const S = past + n;
-    if (S > c.maxPositions)
-      throw new Error(`The input has ${S} tokens; this model's context window is ${c.maxPositions}.`);
     // query i sits at position past + i and sees keys 0 … past + i
     const bias = causalBiasValues(n, past);
     const feeds: Parameters<OrtSession['run']>[0] = {

@@ -35,6 +35,18 @@ export type WeightSource = (
   name: string,
 ) => { shape: number[]; transposed?: boolean } & ({ data: Float32Array } | { slice: FileSlice });
 
+/** The weights of a tfjs model's parameters by name (`prefix` + name), read from its tensors. */
+export function paramWeights(
+  params: ReadonlyMap<string, { shape: number[]; dataSync(): unknown }>,
+  prefix = '',
+): WeightSource {
+  return (name) => {
+    const p = params.get(prefix + name);
+    if (!p) throw new Error(`The model has no parameter ${prefix + name}.`);
+    return { shape: p.shape, data: p.dataSync() as Float32Array };
+  };
+}
+
 // ONNX TensorProto.DataType of a file's dtypes
 const FILE_TYPES = { F32: FLOAT, F16: 10, BF16: 16 } as const;
 

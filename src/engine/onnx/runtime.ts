@@ -136,20 +136,17 @@ export class OrtSession {
 
 /**
  * ONNX Runtime where it can, TensorFlow.js where it cannot: run(f) gives f's result, or undefined after
- * a failure that is not the input's (said once in the log), and undefined from then on, so that the
- * caller's model answers on TensorFlow.js.
+ * a failure (said once in the log) and from then on, so that the caller's model answers on TensorFlow.js;
+ * the caller checks its input before (a bad input is not a reason to leave ORT).
  */
 export class OrtOrTfjs {
   private failed = false;
-
-  constructor(private readonly inputError: (e: unknown) => boolean = () => false) {}
 
   run<T>(f: () => T): T | undefined {
     if (this.failed) return undefined;
     try {
       return f();
     } catch (e) {
-      if (this.inputError(e)) throw e;
       this.failed = true;
       console.error(
         `ONNX Runtime could not run this model (${e instanceof Error ? e.message.split('\n')[0] : e}); it runs on TensorFlow.js.`,

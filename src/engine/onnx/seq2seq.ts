@@ -1,30 +1,21 @@
-// A sequence-to-sequence model (models/seq2seq.ts) on ONNX Runtime for Rewrite Selection: the BERT
-// encoder as one graph, run once per source, and the decoder (causal self-attention, attention over the
-// encoder's output, feed-forward; post- or pre-LN) as another, run at every step over the prefixes of
-// the beam, giving the log-probabilities of the next token at the last position only. Each graph is
-// built on first use; tfjs serves when ORT cannot run the model.
-import type * as tf from '@tensorflow/tfjs-core';
 import { onnxInference } from '../backend';
 import { bertBlockNames } from '../models/bert';
 import { causalBiasValues } from '../models/layers';
 import { DEC, DEC_POSITIONS, DEC_TOKENS, decoderBlockNames, ENC, type Seq2seq } from '../models/seq2seq';
 import { OnnxLayers } from './blocks';
-import { GraphBuilder } from './graph';
+import { GraphBuilder, paramWeights } from './graph';
 import { OrtOrTfjs, OrtSession } from './runtime';
 
 function layers(model: Seq2seq, g: GraphBuilder, part: 'encoder' | 'decoder'): OnnxLayers {
   const c = model.config;
-  const prefix = part === 'encoder' ? ENC : '';
-  return new OnnxLayers(
-    g,
-    (name) => {
-      const p = model.params.get(prefix + name);
-      if (!p) throw new Error(`The model has no parameter ${prefix + name}.`);
-      return { shape: p.shape, data: (p as tf.Tensor).dataSync() as Float32Array };
-    },
-    part === 'encoder' ? c.encoder.layerNormEps : c.decoder.layerNormEps,
-    part === 'encoder' ? (c.encoder.hiddenAct ?? 'gelu') : c.decoder.activation,
-  );
+  return part === 'encoder'
+    ? new OnnxLayers(
+        g,
+        paramWeights(model.params, ENC),
+        c.encoder.layerNormEps,
+        c.encoder.hiddenAct ?? 'gelu',
+      )
+    : new OnnxLayers(g, paramWeights(model.params), c.decoder.layerNormEps, c.decoder.activation);
 }
 
 // Inputs: src_ids [1, S], position_ids [S] int32. Output: memory [1, S, He] (no padding: one source).
@@ -51,13 +42,13 @@ function encoderGraph(model: Seq2seq): Uint8Array {
   return g.serialize('seq2seq_encoder');
 }
 
-// Inputs: memory [K, S, He], tgt_ids [K, T], position_ids [T], causal_bias [T, T], last [1] (T − 1).
+// Inputs: memory [1, S, He] (one source, broadcast over the prefixes), tgt_ids [K, T], position_ids [T], causal_bias [T, T], last [1] (T − 1).
 // Output: logp [K, 1, V], the next token's log-probabilities after each prefix.
 function decoderGraph(model: Seq2seq): Uint8Array {
   const d = model.config.decoder;
   const g = new GraphBuilder();
   const o = layers(model, g, 'decoder');
-  const memory = g.input('memory', 'float32', ['K', 'S', model.config.encoder.hiddenSize]);
+  const memory = g.input('memory', 'float32', [1, 'S', model.config.encoder.hiddenSize]); // shared by the K prefixes
   const ids = g.input('tgt_ids', 'int32', ['K', 'T']);
   const pos = g.input('position_ids', 'int32', ['T']);
   const bias = g.input('causal_bias', 'float32', ['T', 'T']);
@@ -107,12 +98,10 @@ export class OnnxSeq2seq {
       const T = prefixes[0].length;
       const He = this.model.config.encoder.hiddenSize;
       const S = memory.length / He;
-      const mem = new Float32Array(K * memory.length);
-      for (let k = 0; k < K; k++) mem.set(memory, k * memory.length);
       const bias = causalBiasValues(T);
       const out = this.decoder.run(
         {
-          memory: { data: mem, dims: [K, S, He] },
+          memory: { data: memory, dims: [1, S, He] }, // broadcast over the beam's prefixes
           tgt_ids: { data: Int32Array.from(prefixes.flat()), dims: [K, T] },
           position_ids: { data: Int32Array.from({ length: T }, (_, i) => i), dims: [T] },
           causal_bias: { data: bias, dims: [T, T] },

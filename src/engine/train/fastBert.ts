@@ -18,7 +18,7 @@ import { concatQkv, gatherRows, scatterAddRows, splitQkvGrad } from './fastKerne
 import { type FastBatch, FastStepBase, fastBertProblem } from './fastStepBase';
 import { SimdKernels } from './stepKernels';
 
-export { type FastBatch, fastBertProblem, stepKernelChoice } from './fastStepBase';
+export { type FastBatch, fastBertProblem } from './fastStepBase';
 
 export interface FastStepResult {
   loss: number;

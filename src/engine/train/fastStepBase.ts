@@ -10,7 +10,6 @@ import { type Alloc, Workspace } from './fastWorkspace';
 import { jsKernels, SimdKernels, type StepKernels, simdKernelsFit } from './stepKernels';
 
 /** One packed batch (data/batches.ts Batch has these fields). */
-/** One packed batch (data/batches.ts Batch has these fields). */
 export interface FastBatch {
   batchSize: number;
   seqLength: number;
@@ -23,7 +22,6 @@ export interface FastBatch {
   nspLabels: Int32Array; // [B]
 }
 
-/** Why this config cannot take the fast step, or undefined when it can. */
 /** Why this config cannot take the fast step, or undefined when it can. */
 export function fastBertProblem(c: BertConfig): string | undefined {
   if ((c.hiddenAct ?? 'gelu') !== 'gelu') return `its activation is ${c.hiddenAct}, not gelu`;
@@ -73,7 +71,15 @@ export abstract class FastStepBase {
     if (problem) throw new Error(`The fast BERT step cannot train this model: ${problem}.`);
     this.simd = kernels === 'simd' && simdKernelsFit([config.hiddenSize, config.intermediateSize]);
     this.k = jsKernels(products);
-    if (!this.simd) for (const [name, shape] of shapes) this.grads.set(name, new Float32Array(size(shape)));
+    if (!this.simd) this.useJavaScriptPasses();
+  }
+
+  /** The JavaScript passes over plain arrays: the gradients in arrays of their own, no arena. */
+  private useJavaScriptPasses(): void {
+    this.simd = false;
+    this.k = jsKernels(this.products);
+    this.arenaParams.clear();
+    for (const [name, shape] of this.shapes) this.grads.set(name, new Float32Array(size(shape)));
   }
 
   /**
@@ -103,14 +109,11 @@ export abstract class FastStepBase {
         for (const [n, v] of l.grads) this.grads.set(n, v);
         return;
       }
-      // too large for one WebAssembly memory: this model and batch take the JavaScript passes
-      this.simd = false;
-      this.k = jsKernels(this.products);
-      this.arenaParams.clear();
-      for (const [name, shape] of this.shapes) this.grads.set(name, new Float32Array(size(shape)));
+      this.useJavaScriptPasses(); // too large for one WebAssembly memory: this model and batch
     }
     this.ws = new Workspace(this.config, B, T, P, undefined, !this.fusedDecoder);
   }
+
   protected lap(part: string): void {
     if (!this.timings) return;
     const now = performance.now();
