@@ -111,7 +111,6 @@ async function selectLine(page, n) {
  * Right-click on the selection → Show Attention; waits for the attention panel's next paint and returns
  * the time from the click on the menu item to that paint, and the tokens the panel shows.
  */
-const swRequests = [];
 async function attentionFirstPaint(timeout) {
   const canvases = '#head-canvas, #matrix-canvas, canvas.thumb';
   const paintOf = async (wait) => {
@@ -146,43 +145,15 @@ async function attentionFirstPaint(timeout) {
       const ms = Number(paintedAt) - t0;
       // the page's own times too: when it was up (a new panel), when the result came
       const pageUp = Number(readyAt) >= t0 ? Number(readyAt) - t0 : 0;
-      // where a new page's time went (the click as 0): each frame's navigation start (code-server's
-      // webview host, then our page), our page's script fetched and run
-      const times = async (f) =>
-        f
-          ?.evaluate(() => {
-            const nav = performance.getEntriesByType('navigation')[0];
-            const res = performance
-              .getEntriesByType('resource')
-              .map((r) => [
-                r.name.split('/').pop().split('?')[0],
-                Math.round(r.startTime),
-                Math.round(r.responseEnd),
-              ]);
-            const marks = performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]);
-            return {
-              origin: performance.timeOrigin,
-              dom: nav ? Math.round(nav.domInteractive) : -1,
-              res,
-              marks,
-            };
-          })
-          .catch(() => undefined);
-      const [mine, host] = [await times(now.frame), await times(now.frame.parentFrame())];
-      const rel = (t) =>
-        t && {
-          start: Math.round(t.origin - t0),
-          domInteractive: t.dom,
-          resources: t.res.slice(0, 6),
-          marks: t.marks,
-        };
-      const sw = swRequests.map((q) => (q.at ? `asked ${q.at - t0}` : `came ${q.done - t0}`));
-      const frames = pageUp ? { host: rel(host), page: rel(mine), sw } : undefined;
-      // how long code-server's webview host waited for its service worker before loading our page
-      const mark = (name) => host?.marks.find((m) => m[0].endsWith(name))?.[1];
-      const swWaitMs = pageUp && mark('content/workerReady') - mark('content/started');
+      // how long code-server's webview host (our page's parent frame) waited for its service worker
+      // before loading our page, from its own performance marks
+      const marks = await now.frame
+        .parentFrame()
+        ?.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))
+        .catch(() => undefined);
+      const mark = (name) => marks?.find((m) => m[0].endsWith(name))?.[1];
+      const swWaitMs = pageUp && Math.round(mark('content/workerReady') - mark('content/started'));
       return {
-        frames,
         swWaitMs,
         ms,
         tokens: Number(tokens),
@@ -261,14 +232,6 @@ async function predictAndWait() {
   const launched = await launch();
   const ctx = launched.ctx;
   page = launched.page;
-  // when the webviews' service worker script was asked for and came (bench/attentionBase.sh: a new
-  // panel's page waits for that worker)
-  ctx.on('request', (r) => {
-    if (r.url().includes('service-worker.js')) swRequests.push({ at: Date.now(), url: r.url().slice(-40) });
-  });
-  ctx.on('requestfinished', (r) => {
-    if (r.url().includes('service-worker.js')) swRequests.push({ done: Date.now() });
-  });
   const t0 = Date.now();
   await page.goto(`${base}/?folder=${encodeURIComponent(folder)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
@@ -726,8 +689,7 @@ async function predictAndWait() {
       // earlier in this brand-new browser profile, it held a new panel's page for up to 2.3 s when the
       // click came 0.3 s after Ctrl+A (docs/benchmarks.md; ATTENTION_BASE_SETTLE=300 measures that)
       await page.waitForTimeout(Number(process.env.ATTENTION_BASE_SETTLE ?? 5000));
-      const { ms, tokens, renderMs, clickAt, pageUp, viewMs, frames, swWaitMs } =
-        await attentionFirstPaint(120000);
+      const { ms, tokens, renderMs, clickAt, pageUp, viewMs, swWaitMs } = await attentionFirstPaint(120000);
       // again, with the model loaded and the panel open (what every later Show Attention meets), once
       // the first result's other layers have all come (the engine computes them after the first paint)
       const { frame } = await inWebview(page, '#head-canvas, #matrix-canvas, canvas.thumb', 5000);
@@ -749,7 +711,6 @@ async function predictAndWait() {
         allLayersMs,
         pageUpMs: pageUp, // the click to the new panel's page up
         viewMs, // the click to the result's first message in the page
-        frames, // where a new page's time went
         swWaitMs, // of pageUpMs: code-server's webview host waiting for its service worker
         settleMs: Number(process.env.ATTENTION_BASE_SETTLE ?? 5000), // from the selection to the right-click
         clickAt: new Date(clickAt).toISOString().slice(11, 23), // to read beside the engine's log
