@@ -399,10 +399,10 @@ describe('bad input', () => {
     assert.match(long.notice ?? '', /only its last 15 were read/);
     assert.match(long.notice ?? '', /context window of 16 tokens filled up/);
     const zero = await generate(lm, 'the', { maxNewTokens: 0, temperature: 0 });
-    assert.match(zero.notice ?? '', /Max tokens 0 is outside 1–1024; generating 1\./);
+    assert.match(zero.notice ?? '', /Max tokens 0 is outside 1–4096; generating 1\./);
     assert.ok(zero.tokens.length <= 1);
     const huge = await generate(lm, 'the', { maxNewTokens: 1e9, temperature: 0 });
-    assert.match(huge.notice ?? '', /generating 1024/);
+    assert.match(huge.notice ?? '', /generating 4096/);
     await assert.rejects(generate(lm, 'the', { temperature: -1 }), /temperature must be 0/);
     lm.model.dispose();
   });

@@ -32,6 +32,8 @@ export class EditorStream {
   failed = false;
   /** An edit of this stream is under way (its change event is ours, not someone else's). */
   ownEdit = false;
+  /** Text from the engine that a stop kept off the screen (the engine may finish before the editor). */
+  dropped = 0;
   /** Saves seen between two pieces (at least that many more undo steps; see the header). */
   savesBetweenPieces = 0;
   private savedSincePiece = false;
@@ -55,6 +57,10 @@ export class EditorStream {
   /** Queues a piece; it is written after the pieces before it, unless the stream stopped by then. */
   write(piece: string): void {
     this.firstPieceAt ??= Date.now();
+    if (this.stopped()) {
+      this.dropped += piece.length;
+      return;
+    }
     const idle = this.pending.length === 0;
     this.pending += piece;
     if (idle) this.chain = this.chain.then(() => this.flush());
@@ -95,6 +101,7 @@ export class EditorStream {
       if (this.savedSincePiece) this.savesBetweenPieces++;
       this.savedSincePiece = false;
     }
+    this.dropped += this.pending.length;
     this.pending = '';
   }
 

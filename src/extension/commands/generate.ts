@@ -128,6 +128,15 @@ export class GenerateCommand implements vscode.Disposable {
       firstPieceMs: stream.firstPieceAt === undefined ? undefined : stream.firstPieceAt - t0,
       savesBetweenPieces: stream.savesBetweenPieces,
     });
+    /** Stopped by the person or by an edit: says which, and keeps what was written. */
+    const stoppedOutcome = (): GenerateOutcome => {
+      const why = edited
+        ? vscode.l10n.t('Generation stopped because the text changed; what was written is kept.')
+        : vscode.l10n.t('Generation cancelled; what was written is kept.');
+      const saved = savedNotice(stream.savesBetweenPieces);
+      void vscode.window.showInformationMessage(saved ? `${why} ${saved}` : why);
+      return outcome('cancelled');
+    };
     const call = this.engine.call(
       { type: 'generate', modelDir: model.dir, text: prompt, ...generateSettings() },
       {
@@ -162,20 +171,16 @@ export class GenerateCommand implements vscode.Disposable {
     try {
       const r = await call;
       await stream.settled();
+      // Stop pressed after the engine's last token but before the editor had it all: what the person
+      // sees is a stopped continuation, so it is reported (and kept) as one
+      if (stream.dropped > 0 && cts.token.isCancellationRequested) return stoppedOutcome();
       const saved = savedNotice(stream.savesBetweenPieces);
       const notice = [choice.notice, r.notice, saved].filter(Boolean).join(' ') || undefined;
       if (notice) void vscode.window.showInformationMessage(notice);
       return outcome(r.stopped, notice);
     } catch (e) {
       await stream.settled();
-      if (cts.token.isCancellationRequested) {
-        const why = edited
-          ? vscode.l10n.t('Generation stopped because the text changed; what was written is kept.')
-          : vscode.l10n.t('Generation cancelled; what was written is kept.');
-        const saved = savedNotice(stream.savesBetweenPieces);
-        void vscode.window.showInformationMessage(saved ? `${why} ${saved}` : why);
-        return outcome('cancelled');
-      }
+      if (cts.token.isCancellationRequested) return stoppedOutcome();
       const msg = (e as Error).message;
       log().warn(`Generate from Here: ${msg}`);
       void vscode.window.showErrorMessage(msg);

@@ -116,7 +116,7 @@ export const DEFAULT_GENERATE: GenerateOptions = {
   seed: 1,
 };
 
-export const MAX_NEW_TOKENS = 1024;
+export const MAX_NEW_TOKENS = 4096;
 
 export interface GenerateResult {
   text: string; // the continuation only
