@@ -11,6 +11,7 @@
 // BENCH_DECODER=compare times the hand-written step with the MLM decoder split, then as one ORT graph.
 // BENCH_ADAMW=compare times our step with the op-by-op AdamW (PRETRAIN_LAB_UNFUSED_ADAMW=1) and right after
 // with the fused one (src/engine/train/fusedAdamW.ts), BENCH_ROUNDS times, each with the peer's ratio.
+// BENCH_BATCH=64 and BENCH_PRESET=mini time the starter's batch and the next preset, the peer on the same shape.
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +23,7 @@ import {
   ortMatMulStats,
   uninstallOrtMatMul,
 } from '../src/engine/onnx/ortMatMul';
-import { B, P, T, tinyBertFastStep, tinyBertStep, V } from './bertTinyStep';
+import { B, P, peerShapeArgs, SHAPE, T, tinyBertFastStep, tinyBertStep } from './bertTinyStep';
 import { peerBlasLine, peerEnv } from './peer';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
@@ -74,7 +75,14 @@ async function ours(variant?: () => void) {
 function peer(threads: number) {
   const r = spawnSync(
     '/usr/bin/python3',
-    [path.join(__dirname, 'torch_bert.py'), '--threads', String(threads), '--steps', String(STEPS)],
+    [
+      path.join(__dirname, 'torch_bert.py'),
+      '--threads',
+      String(threads),
+      '--steps',
+      String(STEPS),
+      ...peerShapeArgs(),
+    ],
     {
       encoding: 'utf8',
       env: peerEnv(),
@@ -100,9 +108,7 @@ function peer(threads: number) {
 async function compareOrt(spec: string) {
   const variants = spec === '1' ? [String(Math.log2(DEFAULT_MIN_WORK))] : spec.split(',');
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  console.log(
-    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP), ms, median of ${STEPS}; peer: PyTorch 2 threads`,
-  );
+  console.log(`${SHAPE} step, MLM + NSP, ms, median of ${STEPS}; peer: PyTorch 2 threads`);
   console.log(
     '| round | ORT products from | ORT threads | products on ORT per step | without | with | with / without | peer | without / peer | with / peer | load (1 min) |',
   );
@@ -144,9 +150,7 @@ async function compareAdamW() {
     if (on) process.env.PRETRAIN_LAB_UNFUSED_ADAMW = '1';
     else delete process.env.PRETRAIN_LAB_UNFUSED_ADAMW;
   };
-  console.log(
-    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP), ms, median of ${STEPS}; peer: PyTorch 2 threads`,
-  );
+  console.log(`${SHAPE} step, MLM + NSP, ms, median of ${STEPS}; peer: PyTorch 2 threads`);
   console.log(
     '| round | op-by-op AdamW | fused AdamW | fused / op-by-op | peer | op-by-op / peer | fused / peer | load (1 min) |',
   );
@@ -185,7 +189,7 @@ async function compareDecoder() {
     else delete process.env.PRETRAIN_LAB_MLM_DECODER;
   };
   console.log(
-    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP, AdamW), hand-written step, 2 ORT threads, ms, median of ${STEPS}; peer: PyTorch 2 threads`,
+    `${SHAPE} step, MLM + NSP, AdamW, hand-written step, 2 ORT threads, ms, median of ${STEPS}; peer: PyTorch 2 threads`,
   );
   console.log(
     '| round | decoder split | decoder one ORT graph | one graph / split | peer | split / peer | one graph / peer | load (1 min) |',
@@ -248,9 +252,7 @@ async function oursFast(threads: number) {
 /** BENCH_FAST=compare: the tfjs step (backend default: ORT products with auto), the hand-written step (design b) with 1 and 2 ORT threads, and the peer. */
 async function compareFast() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  console.log(
-    `BERT-tiny step (seq ${T}, batch ${B}, MLM + NSP, AdamW), ms, median of ${STEPS}; peer: PyTorch 2 threads`,
-  );
+  console.log(`${SHAPE} step, MLM + NSP, AdamW, ms, median of ${STEPS}; peer: PyTorch 2 threads`);
   console.log(
     '| round | tfjs step | design (b), ORT 1 thread | design (b), ORT 2 threads | peer | tfjs / peer | (b) 1 thread / peer | (b) 2 threads / peer | load (1 min) |',
   );
@@ -287,9 +289,7 @@ async function compareFast() {
   const us = await ours();
   const them = peer(2);
   const f = (x: number) => x.toFixed(1);
-  console.log(
-    `BERT-tiny pretraining step: vocab ${V}, hidden 128, 2 layers, 2 heads, FFN 512, seq ${T}, batch ${B}, MLM + NSP`,
-  );
+  console.log(`${SHAPE} pretraining step, MLM + NSP`);
   console.log(`| | ours (tfjs ${us.backend}) | ${them.peer}, 2 threads | ratio ours/peer |`);
   console.log('|---|---|---|---|');
   console.log(

@@ -1,6 +1,8 @@
 // The BERT-tiny pretraining step the step benches time and profile (bench/bertStep.ts,
 // bench/stepKernels.ts): vocab 8000, hidden 128, 2 layers, 2 heads, FFN 512, seq 64, batch 16, MLM (15%
 // of the positions) + NSP, AdamW with decay 0.01 and clipping at 1, fixed synthetic ids.
+// BENCH_PRESET=mini (4 layers, hidden 256, 4 heads) and BENCH_BATCH=64 (the starter's batch,
+// scripts/train-starter.ts) time other shapes; the PyTorch peer gets the same (peerShapeArgs).
 import * as tf from '@tensorflow/tfjs-core';
 import { Bert, bertParamShapes } from '../src/engine/models/bert';
 import { OrtProducts } from '../src/engine/onnx/ortProducts';
@@ -10,12 +12,45 @@ import { BERT_PRESETS } from '../src/shared/configs';
 
 export const V = 8000;
 export const T = 64;
-export const B = 16;
+export const B = positiveInt('BENCH_BATCH', 16);
 export const P = Math.max(1, Math.round(T * 0.15));
+export const PRESET = benchPreset();
+/** The model the benches train: the preset's sizes with the bench's vocabulary. */
+export const CONFIG = { ...BERT_PRESETS[PRESET], vocabSize: V };
+/** The sizes in one line, for the benches' titles. */
+export const SHAPE = `BERT-${PRESET} (vocab ${V}, hidden ${CONFIG.hiddenSize}, ${CONFIG.numLayers} layers, ${CONFIG.numHeads} heads, FFN ${CONFIG.intermediateSize}, seq ${T}, batch ${B})`;
+
+function positiveInt(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not "${v}".`);
+  return n;
+}
+
+function benchPreset(): 'tiny' | 'mini' {
+  const v = process.env.BENCH_PRESET ?? 'tiny';
+  if (v !== 'tiny' && v !== 'mini') throw new Error(`BENCH_PRESET must be tiny or mini, not "${v}".`);
+  return v;
+}
+
+/** The same shape for bench/torch_bert.py. */
+export function peerShapeArgs(): string[] {
+  return [
+    '--batch',
+    String(B),
+    '--hidden',
+    String(CONFIG.hiddenSize),
+    '--layers',
+    String(CONFIG.numLayers),
+    '--heads',
+    String(CONFIG.numHeads),
+  ];
+}
 
 /** A new model and trainer (seed 1), the step that trains them on one fixed batch, and its ids and masked positions. */
 export function tinyBertStep() {
-  const m = new Bert({ ...BERT_PRESETS.tiny, vocabSize: V }, { seed: 1 });
+  const m = new Bert(CONFIG, { seed: 1 });
   const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
   const ids = Int32Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % (V - 5)));
   const pos = Int32Array.from({ length: B * P }, (_, i) => i * Math.floor(T / P));
@@ -50,7 +85,7 @@ export function tinyBertStep() {
  * trainer's fused AdamW. `threads`: ORT's intra-op threads.
  */
 export function tinyBertFastStep(threads: number) {
-  const config = { ...BERT_PRESETS.tiny, vocabSize: V };
+  const config = CONFIG;
   const m = new Bert(config, { seed: 1 });
   const trainer = new Trainer(m, { weightDecay: 0.01, clipNorm: 1 });
   const products = new OrtProducts(threads);

@@ -12,6 +12,8 @@
 //   SKIP_TRAIN=1       reuse the model already in STARTER_WORK/model (evaluate and install only)
 //   STARTER_RESUME=1   continue the run in STARTER_WORK/model (stopped with Ctrl-C) up to [steps]
 //   STARTER_FORCE=1    install even when the new model is not better on both languages
+//   STARTER_PRESET=mini train the next size (4 layers, hidden 256: 5.3M parameters, ~11 MB in float16) in
+//                      STARTER_WORK/model-mini, with the mini preset's recipe; the corpus is shared
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +30,9 @@ async function main() {
   const steps = Number(process.argv[2] ?? 2000);
   if (!Number.isInteger(steps) || steps <= 0) throw new Error('give the steps as a positive integer');
   const work = path.resolve(process.env.STARTER_WORK ?? '/tmp/pretrain-lab-starter');
-  const model = path.join(work, 'model');
+  const preset = process.env.STARTER_PRESET ?? 'tiny';
+  if (preset !== 'tiny' && preset !== 'mini') throw new Error('STARTER_PRESET must be tiny or mini.');
+  const model = path.join(work, preset === 'tiny' ? 'model' : `model-${preset}`);
   const corpus = [path.join(work, 'corpus', 'english'), path.join(work, 'corpus', 'chinese')];
   const starter = path.join(root, 'models', 'starter');
 
@@ -73,7 +77,7 @@ async function main() {
         model,
         ...(resume ? [] : ['--fresh']),
         '--preset',
-        'tiny',
+        preset,
         '--steps',
         String(steps),
         '--batch-size',

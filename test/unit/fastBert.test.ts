@@ -2,6 +2,8 @@
 // loss, the metrics and every parameter's gradient that tfjs's autograd gives for Bert.pretrainLosses,
 // on a batch with padding, both segments and an unused prediction slot.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { Bert, bertParamShapes } from '../../src/engine/models/bert';
@@ -281,6 +283,30 @@ describe('fast BERT step (design b)', () => {
     }
     model.dispose();
     products.dispose();
+  });
+
+  test('the products flush subnormal floats to zero (a training meets them within steps, and x86 is slow on them), unless PRETRAIN_LAB_DENORMALS=keep', () => {
+    // ORT takes the flag once per process, from its first session: each setting in its own process
+    const products = path.join(__dirname, '..', '..', 'src', 'engine', 'onnx', 'ortProducts.ts');
+    const product = (denormals: string) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `const p = new (require(${JSON.stringify(products)}).OrtProducts)(1); const out = new Float32Array(1);
+           p.run(Float32Array.of(1e-20), [1, 1], Float32Array.of(3e-20), [1, 1], out, [1, 1]);
+           console.log(JSON.stringify(out[0]));`,
+        ],
+        { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PRETRAIN_LAB_DENORMALS: denormals } },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      return Number(r.stdout.trim());
+    };
+    assert.equal(product(''), 0, "3e-40 is below float32's smallest normal number (1.18e-38): flushed");
+    const kept = product('keep');
+    assert.ok(Math.abs(kept - 3e-40) < 1e-42, `kept: ${kept}`);
   });
 
   test('a model with another activation is refused with the reason', () => {

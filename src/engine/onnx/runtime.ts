@@ -53,15 +53,28 @@ export function sessionThreads(): number {
   return trainingRuns() ? 1 : (ort?.info.threads ?? 1);
 }
 
+/**
+ * Whether ONNX Runtime flushes subnormal floats to zero (the default; PRETRAIN_LAB_DENORMALS=keep keeps
+ * them). A training's backward products meet subnormals within its first steps, and x86 computes with
+ * them about a hundred times slower: on the starter's batches (tiny, 64 × 64) a step took 2.5 times as
+ * long with them (bench/denormals.ts). The flag is ONNX Runtime's `session.set_denormal_as_zero`; ORT
+ * sets it once per process, from the first session, on its threads and on the thread that creates that
+ * session (the engine's), so the step's own WebAssembly passes flush them too.
+ */
+export function flushDenormals(): boolean {
+  return (process.env.PRETRAIN_LAB_DENORMALS ?? '').trim().toLowerCase() !== 'keep';
+}
+
 /** The options every session here is built with: CPU, sequential, `threads` intra-op threads, and `session` config entries. */
 export function sessionOptions(threads: number, session: Record<string, unknown> = {}): object {
+  const entries = { ...(flushDenormals() && { set_denormal_as_zero: '1' }), ...session };
   return {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     executionProviders: ['cpu'],
-    ...(Object.keys(session).length > 0 && { extra: { session } }),
+    ...(Object.keys(entries).length > 0 && { extra: { session: entries } }),
   };
 }
 
