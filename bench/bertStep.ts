@@ -12,9 +12,7 @@
 // BENCH_ADAMW=compare times our step with the op-by-op AdamW (PRETRAIN_LAB_UNFUSED_ADAMW=1) and right after
 // with the fused one (src/engine/train/fusedAdamW.ts), BENCH_ROUNDS times, each with the peer's ratio.
 // BENCH_BATCH=64 and BENCH_PRESET=mini time the starter's batch and the next preset, the peer on the same shape.
-import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
 import {
@@ -23,8 +21,8 @@ import {
   ortMatMulStats,
   uninstallOrtMatMul,
 } from '../src/engine/onnx/ortMatMul';
-import { B, P, peerShapeArgs, SHAPE, T, tinyBertFastStep, tinyBertStep } from './bertTinyStep';
-import { peerBlasLine, peerEnv } from './peer';
+import { B, P, PEER_SHAPE, SHAPE, T, tinyBertFastStep, tinyBertStep } from './bertTinyStep';
+import { peerBlasLine, torchBertPeer } from './peer';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 
@@ -73,32 +71,7 @@ async function ours(variant?: () => void) {
 }
 
 function peer(threads: number) {
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(__dirname, 'torch_bert.py'),
-      '--threads',
-      String(threads),
-      '--steps',
-      String(STEPS),
-      ...peerShapeArgs(),
-    ],
-    {
-      encoding: 'utf8',
-      env: peerEnv(),
-    },
-  );
-  if (r.status !== 0)
-    throw new Error(`the PyTorch peer failed (is python3-torch installed?): ${r.stderr.slice(-500)}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-    peer: string;
-    stepMs: number;
-    tokensPerSecond: number;
-    forwardMs: number;
-    peakRssMb: number;
-    parameters: number;
-    config: Record<string, unknown>; // torch version, threads, BLAS (bench/torch_config.py)
-  };
+  return torchBertPeer(PEER_SHAPE, threads, STEPS);
 }
 
 /**

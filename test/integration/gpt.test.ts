@@ -208,6 +208,11 @@ suite('GPT in VS Code', () => {
     sub.dispose();
     assert.ok(out && 'text' in out, JSON.stringify(out));
     assert.equal(out.stopped, 'cancelled', 'the generation was still running when stopped');
+    assert.match(
+      out.notice ?? '',
+      /^Generation cancelled; what was written is kept\./,
+      'what the person is told',
+    );
     console.log(`    last change ${lastChange - stopAt} ms after Stop; ${out.text.length} characters kept`);
     assert.ok(lastChange - stopAt < 1000, `the text changed ${lastChange - stopAt} ms after Stop`);
     assert.equal(doc.getText(), textAtStop, 'the text no longer changes');

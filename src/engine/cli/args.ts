@@ -136,7 +136,7 @@ const WHOLE: Partial<Record<StringOption, readonly [min: number, max: number]>> 
   'top-k': [1, 100_000],
   'sampled-softmax': [0, 1_000_000],
   'block-size': [2, 8192],
-  'max-new-tokens': [-BILLION, BILLION], // out of 1…1024 is clamped, and said
+  'max-new-tokens': [-BILLION, BILLION], // out of 1…4096 (MAX_NEW_TOKENS) is clamped, and said
   'max-tokens': [-BILLION, BILLION],
   'max-source-length': [3, 8192],
   'max-target-length': [2, 8192],

@@ -56,13 +56,24 @@ export function sessionThreads(): number {
 /**
  * Whether ONNX Runtime flushes subnormal floats to zero (the default; PRETRAIN_LAB_DENORMALS=keep keeps
  * them). A training's backward products meet subnormals within its first steps, and x86 computes with
- * them about a hundred times slower: on the starter's batches (tiny, 64 × 64) a step took 2.5 times as
- * long with them (bench/denormals.ts). The flag is ONNX Runtime's `session.set_denormal_as_zero`; ORT
- * sets it once per process, from the first session, on its threads and on the thread that creates that
- * session (the engine's), so the step's own WebAssembly passes flush them too.
+ * them about a hundred times slower: on the starter's batches (BERT-tiny, 64 × 64) a step took 2.0–2.7
+ * times as long with them (bench/denormals.ts). The flag is ONNX Runtime's `session.set_denormal_as_zero`:
+ * each session's pool threads take it, and the thread that builds the process's first session (the
+ * engine's first thread) takes it once, for everything it computes, tfjs and our WebAssembly passes
+ * included (a Float32Array then stores a value below 1.18e-38 as 0). A second engine thread in the same
+ * process (the worker restarted) does not: see flushesHere.
  */
 export function flushDenormals(): boolean {
   return (process.env.PRETRAIN_LAB_DENORMALS ?? '').trim().toLowerCase() !== 'keep';
+}
+
+const probe = new Float32Array(1);
+
+/** Whether this thread flushes subnormal floats now (ORT set it here, see flushDenormals). */
+export function flushesHere(): boolean {
+  probe[0] = 1e-20;
+  probe[0] *= 3e-20; // 3e-40: subnormal in float32
+  return probe[0] === 0;
 }
 
 /** The options every session here is built with: CPU, sequential, `threads` intra-op threads, and `session` config entries. */

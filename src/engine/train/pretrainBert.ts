@@ -37,6 +37,7 @@ import { emptyStats } from '../data/corpus';
 import { Masker } from '../data/mlm';
 import { Bert, bertParamShapes, decays } from '../models/bert';
 import { ortMatMulStats } from '../onnx/ortMatMul';
+import { flushDenormals, flushesHere } from '../onnx/runtime';
 import { Rng } from '../random';
 import { BasicTokenizer } from '../tokenizer/basic';
 import { trainWordPieceVocab } from '../tokenizer/trainer';
@@ -277,12 +278,19 @@ async function run(
   // as many ORT threads as the products of tfjs training get (PRETRAIN_LAB_ORT_MATMUL_THREADS, else all)
   const threads = ortMatMulStats().threads || info?.inference?.threads || 1;
   const fast = fastBertFor(model.config, bertParamShapes(model.config), info?.ortProducts === true, threads);
-  if (fast)
+  if (fast) {
     log(
       l10n.t(
         'Each step runs the hand-written BERT step on ONNX Runtime (PRETRAIN_LAB_FAST_STEP=0: TensorFlow.js).',
       ),
     );
+    if (flushDenormals() && !flushesHere())
+      log(
+        l10n.t(
+          'This engine thread keeps subnormal floats (the engine restarted in this window), which can make each step up to 2.7 times slower; reload the window to train at full speed.',
+        ),
+      );
+  }
   try {
     // the loss of a frequency-only guess, so a reader can tell a run that has not learnt yet
     const unigramEntropy = await maskedTokenEntropy(files, tok, undefined, cb.shouldStop);

@@ -32,7 +32,7 @@ export class EditorStream {
   failed = false;
   /** An edit of this stream is under way (its change event is ours, not someone else's). */
   ownEdit = false;
-  /** Text from the engine that a stop kept off the screen (the engine may finish before the editor). */
+  /** Text from the engine never written: after a stop (the engine may finish before the editor), or a closed document. */
   dropped = 0;
   /** Saves seen between two pieces (at least that many more undo steps; see the header). */
   savesBetweenPieces = 0;

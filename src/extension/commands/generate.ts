@@ -128,14 +128,17 @@ export class GenerateCommand implements vscode.Disposable {
       firstPieceMs: stream.firstPieceAt === undefined ? undefined : stream.firstPieceAt - t0,
       savesBetweenPieces: stream.savesBetweenPieces,
     });
-    /** Stopped by the person or by an edit: says which, and keeps what was written. */
-    const stoppedOutcome = (): GenerateOutcome => {
+    /**
+     * Stopped by the person or by an edit: one message says which (with the notices of the model
+     * choice and of the engine, when there are any), and what was written is kept.
+     */
+    const stoppedOutcome = (notices: (string | undefined)[] = []): GenerateOutcome => {
       const why = edited
         ? vscode.l10n.t('Generation stopped because the text changed; what was written is kept.')
         : vscode.l10n.t('Generation cancelled; what was written is kept.');
-      const saved = savedNotice(stream.savesBetweenPieces);
-      void vscode.window.showInformationMessage(saved ? `${why} ${saved}` : why);
-      return outcome('cancelled');
+      const notice = [why, ...notices, savedNotice(stream.savesBetweenPieces)].filter(Boolean).join(' ');
+      void vscode.window.showInformationMessage(notice);
+      return { ...outcome('cancelled'), notice };
     };
     const call = this.engine.call(
       { type: 'generate', modelDir: model.dir, text: prompt, ...generateSettings() },
@@ -171,16 +174,17 @@ export class GenerateCommand implements vscode.Disposable {
     try {
       const r = await call;
       await stream.settled();
-      // Stop pressed after the engine's last token but before the editor had it all: what the person
-      // sees is a stopped continuation, so it is reported (and kept) as one
-      if (stream.dropped > 0 && cts.token.isCancellationRequested) return stoppedOutcome();
+      // a Stop (or an edit) while the engine generated, or after its last token but before the editor
+      // had it all (the rest is dropped): the same stopped continuation, the same message
+      if (cts.token.isCancellationRequested && (r.stopped === 'cancelled' || stream.dropped > 0))
+        return stoppedOutcome([choice.notice, r.notice]);
       const saved = savedNotice(stream.savesBetweenPieces);
       const notice = [choice.notice, r.notice, saved].filter(Boolean).join(' ') || undefined;
       if (notice) void vscode.window.showInformationMessage(notice);
       return outcome(r.stopped, notice);
     } catch (e) {
       await stream.settled();
-      if (cts.token.isCancellationRequested) return stoppedOutcome();
+      if (cts.token.isCancellationRequested) return stoppedOutcome([choice.notice]);
       const msg = (e as Error).message;
       log().warn(`Generate from Here: ${msg}`);
       void vscode.window.showErrorMessage(msg);

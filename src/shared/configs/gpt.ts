@@ -101,7 +101,7 @@ export interface GptProgress {
 
 /** How to continue a text; temperature 0 is greedy. */
 export interface GenerateOptions {
-  maxNewTokens: number; // clamped to 1…1024
+  maxNewTokens: number; // clamped to 1…MAX_NEW_TOKENS (4096)
   temperature: number; // 0 = greedy (argmax); higher flattens the distribution
   topK: number; // sample among the k most likely (0 = all)
   topP: number; // nucleus: the smallest set with this much probability (1 = all)
