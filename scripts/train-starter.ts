@@ -15,7 +15,7 @@
 //   STARTER_PRESET=mini train the next size (4 layers, hidden 256: 5.5M parameters, ~11 MB in float16) in
 //                      STARTER_WORK/model-mini, with the mini preset's recipe; the corpus is shared. Like
 //                      the tiny one it replaces models/starter only when better in both languages.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fetchPackages, PACKAGES, writeCorpus, writeMixed } from './starter-corpus';
@@ -63,8 +63,13 @@ async function main() {
       if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw e;
       console.log('the build failed: training with the CLI already in dist/');
     }
-    // the preset's recipe (lr, init range, warm-up 10%) and data defaults: only what the CLI asks
-    execFileSync(
+    // the preset's recipe (lr, init range, warm-up 10%) and data defaults: only what the CLI asks.
+    // Ctrl-C reaches the CLI too, which stops at its next step and writes a checkpoint: this script
+    // waits for it and says how to go on, instead of dying first
+    const ignore = () => {};
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    const r = spawnSync(
       'node',
       [
         'bin/pretrain-lab.js',
@@ -92,6 +97,16 @@ async function main() {
       ],
       { cwd: root, stdio: 'inherit', env: { ...process.env, PRETRAIN_LAB_ORT_MATMUL: '1' } },
     );
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+    if (r.status === 130 || r.status === 143 || r.signal) {
+      const env = preset === 'tiny' ? '' : `STARTER_PRESET=${preset} `;
+      console.log(
+        `The training stopped before step ${steps} and models/starter is unchanged; continue it with: ${env}STARTER_RESUME=1 npm run train:starter -- ${steps}`,
+      );
+      process.exit(130);
+    }
+    if (r.status !== 0) throw new Error(`the training failed (exit code ${r.status}); see its output above.`);
   }
 
   const { compareStarters } = await import('./starter-eval');
