@@ -8,12 +8,12 @@
 //        [--rounds 1] [--corpus DIR]... [--vocab vocab.txt]
 // The default text is the bundled sample (sample/english, sample/chinese); the starter's is
 // --corpus /tmp/pretrain-lab-starter/train --vocab /tmp/pretrain-lab-starter/vocab.txt.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BERT_PRESETS, isBertPreset } from '../src/shared/configs';
+import { type RunMetric, trainWithCli } from './cliTrain';
 import { peerBlasLine, torchBertPeer } from './peer';
 
 const { values: a } = parseArgs({
@@ -40,55 +40,30 @@ if (steps < 2 * LOG_EVERY)
 const preset = a.preset!;
 if (!isBertPreset(preset)) throw new Error(`--preset must be tiny, mini, small or base, not "${preset}".`);
 
-interface Metric {
-  step: number;
-  mlmLoss: number;
-  nspLoss: number;
-  mlmAccuracy: number;
-  tokensPerSecond: number;
-  elapsedSeconds: number;
-}
-
-function cli(mode: 'keep' | 'flush', out: string): { stepMs: number; tokensPerSecond: number; last: Metric } {
-  const args = [
-    'bin/pretrain-lab.js',
-    'pretrain',
-    'bert',
-    ...corpus.flatMap((c) => ['--corpus', c]),
-    ...(a.vocab ? ['--vocab', a.vocab] : []),
-    '--out',
+function cli(
+  mode: 'keep' | 'flush',
+  out: string,
+): { stepMs: number; tokensPerSecond: number; last: RunMetric } {
+  const { metrics, output } = trainWithCli({
+    corpus,
+    vocab: a.vocab,
     out,
-    '--fresh',
-    '--preset',
     preset,
-    '--steps',
-    String(steps),
-    '--batch-size',
-    String(batch),
-    '--max-seq-length',
-    String(SEQ),
-    '--seed',
-    '1',
-    '--log-every',
-    String(LOG_EVERY),
-    '--checkpoint-every',
-    String(steps * 10),
-  ];
-  const env = { ...process.env, PRETRAIN_LAB_DENORMALS: mode === 'keep' ? 'keep' : '' };
-  const r = spawnSync('node', args, { cwd: root, encoding: 'utf8', env, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`the training (${mode}) failed: ${(r.stderr || r.stdout).slice(-800)}`);
-  if (!/Each step runs the hand-written BERT step on ONNX Runtime/.test(r.stdout + r.stderr))
+    steps,
+    batch,
+    logEvery: LOG_EVERY,
+    extra: ['--max-seq-length', String(SEQ)],
+    env: { PRETRAIN_LAB_DENORMALS: mode === 'keep' ? 'keep' : '' },
+  });
+  if (!/Each step runs the hand-written BERT step on ONNX Runtime/.test(output))
     throw new Error(
-      `the training (${mode}) did not run the hand-written step on ONNX Runtime: ${r.stderr.slice(-400)}`,
+      `the training (${mode}) did not run the hand-written step on ONNX Runtime: ${output.slice(-400)}`,
     );
-  const lines = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
-  const metrics = lines.map((l) => JSON.parse(l) as Metric);
   const last = metrics[metrics.length - 1];
   // the first logged window holds the start-up (vocabulary, graphs); time the steps after it
   const timed = metrics.slice(1);
   const first = metrics[0];
   const stepMs = ((last.elapsedSeconds - first.elapsedSeconds) * 1000) / (last.step - first.step);
-  // the trainer's tokens/s counts real tokens, not padding
   const tokensPerSecond = timed.reduce((sum, m) => sum + m.tokensPerSecond, 0) / timed.length;
   return { stepMs, tokensPerSecond, last };
 }

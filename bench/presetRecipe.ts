@@ -6,12 +6,12 @@
 //        [--recipes 1e-3:0.02,1e-3:0.05,2e-3:0.05] [--corpus DIR]... [--vocab vocab.txt]
 // The default text is the facts corpus of bench/makeFactsCorpus.ts (the issue's own measurement of the
 // tiny preset, docs/benchmarks.md), written to bench/out/facts/facts.txt.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BERT_RECIPES, isBertPreset } from '../src/shared/configs';
+import { type RunMetric, trainWithCli } from './cliTrain';
 import { writeFactsCorpus } from './makeFactsCorpus';
 
 const { values: a } = parseArgs({
@@ -24,7 +24,6 @@ const { values: a } = parseArgs({
     vocab: { type: 'string' },
   },
 });
-const root = path.resolve(__dirname, '..');
 const preset = a.preset!;
 if (!isBertPreset(preset)) throw new Error(`--preset must be tiny, mini, small or base, not "${preset}".`);
 const steps = Number(a.steps);
@@ -39,50 +38,10 @@ const recipes = a.recipes!.split(',').map((r) => {
 });
 const corpus = a.corpus ?? [writeFactsCorpus(path.join(__dirname, 'out', 'facts'))];
 
-interface Metric {
-  step: number;
-  mlmLoss: number;
-  mlmAccuracy: number;
-  nspAccuracy: number;
-  unigramEntropy: number;
-  elapsedSeconds: number;
-}
-
-function train(lr: number, init: number, out: string): Metric[] {
-  const args = [
-    'bin/pretrain-lab.js',
-    'pretrain',
-    'bert',
-    ...corpus.flatMap((c) => ['--corpus', c]),
-    ...(a.vocab ? ['--vocab', a.vocab] : []),
-    '--out',
-    out,
-    '--fresh',
-    '--preset',
-    preset,
-    '--steps',
-    String(steps),
-    '--batch-size',
-    String(batch),
-    '--lr',
-    String(lr),
-    '--init-range',
-    String(init),
-    '--seed',
-    '1',
-    '--log-every',
-    String(LOG_EVERY),
-    '--checkpoint-every',
-    String(steps * 10),
-  ];
-  const r = spawnSync('node', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0)
-    throw new Error(`the run lr ${lr} init ${init} failed: ${(r.stderr || r.stdout).slice(-800)}`);
-  return fs
-    .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Metric);
+function train(lr: number, init: number, out: string): RunMetric[] {
+  const extra = ['--lr', String(lr), '--init-range', String(init)];
+  return trainWithCli({ corpus, vocab: a.vocab, out, preset, steps, batch, logEvery: LOG_EVERY, extra })
+    .metrics;
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pretrain-lab-recipe-'));
@@ -100,7 +59,7 @@ try {
   for (const { lr, init } of recipes) {
     const m = train(lr, init, path.join(tmp, `${lr}-${init}`));
     const tail = m.slice(-2);
-    const mean = (f: (x: Metric) => number) => tail.reduce((s, x) => s + f(x), 0) / tail.length;
+    const mean = (f: (x: RunMetric) => number) => tail.reduce((s, x) => s + f(x), 0) / tail.length;
     entropy = m[m.length - 1].unigramEntropy;
     console.log(
       `| ${lr} | ${init} | ${mean((x) => x.mlmLoss).toFixed(3)} | ${mean((x) => x.mlmAccuracy).toFixed(3)} | ${mean((x) => x.nspAccuracy).toFixed(3)} | ${m[m.length - 1].elapsedSeconds.toFixed(0)} |`,
