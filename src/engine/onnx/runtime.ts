@@ -56,7 +56,7 @@ export function sessionThreads(): number {
 /**
  * Whether ONNX Runtime flushes subnormal floats to zero (the default; PRETRAIN_LAB_DENORMALS=keep keeps
  * them). A training's backward products meet subnormals within its first steps, and x86 computes with
- * them about a hundred times slower: on the starter's batches (BERT-tiny, 64 × 64) a step took 2.0–2.7
+ * them about a hundred times slower: on the starter's batches (BERT-tiny, 64 × 64) a step took 2.0–3.3
  * times as long with them (bench/denormals.ts). The flag is ONNX Runtime's `session.set_denormal_as_zero`:
  * each session's pool threads take it, and the thread that builds the process's first session (the
  * engine's first thread) takes it once, for everything it computes, tfjs and our WebAssembly passes

@@ -287,7 +287,7 @@ async function run(
     if (flushDenormals() && !flushesHere())
       log(
         l10n.t(
-          'This engine thread keeps subnormal floats (the engine restarted in this window), which can make each step up to 2.7 times slower; reload the window to train at full speed.',
+          'This engine thread keeps subnormal floats (the engine restarted in this window), which can make each step up to 3 times slower; reload the window to train at full speed.',
         ),
       );
   }
