@@ -20,15 +20,8 @@ export function bertGraph(c: BertConfig, w: WeightSource): Uint8Array {
   const pos = g.input('position_ids', 'int32', ['T']);
   const mlmPos = g.input('mlm_positions', 'int32', ['N']);
 
-  const emb = g.node('Add', [
-    g.node('Add', [
-      g.node('Gather', [o.W('embeddings.word_embeddings'), ids]), // [B, T, H]
-      g.node('Gather', [o.W('embeddings.position_embeddings'), pos]), // [T, H], broadcast over B
-    ]),
-    g.node('Gather', [o.W('embeddings.token_type_embeddings'), segs]),
-  ]);
   g.output('hidden_0', 'float32', ['B', 'T', H]);
-  let x = g.node('Identity', [o.ln(emb, 'embeddings.LayerNorm')], {}, 'hidden_0');
+  let x = g.node('Identity', [o.bertEmbeddings(ids, pos, segs)], {}, 'hidden_0');
   // 0 where attending is allowed, -10000 at padding (layers.ts paddingBias): [B, 1, 1, T]
   const bias = g.node('Unsqueeze', [
     g.node('Mul', [g.node('Sub', [g.scalar(1), mask]), g.scalar(-10000)]),

@@ -45,6 +45,24 @@ export class OnnxLayers {
     });
   }
 
+  /**
+   * BERT's input embeddings (models/bert.ts): word + position + token type, then their LayerNorm.
+   * `segs`: the segment ids [B, T], or undefined for segment 0 everywhere (one sentence).
+   */
+  bertEmbeddings(ids: string, pos: string, segs: string | undefined): string {
+    const g = this.g;
+    const types = this.W('embeddings.token_type_embeddings');
+    const type = g.node('Gather', [types, segs ?? g.ints([0])]); // [B, T, H], or segment 0's [1, H]
+    const emb = g.node('Add', [
+      g.node('Add', [
+        g.node('Gather', [this.W('embeddings.word_embeddings'), ids]), // [B, T, H]
+        g.node('Gather', [this.W('embeddings.position_embeddings'), pos]), // [T, H], broadcast over B
+      ]),
+      type,
+    ]);
+    return this.ln(emb, 'embeddings.LayerNorm');
+  }
+
   /** x·W + b; a kernel stored [out, in] is read as it lies (FusedMatMul transB), never transposed. */
   dense(x: string, p: string): string {
     const w = this.W(`${p}.kernel`);
@@ -92,8 +110,7 @@ export class OnnxLayers {
       [q, k, v] = [names.query, names.key, names.value].map((p) => this.dense(x, p));
     }
     const headShape = g.ints([0, 0, nh, dh]);
-    const split = (t: string, perm: number[]) =>
-      g.node('Transpose', [g.node('Reshape', [t, headShape])], { perm });
+    const split = (t: string, perm: number[]) => this.heads(t, headShape, perm);
     let kT = cache ? '' : split(k, [0, 2, 3, 1]); // [B, nh, dh, T]
     let vh = split(v, [0, 2, 1, 3]); // [B, nh, T, dh]
     if (cache) {
@@ -109,20 +126,38 @@ export class OnnxLayers {
       g.node('Identity', [vh], {}, cache.presentV);
       kT = g.node('Transpose', [kh], { perm: [0, 1, 3, 2] });
     }
-    const scores = g.node('Add', [
-      g.node('Mul', [
-        g.node('MatMul', [split(q, [0, 2, 1, 3]), kT]), // [B, nh, T, dh]·[B, nh, dh, S]
-        g.scalar(1 / Math.sqrt(dh)),
-      ]),
-      bias,
-    ]); // [B, nh, T, S]
+    const ctx = this.attend(split(q, [0, 2, 1, 3]), kT, vh, C, nh, bias, probsName);
+    return this.dense(ctx, names.output);
+  }
+
+  /** t [B, T, C] as heads, reshaped by `headShape` ([0, 0, nh, dh]) and transposed by `perm`. */
+  private heads(t: string, headShape: string, perm: number[]): string {
+    return this.g.node('Transpose', [this.g.node('Reshape', [t, headShape])], { perm });
+  }
+
+  /**
+   * softmax(q·kᵀ/√dh + bias)·v with the heads merged back: q [B, nh, T, dh], kT [B, nh, dh, S],
+   * v [B, nh, S, dh] → [B, T, C]. `bias` undefined: every position visible; `probsName` also outputs
+   * the probabilities [B, nh, T, S].
+   */
+  private attend(
+    q: string,
+    kT: string,
+    v: string,
+    C: number,
+    nh: number,
+    bias: string | undefined,
+    probsName: string | undefined,
+  ): string {
+    const g = this.g;
+    const scaled = g.node('Mul', [g.node('MatMul', [q, kT]), g.scalar(1 / Math.sqrt(C / nh))]);
+    const scores = bias === undefined ? scaled : g.node('Add', [scaled, bias]); // [B, nh, T, S]
     if (probsName) g.output(probsName, 'float32', ['B', nh, 'T', 'T']);
     const probs = g.node('Softmax', [scores], { axis: -1 }, probsName);
-    const ctx = g.node('Reshape', [
-      g.node('Transpose', [g.node('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] }),
+    return g.node('Reshape', [
+      g.node('Transpose', [g.node('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }),
       g.ints([0, 0, C]),
-    ]); // [B, T, C]
-    return this.dense(ctx, names.output);
+    ]);
   }
 
   /**
@@ -130,26 +165,12 @@ export class OnnxLayers {
    * from memory, every source position visible. Returns the output projection [B, T, C].
    */
   crossAttention(x: string, memory: string, names: CrossAttentionNames, C: number, nh: number): string {
-    const g = this.g;
-    const dh = C / nh;
-    const headShape = g.ints([0, 0, nh, dh]);
-    const split = (t: string, perm: number[]) =>
-      g.node('Transpose', [g.node('Reshape', [t, headShape])], { perm });
+    const headShape = this.g.ints([0, 0, nh, C / nh]);
+    const split = (t: string, perm: number[]) => this.heads(t, headShape, perm);
     const q = split(this.dense(x, names.query), [0, 2, 1, 3]); // [B, nh, T, dh]
     const kT = split(this.dense(memory, names.key), [0, 2, 3, 1]); // [B, nh, dh, S]
     const v = split(this.dense(memory, names.value), [0, 2, 1, 3]); // [B, nh, S, dh]
-    const probs = g.node(
-      'Softmax',
-      [g.node('Mul', [g.node('MatMul', [q, kT]), g.scalar(1 / Math.sqrt(dh))])],
-      {
-        axis: -1,
-      },
-    );
-    const ctx = g.node('Reshape', [
-      g.node('Transpose', [g.node('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }),
-      g.ints([0, 0, C]),
-    ]);
-    return this.dense(ctx, names.output);
+    return this.dense(this.attend(q, kT, v, C, nh, undefined, undefined), names.output);
   }
 
   /**

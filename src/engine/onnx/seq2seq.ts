@@ -25,15 +25,7 @@ function encoderGraph(model: Seq2seq): Uint8Array {
   const o = layers(model, g, 'encoder');
   const ids = g.input('src_ids', 'int32', [1, 'S']);
   const pos = g.input('position_ids', 'int32', ['S']);
-  const typeRow = g.node('Gather', [o.W('embeddings.token_type_embeddings'), g.ints([0])]); // segment 0: [1, H]
-  let x = g.node('Add', [
-    g.node('Add', [
-      g.node('Gather', [o.W('embeddings.word_embeddings'), ids]),
-      g.node('Gather', [o.W('embeddings.position_embeddings'), pos]),
-    ]),
-    typeRow,
-  ]);
-  x = o.ln(x, 'embeddings.LayerNorm');
+  let x = o.bertEmbeddings(ids, pos, undefined); // one source: segment 0
   const noBias = g.scalar(0);
   for (let l = 0; l < c.numLayers; l++)
     x = o.block(x, bertBlockNames(l), c.hiddenSize, c.numHeads, 'post', noBias, undefined);
