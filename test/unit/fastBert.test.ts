@@ -309,6 +309,27 @@ describe('fast BERT step (design b)', () => {
     assert.ok(Math.abs(kept - 3e-40) < 1e-42, `kept: ${kept}`);
   });
 
+  test('an engine restarted in the same process trains with subnormals kept, and its training log says so once', () => {
+    // the extension host never touches ORT; threads inherit the floating-point mode of their creator,
+    // and ORT sets it only on the thread of the process's first session (the first engine's)
+    const fixture = path.join(__dirname, 'fixtures', 'restartedEngineThread.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, PRETRAIN_LAB_DENORMALS: '' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const { first, restarted } = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, string[]>;
+    const said = (logs: string[]) => logs.filter((l) => /keeps subnormal floats/.test(l));
+    assert.ok(
+      first.some((l) => /hand-written BERT step/.test(l)),
+      first.join('\n'),
+    );
+    assert.deepEqual(said(first), [], 'the first engine flushes them');
+    assert.equal(said(restarted).length, 1, restarted.join('\n'));
+    assert.match(said(restarted)[0], /reload the window to train at full speed\.$/);
+  });
+
   test('a model with another activation is refused with the reason', () => {
     assert.equal(fastBertProblem(config), undefined);
     assert.match(fastBertProblem({ ...config, hiddenAct: 'relu' }) ?? '', /activation is relu/);

@@ -60,8 +60,9 @@ export function sessionThreads(): number {
  * times as long with them (bench/denormals.ts). The flag is ONNX Runtime's `session.set_denormal_as_zero`:
  * each session's pool threads take it, and the thread that builds the process's first session (the
  * engine's first thread) takes it once, for everything it computes, tfjs and our WebAssembly passes
- * included (a Float32Array then stores a value below 1.18e-38 as 0). A second engine thread in the same
- * process (the worker restarted) does not: see flushesHere.
+ * included (a Float32Array then stores a value below 1.18e-38 as 0). A new thread inherits the mode of
+ * the thread that creates it, so an engine worker restarted by the extension host (which never runs
+ * ORT) keeps subnormals: flushesHere tells, and the training log says so.
  */
 export function flushDenormals(): boolean {
   return (process.env.PRETRAIN_LAB_DENORMALS ?? '').trim().toLowerCase() !== 'keep';
