@@ -22,7 +22,8 @@ import {
   uninstallOrtMatMul,
 } from '../src/engine/onnx/ortMatMul';
 import { B, P, PEER_SHAPE, SHAPE, T, tinyBertFastStep, tinyBertStep } from './bertTinyStep';
-import { peerBlasLine, torchBertPeer } from './peer';
+import { peerBlasLine } from './peer';
+import { torchBertPeer } from './stepTiming';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 

@@ -9,7 +9,7 @@ import { OrtProducts } from '../src/engine/onnx/ortProducts';
 import { FastBertStep, variableValues } from '../src/engine/train/fastBert';
 import { Trainer } from '../src/engine/train/trainer';
 import { BERT_PRESETS } from '../src/shared/configs';
-import type { TorchBertShape } from './peer';
+import type { TorchBertShape } from './stepTiming';
 
 export const V = 8000;
 export const T = 64;

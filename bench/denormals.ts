@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BERT_PRESETS, isBertPreset } from '../src/shared/configs';
 import { type RunMetric, trainWithCli } from './cliTrain';
-import { peerBlasLine, torchBertPeer } from './peer';
+import { peerBlasLine } from './peer';
+import { torchBertPeer } from './stepTiming';
 
 const { values: a } = parseArgs({
   options: {

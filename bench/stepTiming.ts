@@ -38,3 +38,25 @@ export function runPeer<T extends PeerResult>(script: string, options: Record<st
     throw new Error(`the PyTorch peer failed (is python3-torch installed?): ${r.stderr.slice(-500)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
+
+/** The BERT shape bench/torch_bert.py trains: the FFN is 4 × hidden, as in our presets. */
+export interface TorchBertShape {
+  vocab: number;
+  hidden: number;
+  layers: number;
+  heads: number;
+  seq: number;
+  batch: number;
+}
+
+/** What bench/torch_bert.py prints: its step (MLM + NSP, AdamW) on a fixed synthetic batch, and its configuration. */
+export interface TorchBertResult extends PeerResult {
+  tokensPerSecond: number;
+  forwardMs: number;
+  peakRssMb: number;
+}
+
+/** The PyTorch BERT peer on `shape` with `threads` threads for `steps` timed steps. */
+export function torchBertPeer(shape: TorchBertShape, threads: number, steps: number): TorchBertResult {
+  return runPeer<TorchBertResult>('torch_bert.py', { threads, steps, ...shape });
+}
