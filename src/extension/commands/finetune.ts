@@ -5,6 +5,7 @@
 // then compares the two in the Fine-tune panel.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isBertPreset } from '../../shared/configs';
 import {
   DEFAULT_FINETUNE,
   type FinetuneRequestOptions,
@@ -117,12 +118,15 @@ async function ask(models: ModelStore, memory: vscode.Memento, args: FinetuneArg
           detail: m.dir,
           features: m.modelKind === 'elmo',
         });
+    // the starter's size (its config.json's preset), so that the comparison with it measures pretraining alone
+    const starterPreset = models.list().find((m) => m.kind === 'starter')?.preset ?? '';
+    const size = isBertPreset(starterPreset) ? starterPreset : 'mini';
     bases.push({
-      // the starter's size, so that the comparison with the starter measures pretraining alone
-      id: 'random:mini',
+      id: `random:${size}`,
       label: vscode.l10n.t('From scratch (random init)'),
       description: vscode.l10n.t(
-        "BERT mini (the starter's size) with fresh weights: the baseline pretraining is measured against",
+        "BERT {0} (the starter's size) with fresh weights: the baseline pretraining is measured against",
+        size,
       ),
       detail: '',
       features: false,
